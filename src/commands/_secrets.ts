@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UsageError } from "./_command.js";
+
+/**
+ * Reads a secret from `--NAME`, `--NAME-file` or the environment variable, in that order.
+ * Giving both the flag and the file is a mistake worth reporting. The value is never echoed:
+ * errors name the flag and at most the length.
+ */
+export function readSecret(
+  values: Record<string, unknown>,
+  name: string,
+  envVar: string,
+  io: { env: NodeJS.ProcessEnv; cwd: string },
+): string | undefined {
+  const direct = values[name];
+  const file = values[`${name}-file`];
+  if (typeof direct === "string" && typeof file === "string") {
+    throw new UsageError(`--${name} and --${name}-file were both given. Pass only one of them.`);
+  }
+  if (typeof direct === "string") return nonEmpty(direct, `--${name}`);
+  if (typeof file === "string") {
+    let text: string;
+    try {
+      text = readFileSync(resolve(io.cwd, file), "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+      throw new UsageError(`failed to read --${name}-file ${JSON.stringify(file)}: ${code}.`);
+    }
+    // A trailing newline from `echo secret > file` is not part of the secret.
+    return nonEmpty(text.replace(/\r?\n$/, ""), `--${name}-file ${JSON.stringify(file)}`);
+  }
+  const fromEnv = io.env[envVar];
+  if (fromEnv !== undefined) return nonEmpty(fromEnv, `environment variable ${envVar}`);
+  return undefined;
+}
+
+function nonEmpty(value: string, source: string): string {
+  if (value.length === 0) throw new UsageError(`${source} is empty. Give a non-empty secret.`);
+  return value;
+}
+
+/** The option specs for one secret: `--NAME` and `--NAME-file`. */
+export function secretOptions<N extends string>(
+  name: N,
+  envVar: string,
+  what: string,
+): Record<N | `${N}-file`, { type: "string"; description: string }> {
+  return {
+    [name]: { type: "string", description: `${what} (or env ${envVar}; prefer the -file form)` },
+    [`${name}-file`]: { type: "string", description: `read ${what} from this file` },
+  } as Record<N | `${N}-file`, { type: "string"; description: string }>;
+}

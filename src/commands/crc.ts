@@ -1,0 +1,30 @@
+import { crcResponseBody, parseCrcToken } from "../protocol/crc.js";
+import { defineCommand, UsageError } from "./_command.js";
+import { readSecret, secretOptions } from "./_secrets.js";
+
+export const CHALLENGE_SECRET_ENV = "NETDATA_CHALLENGE_SECRET";
+
+export const crcCommand = defineCommand({
+  name: "crc",
+  summary: "Print the JSON body a receiver must answer to a legacy crc_token challenge.",
+  usage: ["crc <crc_token> --secret-file FILE", "crc <crc_token> --secret S"],
+  examples: [
+    ["netdata-webhook-kit crc abc123 --secret test-secret", 'prints {"response_token":"sha256=…"}'],
+    ["NETDATA_CHALLENGE_SECRET=… netdata-webhook-kit crc 9b4507b3", "secret from the environment"],
+  ],
+  options: secretOptions("secret", CHALLENGE_SECRET_ENV, "the challenge secret"),
+  positionals: { min: 1, max: 1 },
+  notes: "The answer is sha256= + base64(HMAC-SHA256(secret, crc_token)), as Netdata checks it.",
+  run: ({ values, positionals, stdout, env, cwd }) => {
+    const token = parseCrcToken(positionals[0]);
+    if (!token.ok) throw new UsageError(`<crc_token>: ${token.reason}.`);
+    const secret = readSecret(values, "secret", CHALLENGE_SECRET_ENV, { env, cwd });
+    if (secret === undefined) {
+      throw new UsageError(
+        `no challenge secret. Pass --secret-file FILE, --secret S or set ${CHALLENGE_SECRET_ENV}.`,
+      );
+    }
+    stdout(`${JSON.stringify(crcResponseBody(secret, token.token))}\n`);
+    return 0;
+  },
+});

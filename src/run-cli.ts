@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { type CommandIo, PROGRAM, UsageError } from "./commands/_command.js";
+import { COMMANDS } from "./commands/_registry.js";
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return String(pkg.version);
+}
+
+export function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`)
+    .join("\n");
+  return `${PROGRAM}: receive, test and deploy Netdata Cloud webhook notifications.
+
+Examples:
+  $ npm start                                                    # demo: receiver + full conformance run
+  $ ${PROGRAM} certs --out certs/dev                    # development PKI
+  $ ${PROGRAM} serve --dev --auth bearer --bearer-token-file token.txt
+  $ ${PROGRAM} verify https://hooks.example.com/netdata --pki certs/dev --server-ca certs/dev/ca.pem
+  $ ${PROGRAM} proxy nginx --server-name hooks.example.com --cert fullchain.pem --key key.pem
+  $ ${PROGRAM} init my-receiver --template express-ts
+  $ ${PROGRAM} crc 9b4507b3 --secret-file challenge.txt
+
+Usage:
+  ${PROGRAM} <command> [options]
+  ${PROGRAM} <command> --help
+  ${PROGRAM} --version
+
+Commands:
+${list}
+
+Short alias: ndwk. Secrets are read from a flag, a --…-file flag or an environment variable,
+and are never printed.
+`;
+}
+
+/** Runs the CLI in-process and returns the exit code; cli.ts is the only caller of process.exit. */
+export async function runCli(argv: string[], io: CommandIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    if (first === "help" && rest[0] && rest[0] in COMMANDS) return runCli([rest[0], "--help"], io);
+    io.stdout(topLevelHelp());
+    return 0;
+  }
+  if (first === "--version" || first === "-v") {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (!entry) {
+    const what = first.startsWith("-") ? `unknown option ${first}` : `unknown command "${first}"`;
+    io.stderr(`${PROGRAM}: ${what}.\n\n${topLevelHelp()}`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command.execute(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${PROGRAM} ${first}: ${error.message}\n`);
+      return 2;
+    }
+    const exitCode = (error as { exitCode?: unknown }).exitCode;
+    if (typeof exitCode === "number" && error instanceof Error) {
+      io.stderr(`${PROGRAM} ${first}: ${error.message}\n`);
+      return exitCode;
+    }
+    throw error;
+  }
+}
