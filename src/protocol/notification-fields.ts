@@ -15,7 +15,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function jsonTypeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
-  if (typeof value === "number" && Number.isInteger(value)) return "integer";
   return typeof value;
 }
 

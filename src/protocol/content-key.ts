@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+
+/** Deepest nesting notificationKey accepts; keeps the recursion far from the stack limit. */
+export const CONTENT_KEY_MAX_DEPTH = 256;
+
+function misuse(path: string, problem: string): TypeError {
+  return new TypeError(`[netdata-webhook-kit] notificationKey: ${path || "/"} ${problem}`);
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function canonical(value: unknown, path: string, depth: number): string {
+  if (depth > CONTENT_KEY_MAX_DEPTH) {
+    throw misuse(path, `is nested deeper than ${CONTENT_KEY_MAX_DEPTH} levels`);
+  }
+  if (value === null || typeof value === "string" || typeof value === "boolean") {
+    return JSON.stringify(value);
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw misuse(path, `is ${value}, which JSON cannot hold`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((item, index) => canonical(item, `${path}/${index}`, depth + 1));
+    return `[${items.join(",")}]`;
+  }
+  if (typeof value === "object" && isPlainObject(value)) {
+    return canonicalObject(value as Record<string, unknown>, path, depth);
+  }
+  const kind = typeof value === "object" ? "a non-plain object" : typeof value;
+  throw misuse(path, `is not JSON (got ${kind})`);
+}
+
+function canonicalObject(value: Record<string, unknown>, path: string, depth: number): string {
+  // Default sort compares UTF-16 code units, the order RFC 8785 (JCS) prescribes.
+  const members = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical(value[key], `${path}/${key}`, depth + 1)}`);
+  return `{${members.join(",")}}`;
+}
+
+/**
+ * Canonical JSON of a parsed JSON value: object keys sorted recursively, arrays in order,
+ * no whitespace, strings and numbers as JSON.stringify writes them. For values parsed
+ * from JSON this is the RFC 8785 (JCS) form. Throws TypeError for values JSON cannot hold.
+ */
+export function canonicalJson(value: unknown): string {
+  return canonical(value, "", 1);
+}
+
+/**
+ * The idempotency key of a notification: sha256 (hex) of its canonical JSON. Netdata sends
+ * no event id, so two deliveries of the same content share a key whatever their key order.
+ */
+export function notificationKey(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body), "utf8").digest("hex");
+}
