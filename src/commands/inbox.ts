@@ -1,13 +1,179 @@
-import { CommandError, defineCommand } from "./_command.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  NOTIFICATION_KINDS,
+  type NotificationKind,
+  type Severity,
+} from "../protocol/notification-types.js";
+import { DEFAULT_DB_PATH } from "../receiver/options.js";
+import { openStore } from "../receiver/store.js";
+import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";
+import type {
+  NotificationFilter,
+  NotificationStore,
+  StoredNotification,
+} from "../receiver/store-types.js";
+import { terminalSafe } from "../receiver/terminal-text.js";
+import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
 
-// Placeholder until the command lands; it says so instead of pretending to work.
+const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
+const DEFAULT_LIMIT = 20;
+/** Width of the MESSAGE column in the table; longer messages end with "…". */
+const MESSAGE_WIDTH = 60;
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+const OPTIONS = {
+  db: { type: "string", description: "SQLite file written by 'serve'", default: DEFAULT_DB_PATH },
+  kind: { type: "string", description: `only this kind: ${NOTIFICATION_KINDS.join(", ")}` },
+  severity: { type: "string", description: `only this severity: ${SEVERITIES.join(", ")}` },
+  since: {
+    type: "string",
+    description: "only received since: 2026-04-10T00:00:00Z, or ago: 90s, 15m, 2h, 7d",
+  },
+  limit: {
+    type: "string",
+    description: `at most this many, newest first (1-${LIST_MAX_LIMIT})`,
+    default: String(DEFAULT_LIMIT),
+  },
+  json: { type: "boolean", description: "JSON lines (with the original body) instead of a table" },
+  token: { type: "boolean", description: "print only the token of the latest test notification" },
+} satisfies OptionSpecs;
+
 export const inboxCommand = defineCommand({
   name: "inbox",
-  summary: "not implemented yet",
-  usage: ["inbox"],
-  examples: [],
-  options: {},
-  run: () => {
-    throw new CommandError("inbox is not implemented yet.");
+  summary: "List notifications stored by the receiver, or the latest test token.",
+  usage: [
+    "inbox [--db FILE] [--kind K] [--severity S] [--since WHEN] [--limit N] [--json]",
+    "inbox --token [--db FILE]",
+  ],
+  examples: [
+    [`${PROGRAM} inbox`, "the 20 newest notifications as a table"],
+    [`${PROGRAM} inbox --token`, "the token to paste into the Netdata Cloud webhook form"],
+    [
+      `${PROGRAM} inbox --kind alert-nested --severity critical --since 24h`,
+      "critical alerts of the last day",
+    ],
+    [`${PROGRAM} inbox --json --limit 1000 | jq .message`, "JSON lines for scripts"],
+  ],
+  options: OPTIONS,
+  notes: `Reads the database without writing to it, so it is safe while 'serve' runs.
+Exit codes: 0 listed, 1 no database or no test token yet, 2 usage error.`,
+  run: ({ values, cwd, stdout, stderr }) => {
+    const filter = parseFilter(values);
+    const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+    const store = openReadOnly(path);
+    try {
+      if (values.token) {
+        const latest = store.latestTestToken();
+        if (!latest) {
+          throw new CommandError(
+            `no test notification in ${path} yet. Click "Test" in the Netdata Cloud webhook form, then run this again.`,
+          );
+        }
+        stdout(`${terminalSafe(latest.token)}\n`);
+        return 0;
+      }
+      const rows = store.list(filter);
+      if (values.json) stdout(rows.map((row) => `${JSON.stringify(jsonRow(row))}\n`).join(""));
+      else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
+      else stdout(table(rows));
+      return 0;
+    } finally {
+      void store.close();
+    }
   },
 });
+
+function openReadOnly(path: string): NotificationStore {
+  if (!existsSync(path)) {
+    throw new CommandError(
+      `no database at ${path}. The receiver creates it: ${PROGRAM} serve --db ${path}`,
+    );
+  }
+  try {
+    return openStore(path, { readonly: true });
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+}
+
+function parseFilter(
+  values: Record<"kind" | "severity" | "since" | "limit", string | undefined>,
+): NotificationFilter {
+  const filter: NotificationFilter = { limit: parseLimit(values.limit) };
+  if (values.kind !== undefined) filter.kind = oneOf("--kind", values.kind, NOTIFICATION_KINDS);
+  if (values.severity !== undefined)
+    filter.severity = oneOf("--severity", values.severity, SEVERITIES);
+  if (values.since !== undefined) filter.since = parseSince(values.since, new Date());
+  return filter;
+}
+
+function oneOf<T extends NotificationKind | Severity>(
+  flag: string,
+  value: string,
+  allowed: readonly T[],
+): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `${flag}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}.`,
+  );
+}
+
+function parseLimit(value: string | undefined): number {
+  const text = value ?? String(DEFAULT_LIMIT);
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > LIST_MAX_LIMIT) {
+    throw new UsageError(
+      `--limit: expected 1-${LIST_MAX_LIMIT}, got ${JSON.stringify(text)}. Pass a whole number.`,
+    );
+  }
+  return n;
+}
+
+/** An ISO 8601 instant with a date, or a duration back from now such as 15m. */
+export function parseSince(value: string, now: Date): Date {
+  const ago = /^(\d+)([smhd])$/.exec(value);
+  if (ago) return new Date(now.getTime() - Number(ago[1]) * (UNIT_MS[ago[2] ?? "s"] ?? 0));
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw new UsageError(
+    `--since: expected a date such as 2026-04-10T00:00:00Z or a duration such as 15m, 2h, 7d, got ${JSON.stringify(value)}.`,
+  );
+}
+
+function jsonRow(row: StoredNotification): Omit<StoredNotification, "originalJson"> {
+  const { originalJson: _, ...rest } = row;
+  return rest;
+}
+
+function table(rows: StoredNotification[]): string {
+  const header = ["ID", "RECEIVED (UTC)", "KIND", "SEVERITY", "HOST", "ALERT", "MESSAGE"];
+  const cells = rows.map((r) =>
+    [
+      String(r.id),
+      r.receivedAt.replace("T", " ").slice(0, 19),
+      r.kind,
+      r.severity,
+      r.host ?? (r.nodes.length > 1 ? `${r.nodes.length} nodes` : "-"),
+      r.alertName ?? (r.token ? `token ${r.token}` : "-"),
+      truncate(r.message, MESSAGE_WIDTH),
+    ].map(terminalSafe),
+  );
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (row: string[]) =>
+    `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}\n`;
+  return line(header) + cells.map(line).join("");
+}
+
+function truncate(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}

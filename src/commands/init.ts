@@ -1,13 +1,70 @@
-import { CommandError, defineCommand } from "./_command.js";
+import { resolve } from "node:path";
+import { DEFAULT_TEMPLATE, TEMPLATES } from "../scaffold/catalogue.js";
+import {
+  displayPath,
+  ScaffoldError,
+  type ScaffoldResult,
+  scaffoldProject,
+} from "../scaffold/scaffold-project.js";
+import { defineCommand, UsageError } from "./_command.js";
 
-// Placeholder until the command lands; it says so instead of pretending to work.
 export const initCommand = defineCommand({
   name: "init",
-  summary: "not implemented yet",
-  usage: ["init"],
-  examples: [],
-  options: {},
-  run: () => {
-    throw new CommandError("init is not implemented yet.");
+  summary: "Create a new receiver project from a template.",
+  usage: ["init <dir> [--template NAME] [--force]", "init --list"],
+  examples: [
+    ["netdata-webhook-kit init my-receiver", "TypeScript + Express project using the kit"],
+    ["netdata-webhook-kit init hooks --template node-http", "no dependencies at all"],
+    ["netdata-webhook-kit init hooks --template python-flask", "Flask app behind nginx"],
+    ["netdata-webhook-kit init --list", "the templates, one line each"],
+  ],
+  options: {
+    template: {
+      type: "string",
+      short: "t",
+      description: "template to use (see --list)",
+      default: DEFAULT_TEMPLATE,
+    },
+    force: {
+      type: "boolean",
+      description: "write into a non-empty folder; files with the same names are replaced",
+    },
+    list: { type: "boolean", description: "list the templates and exit" },
+  },
+  positionals: { min: 0, max: 1 },
+  notes: `Every project reads its configuration from environment variables (see its README.md),
+answers the legacy crc_token challenge, shows the test-notification token, checks Basic or
+Bearer credentials and accepts all five payload kinds. Exit codes: 0 written, 2 usage error.`,
+  run: async ({ values, positionals, stdout, cwd }) => {
+    if (values.list) {
+      const width = Math.max(...TEMPLATES.map((t) => t.name.length));
+      for (const t of TEMPLATES) {
+        const mark = t.name === DEFAULT_TEMPLATE ? " (default)" : "";
+        stdout(`${t.name.padEnd(width)}  ${t.summary}${mark}\n`);
+      }
+      return 0;
+    }
+    const dir = positionals[0];
+    if (dir === undefined || dir.length === 0) {
+      throw new UsageError("give the folder to create, e.g. 'init my-receiver'.");
+    }
+    let result: ScaffoldResult;
+    try {
+      result = await scaffoldProject({
+        template: values.template ?? DEFAULT_TEMPLATE,
+        targetDir: resolve(cwd, dir),
+        force: values.force === true,
+      });
+    } catch (error) {
+      if (error instanceof ScaffoldError) throw new UsageError(error.message);
+      throw error;
+    }
+    stdout(
+      `Created ${displayPath(result.targetDir, cwd)} from the ${result.template.name} template:\n`,
+    );
+    for (const file of result.files) stdout(`  wrote ${displayPath(file, cwd)}\n`);
+    const steps = result.template.nextSteps(dir).map((step) => `  ${step}\n`);
+    stdout(`\nNext steps:\n${steps.join("")}`);
+    return 0;
   },
 });

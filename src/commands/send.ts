@@ -1,13 +1,193 @@
-import { CommandError, defineCommand } from "./_command.js";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Outcome } from "../simulator/http-client.js";
+import { describeOutcome, isSuccess } from "../simulator/outcome-classify.js";
+import { createPayloadFactory, type PayloadFormat } from "../simulator/payloads/payload-factory.js";
+import { createRandom, randomSeed } from "../simulator/random.js";
+import { resolveVerifyOptions } from "../simulator/resolve-options.js";
+import { sendNotifications } from "../simulator/send.js";
+import { latencyLine } from "../simulator/stats.js";
+import { type CommandContext, defineCommand, UsageError } from "./_command.js";
+import {
+  asUsageErrors,
+  oneOf,
+  TARGET_OPTIONS,
+  targetFromValues,
+  wholeNumber,
+} from "./_target-options.js";
 
-// Placeholder until the command lands; it says so instead of pretending to work.
+const PROGRESS_BAR_WIDTH = 30;
+
+type Kind = "test" | "alert" | "reachability";
+
+function payloadSource(
+  values: {
+    kind?: string | undefined;
+    format?: string | undefined;
+    severity?: string | undefined;
+    file?: string | undefined;
+    seed?: string | undefined;
+  },
+  cwd: string,
+): { label: string; body: (i: number) => string } {
+  if (values.file !== undefined) {
+    if (values.kind !== undefined || values.severity !== undefined || values.format !== undefined) {
+      throw new UsageError(
+        "--file sends a payload as it is: leave out --kind, --format and --severity.",
+      );
+    }
+    const path = resolve(cwd, values.file);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new UsageError(
+        `failed to read --file ${JSON.stringify(values.file)}: ${(error as NodeJS.ErrnoException).code}.`,
+      );
+    }
+    return { label: path, body: () => text };
+  }
+  const kind = oneOf<Kind>("--kind", values.kind, ["test", "alert", "reachability"], "alert");
+  const format = oneOf<PayloadFormat>("--format", values.format, ["flat", "nested"], "nested");
+  const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
+  const factory = createPayloadFactory(createRandom(seed));
+  if (kind === "test") return { label: "test notification", body: () => factory.test().body };
+  if (kind === "alert") {
+    const severity = oneOf(
+      "--severity",
+      values.severity,
+      ["critical", "warning", "clear"],
+      "critical",
+    );
+    return {
+      label: `${format} alert, ${severity}`,
+      body: () => factory.alert(format, severity).body,
+    };
+  }
+  const severity = oneOf("--severity", values.severity, ["critical", "info"], "critical");
+  return {
+    label: `${format} reachability, ${severity === "critical" ? "unreachable" : "reachable"}`,
+    body: () => factory.reachability(format, severity === "info").body,
+  };
+}
+
+function progressBar(done: number, total: number): string {
+  const filled = Math.round((done / total) * PROGRESS_BAR_WIDTH);
+  return `\r[${"#".repeat(filled)}${"-".repeat(PROGRESS_BAR_WIDTH - filled)}] ${done}/${total}`;
+}
+
+function statusCounts(outcomes: Outcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes)
+    counts.set(describeOutcome(o), (counts.get(describeOutcome(o)) ?? 0) + 1);
+  return [...counts].map(([what, n]) => `  ${what}: ${n}`).join("\n");
+}
+
+function exitCodeOf(outcomes: Outcome[]): number {
+  if (outcomes.every(isSuccess)) return 0;
+  return outcomes.every((o) => o.kind === "unreachable") ? 3 : 1;
+}
+
 export const sendCommand = defineCommand({
   name: "send",
-  summary: "not implemented yet",
-  usage: ["send"],
-  examples: [],
-  options: {},
-  run: () => {
-    throw new CommandError("send is not implemented yet.");
+  summary: "Send one (or many) notifications to a receiver, as Netdata Cloud would.",
+  usage: [
+    "send <url> [--kind test|alert|reachability] [--format flat|nested] [--severity S] [--pki DIR]",
+    "send <url> --file payload.json",
+    "send <url> --count N --concurrency C",
+  ],
+  examples: [
+    [
+      "netdata-webhook-kit send https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem",
+      "one nested critical alert",
+    ],
+    [
+      "netdata-webhook-kit send https://hooks.example.com/netdata --kind test --pki certs/dev",
+      "a test notification: its token shows in the receiver",
+    ],
+    [
+      "netdata-webhook-kit send https://hooks.example.com/netdata --file payload.json --pki certs/dev",
+      "a payload of your own, as is",
+    ],
+    [
+      "netdata-webhook-kit send https://hooks.example.com/netdata --count 1000 --concurrency 20 --pki certs/dev",
+      "a load run with latency percentiles",
+    ],
+  ],
+  options: {
+    kind: { type: "string", description: "test, alert or reachability [default: alert]" },
+    format: { type: "string", description: "flat or nested [default: nested]" },
+    severity: {
+      type: "string",
+      description:
+        "alert: critical, warning or clear; reachability: critical (unreachable) or info (reachable)",
+    },
+    file: {
+      type: "string",
+      description: "send this file's bytes as the body instead of a generated payload",
+    },
+    count: {
+      type: "string",
+      description: "how many to send (each a fresh notification with new ids)",
+      default: "1",
+    },
+    concurrency: { type: "string", description: "how many at a time", default: "1" },
+    seed: { type: "string", description: "seed of the payload generator" },
+    ...TARGET_OPTIONS,
+  },
+  positionals: { min: 1, max: 1 },
+  notes:
+    "Exit codes: 0 every answer was 2xx, 1 one was not, 2 usage error, 3 the target could not be reached.",
+  run: async (ctx) => {
+    const { values } = ctx;
+    const source = payloadSource(values, ctx.cwd);
+    const count = wholeNumber("--count", values.count, 1, 1_000_000) ?? 1;
+    const concurrency = wholeNumber("--concurrency", values.concurrency, 1, 1000) ?? 1;
+    const url = ctx.positionals[0] ?? "";
+    const options = await asUsageErrors(() =>
+      resolveVerifyOptions({ url, ...targetFromValues(values, ctx) }),
+    );
+    if (options.url.protocol === "http:" && !options.allowHttp) {
+      throw new UsageError(
+        "the URL is http; Netdata only calls https. Pass --allow-http for a receiver behind a TLS proxy.",
+      );
+    }
+    const showProgress = count > 1 && ctx.isTTY;
+    const result = await sendNotifications(options, {
+      body: source.body,
+      count,
+      concurrency,
+      ...(showProgress
+        ? { onProgress: (done, total) => ctx.stderr(progressBar(done, total)) }
+        : {}),
+    });
+    if (showProgress) ctx.stderr("\n");
+    report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    return exitCodeOf(result.outcomes);
   },
 });
+
+function report(
+  io: Pick<CommandContext<Record<string, never>>, "stdout">,
+  label: string,
+  url: string,
+  outcomes: Outcome[],
+  durationMs: number,
+  concurrency: number,
+): void {
+  const [first] = outcomes;
+  if (outcomes.length === 1 && first) {
+    const body =
+      first.kind === "response" ? `\n${first.body}${first.body.endsWith("\n") ? "" : "\n"}` : "\n";
+    io.stdout(`POST ${url} (${label})\n${describeOutcome(first)} in ${first.latencyMs} ms${body}`);
+    return;
+  }
+  const rate = Math.round((outcomes.length / Math.max(durationMs, 1)) * 1000);
+  io.stdout(
+    `POST ${url} (${label}) x${outcomes.length}, concurrency ${concurrency}: ${(durationMs / 1000).toFixed(2)} s, ${rate} req/s\n` +
+      `${statusCounts(outcomes)}\nlatency: ${latencyLine(
+        outcomes.map((o) => o.latencyMs),
+        [50, 90, 99],
+      )}\n`,
+  );
+}

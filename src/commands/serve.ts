@@ -1,13 +1,277 @@
-import { CommandError, defineCommand } from "./_command.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureDevPki } from "../pki/ensure-dev-pki.js";
+import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
+import type { AuthConfig } from "../protocol/auth.js";
+import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
+import { closeOnSignal } from "../receiver/close-on-signal.js";
+import { createLogger, type Logger } from "../receiver/log.js";
+import {
+  DEFAULT_DB_PATH,
+  DEFAULT_PROXY_DN_HEADER,
+  DEFAULT_PROXY_VERIFY_HEADER,
+  DEFAULT_WEBHOOK_PATH,
+  secretsOf,
+} from "../receiver/options.js";
+import { type ReceiverHandle, startReceiver } from "../receiver/server.js";
+import {
+  DEFAULT_RECEIVER_PORT,
+  type ReceiverOptions,
+  type TlsMaterial,
+} from "../receiver/server-options.js";
+import { terminalSafe } from "../receiver/terminal-text.js";
+import {
+  type CommandContext,
+  CommandError,
+  defineCommand,
+  type OptionSpecs,
+  PROGRAM,
+  UsageError,
+} from "./_command.js";
+import { readSecret, secretOptions } from "./_secrets.js";
+import { CHALLENGE_SECRET_ENV } from "./crc.js";
 
-// Placeholder until the command lands; it says so instead of pretending to work.
+// Same names as the sender side (verify/send) uses, so one environment configures both.
+export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
+export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
+
+/** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
+export const BUNDLED_NETDATA_CA = fileURLToPath(
+  new URL("../../certs/netdata-ca.pem", import.meta.url),
+);
+
+const OPTIONS = {
+  port: {
+    type: "string",
+    description: "TCP port; 0 picks a free one",
+    default: String(DEFAULT_RECEIVER_PORT),
+  },
+  host: {
+    type: "string",
+    description: "address to bind (default: all; 127.0.0.1 with --dev or --behind-proxy)",
+  },
+  path: { type: "string", description: "webhook path", default: DEFAULT_WEBHOOK_PATH },
+  "tls-cert": { type: "string", description: "server certificate chain (PEM)" },
+  "tls-key": { type: "string", description: "server private key (PEM)" },
+  "client-ca": {
+    type: "string",
+    multiple: true,
+    description: "CA trusted for client certificates [default: the bundled certs/netdata-ca.pem]",
+  },
+  "expected-cn": {
+    type: "string",
+    multiple: true,
+    description: "allowed client certificate CN, matched exactly",
+    default: [...DEFAULT_EXPECTED_CNS],
+  },
+  auth: {
+    type: "string",
+    description: "Authorization Netdata sends: none, basic or bearer",
+    default: "none",
+  },
+  ...secretOptions("bearer-token", BEARER_TOKEN_ENV, "the bearer token"),
+  "basic-user": { type: "string", description: "the Basic auth user name" },
+  ...secretOptions("basic-password", BASIC_PASSWORD_ENV, "the Basic auth password"),
+  ...secretOptions(
+    "challenge-secret",
+    CHALLENGE_SECRET_ENV,
+    "the legacy crc_token challenge secret",
+  ),
+  db: { type: "string", description: "SQLite file of the inbox", default: DEFAULT_DB_PATH },
+  "behind-proxy": {
+    type: "boolean",
+    description: "plain HTTP behind a TLS proxy that verifies the client certificate",
+  },
+  "proxy-verify-header": {
+    type: "string",
+    description: "header with the proxy's verification result",
+    default: DEFAULT_PROXY_VERIFY_HEADER,
+  },
+  "proxy-dn-header": {
+    type: "string",
+    description: "header with the verified client DN",
+    default: DEFAULT_PROXY_DN_HEADER,
+  },
+  dev: {
+    type: "boolean",
+    description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
+  },
+  certs: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+} satisfies OptionSpecs;
+
+type Ctx = CommandContext<typeof OPTIONS>;
+
 export const serveCommand = defineCommand({
   name: "serve",
-  summary: "not implemented yet",
-  usage: ["serve"],
-  examples: [],
-  options: {},
-  run: () => {
-    throw new CommandError("serve is not implemented yet.");
+  summary: "Run the reference receiver (mTLS, CRC, auth, durable SQLite inbox).",
+  usage: [
+    "serve --dev [--auth bearer --bearer-token-file F]",
+    "serve --tls-cert CHAIN --tls-key KEY [--client-ca CA] [--auth ...] [--challenge-secret-file F]",
+    "serve --behind-proxy [--port 8080] [--auth ...]",
+  ],
+  examples: [
+    [`${PROGRAM} serve --dev`, "test setup on https://127.0.0.1:8443 with certs/dev"],
+    [
+      `${PROGRAM} serve --tls-cert fullchain.pem --tls-key key.pem --auth bearer --bearer-token-file token.txt`,
+      "production, direct mTLS",
+    ],
+    [
+      `${PROGRAM} serve --behind-proxy --port 8080 --challenge-secret-file challenge.txt`,
+      "behind nginx/Apache from 'proxy'",
+    ],
+    [`${PROGRAM} inbox --token`, "then: the token of the test notification"],
+  ],
+  options: OPTIONS,
+  notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
+chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
+--behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
+Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
+requests, close the database, exit 0.
+Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
+  run: async (ctx) => {
+    const secrets = readSecrets(ctx);
+    const auth = authConfig(ctx, secrets);
+    const logger = createLogger({ write: ctx.stdout, secrets: secretsOf(auth, secrets.challenge) });
+    const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
+    let handle: ReceiverHandle;
+    try {
+      handle = await startReceiver(options);
+    } catch (error) {
+      const message = (error as Error).message.replace(
+        /^\[netdata-webhook-kit\] startReceiver: /,
+        "",
+      );
+      if (error instanceof TypeError) throw new UsageError(message);
+      throw new CommandError(`failed to start the receiver: ${message}`);
+    }
+    await closeOnSignal(handle.close, logger);
+    return 0;
   },
 });
+
+interface Secrets {
+  bearer: string | undefined;
+  password: string | undefined;
+  challenge: string | undefined;
+}
+
+function readSecrets({ values, env, cwd }: Ctx): Secrets {
+  return {
+    bearer: readSecret(values, "bearer-token", BEARER_TOKEN_ENV, { env, cwd }),
+    password: readSecret(values, "basic-password", BASIC_PASSWORD_ENV, { env, cwd }),
+    challenge: readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, { env, cwd }),
+  };
+}
+
+function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
+  const scheme = values.auth ?? "none";
+  const user = values["basic-user"];
+  const bearer = `--bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}`;
+  const password = `--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}`;
+  if (scheme === "bearer") {
+    if (!secrets.bearer) throw new UsageError(`--auth bearer needs a token: ${bearer}.`);
+    return { scheme, token: secrets.bearer };
+  }
+  if (scheme === "basic") {
+    if (!user || !secrets.password)
+      throw new UsageError(`--auth basic needs --basic-user and a password: ${password}.`);
+    return { scheme, username: user, password: secrets.password };
+  }
+  if (scheme !== "none")
+    throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
+  if (secrets.bearer || secrets.password || user) {
+    throw new UsageError(
+      "credentials were given but --auth is none. Add --auth bearer or --auth basic.",
+    );
+  }
+  return { scheme };
+}
+
+async function receiverOptions(
+  ctx: Ctx,
+  auth: AuthConfig,
+  challengeSecret: string | undefined,
+  logger: Logger,
+): Promise<ReceiverOptions> {
+  const { values, cwd } = ctx;
+  const behindProxy = values["behind-proxy"] === true;
+  const dev = values.dev === true;
+  if (behindProxy && dev) {
+    throw new UsageError(
+      "--dev sets up direct TLS with the dev PKI; behind a proxy, the proxy holds the certificates. Pass only one of them.",
+    );
+  }
+  if (behindProxy && (values["tls-cert"] || values["tls-key"] || values["client-ca"])) {
+    throw new UsageError(
+      "--behind-proxy: the proxy terminates TLS. Drop --tls-cert, --tls-key and --client-ca.",
+    );
+  }
+  return {
+    mode: behindProxy ? "behind-proxy" : "direct",
+    port: parsePort(values.port),
+    ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
+    path: values.path ?? DEFAULT_WEBHOOK_PATH,
+    expectedCns: values["expected-cn"] ?? [...DEFAULT_EXPECTED_CNS],
+    auth,
+    ...(challengeSecret ? { challengeSecret } : {}),
+    db: resolve(cwd, values.db ?? DEFAULT_DB_PATH),
+    proxyHeaders: {
+      verify: values["proxy-verify-header"] ?? DEFAULT_PROXY_VERIFY_HEADER,
+      dn: values["proxy-dn-header"] ?? DEFAULT_PROXY_DN_HEADER,
+    },
+    logger,
+    onTestNotification: ({ token }) => {
+      if (ctx.isTTY)
+        ctx.stderr(
+          `\n  Netdata test token: ${terminalSafe(token)}\n  Paste it into the Netdata Cloud webhook form.\n\n`,
+        );
+    },
+    ...(behindProxy ? {} : { tls: dev ? await devTls(ctx, logger) : productionTls(ctx) }),
+  };
+}
+
+async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
+  const dir = resolve(ctx.cwd, ctx.values.certs ?? DEFAULT_PKI_DIR);
+  try {
+    await ensureDevPki(dir);
+  } catch (error) {
+    throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);
+  }
+  const paths = pkiPaths(dir);
+  ctx.stderr(
+    `\n  *** TEST SETUP (--dev) ***\n  Trusting the TEST CA ${paths.ca.cert}, NOT Netdata's.\n  Real Netdata notifications will be refused; never expose this to the internet.\n\n`,
+  );
+  logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
+    certs: dir,
+  });
+  return {
+    cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
+    key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
+    ca: ctx.values["client-ca"]?.map((p) => resolve(ctx.cwd, p)) ?? [paths.ca.cert],
+  };
+}
+
+function productionTls({ values, cwd }: Ctx): TlsMaterial {
+  const cert = values["tls-cert"];
+  const key = values["tls-key"];
+  if (!cert || !key) {
+    throw new UsageError(
+      "direct mode needs --tls-cert and --tls-key. Or pass --dev for a test setup, or --behind-proxy.",
+    );
+  }
+  const ca = values["client-ca"]?.map((p) => resolve(cwd, p)) ?? [BUNDLED_NETDATA_CA];
+  for (const file of [cert, key, ...ca].map((p) => resolve(cwd, p))) {
+    if (!existsSync(file)) throw new UsageError(`file not found: ${file}.`);
+  }
+  return { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
+}
+
+function parsePort(value: string | undefined): number {
+  const text = value ?? String(DEFAULT_RECEIVER_PORT);
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
+  }
+  return port;
+}

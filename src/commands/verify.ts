@@ -1,13 +1,176 @@
-import { CommandError, defineCommand } from "./_command.js";
+import { access, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { randomSeed } from "../simulator/random.js";
+import { formatCheckLine, formatHeader, formatSummary } from "../simulator/report-human.js";
+import { reportToJson } from "../simulator/report-json.js";
+import { reportToJunit } from "../simulator/report-junit.js";
+import { verifyReceiver } from "../simulator/run.js";
+import { colourWanted, createStyle } from "../simulator/style.js";
+import type { CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
+import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
+import { readSecret, secretOptions } from "./_secrets.js";
+import {
+  asUsageErrors,
+  oneOf,
+  TARGET_OPTIONS,
+  targetFromValues,
+  wholeNumber,
+} from "./_target-options.js";
+import { CHALLENGE_SECRET_ENV } from "./crc.js";
 
-// Placeholder until the command lands; it says so instead of pretending to work.
+const list = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+
 export const verifyCommand = defineCommand({
   name: "verify",
-  summary: "not implemented yet",
-  usage: ["verify"],
-  examples: [],
-  options: {},
-  run: () => {
-    throw new CommandError("verify is not implemented yet.");
+  summary: "Play Netdata Cloud against a receiver URL and report, check by check, what conforms.",
+  usage: [
+    "verify <url> [--pki DIR] [--auth bearer --bearer-token-file F] [--challenge-secret-file F]",
+  ],
+  examples: [
+    [
+      "netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem",
+      "a dev receiver; secrets from NETDATA_BEARER_TOKEN, NETDATA_CHALLENGE_SECRET",
+    ],
+    [
+      "netdata-webhook-kit verify https://hooks.example.com/netdata --pki certs/dev --only mtls,auth",
+      "only the mTLS and auth checks",
+    ],
+    [
+      "netdata-webhook-kit verify https://hooks.example.com/netdata --profile current --junit verify.xml",
+      "current protocol only, JUnit for CI",
+    ],
+    [
+      "netdata-webhook-kit verify http://127.0.0.1:3000/netdata --allow-http --json -",
+      "an app behind a TLS proxy; JSON on stdout",
+    ],
+  ],
+  options: {
+    profile: {
+      type: "string",
+      description: "current (test notification), legacy-crc (CRC challenge) or all",
+      default: "all",
+    },
+    payloads: { type: "string", description: "flat, nested or all", default: "all" },
+    ...TARGET_OPTIONS,
+    ...secretOptions("challenge-secret", CHALLENGE_SECRET_ENV, "the CRC challenge secret"),
+    only: {
+      type: "string",
+      multiple: true,
+      description: "run only these check ids or prefixes (comma-separated)",
+    },
+    skip: {
+      type: "string",
+      multiple: true,
+      description: "leave out these check ids or prefixes (comma-separated)",
+    },
+    seed: { type: "string", description: "seed of the payload generator, to replay a run" },
+    json: { type: "string", description: "write the full report as JSON to FILE, or - for stdout" },
+    junit: { type: "string", description: "write a JUnit XML report to FILE" },
+  },
+  positionals: { min: 1, max: 1 },
+  notes: `Checks that need a --pki identity or a secret skip, with the reason, when it is missing.
+The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
+verify against a test instance, or expect them in the receiver's inbox.
+
+Exit codes:
+  0  every required check passed     1  a required check failed
+  2  usage or configuration error    3  the target could not be reached at all`,
+  run: async (ctx) => {
+    const { values } = ctx;
+    const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
+    const options: VerifyOptions = {
+      url: ctx.positionals[0] ?? "",
+      profile: oneOf("--profile", values.profile, ["current", "legacy-crc", "all"], "all"),
+      payloads: oneOf("--payloads", values.payloads, ["flat", "nested", "all"], "all"),
+      ...targetFromValues(values, ctx),
+      only: list(values.only),
+      skip: list(values.skip),
+      seed,
+    };
+    const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
+    if (secret !== undefined) options.challengeSecret = secret;
+    const outputs = await outputPaths(values.json, values.junit, ctx.cwd);
+    const report = await runVerify(options, ctx, values.json === "-");
+    await writeOutputs(report, outputs, ctx);
+    return report.exitCode;
   },
 });
+
+/** Runs verify with live output: a line per check as it completes, then the summary. */
+export async function runVerify(
+  options: VerifyOptions,
+  io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env">,
+  humanToStderr = false,
+): Promise<VerifyReport> {
+  const out = humanToStderr ? io.stderr : io.stdout;
+  const style = createStyle(!humanToStderr && colourWanted(io.isTTY, io.env));
+  const { profile = "all", payloads = "all", auth } = options;
+  const seed = options.seed ?? randomSeed();
+  const settings = { profile, payloads, auth: auth?.scheme ?? "none", seed };
+  // Printed with the first result, so a usage error is not preceded by a header.
+  let headerShown = false;
+  const header = () => {
+    if (!headerShown) out(formatHeader(options.url, settings, style));
+    headerShown = true;
+  };
+  const onCheck = (result: CheckResult) => {
+    header();
+    out(formatCheckLine(result, style));
+  };
+  const report = await asUsageErrors(() => verifyReceiver({ ...options, seed, onCheck }));
+  header();
+  out(formatSummary(report, style));
+  return report;
+}
+
+interface OutputPaths {
+  json: string | null;
+  junit: string | null;
+}
+
+/** Checked before the run, so a typo does not waste it. */
+async function outputPaths(
+  json: string | undefined,
+  junit: string | undefined,
+  cwd: string,
+): Promise<OutputPaths> {
+  const check = async (flag: string, value: string | undefined) => {
+    if (value === undefined || value === "-") return value === "-" ? "-" : null;
+    const path = resolve(cwd, value);
+    try {
+      await access(dirname(path));
+    } catch {
+      throw new UsageError(
+        `${flag}: the folder of ${JSON.stringify(value)} does not exist. Create it first.`,
+      );
+    }
+    return path;
+  };
+  return { json: await check("--json", json), junit: await check("--junit", junit) };
+}
+
+async function writeOutputs(
+  report: VerifyReport,
+  paths: OutputPaths,
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+): Promise<void> {
+  const note = paths.json === "-" ? io.stderr : io.stdout;
+  const write = async (path: string, text: string, what: string) => {
+    try {
+      await writeFile(path, text);
+    } catch (error) {
+      throw new CommandError(
+        `failed to write the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        2,
+      );
+    }
+    note(`${what} written to ${path}\n`);
+  };
+  if (paths.json === "-") io.stdout(reportToJson(report));
+  else if (paths.json) await write(paths.json, reportToJson(report), "JSON report");
+  if (paths.junit) await write(paths.junit, reportToJunit(report), "JUnit report");
+}

@@ -1,0 +1,141 @@
+import { resolve } from "node:path";
+import type { AuthConfig } from "../protocol/auth.js";
+import { VerifyOptionsError } from "../simulator/resolve-options.js";
+import type { VerifyOptions } from "../simulator/types.js";
+import { type CommandContext, UsageError } from "./_command.js";
+import { readSecret, secretOptions } from "./_secrets.js";
+
+// The flags that say how to reach a receiver as Netdata does, and the small parsers that
+// `verify`, `send` and `demo` share.
+
+export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
+export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
+
+/** How to reach a receiver as Netdata does: shared by `verify` and `send`. */
+export const TARGET_OPTIONS = {
+  auth: {
+    type: "string",
+    description:
+      "Authorization scheme to send: none, basic or bearer (default: inferred from the credentials given)",
+  },
+  ...secretOptions("bearer-token", BEARER_TOKEN_ENV, "the bearer token"),
+  "basic-user": { type: "string", description: "the Basic auth user name" },
+  ...secretOptions("basic-password", BASIC_PASSWORD_ENV, "the Basic auth password"),
+  pki: {
+    type: "string",
+    description: "a folder written by 'certs': its client certificate is presented as Netdata",
+  },
+  "client-cert": {
+    type: "string",
+    description: "present this client certificate (PEM, leaf first) instead",
+  },
+  "client-key": { type: "string", description: "the key of --client-cert" },
+  "server-ca": {
+    type: "string",
+    description: "PEM file of the CA that issued the server certificate (default: system store)",
+  },
+  insecure: {
+    type: "boolean",
+    description: "do not verify the server certificate (reported as a warning)",
+  },
+  "allow-http": {
+    type: "boolean",
+    description:
+      "allow an http:// URL (a receiver behind a TLS proxy on loopback); skips TLS checks",
+  },
+  "timeout-ms": {
+    type: "string",
+    description: "deadline of each request in milliseconds",
+    default: "5000",
+  },
+} as const;
+
+type TargetValues = Partial<Record<keyof typeof TARGET_OPTIONS, string | boolean | undefined>>;
+type Io = Pick<CommandContext<Record<string, never>>, "env" | "cwd">;
+
+/** The part of VerifyOptions that the shared target flags decide (paths resolved against cwd). */
+export function targetFromValues(values: TargetValues, io: Io): Omit<VerifyOptions, "url"> {
+  const path = (name: keyof TargetValues) => {
+    const value = values[name];
+    return typeof value === "string" ? { [camel(name)]: resolve(io.cwd, value) } : {};
+  };
+  const pkiDir = typeof values.pki === "string" ? { pkiDir: resolve(io.cwd, values.pki) } : {};
+  return {
+    auth: authFromValues(values, io),
+    ...pkiDir,
+    ...path("client-cert"),
+    ...path("client-key"),
+    ...path("server-ca"),
+    insecure: values.insecure === true,
+    allowHttp: values["allow-http"] === true,
+    timeoutMs: wholeNumber("--timeout-ms", values["timeout-ms"], 1, 600_000) ?? 5000,
+  };
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+function authFromValues(values: TargetValues, io: Io): AuthConfig {
+  const token = readSecret(values, "bearer-token", BEARER_TOKEN_ENV, io);
+  const password = readSecret(values, "basic-password", BASIC_PASSWORD_ENV, io);
+  const user = typeof values["basic-user"] === "string" ? values["basic-user"] : undefined;
+  const scheme =
+    values.auth ?? (token !== undefined ? "bearer" : user !== undefined ? "basic" : "none");
+  if (scheme === "none") return { scheme };
+  if (scheme === "bearer") {
+    if (token === undefined) {
+      throw new UsageError(
+        `--auth bearer needs a token: --bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}.`,
+      );
+    }
+    return { scheme, token };
+  }
+  if (scheme === "basic") {
+    if (user === undefined || password === undefined) {
+      throw new UsageError(
+        `--auth basic needs --basic-user and a password (--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}).`,
+      );
+    }
+    return { scheme, username: user, password };
+  }
+  throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
+}
+
+/** An optional whole number flag, range-checked: `--count: expected 1-100000, got "x".` */
+export function wholeNumber(
+  flag: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${flag}: expected ${min}-${max}, got ${JSON.stringify(value)}. Pass a whole number.`,
+    );
+  }
+  return n;
+}
+
+/** Runs `fn`, turning a VerifyOptionsError (bad file, bad option) into a usage error (exit 2). */
+export async function asUsageErrors<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof VerifyOptionsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected ${allowed.join(", ")}, got ${JSON.stringify(value)}.`);
+}

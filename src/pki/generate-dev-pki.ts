@@ -1,0 +1,137 @@
+import { access, mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { x509 } from "./_x509.js";
+import {
+  generateKeyPair,
+  type IssuedCertificate,
+  issueCertificate,
+  type KeyPair,
+  privateKeyPem,
+} from "./issue-certificate.js";
+import { PKI_CA_NAMES, PKI_NAMES, type PkiName, pkiPaths } from "./pki-names.js";
+import { PKI_PLAN } from "./pki-plan.js";
+import { CERT_FILE_MODE, KEY_FILE_MODE, writePkiFile } from "./write-pki-file.js";
+
+export interface DevPkiEntry {
+  name: PkiName;
+  certPath: string;
+  keyPath: string;
+  notAfter: Date;
+  /** false when the files already existed and were kept. */
+  written: boolean;
+}
+
+export interface DevPki {
+  outDir: string;
+  entries: DevPkiEntry[];
+}
+
+export interface GenerateDevPkiOptions {
+  outDir: string;
+  /** Replace existing files. Without it a complete PKI is kept as it is. */
+  force?: boolean;
+  /** The moment validity periods are counted from (tests move it); default: now. */
+  now?: Date;
+}
+
+/** Some files exist and some do not: regenerating only the missing ones would break chains. */
+export class IncompletePkiError extends Error {
+  override name = "IncompletePkiError";
+  constructor(
+    readonly outDir: string,
+    /** File names (NAME.pem, NAME.key) missing from `outDir`. */
+    readonly missing: string[],
+  ) {
+    super(
+      `failed to complete the dev PKI in ${outDir}: ${missing.join(", ")} missing. ` +
+        "New certificates would not chain to the CA files that are there. " +
+        "Regenerate everything with force (certs --force).",
+    );
+  }
+}
+
+/**
+ * Writes the development PKI into `outDir`: a test CA, an intermediate, a server certificate
+ * for localhost and one client certificate per way an identity check can pass or fail.
+ * A complete PKI already there is kept (entries say `written: false`) unless `force`. When
+ * files are missing, it starts over only if no CA file is left; otherwise it throws
+ * `IncompletePkiError`, because new leaves would not chain to the old CAs.
+ */
+export async function generateDevPki(options: GenerateDevPkiOptions): Promise<DevPki> {
+  const { outDir, force = false, now = new Date() } = options;
+  if (!force) {
+    const missing = await missingFiles(outDir);
+    if (missing.length === 0) return { outDir, entries: await readEntries(outDir) };
+    const caFiles = PKI_CA_NAMES.flatMap((name) => [`${name}.pem`, `${name}.key`]);
+    if (caFiles.some((file) => !missing.includes(file))) {
+      throw new IncompletePkiError(outDir, missing);
+    }
+  }
+  await mkdir(outDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
+  });
+  const issued = await issueAll(now);
+  await writeAll(outDir, issued);
+  const paths = pkiPaths(outDir);
+  const entries = PKI_NAMES.map((name) => ({
+    name,
+    certPath: paths[name].cert,
+    keyPath: paths[name].key,
+    notAfter: issued[name].cert.notAfter,
+    written: true,
+  }));
+  return { outDir, entries };
+}
+
+async function issueAll(now: Date): Promise<Record<PkiName, IssuedCertificate>> {
+  const issued = {} as Record<PkiName, IssuedCertificate>;
+  // Keys first, all at once; signing then follows the plan's issuer-first order.
+  const keyPairs = await Promise.all(PKI_PLAN.map(() => generateKeyPair()));
+  for (const [index, plan] of PKI_PLAN.entries()) {
+    const keys = keyPairs[index] as KeyPair;
+    const issuer = plan.issuer === "self" ? undefined : issued[plan.issuer];
+    issued[plan.name] = { cert: await issueCertificate(plan, keys, now, issuer), keys };
+  }
+  return issued;
+}
+
+async function writeAll(outDir: string, issued: Record<PkiName, IssuedCertificate>) {
+  const paths = pkiPaths(outDir);
+  // CAs last: a run cut short leaves no CA file behind, so the next run starts over.
+  const isCa = (name: PkiName) => Number(PKI_CA_NAMES.includes(name));
+  const order = [...PKI_NAMES].sort((a, b) => isCa(a) - isCa(b));
+  for (const name of order) {
+    const plan = PKI_PLAN.find((p) => p.name === name);
+    const { cert, keys } = issued[name];
+    const chain = plan?.withIssuerInPem && plan.issuer !== "self" ? [issued[plan.issuer].cert] : [];
+    const pem = [cert, ...chain].map((c) => c.toString("pem")).join("\n");
+    await writePkiFile(paths[name].key, await privateKeyPem(keys), KEY_FILE_MODE);
+    await writePkiFile(paths[name].cert, `${pem}\n`, CERT_FILE_MODE);
+  }
+}
+
+/** The file names of the PKI that `outDir` lacks. */
+async function missingFiles(outDir: string): Promise<string[]> {
+  const files = PKI_NAMES.flatMap((name) => [`${name}.pem`, `${name}.key`]);
+  const exists = (file: string) =>
+    access(join(outDir, file)).then(
+      () => true,
+      () => false,
+    );
+  const present = await Promise.all(files.map(exists));
+  return files.filter((_, index) => !present[index]);
+}
+
+async function readEntries(outDir: string): Promise<DevPkiEntry[]> {
+  const paths = pkiPaths(outDir);
+  return Promise.all(
+    PKI_NAMES.map(async (name) => {
+      const { cert, key } = paths[name];
+      // The first certificate of the file is the leaf; a chain file holds its issuer after it.
+      const [der] = x509.PemConverter.decode(await readFile(cert, "utf8"));
+      if (!der) throw new Error(`failed to read ${cert}: no PEM certificate in it`);
+      const notAfter = new x509.X509Certificate(der).notAfter;
+      return { name, certPath: cert, keyPath: key, notAfter, written: false };
+    }),
+  );
+}

@@ -1,0 +1,192 @@
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
+import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
+import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "./policy.js";
+
+/** The Netdata Root CA shipped in the package (certs/netdata-ca.pem), as an absolute path. */
+export const NETDATA_ROOT_CA_PATH = fileURLToPath(
+  new URL("../../certs/netdata-ca.pem", import.meta.url),
+);
+
+/** What a caller (or the `proxy` command) gives; everything but the server's identity has a default. */
+export interface ProxyOptionsInput {
+  serverName: string;
+  /** The proxy's own certificate (full chain) and key, as clients see them. */
+  cert: string;
+  key: string;
+  /** Origin of the receiver in behind-proxy mode. */
+  upstream?: string;
+  /** A port, or ADDRESS:PORT (`127.0.0.1:8443`, `[::1]:8443`). */
+  listen?: string;
+  path?: string;
+  /** CA that issues the client certificate; default the Netdata Root CA. */
+  clientCa?: string;
+  expectedCns?: readonly string[];
+  verifyDepth?: number | string;
+  /** Base for relative file paths; default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Validated options: file paths absolute, defaults filled in. */
+export interface ProxyOptions {
+  serverName: string;
+  certPath: string;
+  keyPath: string;
+  upstream: string;
+  listen: { address: string | null; port: number };
+  path: string;
+  clientCaPath: string;
+  expectedCns: readonly string[];
+  verifyDepth: number;
+}
+
+/** A bad option value; `option` is the CLI flag it came from. */
+export class ProxyOptionError extends TypeError {
+  override name = "ProxyOptionError";
+  constructor(
+    readonly option: string,
+    readonly detail: string,
+  ) {
+    super(`[netdata-webhook-kit] proxy ${option}: ${detail}`);
+  }
+}
+
+/** Names and CNs go into configs unquoted and into regexes: letters, digits, `.`, `-` only. */
+const HOST_NAME =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+/** `"`, `\`, `$`, `%`, `;`, `#` and control characters mean something inside a config value. */
+const SAFE_FILE_PATH = /^[\w./@+,:~ -]+$/;
+const WEBHOOK_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
+const MAX_VERIFY_DEPTH = 10;
+
+/** Checks every option once and fills in the defaults; throws ProxyOptionError. */
+export function resolveProxyOptions(input: ProxyOptionsInput): ProxyOptions {
+  const cwd = input.cwd ?? process.cwd();
+  return {
+    serverName: checkServerName(input.serverName),
+    certPath: checkFilePath("--cert", input.cert, cwd),
+    keyPath: checkFilePath("--key", input.key, cwd),
+    upstream: checkUpstream(input.upstream ?? DEFAULT_UPSTREAM),
+    listen: checkListen(input.listen ?? DEFAULT_LISTEN),
+    path: checkPath(input.path ?? DEFAULT_WEBHOOK_PATH),
+    clientCaPath: checkFilePath("--client-ca", input.clientCa ?? NETDATA_ROOT_CA_PATH, cwd),
+    expectedCns: checkExpectedCns(input.expectedCns ?? DEFAULT_EXPECTED_CNS),
+    verifyDepth: checkVerifyDepth(input.verifyDepth ?? DEFAULT_VERIFY_DEPTH),
+  };
+}
+
+/** The options as command-line flags, defaults included: what a generated header records. */
+export function proxyOptionFlags(options: ProxyOptions): Array<[flag: string, value: string]> {
+  return [
+    ["--server-name", options.serverName],
+    ["--cert", options.certPath],
+    ["--key", options.keyPath],
+    ["--upstream", options.upstream],
+    ["--listen", listenSpec(options.listen)],
+    ["--path", options.path],
+    ["--client-ca", options.clientCaPath],
+    ...options.expectedCns.map((cn): [string, string] => ["--expected-cn", cn]),
+    ["--verify-depth", String(options.verifyDepth)],
+  ];
+}
+
+/** `443` or `127.0.0.1:8443` / `[::1]:8443`, as both nginx and Apache spell it. */
+export function listenSpec(listen: ProxyOptions["listen"]): string {
+  return listen.address === null ? String(listen.port) : `${listen.address}:${listen.port}`;
+}
+
+function checkServerName(value: string): string {
+  if (typeof value !== "string" || value.length > 253 || !HOST_NAME.test(value)) {
+    throw new ProxyOptionError(
+      "--server-name",
+      `expected the host name clients use (hooks.example.com), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+function checkFilePath(option: string, value: string, cwd: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new ProxyOptionError(option, "expected a file path, got nothing.");
+  }
+  const absolute = isAbsolute(value) ? value : resolve(cwd, value);
+  if (!SAFE_FILE_PATH.test(absolute)) {
+    throw new ProxyOptionError(
+      option,
+      `the path ${JSON.stringify(absolute)} has a character the config cannot hold safely (only letters, digits, space and ./@+,:~_- are allowed). Link the file from a plain path.`,
+    );
+  }
+  return absolute;
+}
+
+function checkUpstream(value: string): string {
+  const fail = (why: string): never => {
+    throw new ProxyOptionError(
+      "--upstream",
+      `expected an http:// origin such as ${DEFAULT_UPSTREAM}, got ${JSON.stringify(value)}: ${why}.`,
+    );
+  };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail("not a URL");
+  }
+  if (url.protocol !== "http:") fail("the receiver behind the proxy is reached over plain http");
+  if (url.username || url.password) fail("credentials do not belong in the URL");
+  if (url.pathname !== "/" || url.search || url.hash) {
+    fail("leave out the path; the proxy forwards --path unchanged");
+  }
+  return url.origin;
+}
+
+function checkListen(value: string): ProxyOptions["listen"] {
+  const match = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):)?(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new ProxyOptionError(
+      "--listen",
+      `expected a port (443) or ADDRESS:PORT (127.0.0.1:8443, [::1]:8443), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return { address: match[1] ?? null, port };
+}
+
+function checkPath(value: string): string {
+  const segments = value.split("/").slice(1);
+  if (!WEBHOOK_PATH.test(value) || segments.some((s) => s === "." || s === "..")) {
+    throw new ProxyOptionError(
+      "--path",
+      `expected an absolute URL path of letters, digits and ._~- such as ${DEFAULT_WEBHOOK_PATH}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+function checkExpectedCns(values: readonly string[]): readonly string[] {
+  if (values.length === 0) {
+    throw new ProxyOptionError("--expected-cn", "the allow-list is empty; give at least one CN.");
+  }
+  for (const cn of values) {
+    if (typeof cn !== "string" || cn.length > 64 || !HOST_NAME.test(cn)) {
+      throw new ProxyOptionError(
+        "--expected-cn",
+        `expected a host name such as app.netdata.cloud (matched exactly, no wildcards), got ${JSON.stringify(cn)}.`,
+      );
+    }
+  }
+  return [...new Set(values)];
+}
+
+function checkVerifyDepth(value: number | string): number {
+  const depth =
+    typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_VERIFY_DEPTH) {
+    throw new ProxyOptionError(
+      "--verify-depth",
+      `expected an integer 1-${MAX_VERIFY_DEPTH}, got ${JSON.stringify(value)}. Pass 2 to accept a chain with one intermediate CA.`,
+    );
+  }
+  return depth;
+}

@@ -1,0 +1,94 @@
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import { headerValues } from "../protocol/auth.js";
+import {
+  checkClientIdentity,
+  type PeerCertificateFacts,
+  peerFactsFromSocket,
+} from "../protocol/client-identity.js";
+import { commonNameOfDistinguishedName } from "../protocol/distinguished-name.js";
+import type { ResolvedWebhookOptions } from "./options.js";
+
+/** Who sent a request, as far as the receiver could establish it. */
+export type ClientCheck =
+  | { ok: true; cn: string | null; dn: string | null }
+  | { ok: false; reason: string; cn: string | null };
+
+/** The value the proxy's verification header must carry (nginx `$ssl_client_verify`). */
+export const PROXY_VERIFY_SUCCESS = "SUCCESS";
+/** Longest forwarded header value echoed into a reason or a log line. */
+const ECHO_MAX = 80;
+
+// Peer facts per TLS connection: getPeerCertificate() is computed once, not per request.
+const factsBySocket = new WeakMap<Socket, PeerCertificateFacts>();
+
+/** The facts of a TLS socket, computed once per connection. */
+export function tlsFactsOf(socket: TLSSocket): PeerCertificateFacts {
+  let facts = factsBySocket.get(socket);
+  if (!facts) {
+    facts = peerFactsFromSocket(socket);
+    factsBySocket.set(socket, facts);
+  }
+  return facts;
+}
+
+type Identity = ResolvedWebhookOptions["identity"];
+
+/** Checks the client of one request according to the configured identity source. */
+export function checkRequestClient(
+  identity: Identity,
+  socket: Socket,
+  rawHeaders: readonly string[],
+): ClientCheck {
+  if (identity.source === "none") return { ok: true, cn: null, dn: null };
+  if (identity.source === "tls") {
+    if (!(socket instanceof TLSSocket)) {
+      return {
+        ok: false,
+        reason: "this endpoint requires TLS with a client certificate",
+        cn: null,
+      };
+    }
+    const result = checkClientIdentity(tlsFactsOf(socket), identity.expectedCns);
+    return result.ok ? { ok: true, cn: result.cn, dn: null } : result;
+  }
+  return checkProxyHeaders(identity, rawHeaders);
+}
+
+/**
+ * Behind a proxy: the proxy must say it verified a certificate, and when it forwards the
+ * subject DN, that DN must have exactly one CN from the allow-list. Repeated headers are
+ * refused: a client could have added its own copy that the proxy failed to strip.
+ */
+export function checkProxyHeaders(identity: Identity, rawHeaders: readonly string[]): ClientCheck {
+  const verify = headerValues(rawHeaders, identity.verifyHeader);
+  if (verify.length === 0) {
+    return refuse(
+      `${identity.verifyHeader} is missing: the proxy did not verify a client certificate`,
+    );
+  }
+  if (verify.length > 1) return refuse(`${identity.verifyHeader} was sent more than once`);
+  if (verify[0] !== PROXY_VERIFY_SUCCESS) {
+    return refuse(
+      `${identity.verifyHeader} is ${echo(verify[0] ?? "")}, not ${PROXY_VERIFY_SUCCESS}`,
+    );
+  }
+  const dns = headerValues(rawHeaders, identity.dnHeader);
+  if (dns.length === 0) return { ok: true, cn: null, dn: null };
+  if (dns.length > 1) return refuse(`${identity.dnHeader} was sent more than once`);
+  const dn = dns[0] ?? "";
+  const cn = commonNameOfDistinguishedName(dn);
+  if (!cn.ok) return refuse(`${identity.dnHeader} ${echo(dn)}: ${cn.reason}`);
+  if (!identity.expectedCns.includes(cn.cn)) {
+    return { ok: false, reason: "client certificate CN is not allowed", cn: cn.cn };
+  }
+  return { ok: true, cn: cn.cn, dn };
+}
+
+function refuse(reason: string): ClientCheck {
+  return { ok: false, reason, cn: null };
+}
+
+function echo(value: string): string {
+  return JSON.stringify(value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}...` : value);
+}

@@ -1,0 +1,48 @@
+/**
+ * Every tunable of the receiver, with its unit and the reason for its value. Node's defaults
+ * are made for general web servers; an internet-facing webhook endpoint that receives a few
+ * small POSTs from one sender can be much stricter.
+ */
+
+/**
+ * Time for a TLS handshake. Node's default, 120 s, lets a TCP connection that never sends a
+ * ClientHello hold a connection slot for two minutes. A handshake takes well under a second;
+ * 10 s tolerates a slow link.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Time to receive the complete request headers (Node: 60 s). Netdata sends a few hundred
+ * bytes at once; 10 s cuts off clients that trickle headers (slowloris).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** Time to receive the whole request, body included (Node: 300 s). 256 KiB in 30 s is ~70 kbit/s. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * How often Node enforces the two timeouts above. Its default, 30 s, would let a 10 s
+ * headers timeout fire only at 30 s.
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+/** Idle time kept between two requests on one connection (Node's default too). */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/**
+ * Largest request header block, in bytes (Node's default, written down). Netdata sends well
+ * under 1 KiB plus the extra headers its user configured. Larger gets 431.
+ */
+export const MAX_HEADER_SIZE_BYTES = 16 * 1024;
+
+/** Simultaneous connections; more are dropped on accept. Netdata opens a handful at most. */
+export const MAX_CONNECTIONS = 256;
+
+/** Default largest body, in bytes. The largest captured Netdata payload is about 4 KiB. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/** How long close() waits for in-flight requests before it cuts the remaining connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Retry-After sent with a 503 when the store cannot commit (e.g. disk full, locked). */
+export const STORE_RETRY_AFTER_SECONDS = 5;

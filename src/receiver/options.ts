@@ -1,0 +1,197 @@
+import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-identity.js";
+import { BODY_LIMIT_BYTES } from "./limits.js";
+import type { Logger } from "./log.js";
+import type { NotificationStore } from "./store-types.js";
+
+/**
+ * Where the middleware learns who the client is:
+ * - "tls": the request's own TLS socket (direct mode; needs `requestCert`),
+ * - "proxy-headers": headers set by a TLS-terminating proxy (behind-proxy mode),
+ * - "none": not checked here; only when something in front already verified the client.
+ */
+export type ClientIdentitySource = "tls" | "proxy-headers" | "none";
+
+export const DEFAULT_WEBHOOK_PATH = "/webhooks/netdata";
+export const DEFAULT_DB_PATH = "./netdata-webhooks.db";
+export const DEFAULT_PROXY_VERIFY_HEADER = "X-Client-Verify";
+export const DEFAULT_PROXY_DN_HEADER = "X-Client-DN";
+
+export interface ProxyHeaderNames {
+  /** Header that carries the proxy's verification result; must be exactly `SUCCESS`. */
+  verify?: string;
+  /** Header that carries the verified client subject DN (RFC 2253). */
+  dn?: string;
+}
+
+export interface TestNotificationInfo {
+  id: number;
+  token: string;
+  duplicate: boolean;
+}
+
+export interface NetdataWebhookOptions {
+  store: NotificationStore;
+  /** Authorization scheme Netdata was configured with. Default `{ scheme: "none" }`. */
+  auth?: AuthConfig;
+  /** Secret for the legacy `GET ?crc_token=` challenge; without it the challenge gets 404. */
+  challengeSecret?: string;
+  /** Default "tls". */
+  clientIdentity?: ClientIdentitySource;
+  /** Allowed client certificate CNs, matched exactly. Default ["app.netdata.cloud"]. */
+  expectedCns?: readonly string[];
+  proxyHeaders?: ProxyHeaderNames;
+  /** Largest body accepted, in bytes; larger gets 413. Default 256 KiB. */
+  bodyLimitBytes?: number;
+  /** A Logger, a function receiving JSON lines, or nothing for stdout. */
+  logger?: Logger | ((line: string) => void);
+  /** Called for each test notification, after it is stored. */
+  onTestNotification?: (info: TestNotificationInfo) => void;
+}
+
+export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
+  /** "direct" (TLS with client certificates, the default) or "behind-proxy". */
+  mode?: "direct" | "behind-proxy";
+  /** Default /webhooks/netdata. */
+  path?: string;
+  /** An open store; otherwise `db` is opened. */
+  store?: NotificationStore;
+  /** SQLite file opened when no `store` is given. Default ./netdata-webhooks.db. */
+  db?: string;
+}
+
+export interface ResolvedWebhookOptions {
+  store: NotificationStore;
+  auth: AuthConfig;
+  challengeSecret: string | undefined;
+  identity: {
+    source: ClientIdentitySource;
+    expectedCns: readonly string[];
+    verifyHeader: string;
+    dnHeader: string;
+  };
+  bodyLimitBytes: number;
+  onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
+  /** Every configured secret, for log redaction. */
+  secrets: string[];
+}
+
+/** Builds the error a misused option throws: names the option, shows the value, says the fix. */
+export function optionError(caller: string, option: string, detail: string): TypeError {
+  return new TypeError(`[netdata-webhook-kit] ${caller}: ${option}: ${detail}`);
+}
+
+/** Validates the middleware options once, when the middleware is created. */
+export function resolveWebhookOptions(
+  options: NetdataWebhookOptions,
+  caller: string,
+): ResolvedWebhookOptions {
+  if (typeof options?.store?.insert !== "function") {
+    throw optionError(
+      caller,
+      "store",
+      "expected a NotificationStore (openStore(path) returns one)",
+    );
+  }
+  return { ...resolveWebhookSettings(options, caller), store: options.store };
+}
+
+/** Everything but the store, so a bad option fails before any database file is created. */
+export function resolveWebhookSettings(
+  options: Omit<NetdataWebhookOptions, "store">,
+  caller: string,
+): Omit<ResolvedWebhookOptions, "store"> {
+  const fail = (option: string, detail: string): never => {
+    throw optionError(caller, option, detail);
+  };
+  if (typeof options !== "object" || options === null) fail("options", "expected an object");
+  const auth = options.auth ?? { scheme: "none" };
+  try {
+    validateAuthConfig(auth);
+  } catch (error) {
+    fail("auth", (error as Error).message.replace(/^\[netdata-webhook-kit\] auth: /, ""));
+  }
+  const { challengeSecret } = options;
+  if (challengeSecret !== undefined && (typeof challengeSecret !== "string" || !challengeSecret)) {
+    fail(
+      "challengeSecret",
+      "expected a non-empty string, or leave it out to disable the challenge",
+    );
+  }
+  const source = options.clientIdentity ?? "tls";
+  if (!["tls", "proxy-headers", "none"].includes(source)) {
+    fail(
+      "clientIdentity",
+      `expected "tls", "proxy-headers" or "none", got ${JSON.stringify(source)}`,
+    );
+  }
+  const expectedCns = [...(options.expectedCns ?? DEFAULT_EXPECTED_CNS)];
+  try {
+    validateExpectedCns(expectedCns);
+  } catch (error) {
+    fail(
+      "expectedCns",
+      (error as Error).message.replace(/^\[netdata-webhook-kit\] expectedCns: /, ""),
+    );
+  }
+  const bodyLimitBytes = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) {
+    fail("bodyLimitBytes", `expected a positive integer, got ${JSON.stringify(bodyLimitBytes)}`);
+  }
+  if (
+    options.onTestNotification !== undefined &&
+    typeof options.onTestNotification !== "function"
+  ) {
+    fail("onTestNotification", "expected a function");
+  }
+  const proxyHeaders = options.proxyHeaders ?? {};
+  return {
+    auth,
+    challengeSecret,
+    identity: {
+      source,
+      expectedCns,
+      verifyHeader: headerName(
+        proxyHeaders.verify ?? DEFAULT_PROXY_VERIFY_HEADER,
+        "proxyHeaders.verify",
+        fail,
+      ),
+      dnHeader: headerName(proxyHeaders.dn ?? DEFAULT_PROXY_DN_HEADER, "proxyHeaders.dn", fail),
+    },
+    bodyLimitBytes,
+    onTestNotification: options.onTestNotification,
+    secrets: secretsOf(auth, challengeSecret),
+  };
+}
+
+/** The webhook path as Express will mount it: literal characters only, no route syntax. */
+export function resolveWebhookPath(path: string | undefined, caller: string): string {
+  const value = path ?? DEFAULT_WEBHOOK_PATH;
+  if (typeof value !== "string" || !/^\/[A-Za-z0-9._~/-]*$/.test(value)) {
+    throw optionError(
+      caller,
+      "path",
+      `expected a path such as "/webhooks/netdata" (letters, digits, . _ ~ - /), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Every value the logs must never show, including the Basic credential as it travels. */
+export function secretsOf(auth: AuthConfig, challengeSecret: string | undefined): string[] {
+  const secrets: string[] = [];
+  if (auth.scheme === "bearer") secrets.push(auth.token);
+  if (auth.scheme === "basic") {
+    secrets.push(auth.password);
+    secrets.push(Buffer.from(`${auth.username}:${auth.password}`, "utf8").toString("base64"));
+  }
+  if (challengeSecret) secrets.push(challengeSecret);
+  return secrets;
+}
+
+function headerName(name: unknown, option: string, fail: (o: string, d: string) => never): string {
+  if (typeof name !== "string" || !/^[A-Za-z0-9-]+$/.test(name)) {
+    fail(option, `expected a header name such as "X-Client-Verify", got ${JSON.stringify(name)}`);
+  }
+  return name as string;
+}

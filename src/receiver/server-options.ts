@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import {
+  CONNECTIONS_CHECKING_INTERVAL_MS,
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_HEADER_SIZE_BYTES,
+  REQUEST_TIMEOUT_MS,
+  SHUTDOWN_GRACE_MS,
+  TLS_HANDSHAKE_TIMEOUT_MS,
+} from "./limits.js";
+import { optionError, type ReceiverAppOptions } from "./options.js";
+
+/** Each value is PEM text or the path of a PEM file. */
+export interface TlsMaterial {
+  /** Server certificate (chain). */
+  cert: string;
+  /** Server private key. */
+  key: string;
+  /** CA(s) trusted for client certificates: the Netdata Root CA in production. */
+  ca: string | readonly string[];
+}
+
+export interface ReceiverTimeouts {
+  handshakeMs: number;
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+  connectionsCheckingIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_RECEIVER_PORT = 8443;
+/** Behind a proxy the receiver speaks plain HTTP: keep it off the network unless told. */
+export const BEHIND_PROXY_DEFAULT_HOST = "127.0.0.1";
+
+export interface ReceiverOptions extends ReceiverAppOptions {
+  /** Direct mode: all interfaces; behind-proxy: 127.0.0.1. */
+  host?: string;
+  /** Default 8443; 0 picks a free port. */
+  port?: number;
+  /** Required in direct mode. */
+  tls?: TlsMaterial;
+  /** Overrides of the limits in limits.ts (tests shorten them). */
+  timeouts?: Partial<ReceiverTimeouts>;
+  maxHeaderSizeBytes?: number;
+  maxConnections?: number;
+}
+
+export interface ResolvedServerOptions {
+  mode: "direct" | "behind-proxy";
+  host: string | undefined;
+  port: number;
+  tls: { cert: string; key: string; ca: string[] } | undefined;
+  timeouts: ReceiverTimeouts;
+  maxHeaderSizeBytes: number;
+  maxConnections: number;
+}
+
+const CALLER = "startReceiver";
+
+/** Validates the listening options once and loads the TLS files. */
+export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOptions {
+  const mode = options.mode ?? "direct";
+  const port = options.port ?? DEFAULT_RECEIVER_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw optionError(
+      CALLER,
+      "port",
+      `expected 0-65535, got ${JSON.stringify(port)}. Pass a number.`,
+    );
+  }
+  if (options.host !== undefined && (typeof options.host !== "string" || options.host === "")) {
+    throw optionError(
+      CALLER,
+      "host",
+      `expected an address such as "127.0.0.1", got ${JSON.stringify(options.host)}`,
+    );
+  }
+  const host = options.host ?? (mode === "behind-proxy" ? BEHIND_PROXY_DEFAULT_HOST : undefined);
+  let tls: ResolvedServerOptions["tls"];
+  if (mode === "direct") {
+    if (!options.tls) {
+      throw optionError(
+        CALLER,
+        "tls",
+        'direct mode needs { cert, key, ca } (PEM text or file paths); or use mode: "behind-proxy"',
+      );
+    }
+    const ca = [options.tls.ca].flat();
+    if (ca.length === 0)
+      throw optionError(CALLER, "tls.ca", "expected at least one CA certificate");
+    tls = {
+      cert: loadPem(options.tls.cert, "tls.cert"),
+      key: loadPem(options.tls.key, "tls.key"),
+      ca: ca.map((value, i) => loadPem(value, `tls.ca[${i}]`)),
+    };
+  }
+  return {
+    mode,
+    host,
+    port,
+    tls,
+    timeouts: resolveTimeouts(options.timeouts ?? {}),
+    maxHeaderSizeBytes: positive(
+      options.maxHeaderSizeBytes ?? MAX_HEADER_SIZE_BYTES,
+      "maxHeaderSizeBytes",
+    ),
+    maxConnections: positive(options.maxConnections ?? MAX_CONNECTIONS, "maxConnections"),
+  };
+}
+
+function resolveTimeouts(overrides: Partial<ReceiverTimeouts>): ReceiverTimeouts {
+  const t: ReceiverTimeouts = {
+    handshakeMs: TLS_HANDSHAKE_TIMEOUT_MS,
+    headersMs: HEADERS_TIMEOUT_MS,
+    requestMs: REQUEST_TIMEOUT_MS,
+    keepAliveMs: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingIntervalMs: CONNECTIONS_CHECKING_INTERVAL_MS,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    ...overrides,
+  };
+  for (const [name, value] of Object.entries(t)) positive(value, `timeouts.${name}`);
+  if (t.headersMs > t.requestMs) {
+    throw optionError(
+      CALLER,
+      "timeouts.headersMs",
+      `(${t.headersMs}) must not exceed timeouts.requestMs (${t.requestMs})`,
+    );
+  }
+  return t;
+}
+
+function positive(value: unknown, option: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw optionError(CALLER, option, `expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** PEM text as given, or the contents of the file it names. */
+function loadPem(value: unknown, option: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw optionError(CALLER, option, "expected PEM text or the path of a PEM file");
+  }
+  if (value.includes("-----BEGIN ")) return value;
+  try {
+    return readFileSync(value, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw optionError(CALLER, option, `failed to read ${JSON.stringify(value)}: ${code}`);
+  }
+}

@@ -1,0 +1,221 @@
+import * as http from "node:http";
+import { STATUS_CODES } from "node:http";
+import * as https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { checkClientIdentity } from "../protocol/client-identity.js";
+import { buildReceiverApp, type ReceiverApp } from "./app.js";
+import { tlsFactsOf } from "./client-check.js";
+import type { Logger } from "./log.js";
+import { resolveWebhookPath } from "./options.js";
+import {
+  type ReceiverOptions,
+  type ResolvedServerOptions,
+  resolveServerOptions,
+} from "./server-options.js";
+import type { NotificationStore } from "./store-types.js";
+
+export interface ReceiverHandle {
+  /** The webhook URL, e.g. https://127.0.0.1:8443/webhooks/netdata. */
+  url: string;
+  port: number;
+  mode: "direct" | "behind-proxy";
+  store: NotificationStore;
+  server: http.Server | https.Server;
+  /** Stops accepting, lets in-flight requests finish, closes the store it opened. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How often close() closes connections that went idle while it waits. */
+const SHUTDOWN_SWEEP_INTERVAL_MS = 50;
+
+/**
+ * Listens and serves the receiver. Direct mode: HTTPS (TLS 1.2+) asking for a client
+ * certificate; a client whose chain fails or whose CN is not allowed is disconnected right
+ * after the handshake, before any HTTP is read, and the reason is logged. Behind-proxy
+ * mode: plain HTTP on 127.0.0.1 by default, trusting the proxy's verification headers.
+ */
+export async function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
+  const listen = resolveServerOptions(options);
+  const path = resolveWebhookPath(options.path, "startReceiver");
+  const built = buildReceiverApp(options, "startReceiver");
+  const server = createServer(built, listen);
+  const shutdown = trackForShutdown(server, built, listen);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    if (built.ownsStore) await built.store.close();
+    const where = `${listen.host ?? "*"}:${listen.port}`;
+    throw new Error(`failed to listen on ${where}: ${(error as Error).message}`);
+  }
+  const { port } = server.address() as AddressInfo;
+  const scheme = listen.mode === "direct" ? "https" : "http";
+  const url = `${scheme}://${urlHost(listen.host)}:${port}${path}`;
+  const storeInfo = built.store.info();
+  built.logger.info("store opened", {
+    db: storeInfo.path,
+    journal_mode: storeInfo.journalMode,
+    synchronous: storeInfo.synchronous,
+    schema_version: storeInfo.schemaVersion,
+  });
+  built.logger.info("receiver listening", {
+    url,
+    mode: listen.mode,
+    host: listen.host ?? "*",
+    port,
+    auth: built.resolved.auth.scheme,
+    client_identity: built.resolved.identity.source,
+    expected_cns: built.resolved.identity.expectedCns,
+    crc_challenge: built.resolved.challengeSecret === undefined ? "disabled" : "enabled",
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    mode: listen.mode,
+    store: built.store,
+    server,
+    close: () => {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}
+
+function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server | https.Server {
+  const httpOptions: http.ServerOptions = {
+    headersTimeout: o.timeouts.headersMs,
+    requestTimeout: o.timeouts.requestMs,
+    keepAliveTimeout: o.timeouts.keepAliveMs,
+    connectionsCheckingInterval: o.timeouts.connectionsCheckingIntervalMs,
+    maxHeaderSize: o.maxHeaderSizeBytes,
+  };
+  const server = o.tls
+    ? https.createServer(
+        {
+          ...httpOptions,
+          ...o.tls,
+          minVersion: "TLSv1.2",
+          handshakeTimeout: o.timeouts.handshakeMs,
+          requestCert: true,
+          // Verification still happens; false only lets the gate below see and log the reason.
+          rejectUnauthorized: false,
+        },
+        built.app,
+      )
+    : http.createServer(httpOptions, built.app);
+  server.keepAliveTimeout = o.timeouts.keepAliveMs;
+  server.maxConnections = o.maxConnections;
+  if (o.tls) installTlsGate(server as https.Server, built);
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    answerClientError(error, socket, built.logger);
+  });
+  return server;
+}
+
+/** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
+function installTlsGate(server: https.Server, built: ReceiverApp): void {
+  const { expectedCns } = built.resolved.identity;
+  server.prependListener("secureConnection", (socket: TLSSocket) => {
+    const result = checkClientIdentity(tlsFactsOf(socket), expectedCns);
+    if (result.ok) return;
+    built.logger.warn("TLS client refused before HTTP", {
+      reason: result.reason,
+      client_cn: result.cn,
+      remote: socket.remoteAddress,
+    });
+    socket.destroy();
+  });
+  server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    built.logger.info("TLS handshake failed", {
+      reason: error.code ?? error.message,
+      detail: error.message,
+      remote: socket.remoteAddress,
+    });
+  });
+}
+
+/**
+ * Malformed HTTP, oversized headers, timeouts: a JSON 4xx when the socket can still take it.
+ * https.Server also routes TLS failures here (a handshake that timed out or failed): those
+ * sockets never spoke HTTP and are destroyed; the tlsClientError listener logs them.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
+  const code = error.code ?? "";
+  const httpProblem = code.startsWith("HPE_") || code === "ERR_HTTP_REQUEST_TIMEOUT";
+  const inResponse = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+  if (!httpProblem || !socket.writable || inResponse) {
+    if (httpProblem)
+      logger.info("slow or broken request cut off", { reason: code, remote: socket.remoteAddress });
+    socket.destroy();
+    return;
+  }
+  const status =
+    code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  logger.info("malformed or slow request refused", {
+    status,
+    reason: code,
+    remote: socket.remoteAddress,
+  });
+  const body = JSON.stringify({ error: `${STATUS_CODES[status]}: ${code}` });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Returns the shutdown procedure: stop accepting, mark in-flight responses
+ * `Connection: close`, close connections as they go idle, cut what remains after the grace
+ * period, then close the store if the receiver opened it.
+ */
+function trackForShutdown(
+  server: http.Server,
+  built: ReceiverApp,
+  o: ResolvedServerOptions,
+): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  const inFlight = new Set<http.ServerResponse>();
+  let stopping = false;
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (stopping) res.setHeader("Connection", "close");
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+  });
+  return async () => {
+    stopping = true;
+    built.logger.info("shutting down: refusing new connections, finishing in-flight requests", {
+      in_flight: inFlight.size,
+    });
+    for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_SWEEP_INTERVAL_MS);
+    const deadline = setTimeout(() => {
+      built.logger.warn("shutdown grace period over; closing remaining connections", {
+        open: sockets.size,
+      });
+      for (const socket of sockets) socket.destroy();
+    }, o.timeouts.shutdownGraceMs);
+    await closed;
+    clearInterval(sweep);
+    clearTimeout(deadline);
+    if (built.ownsStore) await built.store.close();
+    built.logger.info("receiver stopped");
+  };
+}
+
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}

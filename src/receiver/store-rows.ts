@@ -1,0 +1,99 @@
+import type { Notification } from "../protocol/notification-types.js";
+import type { InsertMeta, NotificationFilter, StoredNotification } from "./store-types.js";
+
+/** Default and largest page of `list`. */
+export const LIST_DEFAULT_LIMIT = 50;
+export const LIST_MAX_LIMIT = 10_000;
+
+export const INSERT_SQL = `
+  INSERT INTO notifications (content_key, kind, severity, message, title, host, alert_name,
+    chart, context, space, url, occurred_at, token, nodes_json, rooms_json, original_json,
+    received_at, client_cn)
+  VALUES (@contentKey, @kind, @severity, @message, @title, @host, @alertName, @chart, @context,
+    @space, @url, @occurredAt, @token, @nodesJson, @roomsJson, @originalJson, @receivedAt,
+    @clientCn)
+  ON CONFLICT (content_key) DO NOTHING
+  RETURNING id`;
+
+export const SELECT_ID_BY_KEY_SQL = "SELECT id FROM notifications WHERE content_key = ?";
+
+export function insertParams(
+  notification: Notification,
+  key: string,
+  meta: InsertMeta,
+): Record<string, string | null> {
+  return {
+    contentKey: key,
+    kind: notification.kind,
+    severity: notification.severity,
+    message: notification.message,
+    title: notification.title,
+    host: notification.host,
+    alertName: notification.alertName,
+    chart: notification.chart,
+    context: notification.context,
+    space: notification.space,
+    url: notification.url,
+    occurredAt: notification.occurredAt,
+    token: notification.token,
+    nodesJson: JSON.stringify(notification.nodes),
+    roomsJson: JSON.stringify(notification.rooms),
+    originalJson: meta.originalJson ?? JSON.stringify(notification.original),
+    receivedAt: (meta.receivedAt ?? new Date()).toISOString(),
+    clientCn: meta.clientCn ?? null,
+  };
+}
+
+/** A parameterised SELECT for `list`; values never enter the SQL text. */
+export function listQuery(filter: NotificationFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.kind !== undefined) {
+    where.push("kind = ?");
+    params.push(filter.kind);
+  }
+  if (filter.severity !== undefined) {
+    where.push("severity = ?");
+    params.push(filter.severity);
+  }
+  if (filter.since !== undefined) {
+    where.push("received_at >= ?");
+    params.push(filter.since.toISOString());
+  }
+  const limit = Math.min(Math.max(1, filter.limit ?? LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT);
+  params.push(limit);
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT * FROM notifications ${clause} ORDER BY id DESC LIMIT ?`, params };
+}
+
+type Row = Record<string, unknown>;
+
+const text = (row: Row, column: string): string | null =>
+  typeof row[column] === "string" ? (row[column] as string) : null;
+
+/** Maps a `notifications` row back to the normalised shape. */
+export function rowToStored(row: Row): StoredNotification {
+  const originalJson = String(row.original_json);
+  return {
+    id: Number(row.id),
+    contentKey: String(row.content_key),
+    kind: String(row.kind) as StoredNotification["kind"],
+    severity: String(row.severity) as StoredNotification["severity"],
+    message: String(row.message),
+    title: text(row, "title"),
+    host: text(row, "host"),
+    alertName: text(row, "alert_name"),
+    chart: text(row, "chart"),
+    context: text(row, "context"),
+    space: text(row, "space"),
+    url: text(row, "url"),
+    occurredAt: text(row, "occurred_at"),
+    token: text(row, "token"),
+    nodes: JSON.parse(String(row.nodes_json)),
+    rooms: JSON.parse(String(row.rooms_json)),
+    original: JSON.parse(originalJson),
+    originalJson,
+    receivedAt: String(row.received_at),
+    clientCn: text(row, "client_cn"),
+  };
+}

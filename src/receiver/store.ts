@@ -1,0 +1,213 @@
+import Database from "better-sqlite3";
+import type { Notification } from "../protocol/notification-types.js";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./store-migrations.js";
+import {
+  INSERT_SQL,
+  insertParams,
+  listQuery,
+  rowToStored,
+  SELECT_ID_BY_KEY_SQL,
+} from "./store-rows.js";
+import type { InsertMeta, InsertResult, NotificationStore } from "./store-types.js";
+
+/**
+ * How long a write waits for another process's write lock before failing (the request then
+ * gets 503 + Retry-After). better-sqlite3 is synchronous, so this blocks the event loop:
+ * keep it short.
+ */
+export const STORE_BUSY_TIMEOUT_MS = 1000;
+/** Most inserts committed in one transaction; bounds the time one commit holds the loop. */
+export const GROUP_COMMIT_MAX_BATCH = 500;
+
+const SYNCHRONOUS_NAMES = ["off", "normal", "full", "extra"];
+
+export interface OpenStoreOptions {
+  /** Open for reading only (the inbox command); the schema must already be current. */
+  readonly?: boolean;
+}
+
+interface Pending {
+  params: Record<string, string | null>;
+  resolve: (result: InsertResult) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Opens (creating if needed) the SQLite inbox: WAL journal, `synchronous=FULL` so a commit
+ * survives power loss, schema migrated to the latest version. `path` may be ":memory:".
+ *
+ * Inserts use group commit: every insert requested in the same event-loop turn is written
+ * in one transaction (one fsync), and each promise resolves only after that commit.
+ */
+export function openStore(path: string, options: OpenStoreOptions = {}): NotificationStore {
+  const db = openDatabase(path, options);
+  const insertStatement = options.readonly ? undefined : db.prepare(INSERT_SQL);
+  const selectId = db.prepare(SELECT_ID_BY_KEY_SQL).pluck();
+  let pending: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  const insertOne = (params: Record<string, string | null>): InsertResult => {
+    const inserted = insertStatement?.get(params) as { id: number } | undefined;
+    if (inserted) return { id: Number(inserted.id), duplicate: false };
+    return { id: Number(selectId.get(params.contentKey)), duplicate: true };
+  };
+  const commitBatch = db.transaction((batch: Pending[]) => batch.map((p) => insertOne(p.params)));
+
+  const flush = (): void => {
+    scheduled = false;
+    while (pending.length > 0) {
+      const batch = pending.slice(0, GROUP_COMMIT_MAX_BATCH);
+      pending = pending.slice(batch.length);
+      try {
+        const results = commitBatch.immediate(batch);
+        batch.forEach((p, i) => {
+          p.resolve(results[i] as InsertResult);
+        });
+      } catch (error) {
+        // One bad row must not fail its neighbours: retry each in its own transaction.
+        if (batch.length === 1) batch[0]?.reject(asError(error));
+        else for (const p of batch) commitOne(p);
+      }
+    }
+  };
+  const commitOne = (p: Pending): void => {
+    try {
+      p.resolve(commitBatch.immediate([p])[0] as InsertResult);
+    } catch (error) {
+      p.reject(asError(error));
+    }
+  };
+
+  return {
+    path,
+    insert(notification: Notification, key: string, meta: InsertMeta = {}) {
+      if (closed) return Promise.reject(new Error("the notification store is closed"));
+      if (options.readonly) return Promise.reject(new Error("the store was opened read-only"));
+      let params: Record<string, string | null>;
+      try {
+        params = insertParams(notification, key, meta);
+      } catch (error) {
+        return Promise.reject(asError(error));
+      }
+      return new Promise<InsertResult>((resolve, reject) => {
+        pending.push({ params, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    list(filter = {}) {
+      const { sql, params } = listQuery(filter);
+      return db
+        .prepare(sql)
+        .all(...params)
+        .map((row) => rowToStored(row as Record<string, unknown>));
+    },
+    latestTestToken() {
+      const row = db
+        .prepare(
+          "SELECT id, token, received_at FROM notifications WHERE kind = 'test' AND token IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )
+        .get() as { id: number; token: string; received_at: string } | undefined;
+      return row ? { id: row.id, token: row.token, receivedAt: row.received_at } : null;
+    },
+    info() {
+      return {
+        path,
+        journalMode: String(db.pragma("journal_mode", { simple: true })),
+        synchronous:
+          SYNCHRONOUS_NAMES[Number(db.pragma("synchronous", { simple: true }))] ?? "unknown",
+        schemaVersion: currentVersion(db),
+      };
+    },
+    count() {
+      return Number(db.prepare("SELECT COUNT(*) FROM notifications").pluck().get());
+    },
+    async close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string, options: OpenStoreOptions): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, {
+      readonly: options.readonly === true,
+      fileMustExist: options.readonly === true,
+    });
+  } catch (error) {
+    throw new Error(`failed to open database ${path}: ${asError(error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${STORE_BUSY_TIMEOUT_MS}`);
+    if (options.readonly) {
+      checkSchemaVersion(db, path);
+    } else {
+      // WAL: readers (the inbox command) never block the receiver's writes.
+      const mode = db.pragma("journal_mode = WAL", { simple: true });
+      if (mode !== "wal" && path !== ":memory:") {
+        throw new Error(`journal_mode is ${String(mode)}, expected wal`);
+      }
+      // FULL: the WAL is fsynced at every commit, so an acknowledged notification survives
+      // power loss (NORMAL would only survive a process crash).
+      db.pragma("synchronous = FULL");
+      migrate(db);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw new Error(`failed to open database ${path}: ${asError(error).message}`);
+  }
+}
+
+function currentVersion(db: Database.Database): number {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    .get();
+  if (!exists) return 0;
+  return Number(db.prepare("SELECT MAX(version) FROM schema_version").pluck().get() ?? 0);
+}
+
+function tooNew(version: number): Error {
+  return new Error(
+    `schema version ${version} is newer than this netdata-webhook-kit knows (${LATEST_SCHEMA_VERSION}); upgrade netdata-webhook-kit`,
+  );
+}
+
+/** Applies every missing migration in one IMMEDIATE transaction, so two processes cannot race. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+      version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const version = currentVersion(db);
+    if (version > LATEST_SCHEMA_VERSION) throw tooNew(version);
+    const record = db.prepare(
+      "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+    );
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.description, new Date().toISOString());
+    }
+  }).immediate();
+}
+
+function checkSchemaVersion(db: Database.Database, path: string): void {
+  const version = currentVersion(db);
+  if (version > LATEST_SCHEMA_VERSION) throw tooNew(version);
+  if (version < LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `schema version ${version} is older than ${LATEST_SCHEMA_VERSION}; run 'netdata-webhook-kit serve --db ${path}' once to migrate it`,
+    );
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,74 @@
+import { fileURLToPath } from "node:url";
+
+/** Names of the receiver project templates, each a runnable folder under `templates/`. */
+export type TemplateName = "express-ts" | "node-http" | "python-flask";
+
+export interface TemplateInfo {
+  name: TemplateName;
+  /** One line for `init --list`. */
+  summary: string;
+  /** Commands to run after scaffolding, `dir` being the path the user gave. */
+  nextSteps: (dir: string) => string[];
+}
+
+export const DEFAULT_TEMPLATE: TemplateName = "express-ts";
+
+/** What `dev.env` configures, so `verify` can be run against `npm run dev` as printed. */
+const VERIFY_DEV =
+  "npx netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret";
+
+/** Every template, in the order `init --list` shows them. */
+export const TEMPLATES: readonly TemplateInfo[] = [
+  {
+    name: "express-ts",
+    summary:
+      "TypeScript, Express 5 + helmet and the kit's middleware; mTLS itself or behind a proxy",
+    nextSteps: (dir) => [
+      `cd ${shellQuote(dir)}`,
+      "npm install",
+      "npm test                                        # the kit's conformance checks, in-process",
+      "npx netdata-webhook-kit certs --out certs/dev   # development certificates",
+      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
+      VERIFY_DEV,
+    ],
+  },
+  {
+    name: "node-http",
+    summary: "plain JavaScript on node:https with no dependencies at all",
+    nextSteps: (dir) => [
+      `cd ${shellQuote(dir)}`,
+      "npx netdata-webhook-kit certs --out certs/dev   # development certificates",
+      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
+      VERIFY_DEV,
+    ],
+  },
+  {
+    name: "python-flask",
+    summary: "Python 3 + Flask, standalone, deployed behind the generated nginx config",
+    nextSteps: (dir) => [
+      `cd ${shellQuote(dir)}`,
+      "apt-get install python3-flask python3-waitress  # or: pip install -r requirements.txt",
+      "BEHIND_PROXY=1 python3 app.py                   # http://127.0.0.1:8080, for nginx only",
+      "npx netdata-webhook-kit proxy nginx --help      # the TLS front end: README.md shows the setup",
+    ],
+  },
+];
+
+export const TEMPLATE_NAMES: readonly TemplateName[] = TEMPLATES.map((t) => t.name);
+
+/** `dir` as a shell word: quoted only when it needs to be. */
+function shellQuote(dir: string): string {
+  return /^[\w./@%+=:,-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+}
+
+export function findTemplate(name: string): TemplateInfo | undefined {
+  return TEMPLATES.find((t) => t.name === name);
+}
+
+/**
+ * The kit's root folder. This file is `src/scaffold/` when run from source and
+ * `dist/scaffold/` when installed: two levels below the root either way.
+ */
+export function kitRoot(): string {
+  return fileURLToPath(new URL("../../", import.meta.url));
+}

@@ -1,0 +1,137 @@
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { findTemplate, kitRoot, TEMPLATE_NAMES, type TemplateInfo } from "./catalogue.js";
+
+/**
+ * Files stored under another name in `templates/` so that they do not act on the kit's own
+ * checkout or package (a `.gitignore` would hide files from npm pack and git).
+ */
+const RENAMED_ON_COPY: Readonly<Record<string, string>> = { _gitignore: ".gitignore" };
+
+/** Left behind when someone runs a template in place; never part of a new project. */
+const NOT_COPIED = new Set(["node_modules", "dist", "__pycache__", ".venv", "package-lock.json"]);
+
+/** What may already be in a folder that still counts as empty (as `git init` leaves it). */
+const IGNORED_IN_TARGET = new Set([".git"]);
+
+/** The pinned Netdata Root CA, copied into every project as its default client CA. */
+const NETDATA_CA_SOURCE = "certs/netdata-ca.pem";
+const NETDATA_CA_TARGET = "netdata-ca.pem";
+
+export interface ScaffoldOptions {
+  template: string;
+  /** Where the project goes; created when missing. */
+  targetDir: string;
+  /** Write into a non-empty folder, replacing files with the same names (others are kept). */
+  force?: boolean;
+}
+
+export interface ScaffoldResult {
+  template: TemplateInfo;
+  targetDir: string;
+  /** Absolute paths of every file written, in the order they were written. */
+  files: string[];
+}
+
+/** A mistake in what was asked (unknown template, non-empty or unusable folder). */
+export class ScaffoldError extends Error {
+  override name = "ScaffoldError";
+}
+
+/** Copies a template into `targetDir` and adapts it to its new name. */
+export async function scaffoldProject(options: ScaffoldOptions): Promise<ScaffoldResult> {
+  const template = findTemplate(options.template);
+  if (!template) {
+    throw new ScaffoldError(
+      `unknown template ${JSON.stringify(options.template)}. Choose one of: ${TEMPLATE_NAMES.join(", ")}.`,
+    );
+  }
+  const targetDir = resolve(options.targetDir);
+  const templateDir = join(kitRoot(), "templates", template.name);
+  if (`${targetDir}${sep}`.startsWith(`${templateDir}${sep}`)) {
+    throw new ScaffoldError(
+      `${targetDir} is inside the template itself. Choose a folder elsewhere.`,
+    );
+  }
+  await assertUsableTarget(targetDir, options.force === true);
+  const files: string[] = [];
+  await copyTree(templateDir, targetDir, files);
+  const caTarget = join(targetDir, NETDATA_CA_TARGET);
+  await copyFile(join(kitRoot(), NETDATA_CA_SOURCE), caTarget);
+  files.push(caTarget);
+  const packageJson = join(targetDir, "package.json");
+  if (files.includes(packageJson)) await adaptPackageJson(packageJson, basename(targetDir));
+  return { template, targetDir, files };
+}
+
+async function assertUsableTarget(targetDir: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    const info = await stat(targetDir);
+    if (!info.isDirectory()) {
+      throw new ScaffoldError(`${targetDir} exists and is not a folder. Choose another path.`);
+    }
+    entries = await readdir(targetDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const present = entries.filter((name) => !IGNORED_IN_TARGET.has(name));
+  if (present.length > 0 && !force) {
+    const shown = present.slice(0, 5).join(", ") + (present.length > 5 ? ", …" : "");
+    throw new ScaffoldError(
+      `${targetDir} is not empty (${shown}). Choose an empty folder, or pass --force to write into it (files with the same names are replaced).`,
+    );
+  }
+}
+
+async function copyTree(fromDir: string, toDir: string, written: string[]): Promise<void> {
+  await mkdir(toDir, { recursive: true });
+  const entries = await readdir(fromDir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (NOT_COPIED.has(entry.name)) continue;
+    const from = join(fromDir, entry.name);
+    const to = join(toDir, RENAMED_ON_COPY[entry.name] ?? entry.name);
+    if (entry.isDirectory()) {
+      await copyTree(from, to, written);
+    } else if (entry.isFile()) {
+      await copyFile(from, to);
+      written.push(to);
+    }
+  }
+}
+
+/** Edits package.json as JSON: the project takes the folder's name and the kit's version. */
+async function adaptPackageJson(path: string, folderName: string): Promise<void> {
+  const pkg = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  pkg.name = toPackageName(folderName);
+  const dependencies = pkg.dependencies as Record<string, string> | undefined;
+  if (dependencies && Object.hasOwn(dependencies, "netdata-webhook-kit")) {
+    dependencies["netdata-webhook-kit"] = `^${await kitVersion()}`;
+  }
+  await writeFile(path, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+/** An npm package name from a folder name ("My Receiver" -> "my-receiver"). */
+export function toPackageName(folderName: string): string {
+  const name = folderName
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, "-")
+    .replace(/^[._]+/, "")
+    .replace(/[^a-z0-9-~._]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return name.length > 0 ? name : "netdata-receiver";
+}
+
+async function kitVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(kitRoot(), "package.json"), "utf8"));
+  return String(pkg.version);
+}
+
+/** A path as the user should read it: relative to `cwd` when inside it. */
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.length > 0 && !rel.startsWith("..") ? rel : path;
+}

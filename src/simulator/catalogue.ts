@@ -1,0 +1,60 @@
+import type { CheckDefinition } from "./check.js";
+import { AUTH_CHECKS } from "./checks/auth.js";
+import { CRC_CHECKS } from "./checks/crc.js";
+import { DELIVERY_KIND_CHECKS } from "./checks/delivery.js";
+import { burst, duplicate, latency } from "./checks/delivery-load.js";
+import { INPUT_CHECKS } from "./checks/input.js";
+import { MTLS_CHECKS } from "./checks/mtls.js";
+import { httpsOnly, protocolVersion, serverCertificate } from "./checks/tls.js";
+import { acceptsTestNotification } from "./checks/verification.js";
+import { VerifyOptionsError } from "./resolve-options.js";
+
+/** Every check, in the order it runs (later checks rely on earlier ones, e.g. delivery.latency). */
+export const CHECK_CATALOGUE: readonly CheckDefinition[] = [
+  httpsOnly,
+  serverCertificate,
+  protocolVersion,
+  ...MTLS_CHECKS,
+  ...AUTH_CHECKS,
+  ...CRC_CHECKS,
+  acceptsTestNotification,
+  ...DELIVERY_KIND_CHECKS,
+  latency,
+  duplicate,
+  burst,
+  ...INPUT_CHECKS,
+];
+
+/** The public check ids, in order. */
+export const CHECK_IDS: readonly string[] = CHECK_CATALOGUE.map((check) => check.id);
+
+/** `mtls` matches every mtls.* check, `delivery.alert` both alert checks, a full id itself. */
+function matches(id: string, pattern: string): boolean {
+  const prefix = pattern.endsWith(".") ? pattern : `${pattern}.`;
+  return (
+    id === pattern || id.startsWith(prefix) || (pattern.includes(".") && id.startsWith(pattern))
+  );
+}
+
+/** The checks `only`/`skip` select; a pattern that matches nothing is a usage error. */
+export function selectChecks(
+  only: readonly string[] = [],
+  skip: readonly string[] = [],
+): CheckDefinition[] {
+  for (const [flag, patterns] of [
+    ["only", only],
+    ["skip", skip],
+  ] as const) {
+    for (const pattern of patterns) {
+      if (!CHECK_IDS.some((id) => matches(id, pattern))) {
+        throw new VerifyOptionsError(
+          `--${flag}: "${pattern}" matches no check. Use an id or a prefix (tls, mtls, auth, crc, verification, delivery, input); ids: ${CHECK_IDS.join(", ")}.`,
+        );
+      }
+    }
+  }
+  return CHECK_CATALOGUE.filter(
+    ({ id }) =>
+      (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p)),
+  );
+}

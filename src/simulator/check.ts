@@ -1,0 +1,66 @@
+import type { Identity, Outcome, RequestSpec } from "./http-client.js";
+import type { Payload, PayloadFactory } from "./payloads/payload-factory.js";
+import type { ResolvedVerifyOptions } from "./resolve-options.js";
+import type { CheckLevel } from "./types.js";
+
+export type Verdict =
+  | { status: "pass"; summary: string; warnings?: string[] }
+  | { status: "fail"; summary: string; cause: string; fix?: string }
+  | { status: "skip"; summary: string };
+
+/** A request spec whose timeout defaults to the run's `--timeout-ms`. */
+export type CheckRequest = Omit<RequestSpec, "timeoutMs"> & { timeoutMs?: number };
+
+export interface DeliveryOverrides {
+  /** Names the exchange instead of the payload's label. */
+  label?: string;
+  method?: string;
+  headers?: Record<string, string | string[]>;
+  /** Send these bytes instead of the payload's (the payload still names the exchange). */
+  body?: string | Buffer;
+  timeoutMs?: number;
+  /** Present this identity (null: none) instead of the Netdata one. */
+  identity?: Identity | null;
+}
+
+/** What a check sees: the options, payloads, and a recorded way to talk to the target. */
+export interface CheckContext {
+  readonly options: ResolvedVerifyOptions;
+  readonly payloads: PayloadFactory;
+  /** Sends a request and records it as an exchange of the running check. */
+  send(label: string, request: CheckRequest): Promise<Outcome>;
+  /** POSTs a notification as Netdata does: its identity, the Authorization header, JSON. */
+  deliver(payload: Payload, overrides?: DeliveryOverrides): Promise<Outcome>;
+  /** A fresh notification of the kind every receiver accepts, for checks about something else. */
+  probePayload(): Payload;
+  /** Why no request can get through TLS (the server certificate is not trusted), or null. */
+  connectBlocker(): Promise<string | null>;
+  /** Why a delivery cannot be attempted at all (that, or mTLS required and no identity), or null. */
+  deliveryBlocker(): Promise<string | null>;
+  /** The answer to a first plain request (with the Netdata identity): TLS facts, reachability. */
+  probe(): Promise<Outcome>;
+  /** Latencies of the notification deliveries so far, for `delivery.latency`. */
+  readonly deliveries: ReadonlyArray<{ label: string; outcome: Outcome }>;
+}
+
+export interface CheckDefinition {
+  id: string;
+  title: string;
+  level: CheckLevel;
+  /** Shown on failure when the verdict names no more specific fix. */
+  fix: string;
+  run(ctx: CheckContext): Promise<Verdict>;
+}
+
+export const pass = (summary: string, warnings: string[] = []): Verdict => ({
+  status: "pass",
+  summary,
+  ...(warnings.length > 0 ? { warnings } : {}),
+});
+export const fail = (summary: string, cause: string, fix?: string): Verdict => ({
+  status: "fail",
+  summary,
+  cause,
+  ...(fix !== undefined ? { fix } : {}),
+});
+export const skip = (reason: string): Verdict => ({ status: "skip", summary: reason });

@@ -1,0 +1,127 @@
+import { authorizationHeaderFor } from "../../protocol/auth.js";
+import { computeCrcResponseToken } from "../../protocol/crc.js";
+import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
+import { fail, pass, skip } from "../check.js";
+import type { Outcome } from "../http-client.js";
+import { describeOutcome } from "../outcome-classify.js";
+import { inTurn, listBriefly, misses, tally } from "./_expect.js";
+
+/** The CRC GET as Netdata sends it; whether Netdata adds Authorization is unknown, so we do. */
+function crcGet(ctx: CheckContext, label: string, query: string | undefined, timeoutMs?: number) {
+  const authorization = authorizationHeaderFor(ctx.options.auth);
+  return ctx.send(label, {
+    method: "GET",
+    ...(query !== undefined ? { query } : { query: "" }),
+    identity: ctx.options.netdata,
+    headers: authorization ? { authorization } : {},
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+}
+
+async function crcBlocker(ctx: CheckContext): Promise<string | null> {
+  if (ctx.options.profile === "current")
+    return "--profile current: the legacy CRC challenge is not tested";
+  return ctx.deliveryBlocker();
+}
+
+const MS_PER_S = 1000;
+
+export const answersChallenge: CheckDefinition = {
+  id: "crc.answers-challenge",
+  title: "answers the crc_token challenge",
+  level: "required",
+  fix: 'Answer GET ?crc_token=T with 200 and {"response_token":"sha256=" + base64(HMAC-SHA256(challenge secret, T))}, within 5 s; `netdata-webhook-kit crc T --secret-file F` prints the expected answer.',
+  run: async (ctx) => {
+    const blocked = await crcBlocker(ctx);
+    if (blocked) return skip(blocked);
+    const secret = ctx.options.challengeSecret;
+    if (secret === null) return skip("no --challenge-secret given");
+    const token = ctx.payloads.token();
+    const deadline = ctx.options.crcDeadlineMs;
+    // Wait a little past the deadline, so a late answer is reported as late, not as silence.
+    const timeoutMs = Math.max(ctx.options.timeoutMs, deadline + deadline / 5);
+    const outcome = await crcGet(
+      ctx,
+      `crc_token=${token}`,
+      `crc_token=${encodeURIComponent(token)}`,
+      timeoutMs,
+    );
+    return challengeVerdict(outcome, computeCrcResponseToken(secret, token), deadline);
+  },
+};
+
+function challengeVerdict(outcome: Outcome, expected: string, deadlineMs: number): Verdict {
+  const seconds = (deadlineMs / MS_PER_S).toFixed(1);
+  if (outcome.kind !== "response") {
+    return fail(describeOutcome(outcome), `no answer to the challenge within ${seconds} s.`);
+  }
+  const took = `${describeOutcome(outcome)} in ${outcome.latencyMs} ms`;
+  if (outcome.status !== 200) {
+    return fail(took, `the answer must be exactly 200 (Netdata checks it), got ${outcome.status}.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(outcome.body);
+  } catch {
+    return fail(took, "the body is not JSON.");
+  }
+  const got = (body as { response_token?: unknown } | null)?.response_token;
+  if (got !== expected) {
+    const shown = typeof got === "string" ? `"${got.slice(0, 80)}"` : JSON.stringify(got ?? null);
+    return fail(
+      took,
+      `response_token is ${shown}, expected "${expected}": base64 (not hex) of HMAC-SHA256 keyed with the challenge secret, prefixed with sha256=.`,
+    );
+  }
+  if (outcome.latencyMs > deadlineMs) {
+    return fail(took, `the answer took longer than ${seconds} s; Netdata gives up at 5 s.`);
+  }
+  const type = String(outcome.headers["content-type"] ?? "");
+  const warnings = type.includes("application/json")
+    ? []
+    : [`Content-Type is "${type}", not application/json`];
+  return pass(took, warnings);
+}
+
+export const rejectsMissingToken: CheckDefinition = {
+  id: "crc.rejects-missing-token",
+  title: "a GET without crc_token gets a 4xx",
+  level: "required",
+  fix: "Answer 400 when crc_token is missing; never let a missing parameter reach the HMAC code.",
+  run: async (ctx) => {
+    const blocked = await crcBlocker(ctx);
+    if (blocked) return skip(blocked);
+    const outcome = await crcGet(ctx, "GET without crc_token", undefined);
+    const ok = outcome.kind === "response" && outcome.status >= 400 && outcome.status < 500;
+    if (ok) return pass(describeOutcome(outcome));
+    return fail(describeOutcome(outcome), "a GET without crc_token was not answered with a 4xx.");
+  },
+};
+
+/** Tokens a careless parser trips on: repeated (an array in Express), empty, 4 KiB, bracketed. */
+const ODD_QUERIES: Array<[label: string, query: string]> = [
+  ["crc_token twice", "crc_token=a&crc_token=b"],
+  ["empty crc_token", "crc_token="],
+  ["4 KiB crc_token", `crc_token=${"t".repeat(4096)}`],
+  ["crc_token[x]=1", "crc_token%5Bx%5D=1"],
+];
+
+export const survivesOddTokens: CheckDefinition = {
+  id: "crc.survives-odd-tokens",
+  title: "odd crc_token values: no 5xx, no hang",
+  level: "recommended",
+  fix: "Validate crc_token before use: exactly one non-empty, bounded string; answer 400 otherwise.",
+  run: async (ctx) => {
+    const blocked = await crcBlocker(ctx);
+    if (blocked) return skip(blocked);
+    const results = await inTurn(ODD_QUERIES, async ([label, query]) => ({
+      label,
+      outcome: await crcGet(ctx, label, query),
+    }));
+    const bad = misses(results, (o) => o.kind === "response" && o.status < 500);
+    if (bad.length === 0) return pass(`${results.length} odd tokens: ${tally(results)}`);
+    return fail(listBriefly(bad), "an odd crc_token crashed or hung the receiver.");
+  },
+};
+
+export const CRC_CHECKS = [answersChallenge, rejectsMissingToken, survivesOddTokens];

@@ -1,0 +1,195 @@
+import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
+import { fail, pass, skip } from "../check.js";
+import type { Identity, Outcome } from "../http-client.js";
+import { describeOutcome, isRefusal, isSuccess } from "../outcome-classify.js";
+import type { PkiClientName } from "../resolve-options.js";
+import type { CheckLevel } from "../types.js";
+import { noTlsReason } from "./tls.js";
+
+const EXACT_CN_FIX =
+  "Compare the certificate's CN, as a parsed field, for equality with app.netdata.cloud, and require exactly one CN (the kit's proxy configs and receiver do). Never match the DN string with a substring or an unanchored regex.";
+const VERIFY_CHAIN_FIX =
+  "Let OpenSSL verify the client certificate against the Netdata Root CA only: nginx 'ssl_verify_client on' + 'ssl_client_certificate netdata-root-ca.pem', Apache 'SSLVerifyClient require' + 'SSLCACertificateFile', Node 'requestCert' and a check of socket.authorized.";
+
+interface Rejection {
+  id: string;
+  /** The PKI certificate presented; null sends none. */
+  identity: PkiClientName | null;
+  level: CheckLevel;
+  title: string;
+  cause: string;
+  fix: string;
+}
+
+const REJECTIONS: Rejection[] = [
+  {
+    id: "mtls.rejects-no-certificate",
+    identity: null,
+    level: "required",
+    title: "a request without a client certificate is refused",
+    cause:
+      "the receiver does not require a client certificate, so anyone who knows the URL can post notifications",
+    fix: "Require a client certificate: nginx 'ssl_verify_client on;', Apache 'SSLVerifyClient require' at virtual-host level, Node requestCert with a check of socket.authorized.",
+  },
+  {
+    id: "mtls.rejects-untrusted-ca",
+    identity: "client-untrusted",
+    level: "required",
+    title: "a certificate from another CA is refused",
+    cause:
+      "a certificate with the right CN from an untrusted CA was accepted: the chain is not verified, or too many CAs are trusted",
+    fix: VERIFY_CHAIN_FIX,
+  },
+  {
+    id: "mtls.rejects-wrong-cn",
+    identity: "client-wrong-cn",
+    level: "required",
+    title: "a trusted certificate with another CN is refused",
+    cause: "the CN is not checked: any certificate from the CA gets through",
+    fix: EXACT_CN_FIX,
+  },
+  {
+    id: "mtls.rejects-lookalike-cn",
+    identity: "client-lookalike-cn",
+    level: "required",
+    title: "CN app.netdata.cloud.evil.example is refused",
+    cause:
+      "the CN is matched as a prefix, substring or unanchored regex (as in Netdata's documented nginx snippet)",
+    fix: EXACT_CN_FIX,
+  },
+  {
+    id: "mtls.rejects-expired",
+    identity: "client-expired",
+    level: "required",
+    title: "an expired certificate is refused",
+    cause:
+      "validity dates are not checked: a verify callback that ignores errors, or rejectUnauthorized: false without a check of socket.authorized",
+    fix: VERIFY_CHAIN_FIX,
+  },
+  {
+    id: "mtls.rejects-not-yet-valid",
+    identity: "client-not-yet-valid",
+    level: "required",
+    title: "a not-yet-valid certificate is refused",
+    cause:
+      "validity dates are not checked: a verify callback that ignores errors, or rejectUnauthorized: false without a check of socket.authorized",
+    fix: VERIFY_CHAIN_FIX,
+  },
+  {
+    id: "mtls.rejects-two-cn",
+    identity: "client-two-cn",
+    level: "recommended",
+    title: "a subject with two CNs is refused",
+    cause:
+      "a subject with CN=evil.example and CN=app.netdata.cloud was accepted: one of the two CNs was matched (Node gives subject.CN as an array; String() joins it)",
+    fix: EXACT_CN_FIX,
+  },
+  {
+    id: "mtls.rejects-wrong-purpose",
+    identity: "client-server-eku",
+    level: "recommended",
+    title: "a certificate for servers only (EKU serverAuth) is refused",
+    cause:
+      "the extended key usage is not checked: a server-only certificate was accepted as a client",
+    fix: VERIFY_CHAIN_FIX,
+  },
+];
+
+async function blockedFor(ctx: CheckContext): Promise<string | null> {
+  return noTlsReason(ctx) ?? (await ctx.connectBlocker());
+}
+
+function rejectionCheck(spec: Rejection): CheckDefinition {
+  return {
+    id: spec.id,
+    title: spec.title,
+    level: spec.level,
+    fix: spec.fix,
+    run: async (ctx) => {
+      const blocked = await blockedFor(ctx);
+      if (blocked) return skip(blocked);
+      let identity: Identity | null = null;
+      if (spec.identity !== null) {
+        identity = ctx.options.pki?.[spec.identity] ?? null;
+        if (!identity)
+          return skip(`no --pki given: the ${spec.identity} certificate comes from a PKI folder`);
+      }
+      const label = identity ? `as ${identity.name}` : "without a client certificate";
+      const outcome = await ctx.deliver(ctx.probePayload(), { label, identity });
+      if (isRefusal(outcome)) return pass(describeOutcome(outcome));
+      if (isSuccess(outcome))
+        return fail(`accepted: ${describeOutcome(outcome)}`, `${spec.cause}.`);
+      return fail(
+        describeOutcome(outcome),
+        "the receiver neither accepted nor cleanly refused the certificate: refuse with a TLS alert or a 4xx, never a 5xx or silence.",
+      );
+    },
+  };
+}
+
+function acceptanceVerdict(outcome: Outcome, who: string): Verdict {
+  if (isSuccess(outcome)) return pass(describeOutcome(outcome));
+  const summary = describeOutcome(outcome);
+  if (outcome.kind === "response" && (outcome.status === 401 || outcome.status === 403)) {
+    return fail(
+      summary,
+      `the TLS connection was accepted but the request was refused: see auth.accepts-valid.`,
+    );
+  }
+  if (outcome.kind === "response" && outcome.status < 500) {
+    return fail(
+      summary,
+      "the TLS connection was accepted but the notification was refused: see the delivery checks.",
+    );
+  }
+  return fail(
+    summary,
+    `the receiver refused ${who}: it does not trust the CA that issued it, or its CN allow-list is not exactly app.netdata.cloud.`,
+  );
+}
+
+export const acceptsNetdataClient: CheckDefinition = {
+  id: "mtls.accepts-netdata-client",
+  title: "Netdata's client certificate gets through",
+  level: "required",
+  fix: "Trust the CA that issues Netdata's client certificate (the Netdata Root CA; with --pki, that folder's ca.pem) and allow CN app.netdata.cloud.",
+  run: async (ctx) => {
+    const blocked = await blockedFor(ctx);
+    if (blocked) return skip(blocked);
+    const identity = ctx.options.netdata;
+    if (!identity)
+      return skip("no --pki or --client-cert given: no identity to present as Netdata");
+    const outcome = await ctx.deliver(ctx.probePayload(), {
+      label: `as ${identity.name}`,
+      identity,
+    });
+    return acceptanceVerdict(outcome, `the client certificate ${identity.name}`);
+  },
+};
+
+export const acceptsIntermediateChain: CheckDefinition = {
+  id: "mtls.accepts-intermediate-chain",
+  title: "a client chain with one intermediate gets through",
+  level: "required",
+  fix: "Allow a verify depth of 2: Apache 'SSLVerifyDepth 2' (its default 1 refuses any intermediate: 'Chain too long'), nginx 'ssl_verify_depth 2'. Trust the root, not only the intermediate.",
+  run: async (ctx) => {
+    const blocked = await blockedFor(ctx);
+    if (blocked) return skip(blocked);
+    const identity = ctx.options.pki?.["client-via-intermediate"];
+    if (!identity)
+      return skip(
+        "no --pki given: the client-via-intermediate certificate comes from a PKI folder",
+      );
+    const outcome = await ctx.deliver(ctx.probePayload(), {
+      label: `as ${identity.name}`,
+      identity,
+    });
+    return acceptanceVerdict(outcome, "a certificate issued through an intermediate CA");
+  },
+};
+
+export const MTLS_CHECKS: CheckDefinition[] = [
+  acceptsNetdataClient,
+  acceptsIntermediateChain,
+  ...REJECTIONS.map(rejectionCheck),
+];

@@ -1,0 +1,178 @@
+import http, { type IncomingHttpHeaders } from "node:http";
+import https from "node:https";
+import type { SecureVersion, TLSSocket } from "node:tls";
+import { classifyRequestError, errorFacts } from "./outcome-classify.js";
+
+/** A TLS client identity (PEM text); `cert` may hold the leaf followed by its intermediates. */
+export interface Identity {
+  name: string;
+  cert: string;
+  key: string;
+}
+
+/** Where requests go and how the server certificate is checked. */
+export interface Connection {
+  url: URL;
+  /** PEM of the CA(s) trusted for the server certificate; the system store when absent. */
+  serverCa?: string;
+  /** Do not verify the server certificate (`--insecure`). */
+  insecure: boolean;
+}
+
+export interface RequestSpec {
+  method: string;
+  /** Raw query string, without the leading `?`. */
+  query?: string;
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  identity?: Identity | null;
+  timeoutMs: number;
+  tls?: { minVersion?: SecureVersion; maxVersion?: SecureVersion; ciphers?: string };
+}
+
+export interface TlsFacts {
+  protocol: string | null;
+  peer: { subject: string; issuer: string; validFrom: string; validTo: string } | null;
+}
+
+export type RequestStage = "connect" | "handshake" | "request" | "response";
+
+interface OutcomeBase {
+  latencyMs: number;
+  tls: TlsFacts | null;
+}
+
+/** What became of one request. Never a thrown error: every failure is a kind of outcome. */
+export type Outcome = OutcomeBase & OutcomeCore;
+
+export type OutcomeCore =
+  | { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string }
+  /** The server refused us: during the TLS handshake, or right after it (TLS 1.3, or HTTP). */
+  | { kind: "refused"; stage: RequestStage; code: string; message: string }
+  | { kind: "server-certificate-rejected"; code: string; message: string }
+  | { kind: "timeout"; stage: RequestStage }
+  | { kind: "unreachable"; code: string; message: string }
+  /** Our side could not build the request (bad key, unsupported option): not the server's fault. */
+  | { kind: "client-error"; code: string; message: string };
+
+/** Response bodies are kept up to this size; the rest is read and dropped. */
+export const RESPONSE_BODY_KEEP_BYTES = 64 * 1024;
+
+/**
+ * Sends one request on a fresh connection (no agent, so no pooled socket and no TLS session
+ * resumption: every identity gets its own full handshake). Resolves within `timeoutMs`.
+ */
+export function sendRequest(connection: Connection, spec: RequestSpec): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const state = { stage: "connect" as RequestStage, tls: null as TlsFacts | null, done: false };
+    const base = (): OutcomeBase => ({
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      tls: state.tls,
+    });
+    let request: http.ClientRequest | undefined;
+    let answer: { status: number; headers: IncomingHttpHeaders; kept: Buffer[] } | undefined;
+    const finish = (outcome: Outcome): void => {
+      if (state.done) return;
+      state.done = true;
+      clearTimeout(timer);
+      request?.destroy();
+      resolve(outcome);
+    };
+    const finishAnswer = () => {
+      if (!answer) return;
+      const body = Buffer.concat(answer.kept).toString("utf8");
+      finish({ kind: "response", status: answer.status, headers: answer.headers, body, ...base() });
+    };
+    const timer = setTimeout(
+      () => finish({ kind: "timeout", stage: state.stage, ...base() }),
+      spec.timeoutMs,
+    );
+    try {
+      request = createRequest(connection, spec);
+    } catch (error) {
+      return finish({ kind: "client-error", ...errorFacts(error), ...base() });
+    }
+    request.on("socket", (socket) => watchSocket(socket, connection, state));
+    request.on("response", (response) => {
+      state.stage = "response";
+      answer = {
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        kept: keepBody(response),
+      };
+      response.on("end", finishAnswer);
+      // A server that answers (413) and then closes while we still write: the answer counts.
+      response.on("close", finishAnswer);
+    });
+    request.on("error", (error) => {
+      if (answer) return finishAnswer();
+      finish({ ...classifyRequestError(error, state.stage), ...base() });
+    });
+    request.end(spec.body);
+  });
+}
+
+/** Reads the whole body, keeping its first RESPONSE_BODY_KEEP_BYTES. */
+function keepBody(response: http.IncomingMessage): Buffer[] {
+  const kept: Buffer[] = [];
+  let size = 0;
+  response.on("data", (chunk: Buffer) => {
+    if (size < RESPONSE_BODY_KEEP_BYTES) kept.push(chunk);
+    size += chunk.length;
+  });
+  return kept;
+}
+
+function createRequest(connection: Connection, spec: RequestSpec): http.ClientRequest {
+  const { url } = connection;
+  const path = `${url.pathname}${spec.query === undefined ? url.search : `?${spec.query}`}`;
+  const common = {
+    method: spec.method,
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: url.port || (url.protocol === "https:" ? 443 : 80),
+    path,
+    headers: spec.headers ?? {},
+    agent: false as const,
+  };
+  if (url.protocol !== "https:") return http.request(common);
+  return https.request({
+    ...common,
+    rejectUnauthorized: !connection.insecure,
+    ...(connection.serverCa !== undefined ? { ca: connection.serverCa } : {}),
+    ...(spec.identity ? { cert: spec.identity.cert, key: spec.identity.key } : {}),
+    ...spec.tls,
+  });
+}
+
+function watchSocket(
+  socket: import("node:net").Socket,
+  connection: Connection,
+  state: { stage: RequestStage; tls: TlsFacts | null },
+): void {
+  const https = connection.url.protocol === "https:";
+  socket.once("connect", () => {
+    state.stage = https ? "handshake" : "request";
+  });
+  if (!https) return;
+  socket.once("secureConnect", () => {
+    state.stage = "request";
+    state.tls = tlsFactsOf(socket as TLSSocket);
+  });
+}
+
+function tlsFactsOf(socket: TLSSocket): TlsFacts {
+  const peer = socket.getPeerCertificate();
+  const hasPeer = peer !== null && Object.keys(peer).length > 0;
+  return {
+    protocol: socket.getProtocol(),
+    peer: hasPeer
+      ? {
+          subject: String(peer.subject?.CN ?? ""),
+          issuer: String(peer.issuer?.CN ?? ""),
+          validFrom: peer.valid_from,
+          validTo: peer.valid_to,
+        }
+      : null,
+  };
+}

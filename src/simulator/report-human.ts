@@ -1,0 +1,83 @@
+import { CHECK_IDS } from "./catalogue.js";
+import { createStyle, type Style } from "./style.js";
+import type { CheckResult, VerifyReport } from "./types.js";
+
+const ID_WIDTH = Math.max(...CHECK_IDS.map((id) => id.length));
+const INDENT = "        ";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** The line(s) printed for one check as soon as it has run. */
+export function formatCheckLine(result: CheckResult, style: Style): string {
+  const label =
+    result.status === "pass"
+      ? style.green("PASS")
+      : result.status === "skip"
+        ? style.yellow("SKIP")
+        : result.level === "required"
+          ? style.red("FAIL")
+          : style.yellow("FAIL");
+  const level = result.level === "recommended" ? style.dim(" (recommended)") : "";
+  const took = style.dim(`${result.durationMs} ms`.padStart(8));
+  const lines = [`  ${label}  ${result.id.padEnd(ID_WIDTH)}${took}  ${result.summary}${level}`];
+  for (const warning of result.warnings)
+    lines.push(`${INDENT}${style.yellow("warning:")} ${warning}`);
+  if (result.status === "fail") {
+    if (result.cause) lines.push(`${INDENT}${style.bold("cause:")} ${result.cause}`);
+    if (result.fix) lines.push(`${INDENT}${style.bold("fix:")}   ${result.fix}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Counts, total time, the verdict and how to replay the run. */
+export function formatSummary(report: VerifyReport, style: Style): string {
+  const { summary: s } = report;
+  const lines: string[] = [];
+  for (const warning of report.warnings) lines.push(`${style.yellow("warning:")} ${warning}`);
+  if (!report.reachable) {
+    lines.push(style.red(`UNREACHABLE: ${report.unreachableReason} (exit 3)`));
+    return `\n${lines.join("\n")}\n`;
+  }
+  const failed = `${s.failed} failed (${s.requiredFailed} required, ${s.recommendedFailed} recommended)`;
+  lines.push(
+    `${s.total} checks: ${s.passed} passed, ${s.failed > 0 ? style.red(failed) : failed}, ${s.skipped} skipped in ${seconds(report.durationMs)}`,
+  );
+  const requiredSkipped = report.checks.filter(
+    (c) => c.status === "skip" && c.level === "required",
+  );
+  if (report.exitCode !== 0) {
+    lines.push(style.red(`FAIL: ${s.requiredFailed} required check(s) failed (exit 1)`));
+  } else if (requiredSkipped.length === 0) {
+    lines.push(style.green("PASS: every required check passed (exit 0)"));
+  } else {
+    const partial = `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`;
+    lines.push(style.yellow(partial));
+  }
+  lines.push(style.dim(`Replay these payloads with --seed ${report.seed}.`));
+  return `\n${lines.join("\n")}\n`;
+}
+
+/** The first line: what is verified, and how. */
+export function formatHeader(
+  url: string,
+  settings: Record<string, string | number>,
+  style: Style,
+): string {
+  const how = Object.entries(settings)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return `${style.bold(`Verifying ${url}`)}\n${style.dim(`  ${how}`)}\n\n`;
+}
+
+/** The whole human report at once (header, every check, summary). */
+export function renderHumanReport(report: VerifyReport, style: Style = createStyle(false)): string {
+  const { profile, payloads, auth } = report.settings;
+  const header = formatHeader(report.target, { profile, payloads, auth, seed: report.seed }, style);
+  return (
+    header +
+    report.checks.map((c) => formatCheckLine(c, style)).join("") +
+    formatSummary(report, style)
+  );
+}

@@ -1,0 +1,52 @@
+import type { ResolvedVerifyOptions } from "./resolve-options.js";
+import type { CheckResult, VerifyReport } from "./types.js";
+
+/** Assembles the report of one run; `exitCode` follows the documented contract. */
+export function buildReport(
+  options: ResolvedVerifyOptions,
+  checks: CheckResult[],
+  run: { startedAt: string; durationMs: number; unreachable: string | null },
+): VerifyReport {
+  const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
+  const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
+  const warnings: string[] = [];
+  if (options.insecure) {
+    warnings.push(
+      "--insecure: the server certificate was not verified; Netdata Cloud will verify it",
+    );
+  }
+  if (options.url.protocol === "http:" && options.allowHttp) {
+    warnings.push("--allow-http: TLS and mTLS were not tested; verify the https front end as well");
+  }
+  return {
+    reportVersion: 1,
+    target: options.url.href,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    seed: options.seed,
+    settings: {
+      profile: options.profile,
+      payloads: options.payloads,
+      auth: options.auth.scheme,
+      timeoutMs: options.timeoutMs,
+      crcDeadlineMs: options.crcDeadlineMs,
+      identity: options.netdata?.name ?? null,
+      pkiDir: options.pkiDir,
+      insecure: options.insecure,
+      allowHttp: options.allowHttp,
+    },
+    reachable: run.unreachable === null,
+    unreachableReason: run.unreachable,
+    warnings,
+    checks,
+    summary: {
+      total: checks.length,
+      passed: count((c) => c.status === "pass"),
+      failed: count((c) => c.status === "fail"),
+      skipped: count((c) => c.status === "skip"),
+      requiredFailed,
+      recommendedFailed: count((c) => c.status === "fail" && c.level === "recommended"),
+    },
+    exitCode: run.unreachable !== null ? 3 : requiredFailed > 0 ? 1 : 0,
+  };
+}

@@ -1,0 +1,170 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type PkiName, pkiPaths } from "../pki/pki-names.js";
+import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { CRC_DEADLINE_MS } from "../protocol/crc.js";
+import type { Connection, Identity } from "./http-client.js";
+import type { PayloadFormat } from "./payloads/payload-factory.js";
+import { randomSeed } from "./random.js";
+import type { PayloadSelection, VerifyOptions, VerifyProfile } from "./types.js";
+
+/** Default deadline of each request: Netdata's CRC limit, and a sane bound for a notification. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TIMEOUT_MS = 600_000;
+
+/** Options that can never work: `verify` reports them as a usage error (exit 2). */
+export class VerifyOptionsError extends Error {
+  override name = "VerifyOptionsError";
+}
+
+/** The client certificates of a dev PKI that the negative mTLS checks present. */
+export const PKI_CLIENT_NAMES = [
+  "client",
+  "client-via-intermediate",
+  "client-wrong-cn",
+  "client-lookalike-cn",
+  "client-two-cn",
+  "client-expired",
+  "client-not-yet-valid",
+  "client-server-eku",
+  "client-untrusted",
+] as const satisfies readonly PkiName[];
+export type PkiClientName = (typeof PKI_CLIENT_NAMES)[number];
+
+export interface ResolvedVerifyOptions {
+  url: URL;
+  profile: VerifyProfile;
+  payloads: PayloadSelection;
+  formats: PayloadFormat[];
+  auth: AuthConfig;
+  challengeSecret: string | null;
+  connection: Connection;
+  /** The identity presented as Netdata Cloud, or null (then mTLS receivers cannot be reached). */
+  netdata: Identity | null;
+  pki: Record<PkiClientName, Identity> | null;
+  pkiDir: string | null;
+  timeoutMs: number;
+  crcDeadlineMs: number;
+  seed: number;
+  allowHttp: boolean;
+  insecure: boolean;
+}
+
+/** Validates options once and loads every file, so checks never fail on configuration. */
+export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
+  const url = parseTargetUrl(options.url);
+  const pki = options.pkiDir === undefined ? null : loadPki(options.pkiDir);
+  const override = loadOverrideIdentity(options.clientCert, options.clientKey);
+  const auth = options.auth ?? { scheme: "none" };
+  try {
+    validateAuthConfig(auth);
+  } catch (error) {
+    throw new VerifyOptionsError((error as Error).message.replace(/^\[[^\]]+\] /, ""));
+  }
+  const payloads = options.payloads ?? "all";
+  const insecure = options.insecure ?? false;
+  const serverCa =
+    options.serverCa === undefined ? undefined : readPem(options.serverCa, "server CA");
+  return {
+    url,
+    profile: options.profile ?? "all",
+    payloads,
+    formats: payloads === "all" ? ["flat", "nested"] : [payloads],
+    auth,
+    challengeSecret: options.challengeSecret ?? null,
+    connection: { url, insecure, ...(serverCa !== undefined ? { serverCa } : {}) },
+    netdata: override ?? pki?.client ?? null,
+    pki,
+    pkiDir: options.pkiDir ?? null,
+    timeoutMs: positiveMs("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    crcDeadlineMs: positiveMs("crcDeadlineMs", options.crcDeadlineMs ?? CRC_DEADLINE_MS),
+    seed: checkSeed(options.seed ?? randomSeed()),
+    allowHttp: options.allowHttp ?? false,
+    insecure,
+  };
+}
+
+function parseTargetUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new VerifyOptionsError(
+      `url: ${JSON.stringify(text)} is not a URL. Give the full webhook URL, e.g. https://hooks.example.com/netdata.`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new VerifyOptionsError(
+      `url: expected https://, got ${url.protocol}//. Netdata only calls https URLs.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new VerifyOptionsError(
+      "url: credentials in the URL are not sent by Netdata. Use --auth basic.",
+    );
+  }
+  return url;
+}
+
+function loadPki(dir: string): Record<PkiClientName, Identity> {
+  const paths = pkiPaths(dir);
+  const entries = PKI_CLIENT_NAMES.map((name) => {
+    const hint = `Write the PKI with 'netdata-webhook-kit certs --out ${dir}'.`;
+    return [name, loadIdentity(name, paths[name].cert, paths[name].key, hint)] as const;
+  });
+  return Object.fromEntries(entries) as Record<PkiClientName, Identity>;
+}
+
+function loadOverrideIdentity(cert: string | undefined, key: string | undefined): Identity | null {
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined) {
+    throw new VerifyOptionsError(
+      "--client-cert and --client-key go together. Pass both, or neither.",
+    );
+  }
+  return loadIdentity(cert, cert, key, "Check the paths given with --client-cert/--client-key.");
+}
+
+function loadIdentity(name: string, certPath: string, keyPath: string, hint: string): Identity {
+  const cert = readPem(certPath, `certificate of ${name}`, hint);
+  const key = readPem(keyPath, `private key of ${name}`, hint);
+  try {
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) {
+      throw new Error("the key does not belong to the certificate");
+    }
+  } catch (error) {
+    throw new VerifyOptionsError(
+      `failed to load ${name} (${certPath}, ${keyPath}): ${(error as Error).message}.`,
+    );
+  }
+  return { name, cert, key };
+}
+
+function readPem(path: string, what: string, hint = ""): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new VerifyOptionsError(
+      `failed to read the ${what} ${JSON.stringify(path)}: ${code}. ${hint}`.trim(),
+    );
+  }
+}
+
+function positiveMs(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    throw new VerifyOptionsError(
+      `${name}: expected 1-${MAX_TIMEOUT_MS} ms, got ${value}. Pass a whole number of milliseconds.`,
+    );
+  }
+  return value;
+}
+
+function checkSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new VerifyOptionsError(
+      `seed: expected 0-4294967295, got ${seed}. Reuse the seed a report printed.`,
+    );
+  }
+  return seed;
+}

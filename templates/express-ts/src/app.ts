@@ -1,0 +1,71 @@
+import express, { type ErrorRequestHandler, type Express } from "express";
+import helmet from "helmet";
+import { type Notification, type NotificationStore, netdataWebhook } from "netdata-webhook-kit";
+import type { Config } from "./config.js";
+import { log } from "./log.js";
+
+export type NotificationHandler = (notification: Notification) => Promise<void>;
+
+/**
+ * The Express app, not listening (server.ts serves it; tests can too). The kit's middleware
+ * does the Netdata part: client identity, CRC challenge, Authorization, body checks,
+ * classification of the five payload kinds, storage. Add your own routes here if you like;
+ * the webhook router must come before any body parser (it reads the body itself).
+ */
+export function createApp(
+  config: Config,
+  store: NotificationStore,
+  handle: NotificationHandler,
+): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(helmet());
+  app.use(
+    config.webhookPath,
+    netdataWebhook({
+      store: withHandler(store, handle),
+      auth: config.auth,
+      ...(config.challengeSecret ? { challengeSecret: config.challengeSecret } : {}),
+      clientIdentity: config.tls ? "tls" : "proxy-headers",
+      expectedCns: config.expectedCns,
+      bodyLimitBytes: config.bodyLimitBytes,
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ error: `not found; the webhook is at ${config.webhookPath}` });
+  });
+  app.use(jsonErrors);
+  return app;
+}
+
+/**
+ * The middleware commits every accepted notification to `store`; this wrapper hands the
+ * new ones (not redeliveries) to your handler once they are safely committed.
+ */
+function withHandler(store: NotificationStore, handle: NotificationHandler): NotificationStore {
+  return {
+    ...store, // openStore returns a plain object whose methods do not use `this`
+    async insert(notification, key, meta) {
+      const result = await store.insert(notification, key, meta);
+      if (!result.duplicate) {
+        await handle(notification).catch((error: unknown) => {
+          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          const msg = "handleNotification failed; the notification is kept in the inbox";
+          log(msg, { id: result.id, error: detail }, "error");
+        });
+      }
+      return result;
+    },
+  };
+}
+
+/** Every error as JSON: a 4xx keeps its status, anything else is a 500 without details. */
+const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
+  const status = Number((error as { status?: unknown }).status);
+  if (status >= 400 && status < 500) {
+    res.status(status).json({ error: error instanceof Error ? error.message : "bad request" });
+    return;
+  }
+  log("unexpected error", { method: req.method, path: req.path, error: String(error) }, "error");
+  res.status(500).json({ error: "internal error; see the receiver's log" });
+};

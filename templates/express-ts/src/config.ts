@@ -1,0 +1,120 @@
+// Configuration from environment variables, checked once at start-up. README.md lists them.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AuthConfig } from "netdata-webhook-kit";
+
+/** The pinned Netdata Root CA, copied into the project by `netdata-webhook-kit init`. */
+const BUNDLED_NETDATA_CA = fileURLToPath(new URL("../../netdata-ca.pem", import.meta.url));
+
+export interface Config {
+  host: string;
+  port: number;
+  webhookPath: string;
+  /** null behind a proxy: the proxy terminates TLS and forwards X-Client-Verify / X-Client-DN. */
+  tls: { cert: string; key: string; ca: string } | null;
+  expectedCns: string[];
+  auth: AuthConfig;
+  challengeSecret: string | undefined;
+  /** The SQLite inbox every accepted notification is committed to before the answer. */
+  dbPath: string;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the whole configuration; throws a ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const behindProxy = flag(env, "BEHIND_PROXY");
+  const host = env.HOST || "127.0.0.1";
+  if (behindProxy && !isLoopback(host)) {
+    // The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
+    throw new ConfigError(`BEHIND_PROXY=1 needs HOST on loopback (127.0.0.1 or ::1), got ${host}.`);
+  }
+  return {
+    host,
+    port: integer(env, "PORT", behindProxy ? 8080 : 8443, 0, 65_535),
+    webhookPath: env.WEBHOOK_PATH || "/webhooks/netdata",
+    tls: behindProxy ? null : tls(env),
+    expectedCns: (env.EXPECTED_CN || "app.netdata.cloud").split(",").map((cn) => cn.trim()),
+    auth: auth(env),
+    challengeSecret: secret(env, "CHALLENGE_SECRET"),
+    dbPath: env.DB_PATH || "netdata-webhooks.db",
+    bodyLimitBytes: integer(env, "MAX_BODY_BYTES", 256 * 1024, 1, 2 ** 31),
+  };
+}
+
+function tls(env: Env): Config["tls"] {
+  if (!env.TLS_CERT || !env.TLS_KEY) {
+    throw new ConfigError("TLS_CERT and TLS_KEY are required (or BEHIND_PROXY=1 behind nginx).");
+  }
+  return {
+    cert: file(env.TLS_CERT, "TLS_CERT"),
+    key: file(env.TLS_KEY, "TLS_KEY"),
+    ca: file(env.CLIENT_CA || BUNDLED_NETDATA_CA, "CLIENT_CA"),
+  };
+}
+
+function auth(env: Env): AuthConfig {
+  const scheme = (env.AUTH || "none").toLowerCase();
+  if (scheme === "none") return { scheme };
+  if (scheme === "bearer") {
+    const token = secret(env, "BEARER_TOKEN");
+    if (!token) throw new ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE).");
+    return { scheme, token };
+  }
+  if (scheme === "basic") {
+    const username = env.BASIC_USER;
+    const password = secret(env, "BASIC_PASSWORD");
+    if (!username) throw new ConfigError("AUTH=basic needs BASIC_USER.");
+    if (!password)
+      throw new ConfigError("AUTH=basic needs BASIC_PASSWORD (or BASIC_PASSWORD_FILE).");
+    return { scheme, username, password };
+  }
+  throw new ConfigError(`AUTH must be none, basic or bearer, got ${JSON.stringify(env.AUTH)}.`);
+}
+
+/** A secret from NAME or from the file named by NAME_FILE (systemd credentials, secrets). */
+function secret(env: Env, name: string): string | undefined {
+  const direct = env[name];
+  const path = env[`${name}_FILE`];
+  if (direct && path) throw new ConfigError(`set ${name} or ${name}_FILE, not both.`);
+  if (path) return file(path, `${name}_FILE`).replace(/\r?\n$/, "") || undefined;
+  return direct || undefined;
+}
+
+function file(path: string, name: string): string {
+  try {
+    return readFileSync(resolve(path), "utf8");
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(`failed to read ${name} ${JSON.stringify(path)}: ${why}.`);
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be an integer ${min}-${max}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+function flag(env: Env, name: string): boolean {
+  const value = (env[name] || "0").toLowerCase();
+  if (["1", "true", "yes"].includes(value)) return true;
+  if (["0", "false", "no"].includes(value)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(env[name])}.`);
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}

@@ -1,0 +1,129 @@
+// Configuration from environment variables, checked once at start-up. README.md lists them.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isToken68 } from "./netdata.js";
+
+/** The pinned Netdata Root CA, copied beside this file by `netdata-webhook-kit init`. */
+const BUNDLED_NETDATA_CA = fileURLToPath(new URL("./netdata-ca.pem", import.meta.url));
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the whole configuration; throws a ConfigError naming the variable. */
+export function loadConfig(env = process.env) {
+  const behindProxy = flag(env, "BEHIND_PROXY");
+  const config = {
+    behindProxy,
+    host: env.HOST || "127.0.0.1",
+    port: port(env.PORT, behindProxy ? 8080 : 8443),
+    webhookPath: env.WEBHOOK_PATH || "/webhooks/netdata",
+    expectedCns: list(env.EXPECTED_CN || "app.netdata.cloud", "EXPECTED_CN"),
+    auth: auth(env),
+    challengeSecret: secret(env, "CHALLENGE_SECRET"),
+    maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 256 * 1024, "MAX_BODY_BYTES"),
+    tls: behindProxy ? null : tls(env),
+  };
+  if (!config.webhookPath.startsWith("/")) {
+    throw new ConfigError(
+      `WEBHOOK_PATH must start with "/", got ${JSON.stringify(config.webhookPath)}.`,
+    );
+  }
+  if (behindProxy && !isLoopback(config.host)) {
+    // The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
+    throw new ConfigError(
+      `BEHIND_PROXY=1 needs HOST on loopback (127.0.0.1 or ::1), got ${config.host}.`,
+    );
+  }
+  return config;
+}
+
+function tls(env) {
+  if (!env.TLS_CERT || !env.TLS_KEY) {
+    throw new ConfigError(
+      "TLS_CERT and TLS_KEY are required (or set BEHIND_PROXY=1 behind nginx).",
+    );
+  }
+  return {
+    cert: file(env.TLS_CERT, "TLS_CERT"),
+    key: file(env.TLS_KEY, "TLS_KEY"),
+    ca: file(env.CLIENT_CA || BUNDLED_NETDATA_CA, "CLIENT_CA"),
+  };
+}
+
+function auth(env) {
+  const scheme = (env.AUTH || "none").toLowerCase();
+  if (scheme === "none") return { scheme };
+  if (scheme === "bearer") {
+    const token = secret(env, "BEARER_TOKEN");
+    if (!token) throw new ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE).");
+    if (!isToken68(token)) {
+      throw new ConfigError(
+        `BEARER_TOKEN (${token.length} chars) may only hold A-Z a-z 0-9 - . _ ~ + /`,
+      );
+    }
+    return { scheme, token };
+  }
+  if (scheme === "basic") {
+    const username = env.BASIC_USER;
+    const password = secret(env, "BASIC_PASSWORD");
+    if (!username || username.includes(":")) {
+      throw new ConfigError("AUTH=basic needs BASIC_USER, without ':'.");
+    }
+    if (!password)
+      throw new ConfigError("AUTH=basic needs BASIC_PASSWORD (or BASIC_PASSWORD_FILE).");
+    return { scheme, username, password };
+  }
+  throw new ConfigError(`AUTH must be none, basic or bearer, got ${JSON.stringify(env.AUTH)}.`);
+}
+
+/** A secret from NAME or from the file named by NAME_FILE (for systemd credentials, secrets). */
+function secret(env, name) {
+  if (env[name] && env[`${name}_FILE`])
+    throw new ConfigError(`set ${name} or ${name}_FILE, not both.`);
+  if (env[`${name}_FILE`]) return file(env[`${name}_FILE`], `${name}_FILE`).replace(/\r?\n$/, "");
+  return env[name] || undefined;
+}
+
+function file(path, name) {
+  try {
+    return readFileSync(resolve(path), "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `failed to read ${name} ${JSON.stringify(path)}: ${error.code ?? error.message}.`,
+    );
+  }
+}
+
+function port(value, fallback) {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new ConfigError(`PORT must be 0-65535, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function positiveInt(value, fallback, name) {
+  if (value === undefined || value === "") return fallback;
+  if (!/^[1-9]\d*$/.test(value))
+    throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(value)}.`);
+  return Number(value);
+}
+
+function list(value, name) {
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new ConfigError(`${name} must name at least one CN.`);
+  return items;
+}
+
+function flag(env, name) {
+  const value = (env[name] || "0").toLowerCase();
+  if (["1", "true", "yes"].includes(value)) return true;
+  if (["0", "false", "no"].includes(value)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(env[name])}.`);
+}
+
+const isLoopback = (host) => host === "localhost" || host === "::1" || host.startsWith("127.");

@@ -1,0 +1,263 @@
+#!/usr/bin/env node
+// A Netdata Cloud webhook receiver on node:https with no dependencies. README.md explains
+// the configuration (environment variables), deployment and how to verify it.
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { ConfigError, loadConfig } from "./config.js";
+import {
+  checkProxyHeaders,
+  checkTlsPeer,
+  classifyNotification,
+  contentKey,
+  crcResponseBody,
+  createAuthVerifier,
+  parseCrcToken,
+} from "./netdata.js";
+
+/**
+ * >>> YOUR CODE GOES HERE <<<
+ * Called once per distinct notification, after mTLS, auth and validation passed, with a
+ * summary: {kind, severity, message, title, host, alertName, token, original}, where
+ * `original` is the parsed body exactly as Netdata sent it, unknown fields included.
+ * Throwing makes the receiver answer 500, so that Netdata may deliver it again.
+ */
+async function handleNotification(notification) {
+  if (notification.kind === "test") {
+    // Netdata's setup flow: paste this token into the webhook form in Netdata Cloud.
+    log(`TEST NOTIFICATION: token ${notification.token} (paste it into Netdata Cloud)`);
+    return;
+  }
+  log(`${notification.kind} ${notification.severity}: ${notification.message}`);
+}
+
+/** How many recent content keys are remembered to recognise redeliveries. */
+const RECENT_KEYS_MAX = 10_000;
+const recentKeys = new Set();
+
+function remember(key) {
+  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.values().next().value);
+  recentKeys.add(key);
+}
+
+const SECURITY_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'",
+};
+
+const log = (line) => console.log(`${new Date().toISOString()} ${line}`);
+
+function send(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** All values of one header (Node keeps only the first Authorization in req.headers). */
+function headerValues(req, name) {
+  const values = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() === name) values.push(req.rawHeaders[i + 1]);
+  }
+  return values;
+}
+
+function createHandler(config) {
+  const verifyAuth = createAuthVerifier(config.auth);
+  const challenge =
+    config.auth.scheme === "basic"
+      ? 'Basic realm="netdata-webhook"'
+      : 'Bearer realm="netdata-webhook"';
+
+  return async function handle(req, res) {
+    if (config.behindProxy) {
+      const ok = checkProxyHeaders(
+        headerValues(req, "x-client-verify"),
+        headerValues(req, "x-client-dn"),
+        config.expectedCns,
+      );
+      if (!ok.ok) {
+        log(`refused ${req.method} from proxy: ${ok.reason}`);
+        return send(res, 403, { error: `client certificate rejected: ${ok.reason}` });
+      }
+    }
+    const mark = req.url.indexOf("?");
+    const path = mark < 0 ? req.url : req.url.slice(0, mark);
+    const query = mark < 0 ? "" : req.url.slice(mark + 1);
+    if (path !== config.webhookPath) return send(res, 404, { error: `no webhook at ${path}` });
+    if (req.method === "GET") {
+      return answerChallenge(res, new URLSearchParams(query).getAll("crc_token"));
+    }
+    if (req.method !== "POST") {
+      return send(
+        res,
+        405,
+        { error: `${req.method} is not allowed; use POST (GET for crc_token)` },
+        { allow: "GET, POST" },
+      );
+    }
+    const auth = verifyAuth(headerValues(req, "authorization"));
+    if (!auth.ok) {
+      log(`refused POST: ${auth.reason}`);
+      return send(
+        res,
+        auth.status,
+        { error: auth.reason },
+        auth.status === 401 ? { "www-authenticate": challenge } : {},
+      );
+    }
+    return receiveNotification(req, res);
+  };
+
+  function answerChallenge(res, tokens) {
+    if (!config.challengeSecret) {
+      return send(res, 404, {
+        error: "the legacy crc_token challenge is not configured (CHALLENGE_SECRET)",
+      });
+    }
+    const token = parseCrcToken(tokens);
+    if (!token.ok) return send(res, 400, { error: token.reason });
+    log("answered a crc_token challenge");
+    return send(res, 200, crcResponseBody(config.challengeSecret, token.token));
+  }
+
+  async function receiveNotification(req, res) {
+    const [type, ...params] = (req.headers["content-type"] ?? "")
+      .split(";")
+      .map((s) => s.trim().toLowerCase());
+    if (
+      type !== "application/json" ||
+      params.some((p) => p.startsWith("charset=") && p !== "charset=utf-8")
+    ) {
+      return send(res, 415, { error: "Content-Type must be application/json (UTF-8)" });
+    }
+    if ((req.headers["content-encoding"] ?? "identity") !== "identity") {
+      return send(res, 415, { error: "Content-Encoding is not supported; send plain JSON" });
+    }
+    const raw = await readBody(req, config.maxBodyBytes);
+    if (raw === null) {
+      return send(
+        res,
+        413,
+        { error: `body is larger than ${config.maxBodyBytes} bytes` },
+        { connection: "close" },
+      );
+    }
+    if (raw.length === 0) return send(res, 400, { error: "body is empty" });
+    let body;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch (error) {
+      return send(res, 400, { error: `body is not valid JSON: ${error.message}` });
+    }
+    const result = classifyNotification(body);
+    if (!result.ok) {
+      return send(res, 422, { error: "not a Netdata notification", reasons: result.reasons });
+    }
+    const key = contentKey(body);
+    const duplicate = recentKeys.has(key);
+    if (!duplicate) {
+      remember(key);
+      try {
+        await handleNotification(result.notification);
+      } catch (error) {
+        recentKeys.delete(key); // not handled: a redelivery must be handled again
+        throw error;
+      }
+    }
+    return send(res, 200, {
+      status: duplicate ? "duplicate" : "accepted",
+      kind: result.notification.kind,
+    });
+  }
+}
+
+/** The body as a Buffer, or null once it exceeds `limit` bytes (the rest is not read). */
+function readBody(req, limit) {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.pause();
+        resolve(null);
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function createServer(config) {
+  const handle = createHandler(config);
+  const onRequest = (req, res) =>
+    handle(req, res).catch((error) => {
+      log(`error: ${error.stack ?? error}`);
+      if (!res.headersSent) send(res, 500, { error: "internal error; see the receiver's log" });
+    });
+  // Tight timeouts: a receiver on the internet should not hold idle or slow connections.
+  const timeouts = {
+    headersTimeout: 10_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: 1_000,
+  };
+  if (config.behindProxy) return createHttpServer(timeouts, onRequest);
+
+  const server = createHttpsServer(
+    {
+      ...timeouts,
+      ...config.tls,
+      minVersion: "TLSv1.2",
+      requestCert: true, // Netdata always presents a client certificate
+      rejectUnauthorized: false, // checked below, so the reason can be logged
+      handshakeTimeout: 10_000,
+    },
+    onRequest,
+  );
+  // Refuse an unverified or wrongly named client before a byte of HTTP is read.
+  server.on("secureConnection", (socket) => {
+    const identity = checkTlsPeer(socket, config.expectedCns);
+    if (!identity.ok) {
+      log(`refused TLS client ${socket.remoteAddress}: ${identity.reason}`);
+      socket.destroy();
+    }
+  });
+  return server;
+}
+
+function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
+  const server = createServer(config);
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address();
+    const scheme = config.behindProxy ? "http" : "https";
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    const mode = config.behindProxy ? "behind a proxy" : "mTLS";
+    log(
+      `listening on ${scheme}://${host}:${port}${config.webhookPath} (auth ${config.auth.scheme}, ${mode})`,
+    );
+  });
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => server.close(() => process.exit(0)).closeIdleConnections());
+  }
+}
+
+main();

@@ -1,0 +1,248 @@
+"""A Netdata Cloud webhook receiver: Flask behind the TLS proxy that
+`netdata-webhook-kit proxy nginx` generates. README.md explains the configuration
+(environment variables), the deployment and how to verify it."""
+
+import logging
+import os
+import sys
+import threading
+from collections import OrderedDict
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from netdata_protocol import (
+    AuthVerifier,
+    check_proxy_identity,
+    classify_notification,
+    content_key,
+    crc_response_body,
+    is_token68,
+    parse_crc_token,
+    parse_json,
+)
+
+log = logging.getLogger("netdata-receiver")
+
+
+def handle_notification(notification):
+    """>>> YOUR CODE GOES HERE <<<
+    Called once per distinct notification, after the proxy's mTLS check, auth and validation,
+    with a summary: kind, severity, message, title, host, alert_name, token and original,
+    the parsed body exactly as Netdata sent it, unknown fields included.
+    Raising makes the receiver answer 500, so that Netdata may deliver it again."""
+    if notification["kind"] == "test":
+        # Netdata's setup flow: paste this token into the webhook form in Netdata Cloud.
+        log.info("TEST NOTIFICATION: token %s (paste it into Netdata Cloud)", notification["token"])
+        return
+    log.info("%s %s: %s", notification["kind"], notification["severity"], notification["message"])
+
+
+# ---- configuration ----------------------------------------------------------------------
+
+class ConfigError(Exception):
+    pass
+
+
+def load_config(env):
+    """Reads and checks the whole configuration once; raises ConfigError naming the variable."""
+    if env.get("BEHIND_PROXY", "1") not in ("1", "true", "yes"):
+        raise ConfigError("this app runs only behind the TLS proxy (BEHIND_PROXY=1); see README.md")
+    host = env.get("HOST") or "127.0.0.1"
+    if not (host == "localhost" or host == "::1" or host.startswith("127.")):
+        # The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
+        raise ConfigError(f"HOST must be a loopback address (127.0.0.1 or ::1), got {host!r}")
+    path = env.get("WEBHOOK_PATH") or "/webhooks/netdata"
+    if not path.startswith("/"):
+        raise ConfigError(f"WEBHOOK_PATH must start with '/', got {path!r}")
+    allowed = env.get("EXPECTED_CN") or "app.netdata.cloud"
+    cns = [cn.strip() for cn in allowed.split(",") if cn.strip()]
+    if not cns:
+        raise ConfigError("EXPECTED_CN must name at least one CN")
+    return {
+        "host": host,
+        "port": _integer(env, "PORT", 8080, 0, 65535),
+        "webhook_path": path,
+        "expected_cns": cns,
+        "auth": _auth(env),
+        "challenge_secret": _secret(env, "CHALLENGE_SECRET"),
+        "max_body_bytes": _integer(env, "MAX_BODY_BYTES", 256 * 1024, 1, 2**31),
+    }
+
+
+def _auth(env):
+    scheme = (env.get("AUTH") or "none").lower()
+    if scheme == "none":
+        return {"scheme": scheme}
+    if scheme == "bearer":
+        token = _secret(env, "BEARER_TOKEN")
+        if not token:
+            raise ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE)")
+        if not is_token68(token):
+            raise ConfigError(
+                f"BEARER_TOKEN ({len(token)} chars) may only hold A-Z a-z 0-9 - . _ ~ + /")
+        return {"scheme": scheme, "token": token}
+    if scheme == "basic":
+        user, password = env.get("BASIC_USER"), _secret(env, "BASIC_PASSWORD")
+        if not user or ":" in user:
+            raise ConfigError("AUTH=basic needs BASIC_USER, without ':'")
+        if not password:
+            raise ConfigError("AUTH=basic needs BASIC_PASSWORD (or BASIC_PASSWORD_FILE)")
+        return {"scheme": scheme, "username": user, "password": password}
+    raise ConfigError(f"AUTH must be none, basic or bearer, got {env.get('AUTH')!r}")
+
+
+def _secret(env, name):
+    """A secret from NAME, or from the file named by NAME_FILE (systemd credentials, secrets)."""
+    if env.get(name) and env.get(name + "_FILE"):
+        raise ConfigError(f"set {name} or {name}_FILE, not both")
+    path = env.get(name + "_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read().removesuffix("\n").removesuffix("\r") or None
+        except OSError as error:
+            raise ConfigError(f"failed to read {name}_FILE {path!r}: {error.strerror}") from None
+    return env.get(name) or None
+
+
+def _integer(env, name, default, low, high):
+    value = env.get(name)
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be an integer {low}-{high}, got {value!r}")
+    return int(value)
+
+
+# ---- the application --------------------------------------------------------------------
+
+RECENT_KEYS_MAX = 10_000  # content keys remembered to recognise redeliveries
+
+
+def create_app(config):
+    app = Flask(__name__)
+    verifier = AuthVerifier(config["auth"])
+    scheme = "Basic" if config["auth"]["scheme"] == "basic" else "Bearer"
+    challenge = f'{scheme} realm="netdata-webhook"'
+    recent, recent_lock = OrderedDict(), threading.Lock()
+
+    def error(status, message, headers=None, **extra):
+        return jsonify(error=message, **extra), status, headers or {}
+
+    @app.before_request
+    def require_verified_client():
+        reason = check_proxy_identity(request.headers.getlist("X-Client-Verify"),
+                                      request.headers.getlist("X-Client-DN"),
+                                      config["expected_cns"])
+        if reason:
+            log.warning("refused %s from the proxy: %s", request.method, reason)
+            return error(403, "client certificate rejected: " + reason)
+        return None
+
+    @app.route(config["webhook_path"], methods=["GET", "POST"], provide_automatic_options=False)
+    def webhook():
+        if request.method == "GET":
+            return answer_challenge()
+        status, reason = verifier.check(request.headers.getlist("Authorization"))
+        if status:
+            log.warning("refused POST: %s", reason)
+            return error(status, reason, {"WWW-Authenticate": challenge} if status == 401 else None)
+        return receive_notification()
+
+    def answer_challenge():
+        if not config["challenge_secret"]:
+            return error(404, "the legacy crc_token challenge is not configured (CHALLENGE_SECRET)")
+        token, reason = parse_crc_token(request.args.getlist("crc_token"))
+        if reason:
+            return error(400, reason)
+        log.info("answered a crc_token challenge")
+        return jsonify(crc_response_body(config["challenge_secret"], token))
+
+    def receive_notification():
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if request.mimetype != "application/json" or charset != "utf-8":
+            return error(415, "Content-Type must be application/json (UTF-8)")
+        if request.headers.get("Content-Encoding", "identity") != "identity":
+            return error(415, "Content-Encoding is not supported; send plain JSON")
+        limit = config["max_body_bytes"]
+        raw = b"" if (request.content_length or 0) > limit else request.stream.read(limit + 1)
+        if len(raw) > limit or (request.content_length or 0) > limit:
+            return error(413, f"body is larger than {limit} bytes")
+        if not raw:
+            return error(400, "body is empty")
+        try:
+            body = parse_json(raw)
+        except ValueError as e:
+            return error(400, f"body is not valid JSON: {e}")
+        notification, reason = classify_notification(body)
+        if reason:
+            return error(422, "not a Netdata notification", reasons=[reason])
+        key = content_key(body)
+        with recent_lock:
+            duplicate = key in recent
+            recent[key] = True
+            if len(recent) > RECENT_KEYS_MAX:
+                recent.popitem(last=False)
+        if not duplicate:
+            try:
+                handle_notification(notification)
+            except Exception:
+                with recent_lock:
+                    recent.pop(key, None)  # not handled: a redelivery must be handled again
+                raise
+        return jsonify(status="duplicate" if duplicate else "accepted", kind=notification["kind"])
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        headers = {"Allow": "GET, POST"} if e.code == 405 else None
+        return error(e.code, e.description, headers)
+
+    @app.errorhandler(Exception)
+    def internal_error(e):
+        log.exception("error while handling %s %s", request.method, request.path)
+        return error(500, "internal error; see the receiver's log")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    return app
+
+
+def main():
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        config = load_config(os.environ)
+    except ConfigError as e:
+        print(f"configuration error: {e}", file=sys.stderr)
+        sys.exit(2)
+    app = create_app(config)
+    try:
+        from waitress import create_server
+    except ImportError:
+        create_server = None
+    if create_server:
+        server = create_server(app, host=config["host"], port=config["port"], threads=8,
+                               ident="netdata-receiver")
+        port = int(server.effective_port)
+    else:
+        from werkzeug.serving import make_server
+        log.warning("waitress is not installed: using Flask's development server "
+                    "(install python3-waitress for production)")
+        server = make_server(config["host"], config["port"], app, threaded=True)
+        port = server.server_port
+    log.info("listening on http://%s:%d%s (auth %s, behind a proxy)", config["host"], port,
+             config["webhook_path"], config["auth"]["scheme"])
+    sys.stdout.flush()
+    try:
+        server.run() if create_server else server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""The Netdata Cloud webhook protocol with the standard library only: CRC challenge,
+Authorization, the identity the TLS proxy forwards, and payload classification.
+Pure functions, no Flask: app.py uses them."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+
+CRC_TOKEN_MAX_LENGTH = 512  # Netdata sends a UUID (36 characters)
+AUTHORIZATION_MAX_LENGTH = 4096  # real Authorization values are far shorter
+MAX_BODY_DEPTH = 32  # Netdata's payloads are at most 5 levels deep
+ALERT_STATES = ("critical", "warning", "clear")
+
+_STRICT_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+_TOKEN68 = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
+_PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
+_AUTHORIZATION = re.compile(r"^([A-Za-z]+) +(\S+)$")
+_ATTRIBUTE_TYPE = re.compile(r"^(?:[A-Z][A-Z0-9-]*|\d+(?:\.\d+)*)$")
+
+
+# ---- legacy CRC challenge ---------------------------------------------------------------
+
+def crc_response_body(secret, crc_token):
+    """{"response_token": "sha256=" + base64(HMAC-SHA256(secret, crc_token))}"""
+    digest = hmac.new(secret.encode(), crc_token.encode(), hashlib.sha256).digest()
+    return {"response_token": "sha256=" + base64.b64encode(digest).decode()}
+
+
+def parse_crc_token(values):
+    """Exactly one non-empty, bounded, printable-ASCII crc_token. Returns (token, reason)."""
+    if not values:
+        return None, "crc_token query parameter is missing"
+    if len(values) > 1:
+        return None, "crc_token was given more than once"
+    token = values[0]
+    if token == "":
+        return None, "crc_token is empty"
+    if len(token) > CRC_TOKEN_MAX_LENGTH:
+        return None, f"crc_token is longer than {CRC_TOKEN_MAX_LENGTH} characters"
+    if not _PRINTABLE_ASCII.match(token):
+        return None, "crc_token must be printable ASCII without spaces"
+    return token, None
+
+
+# ---- Authorization: Basic or Bearer, compared in constant time --------------------------
+
+def is_token68(value):
+    return bool(_TOKEN68.match(value))
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode()).digest()
+
+
+class AuthVerifier:
+    """Checks every Authorization value of a request against one configuration:
+    {"scheme": "none"}, {"scheme": "basic", "username", "password"} or
+    {"scheme": "bearer", "token"}. Credentials are compared as SHA-256 digests with
+    hmac.compare_digest, so neither their content nor their length leaks by timing."""
+
+    def __init__(self, config):
+        self.scheme = config["scheme"]
+        if self.scheme == "bearer":
+            self._expected = _sha256(config["token"])
+        elif self.scheme == "basic":
+            self._expected = _sha256(f"{config['username']}:{config['password']}")
+
+    def check(self, values):
+        """Returns (status, reason): status None when the request may pass, else 400 or 401."""
+        if self.scheme == "none":
+            return None, None
+        scheme, credentials, status, reason = _parse_authorization(values)
+        if status:
+            return status, reason
+        if scheme != self.scheme:
+            return 401, f"expected {self.scheme} credentials"
+        if not hmac.compare_digest(_sha256(credentials), self._expected):
+            return 401, "credentials do not match"
+        return None, None
+
+
+def _parse_authorization(values):
+    if not values:
+        return None, None, 401, "Authorization header is missing"
+    if len(values) > 1:
+        return None, None, 400, "more than one Authorization header"
+    value = values[0]
+    if len(value) > AUTHORIZATION_MAX_LENGTH:
+        return None, None, 400, "Authorization header is too long"
+    match = _AUTHORIZATION.match(value.strip())
+    if not match:
+        return None, None, 400, "Authorization header must be '<scheme> <credentials>'"
+    scheme, credentials = match.group(1).lower(), match.group(2)  # RFC 9110: any letter case
+    if scheme == "bearer":
+        if not _TOKEN68.match(credentials):
+            return None, None, 400, "Bearer token has characters outside token68"
+        return scheme, credentials, None, None
+    if scheme == "basic":
+        if not _STRICT_BASE64.match(credentials):
+            return None, None, 400, "Basic credentials are not valid base64"
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None, 400, "Basic credentials are not valid base64 of UTF-8"
+        if ":" not in decoded:
+            return None, None, 400, "Basic credentials must be 'user:password'"
+        return scheme, decoded, None, None
+    return None, None, 401, f"unsupported Authorization scheme {match.group(1)!r}"
+
+
+# ---- client identity, as forwarded by the TLS proxy --------------------------------------
+
+def check_proxy_identity(verify_values, dn_values, expected_cns):
+    """The proxy verified the client chain ("SUCCESS" in X-Client-Verify) and forwards the
+    subject DN (RFC 4514, "CN=app.netdata.cloud,O=...") in X-Client-DN. The CN is checked
+    again here: exactly one CN attribute, equal to an allowed name. Returns a reason or None."""
+    if verify_values != ["SUCCESS"]:
+        return "the proxy did not verify a client certificate (X-Client-Verify)"
+    if len(dn_values) != 1:
+        return "expected exactly one X-Client-DN header"
+    attributes = parse_distinguished_name(dn_values[0])
+    if attributes is None:
+        return "X-Client-DN is not an RFC 4514 distinguished name"
+    cns = [value for kind, value in attributes if kind == "CN"]
+    if not cns:
+        return "client certificate subject has no CN"
+    if len(cns) > 1:
+        return "client certificate subject has more than one CN"
+    if cns[0] not in expected_cns:
+        return f"client certificate CN {cns[0]!r} is not allowed"
+    return None
+
+
+def parse_distinguished_name(dn):
+    """Splits an RFC 4514 DN (as nginx's $ssl_client_s_dn writes it) into (type, value)
+    pairs, honouring backslash escapes ("\\," and hex pairs like "\\C3\\A9") and
+    multi-valued RDNs ("+"). Returns None for anything else: an unreadable DN is never trusted."""
+    attributes = []
+    i = 0
+    while i < len(dn):
+        eq = dn.find("=", i)
+        if eq < 0:
+            return None
+        kind = dn[i:eq].strip().upper()
+        if not _ATTRIBUTE_TYPE.match(kind):
+            return None
+        value = bytearray()
+        i = eq + 1
+        while i < len(dn) and dn[i] not in ",+":
+            if dn[i] != "\\":
+                value += dn[i].encode()
+            elif re.match(r"^[0-9A-Fa-f]{2}$", dn[i + 1:i + 3]):
+                value.append(int(dn[i + 1:i + 3], 16))
+                i += 2
+            elif i + 1 < len(dn):
+                i += 1
+                value += dn[i].encode()
+            else:
+                return None
+            i += 1
+        try:
+            attributes.append((kind, value.decode("utf-8")))
+        except UnicodeDecodeError:
+            return None
+        i += 1  # the separator
+    return attributes or None
+
+
+# ---- payloads ---------------------------------------------------------------------------
+
+def parse_json(raw):
+    """Parses a body as strict UTF-8 JSON (no NaN or Infinity). Raises ValueError."""
+    def reject_constant(name):
+        raise ValueError(f"{name} is not JSON")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=reject_constant)
+    except RecursionError:
+        raise ValueError("JSON is nested too deeply") from None
+
+
+def classify_notification(body):
+    """Recognises the five kinds Netdata Cloud has sent (test, alert flat and nested,
+    reachability flat and nested) by their distinguishing fields, tolerating every historical
+    spelling (alarm/alert, rooms/Rooms, critical_count...) and any unknown field.
+    Returns (summary, None), the summary holding the unchanged body as "original", or
+    (None, reason) for a 422."""
+    if not isinstance(body, dict):
+        return None, "body must be a JSON object"
+    if _too_deep(body, MAX_BODY_DEPTH):
+        return None, f"body is nested deeper than {MAX_BODY_DEPTH} levels"
+    if not isinstance(body.get("message"), str):
+        return None, "message must be a string"
+    alert = body["alert"] if body.get("alert") is not None else body.get("alarm")
+    if isinstance(alert, dict):
+        return _nested_alert(body, alert)
+    if alert is not None:
+        return _flat_alert(body, alert)
+    status = body.get("status")
+    if isinstance(status, dict):
+        return _flat_reachability(body, status)
+    if "status" in body or "reachable" in body:
+        return _nested_reachability(body, status)
+    if _is_text(body.get("token")):
+        return _summary("test", "info", body, title=body.get("title"), token=body["token"]), None
+    return None, "not a Netdata notification: none of token, alert, alarm, status, reachable"
+
+
+def _nested_alert(body, alert):
+    state = alert.get("state")
+    status = state.get("status") if isinstance(state, dict) else None
+    if not _is_text(alert.get("name")):
+        return None, "alert-nested: alert.name must be a string"
+    if not isinstance(status, str) or status.lower() not in ALERT_STATES:
+        return None, "alert-nested: alert.state.status must be Critical, Warning or Clear"
+    node = body.get("node")
+    host = node.get("hostname") if isinstance(node, dict) else None
+    return _summary("alert-nested", status.lower(), body, alert_name=alert["name"],
+                    host=host if isinstance(host, str) else None), None
+
+
+def _flat_alert(body, alert):
+    severity = body.get("severity")
+    if not _is_text(alert):
+        return None, "alert-flat: alert (or alarm) must be a non-empty string"
+    if not isinstance(severity, str) or severity.lower() not in ALERT_STATES:
+        return None, "alert-flat: severity must be critical, warning or clear"
+    return _summary("alert-flat", severity.lower(), body, alert_name=alert), None
+
+
+def _flat_reachability(body, status):
+    reachable = status.get("reachable")
+    if not isinstance(reachable, bool):
+        return None, "reachability-flat: status.reachable must be a boolean"
+    if not _is_text(body.get("host")):
+        return None, "reachability-flat: host must be a string"
+    severity = "info" if reachable else "critical"
+    return _summary("reachability-flat", severity, body, host=body["host"]), None
+
+
+def _nested_reachability(body, status):
+    nodes = body.get("nodes")
+    reachable = body.get("reachable")
+    if not isinstance(nodes, list) or not nodes or not all(
+            isinstance(n, dict) and _is_text(n.get("hostname")) for n in nodes):
+        return None, "reachability-nested: nodes must be a non-empty list of {hostname}"
+    if reachable is not None and not isinstance(reachable, bool):
+        return None, "reachability-nested: reachable must be a boolean"
+    word = status.lower() if isinstance(status, str) else None
+    if status is not None and word not in ("reachable", "unreachable"):
+        return None, "reachability-nested: status must be reachable or unreachable"
+    up = reachable if reachable is not None else word == "reachable"
+    severity = "info" if up else "critical"
+    return _summary("reachability-nested", severity, body, host=nodes[0]["hostname"]), None
+
+
+def _is_text(value):
+    return isinstance(value, str) and value != ""
+
+
+def _too_deep(value, levels_left):
+    if isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    if levels_left == 0:
+        return True
+    return any(_too_deep(child, levels_left - 1) for child in children)
+
+
+def _summary(kind, severity, body, title=None, host=None, alert_name=None, token=None):
+    return {"kind": kind, "severity": severity, "message": body["message"], "title": title,
+            "host": host, "alert_name": alert_name, "token": token, "original": body}
+
+
+def content_key(body):
+    """Netdata sends no event id, so a redelivery is recognised by its content: the SHA-256
+    of the body re-serialised with sorted keys (key order and whitespace do not matter)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,156 @@
+// Shared steps of the template end-to-end tests: scaffold a template into a temporary
+// folder as `init` does, run a command in it, start the project as its README says and
+// wait for the URL it logs, then play Netdata Cloud against it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TemplateName } from "../../src/scaffold/catalogue.js";
+import { scaffoldProject } from "../../src/scaffold/scaffold-project.js";
+import type { VerifyReport } from "../../src/simulator/types.js";
+
+/** Under CI a missing tool fails the tests that need it; elsewhere they skip with the reason. */
+export const IN_CI = process.env.CI === "true";
+
+/** How long a started project may take to log its URL (Python imports Flask cold). */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface ScaffoldedProject {
+  /** The temporary folder holding the project (and whatever else the test writes). */
+  root: string;
+  /** The project folder itself. */
+  dir: string;
+  remove: () => Promise<void>;
+}
+
+export async function scaffoldTemplate(template: TemplateName): Promise<ScaffoldedProject> {
+  const root = await mkdtemp(join(tmpdir(), `ndwk-${template}-`));
+  const dir = join(root, "receiver");
+  await scaffoldProject({ template, targetDir: dir });
+  return { root, dir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * The environment a project runs with: the settings given and just enough of the test's
+ * own environment to find programs, so a variable of the developer's shell cannot leak in.
+ */
+export function projectEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "LANG", "TMPDIR", "npm_config_cache", "NODE_OPTIONS"];
+  const base = Object.fromEntries(
+    keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
+  );
+  return { ...base, ...settings };
+}
+
+export interface CommandResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command to completion (npm install, npm test), capturing stdout and stderr together. */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const timer = setTimeout(() => {
+      output += `\n[test harness] killed after ${options.timeoutMs} ms\n`;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+export interface StartedProject {
+  /** The webhook URL the project logged ("listening on URL"). */
+  url: string;
+  /** Everything it printed so far. */
+  output: () => string;
+  /** Exit code once it exited, else null. */
+  exitCode: () => number | null;
+  stop: () => Promise<void>;
+}
+
+/** Starts a long-running project and resolves with the URL it logs once it listens. */
+export function startProject(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<StartedProject> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let settled = false;
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stopChild(child).then(() =>
+        reject(new Error(`${command} ${args.join(" ")} ${why}:\n${output}`)),
+      );
+    };
+    const timer = setTimeout(
+      () => fail(`logged no URL within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (https?:\/\/[^\s"]+)/.exec(output)?.[1];
+      if (url === undefined || settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        url,
+        output: () => output,
+        exitCode: () => child.exitCode,
+        stop: () => stopChild(child),
+      });
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.once("error", (error) => fail(`failed to start: ${error.message}`));
+    child.once("exit", (code, signal) => fail(`exited (${code ?? signal}) before listening`));
+  });
+}
+
+/** SIGTERM, then SIGKILL if the process lingers. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Every check of a verify report that did not pass, as "id: status: summary" lines. */
+export function notPassed(report: VerifyReport): string[] {
+  if (report.checks.length === 0) return ["no check ran"];
+  const unreachable = report.unreachableReason ? [`unreachable: ${report.unreachableReason}`] : [];
+  const checks = report.checks.filter((c) => c.status !== "pass");
+  return [...unreachable, ...checks.map((c) => `${c.id} (${c.level}): ${c.status}: ${c.summary}`)];
+}

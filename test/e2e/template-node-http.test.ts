@@ -1,0 +1,126 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyReceiver } from "../../src/simulator/run.js";
+import { makeTestPki } from "../helpers/pki.js";
+import {
+  notPassed,
+  projectEnv,
+  runCommand,
+  type ScaffoldedProject,
+  scaffoldTemplate,
+  startProject,
+} from "./template-harness.js";
+
+const BEARER_TOKEN = "node-http-bearer-token";
+const CHALLENGE_SECRET = "node-http-challenge-secret";
+
+let project: ScaffoldedProject;
+let pki: string;
+
+beforeAll(async () => {
+  project = await scaffoldTemplate("node-http");
+  pki = await makeTestPki();
+});
+afterAll(async () => {
+  await project?.remove();
+  if (pki) await rm(pki, { recursive: true, force: true });
+});
+
+/** Starts `node server.js` as the README says, TLS from the dev PKI, on a free port. */
+function startServer(settings: Record<string, string>) {
+  return startProject("node", ["server.js"], {
+    cwd: project.dir,
+    env: projectEnv({
+      PORT: "0",
+      TLS_CERT: join(pki, "server.pem"),
+      TLS_KEY: join(pki, "server.key"),
+      CLIENT_CA: join(pki, "ca.pem"),
+      ...settings,
+    }),
+  });
+}
+
+describe("the node-http template", () => {
+  it("passes every verify check over direct mTLS with bearer auth and a challenge secret", async () => {
+    const server = await startServer({ AUTH: "bearer", BEARER_TOKEN, CHALLENGE_SECRET });
+    let report: Awaited<ReturnType<typeof verifyReceiver>>;
+    try {
+      report = await verifyReceiver({
+        url: server.url,
+        pkiDir: pki,
+        serverCa: join(pki, "ca.pem"),
+        auth: { scheme: "bearer", token: BEARER_TOKEN },
+        challengeSecret: CHALLENGE_SECRET,
+      });
+    } finally {
+      await server.stop();
+    }
+    expect(notPassed(report), server.output()).toEqual([]);
+    expect(server.output()).toContain("TEST NOTIFICATION: token ");
+    expect(server.output()).not.toContain(BEARER_TOKEN);
+  });
+
+  it("checks Basic credentials too", async () => {
+    const server = await startServer({
+      AUTH: "basic",
+      BASIC_USER: "netdata",
+      BASIC_PASSWORD: "pa:ss",
+    });
+    try {
+      const report = await verifyReceiver({
+        url: server.url,
+        pkiDir: pki,
+        serverCa: join(pki, "ca.pem"),
+        auth: { scheme: "basic", username: "netdata", password: "pa:ss" },
+        only: ["auth", "verification"],
+      });
+      expect(notPassed(report), server.output()).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("behind a proxy, trusts only X-Client-Verify: SUCCESS with exactly one allowed CN", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", AUTH: "bearer", BEARER_TOKEN });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks\/netdata$/);
+      const headers = { "x-client-verify": "SUCCESS", "content-type": "application/json" };
+      const body = JSON.stringify({ message: "m", title: "Test Notification", token: "t-1" });
+      const auth = { authorization: `Bearer ${BEARER_TOKEN}` };
+      const post = (extra: Record<string, string>) =>
+        fetch(server.url, { method: "POST", headers: { ...headers, ...auth, ...extra }, body });
+      expect((await post({ "x-client-dn": "CN=app.netdata.cloud,O=Netdata" })).status).toBe(200);
+      expect((await post({ "x-client-dn": "OU=CN=app.netdata.cloud,O=evil" })).status).toBe(403);
+      expect((await post({ "x-client-dn": "CN=app.netdata.cloud+CN=evil" })).status).toBe(403);
+      expect((await post({ "x-client-dn": "CN=app.netdata.cloud.evil.com" })).status).toBe(403);
+      expect((await post({ "x-client-verify": "FAILED:unable to verify" })).status).toBe(403);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses to start with an incomplete configuration, naming the variable", async () => {
+    const run = await runCommand("node", ["server.js"], {
+      cwd: project.dir,
+      env: projectEnv({
+        AUTH: "bearer",
+        TLS_CERT: join(pki, "server.pem"),
+        TLS_KEY: join(pki, "server.key"),
+      }),
+      timeoutMs: 10_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.output).toContain("AUTH=bearer needs BEARER_TOKEN");
+  });
+
+  it("refuses BEHIND_PROXY=1 on a non-loopback address", async () => {
+    const run = await runCommand("node", ["server.js"], {
+      cwd: project.dir,
+      env: projectEnv({ BEHIND_PROXY: "1", HOST: "0.0.0.0" }),
+      timeoutMs: 10_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
+  });
+});

@@ -1,0 +1,103 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../helpers/cli.js";
+import { sharedTestPki, startTestReceiver, type TestReceiver } from "../helpers/receiver.js";
+
+const TOKEN = "send-bearer-token";
+
+let pkiDir: string;
+let work: string;
+let receiver: TestReceiver;
+
+beforeAll(async () => {
+  pkiDir = await sharedTestPki();
+  work = await mkdtemp(join(tmpdir(), "ndwk-send-"));
+  receiver = await startTestReceiver({ pkiDir, auth: { scheme: "bearer", token: TOKEN } });
+});
+
+afterAll(async () => {
+  await receiver.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+const send = (args: string[]) =>
+  runCliCaptured(
+    ["send", receiver.url, "--pki", pkiDir, "--server-ca", join(pkiDir, "ca.pem"), ...args],
+    { cwd: work, env: { NETDATA_BEARER_TOKEN: TOKEN } },
+  );
+
+describe("send", () => {
+  it("posts one nested critical alert and prints the status, the latency and the body", async () => {
+    const before = receiver.handle.store.count();
+    const run = await send(["--kind", "alert", "--format", "nested", "--severity", "critical"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`POST ${receiver.url} (nested alert, critical)`);
+    expect(run.stdout).toMatch(/HTTP 2\d\d in [\d.]+ ms\n\{/);
+    const [stored] = receiver.handle.store.list({ limit: 1 });
+    expect(stored).toMatchObject({ kind: "alert-nested", severity: "critical" });
+    expect(receiver.handle.store.count()).toBe(before + 1);
+  });
+
+  it("sends a test notification whose token the receiver keeps", async () => {
+    const run = await send(["--kind", "test"]);
+    expect(run.code).toBe(0);
+    expect(receiver.handle.store.latestTestToken()?.token).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends a file as it is, and exits 1 when the receiver refuses it", async () => {
+    await writeFile(join(work, "empty.json"), "{}");
+    const run = await send(["--file", "empty.json"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/HTTP 4\d\d in/);
+  });
+
+  it("repeats with --count and --concurrency and prints latency percentiles", async () => {
+    const run = await send([
+      "--kind",
+      "reachability",
+      "--format",
+      "flat",
+      "--count",
+      "20",
+      "--concurrency",
+      "5",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("x20, concurrency 5");
+    expect(run.stdout).toMatch(/HTTP 20\d: 20/);
+    expect(run.stdout).toMatch(
+      /latency: p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms/,
+    );
+  });
+
+  it.each([
+    [["--file", "x.json", "--kind", "test"], "--file sends a payload as it is"],
+    [["--severity", "info"], '--severity: expected critical, warning, clear, got "info"'],
+    [["--count", "0"], '--count: expected 1-1000000, got "0"'],
+  ])("exits 2 for %j", async (args, message) => {
+    const run = await send(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it("refuses an http URL unless --allow-http", async () => {
+    const run = await runCliCaptured(["send", "http://127.0.0.1:1/hook"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--allow-http");
+  });
+
+  it("exits 3 when nothing listens", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    const run = await runCliCaptured(["send", `https://127.0.0.1:${port}/hook`, "--insecure"]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain("unreachable (ECONNREFUSED)");
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { NETDATA_ROOT_CA_PATH } from "../../src/proxy/options.js";
+import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ndwk-proxy-cmd-"));
+writeFileSync(join(dir, "cert.pem"), "placeholder");
+writeFileSync(join(dir, "key.pem"), "placeholder");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const IDENTITY = ["--server-name", "hooks.example.com", "--cert", "cert.pem", "--key", "key.pem"];
+const run = (argv: string[]) => runCliCaptured(argv, { cwd: dir });
+
+describe("netdata-webhook-kit proxy", () => {
+  it.each(["nginx", "apache"] as const)(
+    "prints the %s config for the given options, file paths made absolute",
+    async (server) => {
+      const result = await run(["proxy", server, ...IDENTITY, "--listen", "8443"]);
+      expect(result).toMatchObject({ code: 0, stderr: "" });
+      expect(result.stdout).toBe(
+        renderProxyConfig(server, {
+          serverName: "hooks.example.com",
+          cert: join(dir, "cert.pem"),
+          key: join(dir, "key.pem"),
+          listen: "8443",
+        }),
+      );
+      expect(result.stdout).toContain(`--client-ca ${NETDATA_ROOT_CA_PATH}\n`);
+    },
+  );
+
+  it("passes every repeated --expected-cn on", async () => {
+    const result = await run([
+      "proxy",
+      "apache",
+      ...IDENTITY,
+      "--expected-cn",
+      "app.netdata.cloud",
+      "--expected-cn",
+      "api.netdata.cloud",
+    ]);
+    expect(result.stdout).toContain("in { 'app.netdata.cloud', 'api.netdata.cloud' }");
+  });
+
+  it("writes --out FILE and prints the path it wrote", async () => {
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--out", "site.conf"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: `wrote ${join(dir, "site.conf")}\n`,
+    });
+    expect(readFileSync(join(dir, "site.conf"), "utf8")).toContain("ssl_verify_client on;");
+  });
+
+  it("warns, and still prints, when a certificate file does not exist here", async () => {
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--client-ca", "nope.pem"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: --client-ca ${join(dir, "nope.pem")} does not exist here; the server will not start without it.\n`,
+    );
+  });
+
+  it.each([
+    [["proxy", "caddy", ...IDENTITY], '<server>: expected nginx or apache, got "caddy".'],
+    [["proxy", "nginx", "--cert", "c", "--key", "k"], "--server-name is required."],
+    [["proxy", "nginx", ...IDENTITY, "--listen", "https"], "--listen: expected a port (443)"],
+    [
+      ["proxy", "nginx", ...IDENTITY, "--verify-depth", "0"],
+      '--verify-depth: expected an integer 1-10, got "0".',
+    ],
+    [
+      ["proxy", "apache", ...IDENTITY, "--expected-cn", "*.netdata.cloud"],
+      "--expected-cn: expected a host name",
+    ],
+  ])("exits 2 with a message naming the mistake: %j", async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`netdata-webhook-kit proxy: ${message}`);
+  });
+});

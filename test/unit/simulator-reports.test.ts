@@ -1,0 +1,151 @@
+import { XMLParser } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { formatCheckLine, renderHumanReport } from "../../src/simulator/report-human.js";
+import { parseJsonReport, reportToJson } from "../../src/simulator/report-json.js";
+import { reportToJunit } from "../../src/simulator/report-junit.js";
+import { colourWanted, createStyle } from "../../src/simulator/style.js";
+import type { CheckResult, VerifyReport } from "../../src/simulator/types.js";
+
+function check(overrides: Partial<CheckResult>): CheckResult {
+  return {
+    id: "crc.answers-challenge",
+    title: "answers the crc_token challenge",
+    level: "required",
+    status: "pass",
+    summary: "HTTP 200 in 4 ms",
+    durationMs: 5,
+    exchanges: [],
+    warnings: [],
+    cause: null,
+    fix: null,
+    ...overrides,
+  };
+}
+
+function report(checks: CheckResult[]): VerifyReport {
+  const failed = checks.filter((c) => c.status === "fail");
+  return {
+    reportVersion: 1,
+    target: "https://127.0.0.1:8443/webhooks/netdata?a=1&b=2",
+    startedAt: "2026-04-10T12:00:00.000Z",
+    durationMs: 1234,
+    seed: 42,
+    settings: {
+      profile: "all",
+      payloads: "all",
+      auth: "bearer",
+      timeoutMs: 5000,
+      crcDeadlineMs: 5000,
+      identity: "client",
+      pkiDir: "/tmp/pki",
+      insecure: false,
+      allowHttp: false,
+    },
+    reachable: true,
+    unreachableReason: null,
+    warnings: [],
+    checks,
+    summary: {
+      total: checks.length,
+      passed: checks.filter((c) => c.status === "pass").length,
+      failed: failed.length,
+      skipped: checks.filter((c) => c.status === "skip").length,
+      requiredFailed: failed.filter((c) => c.level === "required").length,
+      recommendedFailed: failed.filter((c) => c.level === "recommended").length,
+    },
+    exitCode: failed.some((c) => c.level === "required") ? 1 : 0,
+  };
+}
+
+const hostile = check({
+  id: "auth.rejects-malformed",
+  status: "fail",
+  summary: 'two headers: HTTP 500 <html>&"oops"\u0000\u001b[31m',
+  cause: "a <script> & 'quote'",
+  fix: "answer 400",
+});
+
+describe("JUnit report", () => {
+  it("is XML with one testcase per check, a failure carrying the cause, a skip its reason", () => {
+    const xml = reportToJunit(
+      report([
+        check({}),
+        hostile,
+        check({ id: "mtls.rejects-two-cn", status: "skip", summary: "no --pki given" }),
+      ]),
+    );
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    const suite = parsed.testsuites.testsuite;
+    expect(suite).toMatchObject({ tests: "3", failures: "1", skipped: "1" });
+    const [ok, failed, skipped] = suite.testcase;
+    expect(ok.name).toBe("crc.answers-challenge");
+    expect(ok.failure).toBeUndefined();
+    expect(failed.failure.message).toBe("a <script> & 'quote'");
+    expect(failed.failure["#text"]).toContain("fix: answer 400");
+    expect(skipped.skipped.message).toBe("no --pki given");
+  });
+
+  it("drops characters XML cannot carry", () => {
+    const xml = reportToJunit(report([hostile]));
+    const controls = Array.from(xml).filter((c) => (c.codePointAt(0) ?? 0) < 0x20 && c !== "\n");
+    expect(controls).toEqual([]);
+  });
+});
+
+describe("JSON report", () => {
+  it("round-trips through text", () => {
+    const original = report([check({}), hostile]);
+    const text = reportToJson(original);
+    expect(parseJsonReport(text)).toEqual(original);
+    expect(reportToJson(parseJsonReport(text))).toBe(text);
+  });
+
+  it("refuses JSON that is not a verify report", () => {
+    expect(() => parseJsonReport('{"checks": []}')).toThrow(/not a verify report/);
+  });
+});
+
+describe("human report", () => {
+  it("puts one line per check, then the cause and the fix of a failure", () => {
+    const text = formatCheckLine(hostile, createStyle(false));
+    const lines = text.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ {2}FAIL {2}auth\.rejects-malformed +5 ms {2}two headers/);
+    expect(lines[1]).toContain("cause: a <script>");
+    expect(lines[2]).toContain("fix:   answer 400");
+  });
+
+  it("marks recommended checks and summarises counts, time, verdict and seed", () => {
+    const text = renderHumanReport(
+      report([
+        check({}),
+        check({ id: "delivery.burst", level: "recommended", status: "fail", cause: "c", fix: "f" }),
+      ]),
+      createStyle(false),
+    );
+    expect(text).toContain("(recommended)");
+    expect(text).toContain(
+      "2 checks: 1 passed, 1 failed (0 required, 1 recommended), 0 skipped in 1.23 s",
+    );
+    expect(text).toContain("PASS: every required check passed (exit 0)");
+    expect(text).toContain("--seed 42");
+  });
+
+  it("calls a pass with skipped required checks partial", () => {
+    const skipped = check({
+      id: "mtls.rejects-wrong-cn",
+      status: "skip",
+      summary: "no --pki given",
+    });
+    const text = renderHumanReport(report([check({}), skipped]), createStyle(false));
+    expect(text).toContain("PASS, partial: no required check failed, but 1 were skipped");
+    expect(text).not.toContain("every required check passed");
+  });
+
+  it("colours only a terminal, and never when NO_COLOR is set", () => {
+    expect(colourWanted(true, {})).toBe(true);
+    expect(colourWanted(true, { NO_COLOR: "1" })).toBe(false);
+    expect(colourWanted(false, {})).toBe(false);
+    expect(formatCheckLine(check({}), createStyle(true))).toContain("\u001b[32mPASS\u001b[39m");
+    expect(formatCheckLine(check({}), createStyle(false))).not.toContain("\u001b[");
+  });
+});

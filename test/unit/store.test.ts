@@ -1,0 +1,224 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { notificationKey } from "../../src/protocol/content-key.js";
+import { classifyNotification } from "../../src/protocol/notification.js";
+import type { Notification } from "../../src/protocol/notification-types.js";
+import { openStore } from "../../src/receiver/store.js";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/receiver/store-migrations.js";
+import type { NotificationStore } from "../../src/receiver/store-types.js";
+
+let dir: string;
+let path: string;
+const open: NotificationStore[] = [];
+const openAt = (p: string, readonly = false): NotificationStore => {
+  const store = openStore(p, { readonly });
+  open.push(store);
+  return store;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ndwk-store-"));
+  path = join(dir, "inbox.db");
+});
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function testNotification(token: string): { notification: Notification; key: string } {
+  const body = { message: "m", title: "Test Notification", token };
+  const result = classifyNotification(body);
+  if (!result.ok) throw new Error(result.reasons.join("; "));
+  return { notification: result.notification, key: notificationKey(body) };
+}
+
+function reachability(severity: "critical" | "info", host: string) {
+  const body = {
+    message: `${host} is ${severity === "info" ? "reachable" : "unreachable"}`,
+    url: "https://app.netdata.cloud/spaces/s",
+    host,
+    severity,
+    status: {
+      reachable: severity === "info",
+      text: severity === "info" ? "reachable" : "unreachable",
+    },
+  };
+  const result = classifyNotification(body);
+  if (!result.ok) throw new Error(result.reasons.join("; "));
+  return { notification: result.notification, key: notificationKey(body) };
+}
+
+describe("openStore", () => {
+  it("uses WAL with synchronous=FULL and records the schema version", () => {
+    expect(openAt(path).info()).toEqual({
+      path,
+      journalMode: "wal",
+      synchronous: "full",
+      schemaVersion: LATEST_SCHEMA_VERSION,
+    });
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1]);
+    raw.close();
+  });
+
+  it("applies each migration once across reopenings", async () => {
+    await openAt(path).close();
+    await openAt(path).close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(
+      MIGRATIONS.length,
+    );
+    raw.close();
+  });
+
+  it("refuses a database written by a newer version, saying to upgrade", async () => {
+    await openAt(path).close();
+    const raw = new Database(path);
+    raw.prepare("INSERT INTO schema_version VALUES (99, 'future', 'now')").run();
+    raw.close();
+    expect(() => openStore(path)).toThrow(
+      /schema version 99 is newer .* upgrade netdata-webhook-kit/,
+    );
+  });
+
+  it("opens read-only only an existing file, and then refuses to insert", async () => {
+    expect(() => openStore(path, { readonly: true })).toThrow(/failed to open database/);
+    await openAt(path).close();
+    const reader = openAt(path, true);
+    await expect(reader.insert(testNotification("t").notification, "k")).rejects.toThrow(
+      /read-only/,
+    );
+  });
+
+  it("names the file when it cannot be opened", () => {
+    expect(() => openStore(join(dir, "missing-dir", "x.db"))).toThrow(
+      `failed to open database ${join(dir, "missing-dir", "x.db")}`,
+    );
+  });
+});
+
+describe("insert", () => {
+  it("stores a notification once and reports the repeat as a duplicate with the same id", async () => {
+    const store = openAt(path);
+    const { notification, key } = testNotification("a");
+    const first = await store.insert(notification, key);
+    const again = await store.insert(notification, key);
+    expect(first).toEqual({ id: expect.any(Number), duplicate: false });
+    expect(again).toEqual({ id: first.id, duplicate: true });
+    expect(store.count()).toBe(1);
+  });
+
+  it("keeps one row when the same content arrives twice in the same batch", async () => {
+    const store = openAt(path);
+    const { notification, key } = testNotification("same-turn");
+    const results = await Promise.all([
+      store.insert(notification, key),
+      store.insert(notification, key),
+    ]);
+    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(store.count()).toBe(1);
+  });
+
+  it("resolves only once the row is committed: another connection already sees it", async () => {
+    const store = openAt(path);
+    const raw = new Database(path, { readonly: true });
+    const inserts = Array.from({ length: 50 }, (_, i) => {
+      const { notification, key } = testNotification(`t${i}`);
+      return store.insert(notification, key).then((r) => {
+        expect(raw.prepare("SELECT id FROM notifications WHERE id = ?").pluck().get(r.id)).toBe(
+          r.id,
+        );
+        return r;
+      });
+    });
+    const results = await Promise.all(inserts);
+    raw.close();
+    expect(new Set(results.map((r) => r.id)).size).toBe(50);
+  });
+
+  it("fails only the bad row of a batch", async () => {
+    const store = openAt(path);
+    const good = testNotification("good");
+    const bad = { ...testNotification("bad").notification, message: null as unknown as string };
+    const [ok, failed] = await Promise.allSettled([
+      store.insert(good.notification, good.key),
+      store.insert(bad, "bad-key"),
+    ]);
+    expect(ok.status).toBe("fulfilled");
+    expect(failed.status).toBe("rejected");
+    expect(store.count()).toBe(1);
+  });
+
+  it("commits what is pending when closed, then refuses new inserts", async () => {
+    const store = openStore(path);
+    const { notification, key } = testNotification("last");
+    const pending = store.insert(notification, key);
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ duplicate: false });
+    await expect(store.insert(notification, "other")).rejects.toThrow(/closed/);
+    const reader = openAt(path, true);
+    expect(reader.count()).toBe(1);
+  });
+});
+
+describe("reading", () => {
+  it("maps columns back to the normalised shape with the original body and metadata", async () => {
+    const store = openAt(path);
+    const { notification, key } = reachability("critical", "db-1");
+    const receivedAt = new Date("2026-04-10T10:00:00Z");
+    await store.insert(notification, key, {
+      receivedAt,
+      clientCn: "app.netdata.cloud",
+      originalJson: " {} ",
+    });
+    const { original, ...columns } = notification;
+    expect(store.list()[0]).toMatchObject({
+      ...columns,
+      contentKey: key,
+      originalJson: " {} ",
+      original: {},
+      receivedAt: "2026-04-10T10:00:00.000Z",
+      clientCn: "app.netdata.cloud",
+    });
+  });
+
+  it("filters by kind, severity and time, newest first, within the limit", async () => {
+    const store = openAt(path);
+    const at = (iso: string) => ({ receivedAt: new Date(iso) });
+    const a = reachability("critical", "a");
+    const b = reachability("info", "b");
+    const c = reachability("critical", "c");
+    const t = testNotification("tok");
+    await store.insert(a.notification, a.key, at("2026-01-01T00:00:00Z"));
+    await store.insert(b.notification, b.key, at("2026-01-02T00:00:00Z"));
+    await store.insert(c.notification, c.key, at("2026-01-03T00:00:00Z"));
+    await store.insert(t.notification, t.key, at("2026-01-04T00:00:00Z"));
+    const hosts = (rows: ReturnType<NotificationStore["list"]>) =>
+      rows.map((r) => r.host ?? r.token);
+    expect(hosts(store.list())).toEqual(["tok", "c", "b", "a"]);
+    expect(hosts(store.list({ kind: "reachability-flat", severity: "critical" }))).toEqual([
+      "c",
+      "a",
+    ]);
+    expect(hosts(store.list({ since: new Date("2026-01-02T00:00:00Z") }))).toEqual([
+      "tok",
+      "c",
+      "b",
+    ]);
+    expect(hosts(store.list({ limit: 2 }))).toEqual(["tok", "c"]);
+  });
+
+  it("returns the latest test token, or null before any", async () => {
+    const store = openAt(path);
+    expect(store.latestTestToken()).toBeNull();
+    for (const token of ["first", "second"]) {
+      const { notification, key } = testNotification(token);
+      await store.insert(notification, key);
+    }
+    expect(store.latestTestToken()).toMatchObject({ token: "second" });
+  });
+});
