@@ -1,3 +1,8 @@
+export { ensureDevPki } from "./pki/ensure-dev-pki.js";
+export type { DevPki, DevPkiEntry, GenerateDevPkiOptions } from "./pki/generate-dev-pki.js";
+export { generateDevPki, IncompletePkiError } from "./pki/generate-dev-pki.js";
+export type { PkiFilePaths, PkiName } from "./pki/pki-names.js";
+export { DEFAULT_PKI_DIR, PKI_NAMES, pkiPaths } from "./pki/pki-names.js";
 export type { AuthConfig, AuthResult } from "./protocol/auth.js";
 export {
   authorizationHeaderFor,
@@ -22,6 +27,17 @@ export {
   crcResponseBody,
   parseCrcToken,
 } from "./protocol/crc.js";
+export type {
+  DnAttribute,
+  DnCommonNameResult,
+  DnParseResult,
+  Rdn,
+} from "./protocol/distinguished-name.js";
+export {
+  commonNameOfDistinguishedName,
+  DN_MAX_LENGTH,
+  parseDistinguishedName,
+} from "./protocol/distinguished-name.js";
 export { classifyNotification } from "./protocol/notification.js";
 export { NOTIFICATION_MAX_DEPTH } from "./protocol/notification-depth.js";
 export {
@@ -39,3 +55,70 @@ export type {
   Severity,
 } from "./protocol/notification-types.js";
 export { NOTIFICATION_KINDS } from "./protocol/notification-types.js";
+export { APACHE_MODULES, renderApacheConfig } from "./proxy/apache.js";
+export { nginxSubjectPattern, renderNginxConfig } from "./proxy/nginx.js";
+export type { ProxyOptions, ProxyOptionsInput } from "./proxy/options.js";
+export { NETDATA_ROOT_CA_PATH, ProxyOptionError, resolveProxyOptions } from "./proxy/options.js";
+export type { TlsPolicy } from "./proxy/policy.js";
+export {
+  DEFAULT_VERIFY_DEPTH,
+  FORWARDED_IDENTITY_HEADERS,
+  PROXY_MAX_BODY_BYTES,
+  TLS_POLICY,
+} from "./proxy/policy.js";
+export type { ProxyServer } from "./proxy/proxy-config.js";
+export { PROXY_SERVERS, renderProxyConfig } from "./proxy/proxy-config.js";
+export { createReceiverApp } from "./receiver/app.js";
+export * from "./receiver/limits.js";
+export type { LogFields, Logger, LoggerOptions, LogLevel } from "./receiver/log.js";
+export { createLogger, silentLogger } from "./receiver/log.js";
+export { netdataWebhook, TEST_TOKEN_LOG_MESSAGE } from "./receiver/middleware/netdata-webhook.js";
+export type {
+  ClientIdentitySource,
+  NetdataWebhookOptions,
+  ProxyHeaderNames,
+  ReceiverAppOptions,
+  TestNotificationInfo,
+} from "./receiver/options.js";
+export {
+  DEFAULT_DB_PATH,
+  DEFAULT_PROXY_DN_HEADER,
+  DEFAULT_PROXY_VERIFY_HEADER,
+  DEFAULT_WEBHOOK_PATH,
+} from "./receiver/options.js";
+export type { ReceiverHandle } from "./receiver/server.js";
+export { startReceiver } from "./receiver/server.js";
+export type { ReceiverOptions, ReceiverTimeouts, TlsMaterial } from "./receiver/server-options.js";
+export { BEHIND_PROXY_DEFAULT_HOST, DEFAULT_RECEIVER_PORT } from "./receiver/server-options.js";
+export type { OpenStoreOptions } from "./receiver/store.js";
+export { GROUP_COMMIT_MAX_BATCH, openStore, STORE_BUSY_TIMEOUT_MS } from "./receiver/store.js";
+export type {
+  InsertMeta,
+  InsertResult,
+  NotificationFilter,
+  NotificationStore,
+  StoredNotification,
+} from "./receiver/store-types.js";
+export { CHECK_IDS } from "./simulator/catalogue.js";
+export type {
+  Payload,
+  PayloadFactory,
+  PayloadFormat,
+} from "./simulator/payloads/payload-factory.js";
+export { createPayloadFactory } from "./simulator/payloads/payload-factory.js";
+export { createRandom } from "./simulator/random.js";
+export { renderHumanReport } from "./simulator/report-human.js";
+export { parseJsonReport, reportToJson } from "./simulator/report-json.js";
+export { reportToJunit } from "./simulator/report-junit.js";
+export { VerifyOptionsError } from "./simulator/resolve-options.js";
+export { verifyReceiver } from "./simulator/run.js";
+export type {
+  CheckLevel,
+  CheckResult,
+  CheckStatus,
+  Exchange,
+  PayloadSelection,
+  VerifyOptions,
+  VerifyProfile,
+  VerifyReport,
+} from "./simulator/types.js";
