@@ -89,7 +89,11 @@ export {
 export type { ReceiverHandle } from "./receiver/server.js";
 export { startReceiver } from "./receiver/server.js";
 export type { ReceiverOptions, ReceiverTimeouts, TlsMaterial } from "./receiver/server-options.js";
-export { BEHIND_PROXY_DEFAULT_HOST, DEFAULT_RECEIVER_PORT } from "./receiver/server-options.js";
+export {
+  BEHIND_PROXY_DEFAULT_HOST,
+  BEHIND_PROXY_DEFAULT_PORT,
+  DEFAULT_RECEIVER_PORT,
+} from "./receiver/server-options.js";
 export type { OpenStoreOptions } from "./receiver/store.js";
 export { GROUP_COMMIT_MAX_BATCH, openStore, STORE_BUSY_TIMEOUT_MS } from "./receiver/store.js";
 export type {

@@ -134,9 +134,13 @@ function usageLines(def: HelpSource): string {
 
 function renderHelp(def: HelpSource): string {
   const width = Math.max(...def.examples.map(([cmd]) => cmd.length), 0);
+  // Side by side while it fits a terminal; otherwise each comment goes above its command.
+  const sideBySide = width + 4 + Math.max(...def.examples.map(([, c]) => c.length), 0) <= 100;
   const examples = def.examples
-    .map(([cmd, comment]) => `  $ ${cmd.padEnd(width)}  # ${comment}`)
-    .join("\n");
+    .map(([cmd, comment]) =>
+      sideBySide ? `  $ ${cmd.padEnd(width)}  # ${comment}` : `  # ${comment}\n  $ ${cmd}`,
+    )
+    .join(sideBySide ? "\n" : "\n\n");
   const optionRows = Object.entries(def.options).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : ""}--${name}${spec.type === "string" ? " <value>" : ""}`;
     const repeat = spec.type === "string" && spec.multiple ? " (repeatable)" : "";

@@ -2,6 +2,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "./_command.js";
 
+// One environment configures both sides: the receiver (`serve`) and the sender (`verify`,
+// `send`, `crc`) read the same variables.
+export const CHALLENGE_SECRET_ENV = "NETDATA_CHALLENGE_SECRET";
+export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
+export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
+
 /**
  * Reads a secret from `--NAME`, `--NAME-file` or the environment variable, in that order.
  * Giving both the flag and the file is a mistake worth reporting. The value is never echoed:

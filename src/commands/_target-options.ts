@@ -3,13 +3,10 @@ import type { AuthConfig } from "../protocol/auth.js";
 import { VerifyOptionsError } from "../simulator/resolve-options.js";
 import type { VerifyOptions } from "../simulator/types.js";
 import { type CommandContext, UsageError } from "./_command.js";
-import { readSecret, secretOptions } from "./_secrets.js";
+import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, readSecret, secretOptions } from "./_secrets.js";
 
 // The flags that say how to reach a receiver as Netdata does, and the small parsers that
 // `verify`, `send` and `demo` share.
-
-export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
-export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
 
 /** How to reach a receiver as Netdata does: shared by `verify` and `send`. */
 export const TARGET_OPTIONS = {

@@ -1,8 +1,6 @@
 import { crcResponseBody, parseCrcToken } from "../protocol/crc.js";
 import { defineCommand, UsageError } from "./_command.js";
-import { readSecret, secretOptions } from "./_secrets.js";
-
-export const CHALLENGE_SECRET_ENV = "NETDATA_CHALLENGE_SECRET";
+import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 
 export const crcCommand = defineCommand({
   name: "crc",

@@ -16,6 +16,7 @@ import {
 } from "../receiver/options.js";
 import { type ReceiverHandle, startReceiver } from "../receiver/server.js";
 import {
+  BEHIND_PROXY_DEFAULT_PORT,
   DEFAULT_RECEIVER_PORT,
   type ReceiverOptions,
   type TlsMaterial,
@@ -29,12 +30,13 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { readSecret, secretOptions } from "./_secrets.js";
-import { CHALLENGE_SECRET_ENV } from "./crc.js";
-
-// Same names as the sender side (verify/send) uses, so one environment configures both.
-export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
-export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
+import {
+  BASIC_PASSWORD_ENV,
+  BEARER_TOKEN_ENV,
+  CHALLENGE_SECRET_ENV,
+  readSecret,
+  secretOptions,
+} from "./_secrets.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
 export const BUNDLED_NETDATA_CA = fileURLToPath(
@@ -44,8 +46,7 @@ export const BUNDLED_NETDATA_CA = fileURLToPath(
 const OPTIONS = {
   port: {
     type: "string",
-    description: "TCP port; 0 picks a free one",
-    default: String(DEFAULT_RECEIVER_PORT),
+    description: `TCP port; 0 picks a free one (default: ${DEFAULT_RECEIVER_PORT}; ${BEHIND_PROXY_DEFAULT_PORT} with --behind-proxy, where the generated proxy configs forward)`,
   },
   host: {
     type: "string",
@@ -209,7 +210,7 @@ async function receiverOptions(
   }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
-    port: parsePort(values.port),
+    port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
     path: values.path ?? DEFAULT_WEBHOOK_PATH,
     expectedCns: values["expected-cn"] ?? [...DEFAULT_EXPECTED_CNS],
@@ -267,8 +268,8 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
   return { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
 }
 
-function parsePort(value: string | undefined): number {
-  const text = value ?? String(DEFAULT_RECEIVER_PORT);
+function parsePort(value: string | undefined, fallback: number): number {
+  const text = value ?? String(fallback);
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
     throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);

@@ -8,7 +8,7 @@ import { verifyReceiver } from "../simulator/run.js";
 import { colourWanted, createStyle } from "../simulator/style.js";
 import type { CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
 import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
-import { readSecret, secretOptions } from "./_secrets.js";
+import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 import {
   asUsageErrors,
   oneOf,
@@ -16,7 +16,6 @@ import {
   targetFromValues,
   wholeNumber,
 } from "./_target-options.js";
-import { CHALLENGE_SECRET_ENV } from "./crc.js";
 
 const list = (values: string[] | undefined) =>
   (values ?? [])

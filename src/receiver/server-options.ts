@@ -31,13 +31,15 @@ export interface ReceiverTimeouts {
 }
 
 export const DEFAULT_RECEIVER_PORT = 8443;
+/** The port `proxy nginx|apache` forwards to by default (`--upstream http://127.0.0.1:8080`). */
+export const BEHIND_PROXY_DEFAULT_PORT = 8080;
 /** Behind a proxy the receiver speaks plain HTTP: keep it off the network unless told. */
 export const BEHIND_PROXY_DEFAULT_HOST = "127.0.0.1";
 
 export interface ReceiverOptions extends ReceiverAppOptions {
   /** Direct mode: all interfaces; behind-proxy: 127.0.0.1. */
   host?: string;
-  /** Default 8443; 0 picks a free port. */
+  /** Default 8443 (8080 behind a proxy); 0 picks a free port. */
   port?: number;
   /** Required in direct mode. */
   tls?: TlsMaterial;
@@ -62,7 +64,8 @@ const CALLER = "startReceiver";
 /** Validates the listening options once and loads the TLS files. */
 export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOptions {
   const mode = options.mode ?? "direct";
-  const port = options.port ?? DEFAULT_RECEIVER_PORT;
+  const port =
+    options.port ?? (mode === "behind-proxy" ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw optionError(
       CALLER,

@@ -1,7 +1,9 @@
 import type { Server } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createReceiverApp } from "../../src/receiver/app.js";
 import { startReceiver } from "../../src/receiver/server.js";
+import { resolveServerOptions } from "../../src/receiver/server-options.js";
 import { openStore } from "../../src/receiver/store.js";
 import { rawExchange, rawRequest, sharedTestPki, startTestReceiver } from "../helpers/receiver.js";
 
@@ -51,6 +53,20 @@ describe("startReceiver and createReceiverApp validate their options once, namin
     const build = () => createReceiverApp({ store, ...(options as object) });
     expect(build).toThrow(TypeError);
     expect(build).toThrow(message);
+  });
+
+  it("defaults to 8443 direct, and to 127.0.0.1:8080 behind a proxy (where `proxy` forwards)", async () => {
+    expect(resolveServerOptions({ mode: "behind-proxy" })).toMatchObject({
+      host: "127.0.0.1",
+      port: 8080,
+    });
+    const pki = await sharedTestPki();
+    const tls = {
+      cert: join(pki, "server.pem"),
+      key: join(pki, "server.key"),
+      ca: join(pki, "ca.pem"),
+    };
+    expect(resolveServerOptions({ tls })).toMatchObject({ host: undefined, port: 8443 });
   });
 
   it("says why it could not listen", async () => {
