@@ -29,7 +29,8 @@ export const TARGET_OPTIONS = {
   "client-key": { type: "string", description: "the key of --client-cert" },
   "server-ca": {
     type: "string",
-    description: "PEM file of the CA that issued the server certificate (default: system store)",
+    description:
+      "PEM file of the CA that issued the server certificate (default: Node's public roots, plus the test CA of --pki)",
   },
   insecure: {
     type: "boolean",

@@ -98,7 +98,7 @@ export const sendCommand = defineCommand({
   ],
   examples: [
     [
-      "netdata-webhook-kit send https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem",
+      "netdata-webhook-kit send https://127.0.0.1:8443/webhooks/netdata --pki certs/dev",
       "one nested critical alert",
     ],
     [

@@ -1,6 +1,11 @@
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
-import type { SecureVersion, TLSSocket } from "node:tls";
+import {
+  createSecureContext,
+  type SecureContext,
+  type SecureVersion,
+  type TLSSocket,
+} from "node:tls";
 import { classifyRequestError, errorFacts } from "./outcome-classify.js";
 
 /** A TLS client identity (PEM text); `cert` may hold the leaf followed by its intermediates. */
@@ -136,13 +141,39 @@ function createRequest(connection: Connection, spec: RequestSpec): http.ClientRe
     agent: false as const,
   };
   if (url.protocol !== "https:") return http.request(common);
-  return https.request({
+  // tls.connect takes `secureContext`; @types/node leaves it out of https.RequestOptions.
+  const options: https.RequestOptions & { secureContext: SecureContext } = {
     ...common,
     rejectUnauthorized: !connection.insecure,
-    ...(connection.serverCa !== undefined ? { ca: connection.serverCa } : {}),
-    ...(spec.identity ? { cert: spec.identity.cert, key: spec.identity.key } : {}),
-    ...spec.tls,
-  });
+    secureContext: secureContextFor(connection, spec),
+  };
+  return https.request(options);
+}
+
+/**
+ * One TLS context per (connection, identity, TLS settings), built once: parsing a CA bundle
+ * such as Node's ~140 public roots costs tens of milliseconds, and a run opens ~100 connections.
+ */
+const secureContexts = new WeakMap<Connection, Map<string, SecureContext>>();
+
+function secureContextFor(connection: Connection, spec: RequestSpec): SecureContext {
+  let byKey = secureContexts.get(connection);
+  if (!byKey) {
+    byKey = new Map();
+    secureContexts.set(connection, byKey);
+  }
+  const { identity, tls } = spec;
+  const key = JSON.stringify([identity?.cert ?? null, identity?.key ?? null, tls ?? null]);
+  let context = byKey.get(key);
+  if (!context) {
+    context = createSecureContext({
+      ...(connection.serverCa !== undefined ? { ca: connection.serverCa } : {}),
+      ...(identity ? { cert: identity.cert, key: identity.key } : {}),
+      ...tls,
+    });
+    byKey.set(key, context);
+  }
+  return context;
 }
 
 function watchSocket(

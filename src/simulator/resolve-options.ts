@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
 import { type PkiName, pkiPaths } from "../pki/pki-names.js";
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { CRC_DEADLINE_MS } from "../protocol/crc.js";
@@ -64,7 +65,9 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   const payloads = options.payloads ?? "all";
   const insecure = options.insecure ?? false;
   const serverCa =
-    options.serverCa === undefined ? undefined : readPem(options.serverCa, "server CA");
+    options.serverCa === undefined
+      ? pkiServerTrust(options.pkiDir)
+      : readPem(options.serverCa, "server CA");
   return {
     url,
     profile: options.profile ?? "all",
@@ -104,6 +107,20 @@ function parseTargetUrl(text: string): URL {
     );
   }
   return url;
+}
+
+/**
+ * With `--pki` and no `--server-ca`, a receiver serving the PKI's own `server` certificate
+ * (`serve --dev`) is trusted as well as every public one: Node's bundled roots, plus
+ * NODE_EXTRA_CA_CERTS, plus the PKI's test CA. Undefined (Node's default) without a PKI CA.
+ */
+function pkiServerTrust(pkiDir: string | undefined): string | undefined {
+  if (pkiDir === undefined) return undefined;
+  const testCa = pkiPaths(pkiDir).ca.cert;
+  if (!existsSync(testCa)) return undefined;
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const extraPem = extra && existsSync(extra) ? [readFileSync(extra, "utf8")] : [];
+  return [...rootCertificates, ...extraPem, readPem(testCa, "test CA")].join("\n");
 }
 
 function loadPki(dir: string): Record<PkiClientName, Identity> {

@@ -131,11 +131,20 @@ describe("verify against the reference receiver", () => {
     expect(report.exitCode).toBe(0);
   });
 
-  it("fails tls.server-certificate and skips the rest when the server CA is not trusted", async () => {
-    const { serverCa: _, ...rest } = fullOptions({
-      only: ["tls.server-certificate", "mtls", "auth"],
-    });
+  it("trusts the --pki test CA for the server certificate when no server CA is given", async () => {
+    const { serverCa: _, ...rest } = fullOptions({ only: ["tls.server-certificate", "mtls"] });
     const report = await verifyReceiver(rest);
+    expect(statusOf(report, "tls.server-certificate")?.status).toBe("pass");
+    expect(report.exitCode).toBe(0);
+  });
+
+  it("fails tls.server-certificate and skips the rest when the server CA is not trusted", async () => {
+    const report = await verifyReceiver(
+      fullOptions({
+        only: ["tls.server-certificate", "mtls", "auth"],
+        serverCa: join(pkiDir, "rogue-ca.pem"),
+      }),
+    );
     expect(statusOf(report, "tls.server-certificate")).toMatchObject({
       status: "fail",
       cause: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
