@@ -1,5 +1,6 @@
 import { access, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { CHECK_CATALOGUE } from "../simulator/catalogue.js";
 import { randomSeed } from "../simulator/random.js";
 import { formatCheckLine, formatHeader, formatSummary } from "../simulator/report-human.js";
 import { reportToJson } from "../simulator/report-json.js";
@@ -28,10 +29,11 @@ export const verifyCommand = defineCommand({
   summary: "Play Netdata Cloud against a receiver URL and report, check by check, what conforms.",
   usage: [
     "verify <url> [--pki DIR] [--auth bearer --bearer-token-file F] [--challenge-secret-file F]",
+    "verify --list",
   ],
   examples: [
     [
-      "netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem",
+      "netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev",
       "a dev receiver; secrets from NETDATA_BEARER_TOKEN, NETDATA_CHALLENGE_SECRET",
     ],
     [
@@ -69,8 +71,9 @@ export const verifyCommand = defineCommand({
     seed: { type: "string", description: "seed of the payload generator, to replay a run" },
     json: { type: "string", description: "write the full report as JSON to FILE, or - for stdout" },
     junit: { type: "string", description: "write a JUnit XML report to FILE" },
+    list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
   },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 0, max: 1 },
   notes: `Checks that need a --pki identity or a secret skip, with the reason, when it is missing.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
@@ -80,6 +83,15 @@ Exit codes:
   2  usage or configuration error    3  the target could not be reached at all`,
   run: async (ctx) => {
     const { values } = ctx;
+    if (values.list === true) {
+      ctx.stdout(catalogueListing());
+      return 0;
+    }
+    if (ctx.positionals[0] === undefined) {
+      throw new UsageError(
+        "expected the receiver's webhook URL, e.g. 'verify https://hooks.example.com/netdata --pki certs/dev' (or --list for the checks).",
+      );
+    }
     const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
     const options: VerifyOptions = {
       url: ctx.positionals[0] ?? "",
@@ -98,6 +110,15 @@ Exit codes:
     return report.exitCode;
   },
 });
+
+/** The public catalogue: one line per check, in the order the checks run. */
+function catalogueListing(): string {
+  const width = Math.max(...CHECK_CATALOGUE.map((check) => check.id.length));
+  const rows = CHECK_CATALOGUE.map(
+    (check) => `${check.id.padEnd(width)}  ${check.level.padEnd(11)}  ${check.title}`,
+  );
+  return `${rows.join("\n")}\n`;
+}
 
 /** Runs verify with live output: a line per check as it completes, then the summary. */
 export async function runVerify(

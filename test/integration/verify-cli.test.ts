@@ -160,6 +160,20 @@ describe("verify on the command line", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("lists the public catalogue with --list, one line per check id in run order", async () => {
+    const run = await verify(["--list"]);
+    expect(run.code).toBe(0);
+    const ids = run.stdout.trimEnd().split("\n").map((line) => line.split(/\s+/)[0]);
+    expect(ids).toEqual([...CHECK_IDS]);
+    expect(run.stdout).toMatch(/^mtls\.rejects-two-cn\s+recommended\s+\S/m);
+  });
+
+  it("exits 2 without a URL, saying what to pass", async () => {
+    const run = await verify([]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("expected the receiver's webhook URL");
+  });
+
   it("exits 2 for a URL that is not one", async () => {
     const run = await verify(["hooks.example.com"]);
     expect(run.code).toBe(2);
