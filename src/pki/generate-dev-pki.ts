@@ -1,5 +1,6 @@
-import { access, mkdir, readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeDirectory } from "../_make-directory.js";
 import { x509 } from "./_x509.js";
 import {
   generateKeyPair,
@@ -8,6 +9,7 @@ import {
   type KeyPair,
   privateKeyPem,
 } from "./issue-certificate.js";
+
 import { PKI_CA_NAMES, PKI_NAMES, type PkiName, pkiPaths } from "./pki-names.js";
 import { PKI_PLAN } from "./pki-plan.js";
 import { CERT_FILE_MODE, KEY_FILE_MODE, writePkiFile } from "./write-pki-file.js";
@@ -67,7 +69,7 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
       throw new IncompletePkiError(outDir, missing);
     }
   }
-  await mkdir(outDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+  await makeDirectory(outDir).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
   });
   const issued = await issueAll(now);

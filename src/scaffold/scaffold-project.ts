@@ -1,5 +1,6 @@
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
+import { makeDirectory } from "../_make-directory.js";
 import { findTemplate, kitRoot, TEMPLATE_NAMES, type TemplateInfo } from "./catalogue.js";
 
 /**
@@ -55,7 +56,15 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
   }
   await assertUsableTarget(targetDir, options.force === true);
   const files: string[] = [];
-  await copyTree(templateDir, targetDir, files);
+  try {
+    await copyTree(templateDir, targetDir, files);
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (code === undefined) throw error;
+    throw new ScaffoldError(
+      `failed to write ${path ?? targetDir}: ${code}. Check that the folder is writable, or choose another.`,
+    );
+  }
   const caTarget = join(targetDir, NETDATA_CA_TARGET);
   await copyFile(join(kitRoot(), NETDATA_CA_SOURCE), caTarget);
   files.push(caTarget);
@@ -73,8 +82,10 @@ async function assertUsableTarget(targetDir: string, force: boolean): Promise<vo
     }
     entries = await readdir(targetDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code === undefined) throw error;
+    throw new ScaffoldError(`cannot use ${targetDir}: ${code}. Choose another folder.`);
   }
   const present = entries.filter((name) => !IGNORED_IN_TARGET.has(name));
   if (present.length > 0 && !force) {
@@ -86,7 +97,7 @@ async function assertUsableTarget(targetDir: string, force: boolean): Promise<vo
 }
 
 async function copyTree(fromDir: string, toDir: string, written: string[]): Promise<void> {
-  await mkdir(toDir, { recursive: true });
+  await makeDirectory(toDir);
   const entries = await readdir(fromDir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {

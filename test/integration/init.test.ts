@@ -100,6 +100,14 @@ describe("init refuses", () => {
     expect(await readdir(join(work, "busy"))).toEqual(["notes.txt"]);
   });
 
+  it("a folder that cannot be written: exit 2 with the path and the error code, no stack", async () => {
+    await writeFile(join(work, "a-file"), "x");
+    const run = await init(join(work, "a-file", "below"));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot use .*a-file.*: ENOTDIR\./);
+    expect(run.stderr).not.toContain("    at ");
+  });
+
   it("writes into a non-empty folder with --force and keeps unrelated files", async () => {
     await mkdir(join(work, "busy"));
     await writeFile(join(work, "busy", "notes.txt"), "mine");

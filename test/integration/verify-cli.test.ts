@@ -163,7 +163,10 @@ describe("verify on the command line", () => {
   it("lists the public catalogue with --list, one line per check id in run order", async () => {
     const run = await verify(["--list"]);
     expect(run.code).toBe(0);
-    const ids = run.stdout.trimEnd().split("\n").map((line) => line.split(/\s+/)[0]);
+    const ids = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.split(/\s+/)[0]);
     expect(ids).toEqual([...CHECK_IDS]);
     expect(run.stdout).toMatch(/^mtls\.rejects-two-cn\s+recommended\s+\S/m);
   });
