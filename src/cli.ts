@@ -14,8 +14,17 @@ runCli(process.argv.slice(2), {
     process.exit(code);
   },
   (error: unknown) => {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${PROGRAM}: unexpected error: ${message}\n`);
+    // A system call that failed (disk full, permission denied...) is the machine's story, not
+    // a bug: say what failed. Anything else is a bug: keep the stack for the report.
+    const { syscall } = error as NodeJS.ErrnoException;
+    if (error instanceof Error && typeof syscall === "string") {
+      process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+    } else {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(
+        `${PROGRAM}: unexpected error (a bug: please report it with this output): ${message}\n`,
+      );
+    }
     process.exit(1);
   },
 );
