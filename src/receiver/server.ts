@@ -52,7 +52,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   } catch (error) {
     if (built.ownsStore) await built.store.close();
     const where = `${listen.host ?? "*"}:${listen.port}`;
-    throw new Error(`failed to listen on ${where}: ${(error as Error).message}`);
+    throw new Error(
+      `failed to listen on ${where}: ${(error as Error).message}${listenHint(error)}`,
+    );
   }
   const { port } = server.address() as AddressInfo;
   const scheme = listen.mode === "direct" ? "https" : "http";
@@ -218,4 +220,14 @@ function urlHost(host: string | undefined): string {
   if (host === undefined || host === "0.0.0.0") return "127.0.0.1";
   if (host === "::") return "[::1]";
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** What to do about the usual reasons a listen fails. */
+function listenHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return ". Another process uses that port: stop it, or pick another port.";
+  if (code === "EACCES") return ". Ports below 1024 need privileges: pick a port of 1024 or more.";
+  if (code === "EADDRNOTAVAIL") return ". No interface has that address: check the host.";
+  return "";
 }
