@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { type PkiName, pkiPaths } from "../pki/pki-names.js";
+import { PKI_NAMES, type PkiName, pkiPaths } from "../pki/pki-names.js";
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { CRC_DEADLINE_MS } from "../protocol/crc.js";
 import type { Connection, Identity } from "./http-client.js";
@@ -18,18 +18,10 @@ export class VerifyOptionsError extends Error {
   override name = "VerifyOptionsError";
 }
 
-/** The client certificates of a dev PKI that the negative mTLS checks present. */
-export const PKI_CLIENT_NAMES = [
-  "client",
-  "client-via-intermediate",
-  "client-wrong-cn",
-  "client-lookalike-cn",
-  "client-two-cn",
-  "client-expired",
-  "client-not-yet-valid",
-  "client-server-eku",
-  "client-untrusted",
-] as const satisfies readonly PkiName[];
+/** The client certificates of a dev PKI: `client` plays Netdata, the others drive negative checks. */
+export const PKI_CLIENT_NAMES = PKI_NAMES.filter(
+  (name): name is Extract<PkiName, `client${string}`> => name.startsWith("client"),
+);
 export type PkiClientName = (typeof PKI_CLIENT_NAMES)[number];
 
 export interface ResolvedVerifyOptions {

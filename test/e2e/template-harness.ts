@@ -1,20 +1,20 @@
 // Shared steps of the template end-to-end tests: scaffold a template into a temporary
 // folder as `init` does, run a command in it, start the project as its README says and
 // wait for the URL it logs, then play Netdata Cloud against it.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TemplateName } from "../../src/scaffold/catalogue.js";
 import { scaffoldProject } from "../../src/scaffold/scaffold-project.js";
 import type { VerifyReport } from "../../src/simulator/types.js";
+import { stopChild } from "../helpers/servers.js";
 
 /** Under CI a missing tool fails the tests that need it; elsewhere they skip with the reason. */
 export const IN_CI = process.env.CI === "true";
 
 /** How long a started project may take to log its URL (Python imports Flask cold). */
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 export interface ScaffoldedProject {
   /** The temporary folder holding the project (and whatever else the test writes). */
@@ -131,19 +131,6 @@ export function startProject(
     child.stderr.on("data", collect);
     child.once("error", (error) => fail(`failed to start: ${error.message}`));
     child.once("exit", (code, signal) => fail(`exited (${code ?? signal}) before listening`));
-  });
-}
-
-/** SIGTERM, then SIGKILL if the process lingers. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
   });
 }
 

@@ -290,8 +290,8 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** SIGTERM (both servers stop at once on it), SIGKILL if it lingers. */
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM (nginx and Apache stop at once on it, as do the templates), SIGKILL if it lingers. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
