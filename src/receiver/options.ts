@@ -1,8 +1,9 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-identity.js";
+import type { Notification } from "../protocol/notification-types.js";
 import { BODY_LIMIT_BYTES } from "./limits.js";
 import type { Logger } from "./log.js";
-import type { NotificationStore } from "./store-types.js";
+import type { InsertResult, NotificationStore } from "./store-types.js";
 
 /**
  * Where the middleware learns who the client is:
@@ -47,6 +48,13 @@ export interface NetdataWebhookOptions {
   logger?: Logger | ((line: string) => void);
   /** Called for each test notification, after it is stored. */
   onTestNotification?: (info: TestNotificationInfo) => void;
+  /**
+   * Your own handling of each new notification (not of redeliveries): called after it is
+   * committed to the store and awaited before Netdata gets its 200. A throw or rejection is
+   * logged and the answer is still 200, since the notification is safe in the inbox. Keep it
+   * quick, or queue the work.
+   */
+  onNotification?: (notification: Notification, stored: InsertResult) => void | Promise<void>;
 }
 
 export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
@@ -72,6 +80,7 @@ export interface ResolvedWebhookOptions {
   };
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
+  onNotification: NetdataWebhookOptions["onNotification"];
   /** Every configured secret, for log redaction. */
   secrets: string[];
 }
@@ -144,6 +153,9 @@ export function resolveWebhookSettings(
   ) {
     fail("onTestNotification", "expected a function");
   }
+  if (options.onNotification !== undefined && typeof options.onNotification !== "function") {
+    fail("onNotification", "expected a function");
+  }
   const proxyHeaders = options.proxyHeaders ?? {};
   return {
     auth,
@@ -160,6 +172,7 @@ export function resolveWebhookSettings(
     },
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,
+    onNotification: options.onNotification,
     secrets: secretsOf(auth, challengeSecret),
   };
 }

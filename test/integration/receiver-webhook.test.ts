@@ -207,6 +207,58 @@ describe("netdataWebhook() in an existing Express app", () => {
     expect(store.count()).toBe(1);
   });
 
+  it("hands each new notification to onNotification after the commit, not redeliveries", async () => {
+    const store = openStore(":memory:");
+    stores.push(store);
+    const handled: Array<{ kind: string; id: number; storedBefore: number }> = [];
+    const existing = express();
+    existing.use(
+      "/hooks",
+      netdataWebhook({
+        store,
+        clientIdentity: "none",
+        logger: logs.write,
+        onNotification: (notification, stored) => {
+          handled.push({ kind: notification.kind, id: stored.id, storedBefore: store.count() });
+        },
+      }),
+    );
+    const post = () =>
+      request(existing).post("/hooks").set("Content-Type", "application/json").send(tokenBody);
+    const first = record(await post());
+    const again = record(await post());
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.duplicate).toBe(true);
+    expect(handled).toEqual([{ kind: "test", id: first.body.id, storedBefore: 1 }]);
+  });
+
+  it("answers 200 and logs when onNotification fails, since the notification is stored", async () => {
+    const store = openStore(":memory:");
+    stores.push(store);
+    const capture = captureLogs();
+    const existing = express();
+    existing.use(
+      "/hooks",
+      netdataWebhook({
+        store,
+        clientIdentity: "none",
+        logger: capture.write,
+        onNotification: async () => {
+          throw new Error("downstream is down");
+        },
+      }),
+    );
+    const res = record(
+      await request(existing)
+        .post("/hooks")
+        .set("Content-Type", "application/json")
+        .send(tokenBody),
+    );
+    expect(res.status).toBe(200);
+    expect(store.count()).toBe(1);
+    expect(capture.find("onNotification failed")).toHaveLength(1);
+  });
+
   it("refuses plain-HTTP requests when it is told to check the TLS client certificate", async () => {
     const store = openStore(":memory:");
     stores.push(store);

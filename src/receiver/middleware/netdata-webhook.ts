@@ -119,6 +119,7 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       return refuse(req, res, { status: 503, error, headers }, false);
     }
     announce(classified.notification, stored, res);
+    if (!stored.duplicate) await handOver(classified.notification, stored);
     const { kind } = classified.notification;
     res.status(200).json({
       status: "accepted",
@@ -164,6 +165,16 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       options.onTestNotification?.({ id: stored.id, token: n.token, duplicate: stored.duplicate });
     } catch (error) {
       logger.error("onTestNotification threw", { error: error as Error });
+    }
+  };
+
+  const handOver = async (n: Notification, stored: InsertResult): Promise<void> => {
+    if (!options.onNotification) return;
+    try {
+      await options.onNotification(n, stored);
+    } catch (error) {
+      const msg = "onNotification failed; the notification is kept in the store";
+      logger.error(msg, { id: stored.id, error: error as Error });
     }
   };
 

@@ -23,7 +23,14 @@ export function createApp(
   app.use(
     config.webhookPath,
     netdataWebhook({
-      store: withHandler(store, handle),
+      store,
+      // New notifications (not redeliveries), once committed: your handler, then the 200.
+      onNotification: (notification, stored) =>
+        handle(notification).catch((error: unknown) => {
+          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          const msg = "handleNotification failed; the notification is kept in the inbox";
+          log(msg, { id: stored.id, error: detail }, "error");
+        }),
       auth: config.auth,
       ...(config.challengeSecret ? { challengeSecret: config.challengeSecret } : {}),
       clientIdentity: config.tls ? "tls" : "proxy-headers",
@@ -36,27 +43,6 @@ export function createApp(
   });
   app.use(jsonErrors);
   return app;
-}
-
-/**
- * The middleware commits every accepted notification to `store`; this wrapper hands the
- * new ones (not redeliveries) to your handler once they are safely committed.
- */
-function withHandler(store: NotificationStore, handle: NotificationHandler): NotificationStore {
-  return {
-    ...store, // openStore returns a plain object whose methods do not use `this`
-    async insert(notification, key, meta) {
-      const result = await store.insert(notification, key, meta);
-      if (!result.duplicate) {
-        await handle(notification).catch((error: unknown) => {
-          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-          const msg = "handleNotification failed; the notification is kept in the inbox";
-          log(msg, { id: result.id, error: detail }, "error");
-        });
-      }
-      return result;
-    },
-  };
 }
 
 /** Every error as JSON: a 4xx keeps its status, anything else is a 500 without details. */
