@@ -1,5 +1,6 @@
-// The polyfill must run before @peculiar/x509 loads: keep this import first.
-import "./_reflect-metadata.js";
+// tsyringe, a dependency of @peculiar/x509, needs the Reflect metadata API at import time;
+// reflect-metadata is the standard polyfill. Keep this import first.
+import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
