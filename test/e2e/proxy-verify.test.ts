@@ -152,8 +152,12 @@ for (const server of ["nginx", "apache"] as const) {
       const section = TRAPS_DOC.slice(start, TRAPS_DOC.indexOf("<!-- /measured -->", start));
       expect(start).toBeGreaterThanOrEqual(0);
       const listed = [...section.matchAll(/`([a-z]+\.[a-z-]+)`/g)].map((m) => m[1]);
+      // Without a body limit in the proxy, whether the receiver's early 413 makes it back
+      // through Apache (pass) or Apache answers 502 (fail) is a race: the document says so
+      // outside the measured list, and the comparison leaves that one check out.
+      const racy = (id: string | undefined) => id !== "input.rejects-oversized-body";
       expect([...new Set(listed)].sort(), "docs/proxy-traps.md is out of date").toEqual(
-        failedIds(report).sort(),
+        failedIds(report).filter(racy).sort(),
       );
     });
 
