@@ -1,0 +1,58 @@
+// @ts-check
+// The reference receiver in a process of its own, as `serve` runs it: startReceiver with the
+// dev PKI (direct mode) or behind a proxy, bearer auth, a challenge secret, and a durable
+// SQLite store. Started by lib/children.js with its config as a JSON argument; it answers
+// the IPC messages "count" (rows stored), "memory" (process.memoryUsage()), "collect-garbage"
+// and "stop". Log lines go to stdout, which the parent points at a file, as a service
+// manager would.
+import { openStore, startReceiver } from "../dist/index.js";
+
+/**
+ * @typedef {object} ReceiverProcessConfig
+ * @property {"direct" | "behind-proxy"} mode
+ * @property {string} db SQLite file
+ * @property {"full" | "off"} synchronous durability of the store
+ * @property {{ cert: string, key: string, ca: string }} tls PEM file paths (direct mode)
+ * @property {string} bearerToken
+ * @property {string} challengeSecret
+ */
+
+/** @type {ReceiverProcessConfig} */
+const config = JSON.parse(process.argv[2] ?? "{}");
+const send = (/** @type {Record<string, unknown>} */ message) => process.send?.(message);
+
+try {
+  const store = openStore(config.db, { synchronous: config.synchronous });
+  const handle = await startReceiver({
+    mode: config.mode,
+    host: "127.0.0.1",
+    port: 0,
+    store,
+    ...(config.mode === "direct" ? { tls: config.tls } : {}),
+    auth: { scheme: "bearer", token: config.bearerToken },
+    challengeSecret: config.challengeSecret,
+  });
+  const stop = async () => {
+    await handle.close();
+    await store.close();
+    if (process.connected) process.disconnect();
+  };
+  // The bench process went away (Ctrl-C, a crash): stop too rather than linger.
+  process.once("disconnect", () => void stop());
+  process.on("message", async (/** @type {any} */ message) => {
+    if (message?.type === "count") send({ type: "count", count: store.count() });
+    if (message?.type === "memory") send({ type: "memory", ...process.memoryUsage() });
+    if (message?.type === "collect-garbage") {
+      // Only with node --expose-gc: a full collection, then what the heap still holds.
+      const gc = /** @type {(() => void) | undefined} */ (globalThis.gc);
+      gc?.();
+      send({ type: "collect-garbage", collected: gc !== undefined, ...process.memoryUsage() });
+    }
+    if (message?.type === "stop") await stop();
+  });
+  send({ type: "ready", url: handle.url });
+} catch (error) {
+  send({ type: "error", error: error instanceof Error ? error.message : String(error) });
+  process.exitCode = 1;
+  process.disconnect();
+}
