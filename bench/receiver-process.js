@@ -5,7 +5,9 @@
 // the IPC messages "count" (rows stored), "memory" (process.memoryUsage()), "collect-garbage"
 // and "stop". Log lines go to stdout, which the parent points at a file, as a service
 // manager would.
-import { openStore, startReceiver } from "../dist/index.js";
+// The modules `serve` loads, not the package index (which also loads verify, proxy and certs).
+import { startReceiver } from "../dist/receiver/server.js";
+import { openStore } from "../dist/receiver/store.js";
 
 /**
  * @typedef {object} ReceiverProcessConfig

@@ -73,6 +73,8 @@ async function main() {
   const { measureVerify, measureCerts, measureColdStart } = await import("./rows/commands.js");
   const { measureMemory } = await import("./rows/memory.js");
   const { renderMarkdown, renderTable, writeResults } = await import("./lib/report.js");
+  // The flags the CLI's shebang gives `serve`, so the receiver runs as deployed.
+  const { RECEIVER_NODE_FLAGS } = await import("../dist/receiver/limits.js");
 
   progress(
     `${settings.runs} runs per figure, ${settings.durationS} s per load run; details in bench/README.md`,
@@ -80,7 +82,10 @@ async function main() {
   const ctx = await prepare({
     runs: settings.runs,
     durationS: settings.durationS,
-    receiverExecArgv: settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : [],
+    receiverExecArgv: [
+      ...RECEIVER_NODE_FLAGS,
+      ...(settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${PROFILES_DIR}`] : []),
+    ],
     progress,
   });
   const wanted = (/** @type {string[]} */ ...ids) => ids.some((id) => settings.only.has(id));

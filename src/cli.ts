@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { PROGRAM } from "./commands/_command.js";
 import { runCli } from "./run-cli.js";
 

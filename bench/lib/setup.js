@@ -30,7 +30,7 @@ export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
  * @property {string} bearerTokenFile
  * @property {string} challengeSecret
  * @property {string} challengeSecretFile
- * @property {string[]} receiverExecArgv node flags for receiver children (--cpu-prof)
+ * @property {string[]} receiverExecArgv node flags for receiver children (the CLI's, --cpu-prof)
  * @property {number} runs measurements per figure
  * @property {number} durationS seconds per load run
  * @property {(message: string) => void} progress

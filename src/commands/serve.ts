@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureDevPki } from "../pki/ensure-dev-pki.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
@@ -235,6 +234,8 @@ async function receiverOptions(
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const dir = resolve(ctx.cwd, ctx.values.certs ?? DEFAULT_PKI_DIR);
   try {
+    // Loaded here: certificate generation is only for --dev.
+    const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");
     await ensureDevPki(dir);
   } catch (error) {
     throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);

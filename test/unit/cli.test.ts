@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/commands/_registry.js";
+import { RECEIVER_NODE_FLAGS } from "../../src/receiver/limits.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
@@ -64,6 +66,19 @@ describe("the built bin", () => {
   it("runs --help as a child process and exits 0", () => {
     const out = execFileSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
     expect(out).toContain("Examples:");
+  });
+
+  it("starts through its shebang, as an installed bin does, with the receiver's node flags", () => {
+    const shebang = readFileSync(bin, "utf8").split("\n")[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${RECEIVER_NODE_FLAGS.join(" ")}`);
+    // npm makes a bin executable when it installs it; the build output is not yet.
+    chmodSync(bin, 0o755);
+    const path = `${dirname(process.execPath)}:${process.env.PATH ?? ""}`;
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: path },
+    });
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("exits 2 for an unknown command", () => {
