@@ -1,12 +1,12 @@
+import { X509Certificate } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { makeDirectory } from "../_make-directory.js";
-import { x509 } from "./_x509.js";
 import {
+  certificatePem,
   generateKeyPair,
   type IssuedCertificate,
   issueCertificate,
-  type KeyPair,
   privateKeyPem,
 } from "./issue-certificate.js";
 
@@ -72,27 +72,25 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
   await makeDirectory(outDir).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
   });
-  const issued = await issueAll(now);
+  const issued = issueAll(now);
   await writeAll(outDir, issued);
   const paths = pkiPaths(outDir);
   const entries = PKI_NAMES.map((name) => ({
     name,
     certPath: paths[name].cert,
     keyPath: paths[name].key,
-    notAfter: issued[name].cert.notAfter,
+    notAfter: issued[name].notAfter,
     written: true,
   }));
   return { outDir, entries };
 }
 
-async function issueAll(now: Date): Promise<Record<PkiName, IssuedCertificate>> {
+/** Issues the plan in its issuer-first order (P-256 keys take well under a millisecond). */
+function issueAll(now: Date): Record<PkiName, IssuedCertificate> {
   const issued = {} as Record<PkiName, IssuedCertificate>;
-  // Keys first, all at once; signing then follows the plan's issuer-first order.
-  const keyPairs = await Promise.all(PKI_PLAN.map(() => generateKeyPair()));
-  for (const [index, plan] of PKI_PLAN.entries()) {
-    const keys = keyPairs[index] as KeyPair;
+  for (const plan of PKI_PLAN) {
     const issuer = plan.issuer === "self" ? undefined : issued[plan.issuer];
-    issued[plan.name] = { cert: await issueCertificate(plan, keys, now, issuer), keys };
+    issued[plan.name] = issueCertificate(plan, generateKeyPair(), now, issuer);
   }
   return issued;
 }
@@ -104,11 +102,11 @@ async function writeAll(outDir: string, issued: Record<PkiName, IssuedCertificat
   const order = [...PKI_NAMES].sort((a, b) => isCa(a) - isCa(b));
   for (const name of order) {
     const plan = PKI_PLAN.find((p) => p.name === name);
-    const { cert, keys } = issued[name];
-    const chain = plan?.withIssuerInPem && plan.issuer !== "self" ? [issued[plan.issuer].cert] : [];
-    const pem = [cert, ...chain].map((c) => c.toString("pem")).join("\n");
-    await writePkiFile(paths[name].key, await privateKeyPem(keys), KEY_FILE_MODE);
-    await writePkiFile(paths[name].cert, `${pem}\n`, CERT_FILE_MODE);
+    const certificate = issued[name];
+    const chain = plan?.withIssuerInPem && plan.issuer !== "self" ? [issued[plan.issuer]] : [];
+    const pem = [certificate, ...chain].map(certificatePem).join("");
+    await writePkiFile(paths[name].key, privateKeyPem(certificate.keys), KEY_FILE_MODE);
+    await writePkiFile(paths[name].cert, pem, CERT_FILE_MODE);
   }
 }
 
@@ -130,10 +128,21 @@ async function readEntries(outDir: string): Promise<DevPkiEntry[]> {
     PKI_NAMES.map(async (name) => {
       const { cert, key } = paths[name];
       // The first certificate of the file is the leaf; a chain file holds its issuer after it.
-      const [der] = x509.PemConverter.decode(await readFile(cert, "utf8"));
-      if (!der) throw new Error(`failed to read ${cert}: no PEM certificate in it`);
-      const notAfter = new x509.X509Certificate(der).notAfter;
+      const notAfter = new Date(firstCertificate(await readFile(cert, "utf8"), cert).validTo);
       return { name, certPath: cert, keyPath: key, notAfter, written: false };
     }),
   );
+}
+
+function firstCertificate(text: string, path: string): X509Certificate {
+  const end = "-----END CERTIFICATE-----";
+  const at = text.indexOf(end);
+  if (!text.includes("-----BEGIN CERTIFICATE-----") || at < 0) {
+    throw new Error(`failed to read ${path}: no PEM certificate in it`);
+  }
+  try {
+    return new X509Certificate(text.slice(0, at + end.length));
+  } catch (error) {
+    throw new Error(`failed to read ${path}: ${(error as Error).message}`);
+  }
 }

@@ -1,86 +1,194 @@
-import { randomBytes, webcrypto } from "node:crypto";
-import { x509 } from "./_x509.js";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
+import * as der from "./der.js";
 import type { CertPlan } from "./pki-plan.js";
 
-const { subtle } = webcrypto;
-
-export type KeyPair = webcrypto.CryptoKeyPair;
-
 /** ECDSA P-256 with SHA-256: fast to generate, accepted by OpenSSL, nginx, Apache and Node. */
-const KEY_ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
-const SIGNING_ALGORITHM = { name: "ECDSA", hash: "SHA-256" } as const;
+const CURVE = "prime256v1";
+
+const OID = {
+  ecdsaWithSha256: "1.2.840.10045.4.3.2",
+  basicConstraints: "2.5.29.19",
+  keyUsage: "2.5.29.15",
+  extKeyUsage: "2.5.29.37",
+  subjectAltName: "2.5.29.17",
+  subjectKeyIdentifier: "2.5.29.14",
+  authorityKeyIdentifier: "2.5.29.35",
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+} as const;
+
+/** Subject attribute types a plan may use. */
+const ATTRIBUTE_OIDS: Readonly<Record<string, string>> = {
+  CN: "2.5.4.3",
+  C: "2.5.4.6",
+  L: "2.5.4.7",
+  ST: "2.5.4.8",
+  O: "2.5.4.10",
+  OU: "2.5.4.11",
+};
+
+/** KeyUsage bit numbers (RFC 5280 4.2.1.3). */
+const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5, cRLSign: 6 } as const;
+
+/** The signature algorithm; ECDSA takes no parameters (RFC 5758 3.2). */
+const SIGNATURE_ALGORITHM = der.sequence(der.oid(OID.ecdsaWithSha256));
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
 
 export interface IssuedCertificate {
-  cert: x509.X509Certificate;
+  /** The certificate, DER. */
+  der: Buffer;
+  /** Its subject Name, DER: the issuer field of the certificates it signs. */
+  subject: Buffer;
+  notAfter: Date;
   keys: KeyPair;
 }
 
-export async function generateKeyPair(): Promise<KeyPair> {
-  return subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
+export function generateKeyPair(): KeyPair {
+  return generateKeyPairSync("ec", { namedCurve: CURVE });
 }
 
 /** Issues the certificate `plan` describes, signed by `issuer` (or by itself when omitted). */
-export async function issueCertificate(
+export function issueCertificate(
   plan: CertPlan,
   keys: KeyPair,
   now: Date,
   issuer?: IssuedCertificate,
-): Promise<x509.X509Certificate> {
-  const subject = new x509.Name(plan.subject);
+): IssuedCertificate {
+  const subject = encodeName(plan.subject);
   const signerKeys = issuer?.keys ?? keys;
-  return x509.X509CertificateGenerator.create({
-    serialNumber: randomSerialNumber(),
+  const { notBefore, notAfter } = plan.validity(now);
+  const publicKeyInfo = keys.publicKey.export({ type: "spki", format: "der" });
+  const extensions = [
+    ...roleExtensions(plan),
+    extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(keys.publicKey))),
+    extension(
+      OID.authorityKeyIdentifier,
+      false,
+      // keyIdentifier [0] IMPLICIT OCTET STRING
+      der.sequence(der.implicitPrimitive(0, keyIdentifier(signerKeys.publicKey))),
+    ),
+  ];
+  const tbs = der.sequence(
+    der.explicit(0, der.smallInteger(2)), // version v3
+    der.unsignedInteger(randomSerialNumber()),
+    SIGNATURE_ALGORITHM,
+    issuer?.subject ?? subject,
+    der.sequence(der.time(notBefore), der.time(notAfter)),
     subject,
-    issuer: issuer ? issuer.cert.subjectName : subject,
-    ...plan.validity(now),
-    publicKey: keys.publicKey,
-    signingKey: signerKeys.privateKey,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      ...roleExtensions(plan),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(signerKeys.publicKey),
-    ],
-  });
+    publicKeyInfo,
+    der.explicit(3, der.sequence(...extensions)),
+  );
+  // ECDSA-Sig-Value in DER, as X.509 carries it.
+  const signature = sign("sha256", tbs, signerKeys.privateKey);
+  const certificate = der.sequence(tbs, SIGNATURE_ALGORITHM, der.bitString(signature));
+  return { der: certificate, subject, notAfter: wholeSeconds(notAfter), keys };
 }
 
-function roleExtensions(plan: CertPlan): x509.Extension[] {
-  const { KeyUsageFlags } = x509;
+function roleExtensions(plan: CertPlan): Buffer[] {
   if (plan.role === "root-ca" || plan.role === "intermediate-ca") {
     // An intermediate may sign leaves only (pathlen 0); a root is unconstrained, like Netdata's.
-    const pathLength = plan.role === "intermediate-ca" ? 0 : undefined;
+    const pathLength = plan.role === "intermediate-ca" ? [der.smallInteger(0)] : [];
     return [
-      new x509.BasicConstraintsExtension(true, pathLength, true),
-      new x509.KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+      extension(OID.basicConstraints, true, der.sequence(der.boolean(true), ...pathLength)),
+      extension(OID.keyUsage, true, der.namedBits([KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign])),
     ];
   }
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
+  const extensions = [
+    // cA FALSE is the default, so DER leaves it out.
+    extension(OID.basicConstraints, true, der.sequence()),
     // ECDSA keys sign the handshake; they never encipher keys.
-    new x509.KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage[plan.eku ?? "clientAuth"]]),
+    extension(OID.keyUsage, true, der.namedBits([KEY_USAGE.digitalSignature])),
+    extension(OID.extKeyUsage, false, der.sequence(der.oid(OID[plan.eku ?? "clientAuth"]))),
   ];
   if (plan.role === "server") {
     extensions.push(
-      new x509.SubjectAlternativeNameExtension([
-        { type: "dns", value: "localhost" },
-        { type: "ip", value: "127.0.0.1" },
-        { type: "ip", value: "::1" },
-      ]),
+      extension(OID.subjectAltName, false, subjectAltNames(["localhost", "127.0.0.1", "::1"])),
     );
   }
   return extensions;
 }
 
-/** 128 random bits, positive and without a leading zero byte (RFC 5280 4.1.2.2). */
-function randomSerialNumber(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
-  return bytes.toString("hex");
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
+function extension(id: string, critical: boolean, value: Buffer): Buffer {
+  return der.sequence(
+    der.oid(id),
+    ...(critical ? [der.boolean(true)] : []),
+    der.octetString(value),
+  );
 }
 
+/** GeneralNames: dNSName [2] IA5String, iPAddress [7] OCTET STRING (4 or 16 bytes). */
+function subjectAltNames(names: readonly string[]): Buffer {
+  return der.sequence(
+    ...names.map((name) =>
+      isIPv4(name) || isIPv6(name)
+        ? der.implicitPrimitive(7, ipAddressBytes(name))
+        : der.implicitPrimitive(2, Buffer.from(name, "ascii")),
+    ),
+  );
+}
+
+function ipAddressBytes(address: string): Buffer {
+  if (isIPv4(address)) return Buffer.from(address.split(".").map(Number));
+  // Expand "::" into the missing zero groups, then write eight 16-bit groups.
+  const [head = "", tail = ""] = address.split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === "" ? [] : tail.split(":");
+  const zeros = Array<string>(8 - headGroups.length - tailGroups.length).fill("0");
+  const groups = address.includes("::") ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
+  const bytes = Buffer.alloc(16);
+  groups.forEach((group, index) => {
+    bytes.writeUInt16BE(Number.parseInt(group, 16), index * 2);
+  });
+  return bytes;
+}
+
+/** Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue). */
+function encodeName(rdns: CertPlan["subject"]): Buffer {
+  return der.sequence(
+    ...rdns.map((rdn) =>
+      der.set(
+        ...Object.entries(rdn).flatMap(([type, values]) => {
+          const id = ATTRIBUTE_OIDS[type];
+          if (!id) throw new Error(`unsupported subject attribute ${JSON.stringify(type)}`);
+          return values.map((value) => der.sequence(der.oid(id), der.directoryString(value)));
+        }),
+      ),
+    ),
+  );
+}
+
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's bytes. */
+function keyIdentifier(publicKey: KeyObject): Buffer {
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  // A P-256 SubjectPublicKeyInfo ends with the 65-byte uncompressed point.
+  return createHash("sha1")
+    .update(spki.subarray(spki.length - 65))
+    .digest();
+}
+
+/** 128 random bits, positive and without a leading zero byte (RFC 5280 4.1.2.2). */
+function randomSerialNumber(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  return bytes;
+}
+
+/** The certificate holds whole seconds. */
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+/** The certificate as PEM. */
+export const certificatePem = (certificate: IssuedCertificate): string =>
+  der.pem("CERTIFICATE", certificate.der);
+
 /** The private key as PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
-export async function privateKeyPem(keys: KeyPair): Promise<string> {
-  const der = await subtle.exportKey("pkcs8", keys.privateKey);
-  return x509.PemConverter.encode(der, "PRIVATE KEY");
+export function privateKeyPem(keys: KeyPair): string {
+  return keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 }
