@@ -97,17 +97,19 @@ function issueAll(now: Date): Record<PkiName, IssuedCertificate> {
 
 async function writeAll(outDir: string, issued: Record<PkiName, IssuedCertificate>) {
   const paths = pkiPaths(outDir);
-  // CAs last: a run cut short leaves no CA file behind, so the next run starts over.
-  const isCa = (name: PkiName) => Number(PKI_CA_NAMES.includes(name));
-  const order = [...PKI_NAMES].sort((a, b) => isCa(a) - isCa(b));
-  for (const name of order) {
+  const writeOne = async (name: PkiName) => {
     const plan = PKI_PLAN.find((p) => p.name === name);
     const certificate = issued[name];
     const chain = plan?.withIssuerInPem && plan.issuer !== "self" ? [issued[plan.issuer]] : [];
     const pem = [certificate, ...chain].map(certificatePem).join("");
     await writePkiFile(paths[name].key, privateKeyPem(certificate.keys), KEY_FILE_MODE);
     await writePkiFile(paths[name].cert, pem, CERT_FILE_MODE);
-  }
+  };
+  // Each group's files at once; CAs after every leaf is written, so a run cut short leaves
+  // no new CA file behind and the next run starts over.
+  const isCa = (name: PkiName) => PKI_CA_NAMES.includes(name);
+  await Promise.all(PKI_NAMES.filter((name) => !isCa(name)).map(writeOne));
+  await Promise.all(PKI_NAMES.filter(isCa).map(writeOne));
 }
 
 /** The file names of the PKI that `outDir` lacks. */
