@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { access, readFile } from "node:fs/promises";
+import { access, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { makeDirectory } from "../_make-directory.js";
 import {
@@ -73,6 +73,9 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
     throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
   });
   const issued = issueAll(now);
+  // Replacing: the old CA files go first, so a run cut short cannot leave new leaves that
+  // look complete next to CAs that did not sign them; the next run then starts over.
+  if (force) await removeCaFiles(outDir);
   await writeAll(outDir, issued);
   const paths = pkiPaths(outDir);
   const entries = PKI_NAMES.map((name) => ({
@@ -110,6 +113,20 @@ async function writeAll(outDir: string, issued: Record<PkiName, IssuedCertificat
   const isCa = (name: PkiName) => PKI_CA_NAMES.includes(name);
   await Promise.all(PKI_NAMES.filter((name) => !isCa(name)).map(writeOne));
   await Promise.all(PKI_NAMES.filter(isCa).map(writeOne));
+}
+
+async function removeCaFiles(outDir: string): Promise<void> {
+  const paths = pkiPaths(outDir);
+  const files = PKI_CA_NAMES.flatMap((name) => [paths[name].cert, paths[name].key]);
+  await Promise.all(
+    files.map((file) =>
+      rm(file, { force: true }).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`failed to replace ${file}: ${error.code ?? error.message}`, {
+          cause: error,
+        });
+      }),
+    ),
+  );
 }
 
 /** The file names of the PKI that `outDir` lacks. */

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { X509Certificate } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -39,6 +40,25 @@ describe("generateDevPki on a directory that already holds a PKI", () => {
     const again = await generateDevPki({ outDir: dir, force: true });
     expect(again.entries.every((e) => e.written)).toBe(true);
     expect(await readFile(pkiFile(dir, "ca", "pem"), "utf8")).not.toBe(caBefore);
+  });
+
+  it("with force, leaves no old CA behind new leaves when a run fails midway", async () => {
+    const dir = await makeTestPki();
+    // A directory where a leaf's key goes: renaming the new key onto it fails.
+    await rm(pkiFile(dir, "client-expired", "key"));
+    await mkdir(pkiFile(dir, "client-expired", "key"));
+    const error = await generateDevPki({ outDir: dir, force: true }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/failed to write .*client-expired\.key/);
+    for (const name of ["ca", "intermediate", "rogue-ca"] as const) {
+      await expect(stat(pkiFile(dir, name, "pem"))).rejects.toThrow(/ENOENT/);
+    }
+    // The next run starts over and makes one consistent PKI.
+    await rm(pkiFile(dir, "client-expired", "key"), { recursive: true });
+    const again = await generateDevPki({ outDir: dir });
+    expect(again.entries.every((e) => e.written)).toBe(true);
+    const ca = new X509Certificate(await readFile(pkiFile(dir, "ca", "pem")));
+    const client = new X509Certificate(await readFile(pkiFile(dir, "client", "pem")));
+    expect(client.verify(ca.publicKey)).toBe(true);
   });
 
   it("refuses to fill in a missing leaf next to existing CA files, naming the file", async () => {
