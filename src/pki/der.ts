@@ -19,8 +19,11 @@ const TAG = {
 
 /** Characters PrintableString may hold (X.680 41.4); anything else is a UTF8String. */
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
-/** RFC 5280 4.1.2.5: UTCTime for dates through 2049, GeneralizedTime from 2050. */
-const FIRST_GENERALIZED_YEAR = 2050;
+/**
+ * RFC 5280 4.1.2.5: UTCTime for 1950 through 2049 (its two-digit year YY means 19YY from 50,
+ * 20YY below), GeneralizedTime for every other year.
+ */
+const UTC_TIME_YEARS = { first: 1950, last: 2049 } as const;
 
 /** A TLV with a universal or context tag byte. */
 export function tlv(tag: number, value: Uint8Array): Buffer {
@@ -112,12 +115,16 @@ export const octetString = (bytes: Uint8Array): Buffer => tlv(TAG.octetString, b
 export const directoryString = (text: string): Buffer =>
   tlv(PRINTABLE.test(text) ? TAG.printableString : TAG.utf8String, Buffer.from(text, "utf8"));
 
-/** A certificate validity time: UTCTime through 2049, GeneralizedTime from 2050, in UTC, whole seconds. */
+/** A certificate validity time in UTC, whole seconds: UTCTime for 1950-2049, else GeneralizedTime. */
 export function time(date: Date): Buffer {
-  if (Number.isNaN(date.getTime())) throw new RangeError("invalid date");
+  const year = date.getUTCFullYear();
+  // Four-digit years only: toISOString writes others as +YYYYYY or -YYYYYY.
+  if (!(year >= 0 && year <= 9999)) {
+    throw new RangeError(`DER time must fall in the years 0000-9999, got ${String(date)}`);
+  }
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-  return date.getUTCFullYear() < FIRST_GENERALIZED_YEAR
+  return year >= UTC_TIME_YEARS.first && year <= UTC_TIME_YEARS.last
     ? tlv(TAG.utcTime, Buffer.from(digits.slice(2), "ascii"))
     : tlv(TAG.generalizedTime, Buffer.from(digits, "ascii"));
 }

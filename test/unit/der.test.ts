@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as der from "../../src/pki/der.js";
 import {
@@ -10,6 +11,48 @@ import { PKI_PLAN } from "../../src/pki/pki-plan.js";
 
 const hex = (buffer: Buffer) => buffer.toString("hex");
 
+interface DerVector {
+  note?: string;
+  encode: string;
+  input: unknown;
+  der: string;
+  openssl: string;
+}
+
+const { vectors } = JSON.parse(
+  readFileSync(new URL("../vectors/der.json", import.meta.url), "utf8"),
+) as { vectors: DerVector[] };
+
+/** Calls the encoder a vector names with its input, decoded from JSON. */
+function encodeVector({ encode, input }: DerVector): Buffer {
+  switch (encode) {
+    case "smallInteger":
+      return der.smallInteger(input as number);
+    case "boolean":
+      return der.boolean(input as boolean);
+    case "oid":
+      return der.oid(input as string);
+    case "time":
+      return der.time(new Date(input as string));
+    case "directoryString":
+      return der.directoryString(input as string);
+    case "namedBits":
+      return der.namedBits(input as number[]);
+    case "bitString":
+      return der.bitString(Buffer.from(input as string, "hex"));
+    case "octetString":
+      return der.octetString(Buffer.from(input as string, "hex"));
+    default:
+      throw new Error(`der.json names an unknown encoder ${JSON.stringify(encode)}`);
+  }
+}
+
+describe("DER known-answer vectors (test/vectors/der.json, produced with openssl asn1parse -genstr)", () => {
+  it.each(vectors.map((vector) => [vector.openssl, vector] as const))("encodes %s", (_, vector) => {
+    expect(hex(encodeVector(vector))).toBe(vector.der);
+  });
+});
+
 describe("DER encoding", () => {
   it("writes lengths in short form below 128 and long form above", () => {
     expect(hex(der.encodeLength(0))).toBe("00");
@@ -18,6 +61,16 @@ describe("DER encoding", () => {
     expect(hex(der.encodeLength(256))).toBe("820100");
     expect(hex(der.encodeLength(70_000))).toBe("83011170");
     expect(() => der.encodeLength(-1)).toThrow(RangeError);
+    // openssl asn1parse -genstr FORMAT:HEX,OCTETSTRING:<256 zero bytes> starts 04 82 01 00.
+    expect(hex(der.octetString(Buffer.alloc(256)).subarray(0, 4))).toBe("04820100");
+  });
+
+  it("nests SEQUENCE and context-specific tags as openssl's generator does", () => {
+    // openssl asn1parse -genconf: asn1=SEQUENCE:bc, [bc] ca=BOOLEAN:TRUE, pl=INTEGER:0
+    expect(hex(der.sequence(der.boolean(true), der.smallInteger(0)))).toBe("30060101ff020100");
+    // EXPLICIT:0,INTEGER:2 and IMPLICIT:7,FORMAT:HEX,OCTETSTRING:7f000001
+    expect(hex(der.explicit(0, der.smallInteger(2)))).toBe("a003020102");
+    expect(hex(der.implicitPrimitive(7, Buffer.of(127, 0, 0, 1)))).toBe("87047f000001");
   });
 
   it("writes minimal non-negative INTEGERs, padding a set top bit", () => {
@@ -51,6 +104,11 @@ describe("DER encoding", () => {
       "\x18\x0f20500101000000Z",
     );
     expect(() => der.time(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
+  it("refuses times whose year has more or fewer than four digits", () => {
+    expect(() => der.time(new Date("+010000-01-01T00:00:00Z"))).toThrow(/0000-9999/);
+    expect(() => der.time(new Date("-000001-01-01T00:00:00Z"))).toThrow(/0000-9999/);
   });
 
   it("sorts SET OF elements and picks the string type by content", () => {
