@@ -146,22 +146,19 @@ async function readEntries(outDir: string): Promise<DevPkiEntry[]> {
   return Promise.all(
     PKI_NAMES.map(async (name) => {
       const { cert, key } = paths[name];
-      // The first certificate of the file is the leaf; a chain file holds its issuer after it.
-      const notAfter = new Date(firstCertificate(await readFile(cert, "utf8"), cert).validTo);
+      const notAfter = new Date(firstCertificate(await readFile(cert), cert).validTo);
       return { name, certPath: cert, keyPath: key, notAfter, written: false };
     }),
   );
 }
 
-function firstCertificate(text: string, path: string): X509Certificate {
-  const end = "-----END CERTIFICATE-----";
-  const at = text.indexOf(end);
-  if (!text.includes("-----BEGIN CERTIFICATE-----") || at < 0) {
-    throw new Error(`failed to read ${path}: no PEM certificate in it`);
-  }
+/** Node's X509Certificate reads the first certificate of a PEM file: the leaf of a chain file. */
+function firstCertificate(pem: Buffer, path: string): X509Certificate {
   try {
-    return new X509Certificate(text.slice(0, at + end.length));
+    return new X509Certificate(pem);
   } catch (error) {
-    throw new Error(`failed to read ${path}: ${(error as Error).message}`);
+    const { code } = error as NodeJS.ErrnoException;
+    const cause = code === "ERR_OSSL_PEM_NO_START_LINE" ? "no PEM certificate in it" : code;
+    throw new Error(`failed to read ${path}: ${cause ?? (error as Error).message}`);
   }
 }

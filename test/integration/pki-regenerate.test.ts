@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -59,6 +59,15 @@ describe("generateDevPki on a directory that already holds a PKI", () => {
     const ca = new X509Certificate(await readFile(pkiFile(dir, "ca", "pem")));
     const client = new X509Certificate(await readFile(pkiFile(dir, "client", "pem")));
     expect(client.verify(ca.publicKey)).toBe(true);
+  });
+
+  it("names a kept certificate file that holds no PEM certificate", async () => {
+    const dir = await makeTestPki();
+    await writeFile(pkiFile(dir, "client", "pem"), "not a certificate\n");
+    const error = await generateDevPki({ outDir: dir }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `failed to read ${pkiFile(dir, "client", "pem")}: no PEM certificate in it`,
+    );
   });
 
   it("refuses to fill in a missing leaf next to existing CA files, naming the file", async () => {
