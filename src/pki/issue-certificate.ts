@@ -108,9 +108,7 @@ function roleExtensions(plan: CertPlan): Buffer[] {
     extension(OID.extKeyUsage, false, der.sequence(der.oid(OID[plan.eku ?? "clientAuth"]))),
   ];
   if (plan.role === "server") {
-    extensions.push(
-      extension(OID.subjectAltName, false, subjectAltNames(["localhost", "127.0.0.1", "::1"])),
-    );
+    extensions.push(extension(OID.subjectAltName, false, SERVER_ALT_NAMES));
   }
   return extensions;
 }
@@ -124,34 +122,15 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   );
 }
 
-/** GeneralNames: dNSName [2] IA5String, iPAddress [7] OCTET STRING (4 or 16 bytes). */
-function subjectAltNames(names: readonly string[]): Buffer {
-  return der.sequence(
-    ...names.map((name) =>
-      IPV4.test(name) || name.includes(":")
-        ? der.implicitPrimitive(7, ipAddressBytes(name))
-        : der.implicitPrimitive(2, Buffer.from(name, "ascii")),
-    ),
-  );
-}
-
-/** Dotted quad; the names are the plan's own, not input (node:net's isIP costs 5 ms to load). */
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-function ipAddressBytes(address: string): Buffer {
-  if (IPV4.test(address)) return Buffer.from(address.split(".").map(Number));
-  // Expand "::" into the missing zero groups, then write eight 16-bit groups.
-  const [head = "", tail = ""] = address.split("::");
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === "" ? [] : tail.split(":");
-  const zeros = Array<string>(8 - headGroups.length - tailGroups.length).fill("0");
-  const groups = address.includes("::") ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
-  const bytes = Buffer.alloc(16);
-  groups.forEach((group, index) => {
-    bytes.writeUInt16BE(Number.parseInt(group, 16), index * 2);
-  });
-  return bytes;
-}
+/**
+ * The server certificate's GeneralNames: dNSName [2] localhost, iPAddress [7] 127.0.0.1 and
+ * ::1 (the address bytes, 4 and 16 of them). Fixed, so written as data.
+ */
+const SERVER_ALT_NAMES = der.sequence(
+  der.implicitPrimitive(2, Buffer.from("localhost", "ascii")),
+  der.implicitPrimitive(7, Buffer.of(127, 0, 0, 1)),
+  der.implicitPrimitive(7, Buffer.from("00000000000000000000000000000001", "hex")),
+);
 
 /** Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue). */
 function encodeName(rdns: CertPlan["subject"]): Buffer {
