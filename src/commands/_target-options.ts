@@ -46,9 +46,17 @@ export const TARGET_OPTIONS = {
     description: "deadline of each request in milliseconds",
     default: "5000",
   },
+  header: {
+    type: "string",
+    multiple: true,
+    description:
+      'add "Name: value" to every request (as Netdata\'s extra headers; values of names with auth/token/key/secret are shown as their length)',
+  },
 } as const;
 
-type TargetValues = Partial<Record<keyof typeof TARGET_OPTIONS, string | boolean | undefined>>;
+type TargetValues = Partial<
+  Record<keyof typeof TARGET_OPTIONS, string | string[] | boolean | undefined>
+>;
 type Io = Pick<CommandContext<Record<string, never>>, "env" | "cwd">;
 
 /** The part of VerifyOptions that the shared target flags decide (paths resolved against cwd). */
@@ -67,7 +75,22 @@ export function targetFromValues(values: TargetValues, io: Io): Omit<VerifyOptio
     insecure: values.insecure === true,
     allowHttp: values["allow-http"] === true,
     timeoutMs: wholeNumber("--timeout-ms", values["timeout-ms"], 1, 600_000) ?? 5000,
+    headers: parseHeaders(values.header),
   };
+}
+
+/** `--header "Name: value"`, repeatable. */
+export function parseHeaders(values: unknown): Array<[string, string]> {
+  const list = Array.isArray(values) ? (values as string[]) : [];
+  return list.map((text) => {
+    const match = /^\s*([^:\s]+)\s*:\s?(.*)$/s.exec(text);
+    if (!match?.[1]) {
+      throw new UsageError(
+        `--header: expected "Name: value", got ${JSON.stringify(text)}. Example: --header "X-Api-Key: 1234".`,
+      );
+    }
+    return [match[1], (match[2] ?? "").trim()];
+  });
 }
 
 function camel(flag: string): string {

@@ -2,12 +2,22 @@ import { access, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CHECK_CATALOGUE } from "../simulator/catalogue.js";
 import { randomSeed } from "../simulator/random.js";
-import { formatCheckLine, formatHeader, formatSummary } from "../simulator/report-human.js";
+import {
+  formatBaseline,
+  formatCheckLine,
+  formatHeader,
+  formatSummary,
+} from "../simulator/report-human.js";
 import { reportToJson } from "../simulator/report-json.js";
 import { reportToJunit } from "../simulator/report-junit.js";
 import { verifyReceiver } from "../simulator/run.js";
 import { colourWanted, createStyle } from "../simulator/style.js";
-import type { CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
+import type {
+  Baseline,
+  CheckResult,
+  VerifyOptions,
+  VerifyReport,
+} from "../simulator/types.js";
 import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
 import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 import {
@@ -45,8 +55,8 @@ export const verifyCommand = defineCommand({
       "current protocol only, JUnit for CI",
     ],
     [
-      "netdata-webhook-kit verify http://127.0.0.1:3000/netdata --allow-http --json -",
-      "an app behind a TLS proxy; JSON on stdout",
+      "netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --json -",
+      "an app behind a TLS proxy, mTLS played as the proxy's headers; JSON on stdout",
     ],
   ],
   options: {
@@ -69,17 +79,52 @@ export const verifyCommand = defineCommand({
       description: "leave out these check ids or prefixes (comma-separated)",
     },
     seed: { type: "string", description: "seed of the payload generator, to replay a run" },
+    "proxy-headers": {
+      type: "boolean",
+      description:
+        "the URL is the plain-HTTP app behind a TLS proxy: play each client certificate as the headers the proxy forwards (verdict + subject DN)",
+    },
+    "proxy-verify-header": {
+      type: "string",
+      description: "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
+      default: "X-Client-Verify",
+    },
+    "proxy-dn-header": {
+      type: "string",
+      description: "with --proxy-headers: the subject DN header, as 'serve --proxy-dn-header'",
+      default: "X-Client-DN",
+    },
+    verbose: {
+      type: "boolean",
+      description: "print every request and response of each check (secrets as their length)",
+    },
     json: { type: "string", description: "write the full report as JSON to FILE, or - for stdout" },
     junit: { type: "string", description: "write a JUnit XML report to FILE" },
     list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
   },
   positionals: { min: 0, max: 1 },
-  notes: `Checks that need a --pki identity or a secret skip, with the reason, when it is missing.
+  notes: `First a baseline: reach the host, trust its certificate, complete mTLS as Netdata and POST
+one notification with the given credentials. When it fails, one diagnosis (cause and fix) is
+printed at the top and the checks that depend on it are reported as "not run: baseline failed".
+
+Statuses:
+  PASS          the receiver did what Netdata needs
+  FAIL          it did not (cause and fix below the line)
+  SKIP          not run, with the reason (a missing --pki identity or secret, the baseline)
+  INCONCLUSIVE  a negative check's request was refused, but so was its control (the same
+                request without the defect): the refusal proves nothing
+Levels (verify --list): required = Netdata's deliveries would fail, or a sender without
+Netdata's identity or credentials would be accepted; everything else is recommended.
+
+--proxy-headers talks plain HTTP to a receiver behind a TLS proxy (serve --behind-proxy) and
+plays each client certificate as the proxy would forward it: X-Client-Verify SUCCESS,
+FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 
 Exit codes:
-  0  every required check passed     1  a required check failed
+  0  every required check passed
+  1  the baseline failed, or a required check failed or was inconclusive
   2  usage or configuration error    3  the target could not be reached at all`,
   run: async (ctx) => {
     const { values } = ctx;
@@ -101,15 +146,23 @@ Exit codes:
       only: list(values.only),
       skip: list(values.skip),
       seed,
+      ...proxyFromValues(values),
     };
     const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
     if (secret !== undefined) options.challengeSecret = secret;
     const outputs = await outputPaths(values.json, values.junit, ctx.cwd);
-    const report = await runVerify(options, ctx, values.json === "-");
+    const report = await runVerify(options, ctx, {
+      humanToStderr: values.json === "-",
+      verbose: values.verbose === true,
+    });
     await writeOutputs(report, outputs, ctx);
     return report.exitCode;
   },
 });
+
+/** The rule that decides each check's level, as printed by --list. */
+export const LEVEL_RULE =
+  "required: Netdata's deliveries would fail, or a sender without Netdata's identity or credentials would be accepted. Everything else is recommended.";
 
 /** The public catalogue: one line per check, in the order the checks run. */
 function catalogueListing(): string {
@@ -117,14 +170,31 @@ function catalogueListing(): string {
   const rows = CHECK_CATALOGUE.map(
     (check) => `${check.id.padEnd(width)}  ${check.level.padEnd(11)}  ${check.title}`,
   );
-  return `${rows.join("\n")}\n`;
+  return `${rows.join("\n")}\n\nLevels: ${LEVEL_RULE}\n`;
+}
+
+function proxyFromValues(values: {
+  "proxy-headers"?: boolean | undefined;
+  "proxy-verify-header"?: string | undefined;
+  "proxy-dn-header"?: string | undefined;
+}): Pick<VerifyOptions, "proxyHeaders" | "proxyVerifyHeader" | "proxyDnHeader"> {
+  if (values["proxy-headers"] !== true) return {};
+  return {
+    proxyHeaders: true,
+    ...(values["proxy-verify-header"] !== undefined
+      ? { proxyVerifyHeader: values["proxy-verify-header"] }
+      : {}),
+    ...(values["proxy-dn-header"] !== undefined
+      ? { proxyDnHeader: values["proxy-dn-header"] }
+      : {}),
+  };
 }
 
 /** Runs verify with live output: a line per check as it completes, then the summary. */
 export async function runVerify(
   options: VerifyOptions,
   io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env">,
-  humanToStderr = false,
+  { humanToStderr = false, verbose = false }: { humanToStderr?: boolean; verbose?: boolean } = {},
 ): Promise<VerifyReport> {
   const out = humanToStderr ? io.stderr : io.stdout;
   const style = createStyle(!humanToStderr && colourWanted(io.isTTY, io.env));
@@ -137,11 +207,17 @@ export async function runVerify(
     if (!headerShown) out(formatHeader(options.url, settings, style));
     headerShown = true;
   };
+  const onBaseline = (baseline: Baseline) => {
+    header();
+    out(formatBaseline(baseline, style, verbose));
+  };
   const onCheck = (result: CheckResult) => {
     header();
-    out(formatCheckLine(result, style));
+    out(formatCheckLine(result, style, verbose));
   };
-  const report = await asUsageErrors(() => verifyReceiver({ ...options, seed, onCheck }));
+  const report = await asUsageErrors(() =>
+    verifyReceiver({ ...options, seed, onBaseline, onCheck }),
+  );
   header();
   out(formatSummary(report, style));
   return report;

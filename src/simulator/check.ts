@@ -6,7 +6,9 @@ import type { CheckLevel } from "./types.js";
 export type Verdict =
   | { status: "pass"; summary: string; warnings?: string[] }
   | { status: "fail"; summary: string; cause: string; fix?: string }
-  | { status: "skip"; summary: string };
+  | { status: "skip"; summary: string }
+  /** A refusal that proves nothing: the control was refused too (`control` says how). */
+  | { status: "inconclusive"; summary: string; control: string };
 
 /** A request spec whose timeout defaults to the run's `--timeout-ms`. */
 export type CheckRequest = Omit<RequestSpec, "timeoutMs"> & { timeoutMs?: number };
@@ -43,10 +45,18 @@ export interface CheckContext {
   readonly deliveries: ReadonlyArray<{ label: string; outcome: Outcome }>;
 }
 
+/**
+ * What a check needs from the baseline: "http" (an HTTP answer of any kind with the Netdata
+ * identity: TLS and mTLS negatives), "accepted" (a delivery accepted), or "nothing".
+ */
+export type BaselineNeed = "nothing" | "http" | "accepted";
+
 export interface CheckDefinition {
   id: string;
   title: string;
   level: CheckLevel;
+  /** Default "accepted". */
+  needs?: BaselineNeed;
   /** Shown on failure when the verdict names no more specific fix. */
   fix: string;
   run(ctx: CheckContext): Promise<Verdict>;
@@ -64,3 +74,8 @@ export const fail = (summary: string, cause: string, fix?: string): Verdict => (
   ...(fix !== undefined ? { fix } : {}),
 });
 export const skip = (reason: string): Verdict => ({ status: "skip", summary: reason });
+export const inconclusive = (summary: string, control: string): Verdict => ({
+  status: "inconclusive",
+  summary,
+  control,
+});

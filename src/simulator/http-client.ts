@@ -7,12 +7,15 @@ import {
   type TLSSocket,
 } from "node:tls";
 import { classifyRequestError, errorFacts } from "./outcome-classify.js";
+import type { ProxyIdentity } from "./proxy-identity.js";
 
 /** A TLS client identity (PEM text); `cert` may hold the leaf followed by its intermediates. */
 export interface Identity {
   name: string;
   cert: string;
   key: string;
+  /** With verify --proxy-headers: what the TLS proxy forwards for this identity. */
+  proxy?: ProxyIdentity;
 }
 
 /** Where requests go and how the server certificate is checked. */

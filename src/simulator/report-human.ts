@@ -1,6 +1,6 @@
 import { CHECK_IDS } from "./catalogue.js";
 import { createStyle, type Style } from "./style.js";
-import type { CheckResult, VerifyReport } from "./types.js";
+import type { Baseline, CheckResult, Exchange, VerifyReport } from "./types.js";
 
 const ID_WIDTH = Math.max(...CHECK_IDS.map((id) => id.length));
 const INDENT = "        ";
@@ -9,16 +9,42 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
-/** The line(s) printed for one check as soon as it has run. */
-export function formatCheckLine(result: CheckResult, style: Style): string {
-  const label =
-    result.status === "pass"
-      ? style.green("PASS")
-      : result.status === "skip"
-        ? style.yellow("SKIP")
-        : result.level === "required"
-          ? style.red("FAIL")
-          : style.yellow("FAIL");
+function statusLabel(result: CheckResult, style: Style): string {
+  switch (result.status) {
+    case "pass":
+      return style.green("PASS");
+    case "skip":
+      return style.yellow("SKIP");
+    case "inconclusive":
+      return result.level === "required"
+        ? style.red("INCONCLUSIVE")
+        : style.yellow("INCONCLUSIVE");
+    case "fail":
+      return result.level === "required" ? style.red("FAIL") : style.yellow("FAIL");
+  }
+}
+
+/** The transcript of one exchange, for --verbose. */
+export function formatExchange(exchange: Exchange, style: Style): string {
+  const { request: rq, response: rs } = exchange;
+  const lines = [
+    `${INDENT}${style.dim("-")} ${exchange.label}: ${rq.method} ${rq.target}${rq.identity ? ` as ${rq.identity}` : ""}`,
+    ...rq.headers.map(([name, value]) => `${INDENT}    > ${name}: ${value}`),
+  ];
+  if (rq.bodyBytes > 0) lines.push(`${INDENT}    > (${rq.bodyBytes} bytes) ${oneLine(rq.bodyStart)}`);
+  lines.push(`${INDENT}    < ${rs.outcome} in ${rs.latencyMs} ms`);
+  for (const [name, value] of Object.entries(rs.headers)) lines.push(`${INDENT}    < ${name}: ${value}`);
+  if (rs.body) lines.push(`${INDENT}    < ${oneLine(rs.body)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** The line(s) printed for one check as soon as it has run (with `verbose`, its transcript). */
+export function formatCheckLine(result: CheckResult, style: Style, verbose = false): string {
+  const label = statusLabel(result, style);
   const level = result.level === "recommended" ? style.dim(" (recommended)") : "";
   const took = style.dim(`${result.durationMs} ms`.padStart(8));
   const lines = [`  ${label}  ${result.id.padEnd(ID_WIDTH)}${took}  ${result.summary}${level}`];
@@ -28,7 +54,27 @@ export function formatCheckLine(result: CheckResult, style: Style): string {
     if (result.cause) lines.push(`${INDENT}${style.bold("cause:")} ${result.cause}`);
     if (result.fix) lines.push(`${INDENT}${style.bold("fix:")}   ${result.fix}`);
   }
-  return `${lines.join("\n")}\n`;
+  if (result.status === "inconclusive" && result.control) {
+    lines.push(`${INDENT}${style.bold("control:")} ${result.control}`);
+  }
+  const transcript = verbose ? result.exchanges.map((e) => formatExchange(e, style)).join("") : "";
+  return `${lines.join("\n")}\n${transcript}`;
+}
+
+/** The one root cause, printed right after the header when the baseline failed. */
+export function formatBaseline(baseline: Baseline, style: Style, verbose = false): string {
+  const transcript = verbose
+    ? baseline.exchanges.map((e) => formatExchange(e, style)).join("")
+    : "";
+  if (baseline.ok || !baseline.diagnosis) {
+    return verbose ? `  ${style.green("BASELINE")}  a notification as Netdata sends it was accepted\n${transcript}` : "";
+  }
+  const { cause, fix } = baseline.diagnosis;
+  return (
+    `${style.red(style.bold("BASELINE FAILED:"))} ${cause}\n` +
+    `${style.bold("fix:")} ${fix}\n` +
+    `${style.dim("Checks that depend on it are reported as not run.")}\n${transcript}\n`
+  );
 }
 
 /** Counts, total time, the verdict and how to replay the run. */
@@ -41,22 +87,35 @@ export function formatSummary(report: VerifyReport, style: Style): string {
     return `\n${lines.join("\n")}\n`;
   }
   const failed = `${s.failed} failed (${s.requiredFailed} required, ${s.recommendedFailed} recommended)`;
+  const inconclusive = s.inconclusive > 0 ? `, ${s.inconclusive} inconclusive` : "";
   lines.push(
-    `${s.total} checks: ${s.passed} passed, ${s.failed > 0 ? style.red(failed) : failed}, ${s.skipped} skipped in ${seconds(report.durationMs)}`,
+    `${s.total} checks: ${s.passed} passed, ${s.failed > 0 ? style.red(failed) : failed}${inconclusive}, ${s.skipped} skipped in ${seconds(report.durationMs)}`,
   );
+  lines.push(verdictLine(report, style));
+  lines.push(style.dim(`Replay these payloads with --seed ${report.seed}.`));
+  return `\n${lines.join("\n")}\n`;
+}
+
+function verdictLine(report: VerifyReport, style: Style): string {
+  const { summary: s } = report;
+  if (!report.baseline.ok) {
+    return style.red("FAIL: the baseline failed (diagnosis at the top); conformance could not be established (exit 1)");
+  }
+  if (s.requiredFailed > 0) {
+    return style.red(`FAIL: ${s.requiredFailed} required check(s) failed (exit 1)`);
+  }
+  if (s.requiredInconclusive > 0) {
+    return style.red(
+      `FAIL: ${s.requiredInconclusive} required check(s) inconclusive: conformance could not be established (exit 1)`,
+    );
+  }
   const requiredSkipped = report.checks.filter(
     (c) => c.status === "skip" && c.level === "required",
   );
-  if (report.exitCode !== 0) {
-    lines.push(style.red(`FAIL: ${s.requiredFailed} required check(s) failed (exit 1)`));
-  } else if (requiredSkipped.length === 0) {
-    lines.push(style.green("PASS: every required check passed (exit 0)"));
-  } else {
-    const partial = `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`;
-    lines.push(style.yellow(partial));
-  }
-  lines.push(style.dim(`Replay these payloads with --seed ${report.seed}.`));
-  return `\n${lines.join("\n")}\n`;
+  if (requiredSkipped.length === 0) return style.green("PASS: every required check passed (exit 0)");
+  return style.yellow(
+    `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`,
+  );
 }
 
 /** The first line: what is verified, and how. */
@@ -71,13 +130,18 @@ export function formatHeader(
   return `${style.bold(`Verifying ${url}`)}\n${style.dim(`  ${how}`)}\n\n`;
 }
 
-/** The whole human report at once (header, every check, summary). */
-export function renderHumanReport(report: VerifyReport, style: Style = createStyle(false)): string {
+/** The whole human report at once (header, diagnosis, every check, summary). */
+export function renderHumanReport(
+  report: VerifyReport,
+  style: Style = createStyle(false),
+  verbose = false,
+): string {
   const { profile, payloads, auth } = report.settings;
   const header = formatHeader(report.target, { profile, payloads, auth, seed: report.seed }, style);
   return (
     header +
-    report.checks.map((c) => formatCheckLine(c, style)).join("") +
+    formatBaseline(report.baseline, style, verbose) +
+    report.checks.map((c) => formatCheckLine(c, style, verbose)).join("") +
     formatSummary(report, style)
   );
 }

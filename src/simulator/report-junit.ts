@@ -31,6 +31,10 @@ function testcase(result: CheckResult): string {
   if (result.status === "skip") {
     return `${open}\n      <skipped message="${xml(result.summary)}"/>\n${out}\n    </testcase>`;
   }
+  if (result.status === "inconclusive") {
+    const why = `inconclusive: ${result.summary}; ${result.control ?? ""}`;
+    return `${open}\n      <skipped message="${xml(why)}"/>\n${out}\n    </testcase>`;
+  }
   if (result.status === "fail") {
     const detail = [
       `${result.summary}`,
@@ -49,7 +53,8 @@ function testcase(result: CheckResult): string {
  */
 export function reportToJunit(report: VerifyReport): string {
   const { summary: s } = report;
-  const attrs = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${secondsOf(report.durationMs)}"`;
+  const skipped = s.skipped + s.inconclusive;
+  const attrs = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="${skipped}" time="${secondsOf(report.durationMs)}"`;
   const suite = `  <testsuite name="netdata-webhook-kit verify ${xml(report.target)}" ${attrs} timestamp="${xml(report.startedAt)}">`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -1,21 +1,28 @@
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
-import type { CheckResult, VerifyReport } from "./types.js";
+import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 
 /** Assembles the report of one run; `exitCode` follows the documented contract. */
 export function buildReport(
   options: ResolvedVerifyOptions,
   checks: CheckResult[],
-  run: { startedAt: string; durationMs: number; unreachable: string | null },
+  run: { startedAt: string; durationMs: number; unreachable: string | null; baseline: Baseline },
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
   const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
+  const requiredInconclusive = count(
+    (c) => c.status === "inconclusive" && c.level === "required",
+  );
   const warnings: string[] = [];
   if (options.insecure) {
     warnings.push(
       "--insecure: the server certificate was not verified; Netdata Cloud will verify it",
     );
   }
-  if (options.url.protocol === "http:" && options.allowHttp) {
+  if (options.proxyHeaders) {
+    warnings.push(
+      `--proxy-headers: the client certificates were played as ${options.proxyVerifyHeader}/${options.proxyDnHeader} headers; verify the proxy's https URL as well`,
+    );
+  } else if (options.url.protocol === "http:" && options.allowHttp) {
     warnings.push("--allow-http: TLS and mTLS were not tested; verify the https front end as well");
   }
   return {
@@ -34,19 +41,29 @@ export function buildReport(
       pkiDir: options.pkiDir,
       insecure: options.insecure,
       allowHttp: options.allowHttp,
+      proxyHeaders: options.proxyHeaders,
+      headers: options.headers.map(([name]) => name),
     },
     reachable: run.unreachable === null,
     unreachableReason: run.unreachable,
     warnings,
+    baseline: run.baseline,
     checks,
     summary: {
       total: checks.length,
       passed: count((c) => c.status === "pass"),
       failed: count((c) => c.status === "fail"),
       skipped: count((c) => c.status === "skip"),
+      inconclusive: count((c) => c.status === "inconclusive"),
       requiredFailed,
+      requiredInconclusive,
       recommendedFailed: count((c) => c.status === "fail" && c.level === "recommended"),
     },
-    exitCode: run.unreachable !== null ? 3 : requiredFailed > 0 ? 1 : 0,
+    exitCode:
+      run.unreachable !== null
+        ? 3
+        : !run.baseline.ok || requiredFailed > 0 || requiredInconclusive > 0
+          ? 1
+          : 0,
   };
 }

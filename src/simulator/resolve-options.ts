@@ -6,6 +6,7 @@ import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { CRC_DEADLINE_MS } from "../protocol/crc.js";
 import type { Connection, Identity } from "./http-client.js";
 import type { PayloadFormat } from "./payloads/payload-factory.js";
+import { proxyIdentityFor, virtualIdentity } from "./proxy-identity.js";
 import { randomSeed } from "./random.js";
 import type { PayloadSelection, VerifyOptions, VerifyProfile } from "./types.js";
 
@@ -41,13 +42,34 @@ export interface ResolvedVerifyOptions {
   seed: number;
   allowHttp: boolean;
   insecure: boolean;
+  /** Extra headers added to every request (`--header`), in order. */
+  headers: Array<[name: string, value: string]>;
+  /** Identities are played as the headers of a TLS proxy (`--proxy-headers`). */
+  proxyHeaders: boolean;
+  proxyVerifyHeader: string;
+  proxyDnHeader: string;
 }
+
+/** The header names `serve --behind-proxy` reads by default. */
+export const DEFAULT_PROXY_VERIFY_HEADER = "X-Client-Verify";
+export const DEFAULT_PROXY_DN_HEADER = "X-Client-DN";
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Validates options once and loads every file, so checks never fail on configuration. */
 export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
   const url = parseTargetUrl(options.url);
-  const pki = options.pkiDir === undefined ? null : loadPki(options.pkiDir);
-  const override = loadOverrideIdentity(options.clientCert, options.clientKey);
+  const proxyHeaders = options.proxyHeaders ?? false;
+  if (proxyHeaders && url.protocol !== "http:") {
+    throw new VerifyOptionsError(
+      `--proxy-headers: expected the http:// URL of the app behind the proxy, got ${url.protocol}//. Verify the proxy's https URL without --proxy-headers.`,
+    );
+  }
+  let pki = options.pkiDir === undefined ? null : loadPki(options.pkiDir);
+  let override = loadOverrideIdentity(options.clientCert, options.clientKey);
+  if (proxyHeaders) {
+    pki = asProxyIdentities(pki);
+    override = override && { ...override, proxy: proxyIdentityFor("client", override.cert) };
+  }
   const auth = options.auth ?? { scheme: "none" };
   try {
     validateAuthConfig(auth);
@@ -74,9 +96,47 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     timeoutMs: positiveMs("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     crcDeadlineMs: positiveMs("crcDeadlineMs", options.crcDeadlineMs ?? CRC_DEADLINE_MS),
     seed: checkSeed(options.seed ?? randomSeed()),
-    allowHttp: options.allowHttp ?? false,
+    allowHttp: (options.allowHttp ?? false) || proxyHeaders,
     insecure,
+    headers: (options.headers ?? []).map(([name, value]) => checkHeader(name, value)),
+    proxyHeaders,
+    proxyVerifyHeader: headerName(
+      "--proxy-verify-header",
+      options.proxyVerifyHeader ?? DEFAULT_PROXY_VERIFY_HEADER,
+    ),
+    proxyDnHeader: headerName("--proxy-dn-header", options.proxyDnHeader ?? DEFAULT_PROXY_DN_HEADER),
   };
+}
+
+/** Every PKI client as the headers a proxy forwards for it (synthetic DNs without a PKI). */
+function asProxyIdentities(
+  pki: Record<PkiClientName, Identity> | null,
+): Record<PkiClientName, Identity> {
+  const entries = PKI_CLIENT_NAMES.map((name) => {
+    const real = pki?.[name];
+    const proxy = proxyIdentityFor(name, real?.cert ?? null);
+    return [name, real ? { ...real, proxy } : virtualIdentity(name, proxy)] as const;
+  });
+  return Object.fromEntries(entries) as Record<PkiClientName, Identity>;
+}
+
+function headerName(flag: string, name: string): string {
+  if (!HEADER_NAME.test(name)) {
+    throw new VerifyOptionsError(
+      `${flag}: expected a header name such as "X-Client-Verify", got ${JSON.stringify(name)}.`,
+    );
+  }
+  return name;
+}
+
+function checkHeader(name: string, value: string): [string, string] {
+  headerName("--header", name);
+  if (/[\r\n\0]/.test(value)) {
+    throw new VerifyOptionsError(
+      `--header ${name}: the value contains a line break or NUL. Give one line: --header "Name: value".`,
+    );
+  }
+  return [name, value];
 }
 
 function parseTargetUrl(text: string): URL {

@@ -1,10 +1,21 @@
+import { runBaseline } from "./baseline.js";
 import { selectChecks } from "./catalogue.js";
-import { type CheckDefinition, fail, type Verdict } from "./check.js";
-import type { Outcome } from "./http-client.js";
+import { type BaselineNeed, type CheckDefinition, fail, type Verdict } from "./check.js";
 import { buildReport } from "./report.js";
 import { resolveVerifyOptions } from "./resolve-options.js";
 import { type CheckRuntime, createRuntime } from "./runtime.js";
-import type { CheckResult, Exchange, VerifyOptions, VerifyReport } from "./types.js";
+import type {
+  Baseline,
+  CheckResult,
+  Exchange,
+  VerifyOptions,
+  VerifyReport,
+} from "./types.js";
+
+/** The summary of a check that cannot say anything while the baseline fails. */
+export const BASELINE_FAILED = "not run: baseline failed (see the diagnosis at the top)";
+
+const LAYERS: ReadonlyArray<Baseline["reached"]> = ["nothing", "tcp", "http", "accepted"];
 
 /**
  * Plays Netdata Cloud against a receiver and reports, check by check, what conforms.
@@ -17,34 +28,37 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
   const startedAt = new Date();
   const started = performance.now();
   const runtime = createRuntime(resolved);
-  const unreachable = unreachableReason(await runtime.probe(), resolved.url);
+  const baselineExchanges: Exchange[] = [];
+  const baseline: Baseline = {
+    ...(await runBaseline(runtime.contextFor(baselineExchanges))),
+    exchanges: baselineExchanges,
+  };
+  options.onBaseline?.(baseline);
+  const unreachable = baseline.reached === "nothing" ? (baseline.diagnosis?.cause ?? "") : null;
   const results: CheckResult[] = [];
   for (const check of checks) {
-    if (unreachable) {
-      // Nothing ran: listed as skipped, not reported one by one.
-      results.push(resultOf(check, { status: "skip", summary: `not run: ${unreachable}` }, [], 0));
-      continue;
-    }
-    const result = await runCheck(check, runtime);
+    // Unreachable: nothing ran; listed as skipped, not reported one by one.
+    const notRun = unreachable ? `not run: ${unreachable}` : BASELINE_FAILED;
+    const result =
+      unreachable || blockedByBaseline(check, baseline)
+        ? resultOf(check, { status: "skip", summary: notRun }, [], 0)
+        : await runCheck(check, runtime);
     results.push(result);
-    options.onCheck?.(result);
+    if (!unreachable) options.onCheck?.(result);
   }
   const durationMs = Math.round(performance.now() - started);
   return buildReport(resolved, results, {
     startedAt: startedAt.toISOString(),
     durationMs,
     unreachable,
+    baseline,
   });
 }
 
-/** Why the target could not be reached at all (exit code 3), or null. */
-function unreachableReason(probe: Outcome, url: URL): string | null {
-  const where = `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
-  if (probe.kind === "unreachable") return `${where} could not be reached (${probe.code})`;
-  if (probe.kind === "timeout" && probe.stage === "connect") {
-    return `${where} did not accept a TCP connection within ${Math.round(probe.latencyMs)} ms`;
-  }
-  return null;
+function blockedByBaseline(check: CheckDefinition, baseline: Baseline): boolean {
+  if (baseline.ok) return false;
+  const need: BaselineNeed = check.needs ?? "accepted";
+  return LAYERS.indexOf(baseline.reached) < LAYERS.indexOf(need);
 }
 
 async function runCheck(check: CheckDefinition, runtime: CheckRuntime): Promise<CheckResult> {
@@ -82,5 +96,6 @@ function resultOf(
     warnings: verdict.status === "pass" ? (verdict.warnings ?? []) : [],
     cause: verdict.status === "fail" ? verdict.cause : null,
     fix: verdict.status === "fail" ? (verdict.fix ?? check.fix) : null,
+    control: verdict.status === "inconclusive" ? verdict.control : null,
   };
 }

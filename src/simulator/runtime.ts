@@ -7,6 +7,7 @@ import {
   type Payload,
   type PayloadFactory,
 } from "./payloads/payload-factory.js";
+import { PROXY_VERDICT_NONE } from "./proxy-identity.js";
 import { createRandom } from "./random.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
 import type { Exchange } from "./types.js";
@@ -38,12 +39,38 @@ interface Shared {
   deliveryBlocker: () => Promise<string | null>;
 }
 
+/**
+ * The request as it goes on the wire: the `--header` extras (a header the check sets itself
+ * wins), and with `--proxy-headers` the identity played as the proxy's headers.
+ */
+export function onTheWire(options: ResolvedVerifyOptions, spec: RequestSpec): RequestSpec {
+  const own = spec.headers ?? {};
+  const taken = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of options.headers) {
+    if (taken.has(name.toLowerCase())) continue;
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : [existing, value].flat();
+  }
+  if (options.proxyHeaders) {
+    const proxy = spec.identity?.proxy ?? { verify: PROXY_VERDICT_NONE, dn: null };
+    headers[options.proxyVerifyHeader] = proxy.verify;
+    if (proxy.dn !== null) headers[options.proxyDnHeader] = proxy.dn;
+  }
+  return { ...spec, headers: { ...headers, ...own } };
+}
+
+/** Sends a request of the run, with the extras every request carries. */
+export function sendOnTheWire(options: ResolvedVerifyOptions, spec: RequestSpec): Promise<Outcome> {
+  return sendRequest(options.connection, onTheWire(options, spec));
+}
+
 function createShared(options: ResolvedVerifyOptions): Shared {
-  const probeSpec: RequestSpec = {
+  const probeSpec: RequestSpec = onTheWire(options, {
     method: "GET",
     identity: options.netdata,
     timeoutMs: options.timeoutMs,
-  };
+  });
   let probed: ReturnType<Shared["probeOnce"]> | undefined;
   const probeOnce = () => {
     probed ??= sendRequest(options.connection, probeSpec).then((outcome) => ({
@@ -76,7 +103,10 @@ function createContext(
   exchanges: Exchange[],
 ): CheckContext {
   const send = async (label: string, request: CheckRequest): Promise<Outcome> => {
-    const spec: RequestSpec = { ...request, timeoutMs: request.timeoutMs ?? options.timeoutMs };
+    const spec = onTheWire(options, {
+      ...request,
+      timeoutMs: request.timeoutMs ?? options.timeoutMs,
+    });
     const outcome = await sendRequest(options.connection, spec);
     exchanges.push(toExchange(label, options.url, spec, outcome));
     return outcome;

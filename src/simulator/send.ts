@@ -1,6 +1,6 @@
-import { type Outcome, sendRequest } from "./http-client.js";
+import type { Outcome } from "./http-client.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
-import { deliveryRequest } from "./runtime.js";
+import { deliveryRequest, sendOnTheWire } from "./runtime.js";
 
 export interface SendPlan {
   /** The notification body for repetition `i` (fresh ids each time, or a file as is). */
@@ -28,7 +28,7 @@ export async function sendNotifications(
     while (next < plan.count) {
       const i = next++;
       const request = deliveryRequest(options, { body: plan.body(i) });
-      outcomes[i] = await sendRequest(options.connection, {
+      outcomes[i] = await sendOnTheWire(options, {
         ...request,
         timeoutMs: options.timeoutMs,
       });

@@ -1,7 +1,12 @@
 import type { AuthConfig } from "../protocol/auth.js";
 
 export type CheckLevel = "required" | "recommended";
-export type CheckStatus = "pass" | "fail" | "skip";
+/**
+ * pass / fail: the check's verdict. skip: not run (reason in the summary; "not run: baseline
+ * failed" when the baseline did not get through). inconclusive: a refusal that proves nothing,
+ * because the control (the same request without the defect) was refused as well.
+ */
+export type CheckStatus = "pass" | "fail" | "skip" | "inconclusive";
 export type VerifyProfile = "current" | "legacy-crc" | "all";
 export type PayloadSelection = "flat" | "nested" | "all";
 
@@ -33,13 +38,25 @@ export interface VerifyOptions {
   /** Check ids or prefixes (`mtls`, `delivery.alert`) to run / to leave out. */
   only?: string[];
   skip?: string[];
+  /** Extra headers added to every request, as Netdata's "extra headers" setting would. */
+  headers?: Array<[name: string, value: string]>;
+  /**
+   * Plain HTTP to a receiver behind a TLS proxy: the mTLS checks are played through the
+   * headers such a proxy forwards (verdict and subject DN) instead of certificates.
+   */
+  proxyHeaders?: boolean;
+  /** Names of the forwarded headers (default X-Client-Verify, X-Client-DN). */
+  proxyVerifyHeader?: string;
+  proxyDnHeader?: string;
   /** Seed of the payload generator; the report gives the one used, for replay. */
   seed?: number;
+  /** Called once the baseline has run, before the first check (for progress output). */
+  onBaseline?: (baseline: Baseline) => void;
   /** Called after each check, in order (for progress output). */
   onCheck?: (result: CheckResult) => void;
 }
 
-/** One request of a check, as sent and as answered. Authorization values are redacted. */
+/** One request of a check, as sent and as answered. Secrets are replaced by their length. */
 export interface Exchange {
   label: string;
   request: {
@@ -48,13 +65,19 @@ export interface Exchange {
     identity: string | null;
     authorization: string | null;
     contentType: string | null;
+    /** Every header sent, Authorization redacted; a repeated header keeps all its values. */
+    headers: Array<[name: string, value: string]>;
     bodyBytes: number;
+    /** The first bytes of the body, as text. */
+    bodyStart: string;
   };
   response: {
     outcome: string;
     status: number | null;
     latencyMs: number;
     tlsProtocol: string | null;
+    headers: Record<string, string>;
+    /** The first 512 bytes of the body. */
     body: string | null;
   };
 }
@@ -72,6 +95,18 @@ export interface CheckResult {
   /** On failure: the likely cause and the fix. */
   cause: string | null;
   fix: string | null;
+  /** For a negative check: what the control (the same request without the defect) got. */
+  control: string | null;
+}
+
+/** What the baseline established before the catalogue ran, and why it stopped if it did. */
+export interface Baseline {
+  ok: boolean;
+  /** How far the baseline got: the layer every dependent check needs. */
+  reached: "nothing" | "tcp" | "http" | "accepted";
+  /** One root cause and its fix, printed at the top of the report; null when ok. */
+  diagnosis: { cause: string; fix: string } | null;
+  exchanges: Exchange[];
 }
 
 export interface VerifyReport {
@@ -90,19 +125,27 @@ export interface VerifyReport {
     pkiDir: string | null;
     insecure: boolean;
     allowHttp: boolean;
+    proxyHeaders: boolean;
+    headers: string[];
   };
   reachable: boolean;
   unreachableReason: string | null;
   warnings: string[];
+  baseline: Baseline;
   checks: CheckResult[];
   summary: {
     total: number;
     passed: number;
     failed: number;
     skipped: number;
+    inconclusive: number;
     requiredFailed: number;
+    requiredInconclusive: number;
     recommendedFailed: number;
   };
-  /** 0 every required check passed; 1 a required check failed; 3 the target was unreachable. */
+  /**
+   * 0 every required check passed; 1 the baseline failed, or a required check failed or was
+   * inconclusive; 3 the target was unreachable.
+   */
   exitCode: 0 | 1 | 3;
 }

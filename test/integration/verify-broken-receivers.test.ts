@@ -34,7 +34,12 @@ const EXPECTED_FAILURES: Record<Defect, string[]> = {
   ],
   "intermediate-refused": ["mtls.accepts-intermediate-chain"],
   "tls-1.1-allowed": ["tls.protocol"],
-  "bearer-not-checked": ["auth.rejects-missing", "auth.rejects-wrong", "auth.rejects-malformed"],
+  "bearer-not-checked": [
+    "auth.rejects-missing",
+    "auth.rejects-wrong",
+    "auth.rejects-malformed",
+    "auth.rejects-repeated",
+  ],
   "500-on-invalid-json": ["input.rejects-invalid-json"],
   "nested-refused": [
     "delivery.alert-nested",

@@ -14,7 +14,7 @@ export function misses(results: readonly Labelled[], ok: (outcome: Outcome) => b
 }
 
 /** The start of an error body (`{"error":"..."}`) says more than the status alone. */
-function bodyHint(outcome: Outcome): string {
+export function bodyHint(outcome: Outcome): string {
   if (outcome.kind !== "response" || outcome.body.length === 0) return "";
   const text = outcome.body.replace(/\s+/g, " ").trim();
   return ` ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`;

@@ -3,7 +3,8 @@ import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
 import { fail, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { describeOutcome, is4xx, isSuccess } from "../outcome-classify.js";
-import { inTurn, type Labelled, listBriefly, misses, tally } from "./_expect.js";
+import { judgeRefusals } from "./_control.js";
+import { inTurn, type Labelled } from "./_expect.js";
 
 const DENIED = (outcome: Outcome) =>
   outcome.kind === "response" && (outcome.status === 401 || outcome.status === 403);
@@ -11,7 +12,7 @@ const CHECK_CREDENTIALS_FIX =
   "Compare the whole Authorization header with the configured credentials (constant-time), and answer 401 with WWW-Authenticate when it is missing or wrong.";
 
 /** The Authorization values the malformed-header check sends (all must get a 4xx). */
-function malformedHeaders(valid: string): Array<[label: string, value: string | string[]]> {
+function malformedHeaders(): Array<[label: string, value: string | string[]]> {
   return [
     ["Bearer without a token", "Bearer"],
     ["Basic without credentials", "Basic"],
@@ -19,7 +20,6 @@ function malformedHeaders(valid: string): Array<[label: string, value: string | 
     ["Basic that is not base64", "Basic %%%not-base64%%%"],
     ["Basic without a colon", `Basic ${Buffer.from("no-colon").toString("base64")}`],
     ["an 8 KiB Bearer token", `Bearer ${"A".repeat(8192)}`],
-    ["two Authorization headers", [valid, "Bearer wrong-token"]],
   ];
 }
 
@@ -49,15 +49,28 @@ async function guarded(
   return body(auth);
 }
 
-function expectAll(
-  results: Labelled[],
+/** The same notification with the configured credentials: what every refusal is judged against. */
+async function control(ctx: CheckContext): Promise<Labelled> {
+  const label = "control: the configured credentials";
+  return { label, outcome: await ctx.deliver(ctx.probePayload(), { label }) };
+}
+
+/** Sends the control, then each Authorization variant, and judges them at the HTTP layer. */
+async function authVariants(
+  ctx: CheckContext,
+  variants: Array<[label: string, value: string | string[]]>,
   ok: (o: Outcome) => boolean,
-  want: string,
   cause: string,
-): Verdict {
-  const bad = misses(results, ok);
-  if (bad.length === 0) return pass(`${want}: ${tally(results)}`);
-  return fail(listBriefly(bad), cause);
+): Promise<Verdict> {
+  const reference = await control(ctx);
+  const results = await inTurn(variants, async ([label, value]) => ({
+    label,
+    outcome: await ctx.deliver(ctx.probePayload(), {
+      label,
+      headers: { authorization: value },
+    }),
+  }));
+  return judgeRefusals(results, reference, { ok, cause, layer: "http" });
 }
 
 export const acceptsValid: CheckDefinition = {
@@ -83,19 +96,14 @@ export const rejectsMissing: CheckDefinition = {
   level: "required",
   fix: CHECK_CREDENTIALS_FIX,
   run: (ctx) =>
-    guarded(ctx, async () => {
-      const outcome = await ctx.deliver(ctx.probePayload(), {
-        label: "no Authorization header",
-        headers: { authorization: [] },
-      });
-      const results = [{ label: "no Authorization header", outcome }];
-      return expectAll(
-        results,
+    guarded(ctx, () =>
+      authVariants(
+        ctx,
+        [["no Authorization header", []]],
         DENIED,
-        "denied",
         "a notification without credentials was not denied.",
-      );
-    }),
+      ),
+    ),
 };
 
 export const rejectsWrong: CheckDefinition = {
@@ -104,38 +112,60 @@ export const rejectsWrong: CheckDefinition = {
   level: "required",
   fix: CHECK_CREDENTIALS_FIX,
   run: (ctx) =>
-    guarded(ctx, async (auth) => {
-      const results = await inTurn(wrongCredentials(auth), async (wrong) => {
-        const label = wrongLabel(auth, wrong);
-        const headers = { authorization: authorizationHeaderFor(wrong) ?? "" };
-        return { label, outcome: await ctx.deliver(ctx.probePayload(), { label, headers }) };
-      });
-      return expectAll(results, DENIED, "denied", "wrong credentials were not denied.");
-    }),
+    guarded(ctx, (auth) =>
+      authVariants(
+        ctx,
+        wrongCredentials(auth).map((wrong) => [
+          wrongLabel(auth, wrong),
+          authorizationHeaderFor(wrong) ?? "",
+        ]),
+        DENIED,
+        "wrong credentials were not denied.",
+      ),
+    ),
 };
 
 export const rejectsMalformed: CheckDefinition = {
   id: "auth.rejects-malformed",
   title: "malformed Authorization headers: 4xx, never 5xx",
   level: "required",
-  fix: "Parse the Authorization header defensively: a wrong scheme, bad base64, extra spaces, an oversized value or a repeated header is a 400 or 401, never a crash or a pass.",
+  fix: "Parse the Authorization header defensively: a wrong scheme, bad base64, extra spaces or an oversized value is a 400 or 401, never a crash or a pass.",
   run: (ctx) =>
-    guarded(ctx, async (auth) => {
-      const valid = authorizationHeaderFor(auth) ?? "";
-      const results = await inTurn(malformedHeaders(valid), async ([label, value]) => ({
-        label,
-        outcome: await ctx.deliver(ctx.probePayload(), {
-          label,
-          headers: { authorization: value },
-        }),
-      }));
-      return expectAll(
-        results,
+    guarded(ctx, () =>
+      authVariants(
+        ctx,
+        malformedHeaders(),
         is4xx,
-        `${results.length} refused`,
         "a malformed Authorization header was not answered with a 4xx.",
-      );
-    }),
+      ),
+    ),
 };
 
-export const AUTH_CHECKS = [acceptsValid, rejectsMissing, rejectsWrong, rejectsMalformed];
+/**
+ * Hardening, not conformance: Netdata never sends two Authorization headers, and a receiver
+ * that uses the first one (Node's req.headers does) lets no one in who lacks the credentials.
+ * Refusing the pair closes the gap where a proxy and the app would read different ones.
+ */
+export const rejectsRepeated: CheckDefinition = {
+  id: "auth.rejects-repeated",
+  title: "two Authorization headers (valid + wrong): 4xx",
+  level: "recommended",
+  fix: "Refuse a request with more than one Authorization header (Node: count them in req.rawHeaders); a proxy in front may read the other one.",
+  run: (ctx) =>
+    guarded(ctx, (auth) =>
+      authVariants(
+        ctx,
+        [["two Authorization headers", [authorizationHeaderFor(auth) ?? "", "Bearer wrong-token"]]],
+        is4xx,
+        "a request with two Authorization headers, the first one valid, was not refused.",
+      ),
+    ),
+};
+
+export const AUTH_CHECKS = [
+  acceptsValid,
+  rejectsMissing,
+  rejectsWrong,
+  rejectsMalformed,
+  rejectsRepeated,
+];

@@ -1,10 +1,11 @@
 import { authorizationHeaderFor } from "../../protocol/auth.js";
 import { computeCrcResponseToken } from "../../protocol/crc.js";
 import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
-import { fail, pass, skip } from "../check.js";
+import { fail, inconclusive, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
-import { describeOutcome } from "../outcome-classify.js";
-import { inTurn, listBriefly, misses, tally } from "./_expect.js";
+import { describeOutcome, is4xx, isSuccess } from "../outcome-classify.js";
+import { judgeRefusals } from "./_control.js";
+import { inTurn, type Labelled, listBriefly, misses, tally } from "./_expect.js";
 
 /** The CRC GET as Netdata sends it; whether Netdata adds Authorization is unknown, so we do. */
 function crcGet(ctx: CheckContext, label: string, query: string | undefined, timeoutMs?: number) {
@@ -83,18 +84,29 @@ function challengeVerdict(outcome: Outcome, expected: string, deadlineMs: number
   return pass(took, warnings);
 }
 
+/** A challenge with a well-formed token: what the CRC refusals are judged against. */
+async function crcControl(ctx: CheckContext): Promise<Labelled> {
+  const label = "control: GET with a valid crc_token";
+  const token = ctx.payloads.token();
+  return { label, outcome: await crcGet(ctx, label, `crc_token=${encodeURIComponent(token)}`) };
+}
+
 export const rejectsMissingToken: CheckDefinition = {
   id: "crc.rejects-missing-token",
   title: "a GET without crc_token gets a 4xx",
-  level: "required",
+  level: "recommended",
   fix: "Answer 400 when crc_token is missing; never let a missing parameter reach the HMAC code.",
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);
-    const outcome = await crcGet(ctx, "GET without crc_token", undefined);
-    const ok = outcome.kind === "response" && outcome.status >= 400 && outcome.status < 500;
-    if (ok) return pass(describeOutcome(outcome));
-    return fail(describeOutcome(outcome), "a GET without crc_token was not answered with a 4xx.");
+    const reference = await crcControl(ctx);
+    const label = "GET without crc_token";
+    const outcome = await crcGet(ctx, label, undefined);
+    return judgeRefusals([{ label, outcome }], reference, {
+      ok: is4xx,
+      cause: "a GET without crc_token was not answered with a 4xx.",
+      layer: "http",
+    });
   },
 };
 
@@ -114,13 +126,22 @@ export const survivesOddTokens: CheckDefinition = {
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);
+    const reference = await crcControl(ctx);
     const results = await inTurn(ODD_QUERIES, async ([label, query]) => ({
       label,
       outcome: await crcGet(ctx, label, query),
     }));
     const bad = misses(results, (o) => o.kind === "response" && o.status < 500);
-    if (bad.length === 0) return pass(`${results.length} odd tokens: ${tally(results)}`);
-    return fail(listBriefly(bad), "an odd crc_token crashed or hung the receiver.");
+    if (bad.length > 0)
+      return fail(listBriefly(bad), "an odd crc_token crashed or hung the receiver.");
+    // A 4xx to every odd token says nothing when a well-formed one is refused as well.
+    if (!isSuccess(reference.outcome) && results.some(({ outcome }) => is4xx(outcome))) {
+      return inconclusive(
+        `answered ${tally(results)}, but the control was refused too: this proves nothing`,
+        `control (${reference.label}): ${describeOutcome(reference.outcome)}`,
+      );
+    }
+    return pass(`${results.length} odd tokens: ${tally(results)}`);
   },
 };
 

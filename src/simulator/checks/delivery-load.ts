@@ -13,11 +13,22 @@ export const latency: CheckDefinition = {
   level: "required",
   fix: "Answer first and work later: store the notification, reply 2xx, then process it (queue, worker).",
   run: async (ctx) => {
+    // Only accepted deliveries say how fast the receiver handles one: a refusal is quick.
     const done = ctx.deliveries;
-    if (done.length === 0) return skip("no deliveries ran before this check");
+    const accepted = done.filter(({ outcome }) => isSuccess(outcome));
     const late = done.filter(({ outcome }) => outcome.kind === "timeout");
-    const latencies = done.map(({ outcome }) => outcome.latencyMs);
-    const stats = `${done.length} deliveries: ${latencyLine(latencies, [50, 95])}`;
+    if (accepted.length === 0 && late.length === 0) {
+      return skip(
+        done.length === 0
+          ? "no deliveries ran before this check"
+          : `none of the ${done.length} deliveries before this check was accepted: no latency to measure`,
+      );
+    }
+    const latencies = accepted.map(({ outcome }) => outcome.latencyMs);
+    const stats =
+      accepted.length > 0
+        ? `${accepted.length} accepted deliveries: ${latencyLine(latencies, [50, 95])}`
+        : "no delivery accepted";
     if (late.length === 0) return pass(stats);
     const names = late.map(({ label }) => label);
     return fail(

@@ -2,14 +2,24 @@ import type { CheckContext, CheckDefinition, DeliveryOverrides, Verdict } from "
 import { fail, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { is4xx, isSuccess } from "../outcome-classify.js";
-import { inTurn, type Labelled, listBriefly, misses, tally } from "./_expect.js";
+import { judgeRefusals } from "./_control.js";
+import { inTurn, type Labelled, listBriefly, misses } from "./_expect.js";
 
 /** 4 MiB: about a thousand times a real notification, above any sensible body limit. */
 export const OVERSIZED_BODY_BYTES = 4 * 1024 * 1024;
 
 type Variant = [label: string, overrides: DeliveryOverrides];
 
-/** Sends the probe payload once per variant and requires `ok` of every answer. */
+/** The same notification as Netdata sends it: what every refusal is judged against. */
+export async function controlDelivery(ctx: CheckContext): Promise<Labelled> {
+  const label = "control: a valid notification";
+  return { label, outcome: await ctx.deliver(ctx.probePayload(), { label }) };
+}
+
+/**
+ * Sends the control, then the probe payload once per variant, and requires `ok` of every
+ * answer; a refusal counts only when the control was accepted.
+ */
 function variantCheck(
   ctx: CheckContext,
   variants: Variant[],
@@ -17,11 +27,12 @@ function variantCheck(
   cause: string,
 ): Promise<Verdict> {
   return guardedRun(ctx, async () => {
+    const reference = await controlDelivery(ctx);
     const results = await inTurn(variants, async ([label, overrides]) => ({
       label,
       outcome: await ctx.deliver(ctx.probePayload(), { label, ...overrides }),
     }));
-    return verdictOf(results, ok, cause);
+    return judgeRefusals(results, reference, { ok, cause, layer: "http" });
   });
 }
 
@@ -30,34 +41,32 @@ async function guardedRun(ctx: CheckContext, body: () => Promise<Verdict>): Prom
   return blocked ? skip(blocked) : body();
 }
 
-function verdictOf(results: Labelled[], ok: (o: Outcome) => boolean, cause: string): Verdict {
-  const bad = misses(results, ok);
-  if (bad.length === 0) return pass(`refused: ${tally(results)}`);
-  return fail(listBriefly(bad), cause);
-}
-
 export const rejectsInvalidJson: CheckDefinition = {
   id: "input.rejects-invalid-json",
   title: "invalid JSON: 4xx, and the receiver still answers",
-  level: "required",
+  level: "recommended",
   fix: 'Catch JSON parse errors and answer 400 {"error": ...} (Express: an error handler for entity.parse.failed); never 500.',
   run: (ctx) =>
     guardedRun(ctx, async () => {
+      const reference = await controlDelivery(ctx);
+      const label = "truncated JSON";
       const invalid = await ctx.deliver(ctx.probePayload(), {
-        label: "truncated JSON",
+        label,
         body: '{"message": "truncated',
       });
-      const after = await ctx.deliver(ctx.probePayload());
-      const bad = misses([{ label: "truncated JSON", outcome: invalid }], is4xx);
-      if (bad.length > 0)
-        return fail(listBriefly(bad), "invalid JSON was not answered with a 4xx.");
-      const down = misses(
-        [{ label: "a valid notification afterwards", outcome: after }],
-        isSuccess,
-      );
+      const verdict = judgeRefusals([{ label, outcome: invalid }], reference, {
+        ok: is4xx,
+        cause: "invalid JSON was not answered with a 4xx.",
+        layer: "http",
+      });
+      if (verdict.status !== "pass") return verdict;
+      const after = await ctx.deliver(ctx.probePayload(), {
+        label: "a valid notification afterwards",
+      });
+      const down = misses([{ label: "a valid notification afterwards", outcome: after }], isSuccess);
       if (down.length > 0)
         return fail(listBriefly(down), "the receiver stopped answering after invalid JSON.");
-      return pass("truncated JSON refused; the next notification accepted");
+      return pass("truncated JSON refused; the control and the next notification accepted");
     }),
 };
 
@@ -84,7 +93,7 @@ export const rejectsWrongContentType: CheckDefinition = {
 export const rejectsEmptyBody: CheckDefinition = {
   id: "input.rejects-empty-body",
   title: "an empty body: 4xx",
-  level: "required",
+  level: "recommended",
   fix: "Validate the parsed body: an empty body (which Express parses to {}) is not a notification; answer 400 or 422.",
   run: (ctx) =>
     variantCheck(

@@ -2,6 +2,7 @@ import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
 import { fail, pass, skip } from "../check.js";
 import type { Identity, Outcome } from "../http-client.js";
 import { describeOutcome, isRefusal, isSuccess } from "../outcome-classify.js";
+import { judgeRefusals } from "./_control.js";
 import type { PkiClientName } from "../resolve-options.js";
 import type { CheckLevel } from "../types.js";
 import { noTlsReason } from "./tls.js";
@@ -96,14 +97,20 @@ const REJECTIONS: Rejection[] = [
 ];
 
 async function blockedFor(ctx: CheckContext): Promise<string | null> {
+  // With --proxy-headers the identities travel as the proxy's headers over plain HTTP.
+  if (ctx.options.proxyHeaders) return null;
   return noTlsReason(ctx) ?? (await ctx.connectBlocker());
 }
+
+const NOT_CLEANLY_REFUSED =
+  "the receiver neither accepted nor cleanly refused the certificate: refuse with a TLS alert or a 4xx, never a 5xx or silence.";
 
 function rejectionCheck(spec: Rejection): CheckDefinition {
   return {
     id: spec.id,
     title: spec.title,
     level: spec.level,
+    needs: "http",
     fix: spec.fix,
     run: async (ctx) => {
       const blocked = await blockedFor(ctx);
@@ -114,15 +121,23 @@ function rejectionCheck(spec: Rejection): CheckDefinition {
         if (!identity)
           return skip(`no --pki given: the ${spec.identity} certificate comes from a PKI folder`);
       }
+      const netdata = ctx.options.netdata;
+      const controlLabel = `control: as ${netdata?.name ?? "Netdata (no identity given)"}`;
+      const control = {
+        label: controlLabel,
+        outcome: await ctx.deliver(ctx.probePayload(), {
+          label: controlLabel,
+          identity: netdata,
+        }),
+      };
       const label = identity ? `as ${identity.name}` : "without a client certificate";
       const outcome = await ctx.deliver(ctx.probePayload(), { label, identity });
-      if (isRefusal(outcome)) return pass(describeOutcome(outcome));
-      if (isSuccess(outcome))
-        return fail(`accepted: ${describeOutcome(outcome)}`, `${spec.cause}.`);
-      return fail(
-        describeOutcome(outcome),
-        "the receiver neither accepted nor cleanly refused the certificate: refuse with a TLS alert or a 4xx, never a 5xx or silence.",
-      );
+      return judgeRefusals([{ label, outcome }], control, {
+        ok: isRefusal,
+        cause: NOT_CLEANLY_REFUSED,
+        layer: "tls",
+        accepted: { cause: `${spec.cause}.` },
+      });
     },
   };
 }

@@ -20,6 +20,7 @@ export const httpsOnly: CheckDefinition = {
   id: "tls.https-only",
   title: "the webhook URL is https",
   level: "required",
+  needs: "nothing",
   fix: "Serve the receiver over https, or put a TLS proxy in front ('netdata-webhook-kit proxy nginx'). Behind a loopback proxy, pass --allow-http.",
   run: async (ctx) => {
     if (ctx.options.url.protocol === "https:") return pass("the URL is https");
@@ -50,6 +51,7 @@ export const serverCertificate: CheckDefinition = {
   id: "tls.server-certificate",
   title: "the server certificate is valid for the host",
   level: "required",
+  needs: "nothing",
   fix: "Serve a certificate from a public CA for this host name with its full chain (nginx: ssl_certificate fullchain.pem). For a private test CA, pass --server-ca FILE.",
   run: async (ctx) => {
     const reason = noTlsReason(ctx);
@@ -86,7 +88,8 @@ function noHandshake(probe: Outcome): Verdict {
 export const protocolVersion: CheckDefinition = {
   id: "tls.protocol",
   title: "TLS 1.2 or newer, TLS 1.0/1.1 refused",
-  level: "required",
+  level: "recommended",
+  needs: "http",
   fix: "Allow TLS 1.2 and 1.3 only: nginx 'ssl_protocols TLSv1.2 TLSv1.3;', Apache 'SSLProtocol -all +TLSv1.2 +TLSv1.3', Node minVersion 'TLSv1.2'.",
   run: async (ctx) => {
     const reason = noTlsReason(ctx);

@@ -1,0 +1,52 @@
+import { fail, inconclusive, pass, type Verdict } from "../check.js";
+import type { Outcome } from "../http-client.js";
+import { describeOutcome, isSuccess } from "../outcome-classify.js";
+import { type Labelled, listBriefly, misses, tally } from "./_expect.js";
+
+/** The layer a negative check is about: a TLS refusal counts against any HTTP answer. */
+export type CheckLayer = "tls" | "http";
+
+export interface RefusalSpec {
+  /** What a defective request must get (a 4xx, a refusal...). */
+  ok: (outcome: Outcome) => boolean;
+  /** Why it matters when a defective request got something else. */
+  cause: string;
+  layer: CheckLayer;
+  /** Overrides the cause and fix when a defective request was accepted (2xx). */
+  accepted?: { cause: string; fix?: string };
+}
+
+/**
+ * Judges a negative check by comparison with its control, the same request without the
+ * defect. A defective request that was not refused fails the check whatever the control got.
+ * A refusal proves something only when the control got past the layer that refused: for the
+ * "http" layer the control must have been accepted; for the "tls" layer, a refusal before any
+ * HTTP counts when the control got an HTTP answer (even a 401), and a 4xx counts only when the
+ * control was accepted. Otherwise the check is inconclusive.
+ */
+export function judgeRefusals(
+  tried: readonly Labelled[],
+  control: Labelled,
+  spec: RefusalSpec,
+): Verdict {
+  const bad = misses(tried, spec.ok);
+  if (bad.length > 0) {
+    const accepted = tried.some(({ outcome }) => isSuccess(outcome));
+    if (accepted && spec.accepted) {
+      return fail(listBriefly(bad), spec.accepted.cause, spec.accepted.fix);
+    }
+    return fail(listBriefly(bad), spec.cause);
+  }
+  const unproven = tried.filter(({ outcome }) => !provenBy(outcome, control.outcome, spec.layer));
+  const controlSaid = `control (${control.label}): ${describeOutcome(control.outcome)}`;
+  if (unproven.length === 0) return pass(`refused: ${tally(tried)}; ${controlSaid}`);
+  return inconclusive(
+    `refused (${tally(unproven)}), but the control was refused too: this proves nothing`,
+    controlSaid,
+  );
+}
+
+function provenBy(refusal: Outcome, control: Outcome, layer: CheckLayer): boolean {
+  if (isSuccess(control)) return true;
+  return layer === "tls" && refusal.kind === "refused" && control.kind === "response";
+}
