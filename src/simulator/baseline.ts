@@ -69,13 +69,15 @@ async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<D
       fix: `Check that the receiver answers a POST within --timeout-ms (${options.timeoutMs} ms) and does not close the connection.`,
     };
   }
-  if (outcome.status === 404) return notFoundDiagnosis(options, seen);
+  if (outcome.status === 404) return notFoundDiagnosis(options, ctx.probePayload().body, seen);
   if (outcome.status === 401 || outcome.status === 403) {
+    const proxy = proxyHeaderDiagnosis(options, outcome, seen);
+    if (proxy) return proxy;
     const challenged = outcome.headers["www-authenticate"] !== undefined;
     if (!challenged && /certificate/i.test(outcome.body) && !options.proxyHeaders) {
       return clientCertificateDiagnosis(options, seen);
     }
-    return proxyHeaderDiagnosis(options, outcome, seen) ?? credentialsDiagnosis(options, outcome, seen);
+    return credentialsDiagnosis(options, outcome, seen);
   }
   if (outcome.status >= 500) {
     return {
@@ -102,13 +104,17 @@ function clientCertificateDiagnosis(options: ResolvedVerifyOptions, seen: string
   };
 }
 
-async function notFoundDiagnosis(options: ResolvedVerifyOptions, seen: string): Promise<Diagnosis> {
+async function notFoundDiagnosis(
+  options: ResolvedVerifyOptions,
+  body: string,
+  seen: string,
+): Promise<Diagnosis> {
   const answers: string[] = [];
   for (const path of COMMON_WEBHOOK_PATHS) {
     if (path === options.url.pathname) continue;
     const url = new URL(path, options.url);
     const connection = { ...options.connection, url };
-    const spec = deliveryRequest(options, { body: "{}" });
+    const spec = deliveryRequest(options, { body });
     const outcome = await sendRequest(
       connection,
       onTheWire(options, { ...spec, timeoutMs: options.timeoutMs }),

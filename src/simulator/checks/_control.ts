@@ -38,7 +38,7 @@ export function judgeRefusals(
     return fail(listBriefly(bad), spec.cause);
   }
   const unproven = tried.filter(({ outcome }) => !provenBy(outcome, control.outcome, spec.layer));
-  const controlSaid = `control (${control.label}): ${describeOutcome(control.outcome)}`;
+  const controlSaid = `${control.label}: ${describeOutcome(control.outcome)}`;
   if (unproven.length === 0) return pass(`refused: ${tally(tried)}; ${controlSaid}`);
   return inconclusive(
     `refused (${tally(unproven)}), but the control was refused too: this proves nothing`,

@@ -51,7 +51,7 @@ async function guarded(
 
 /** The same notification with the configured credentials: what every refusal is judged against. */
 async function control(ctx: CheckContext): Promise<Labelled> {
-  const label = "control: the configured credentials";
+  const label = "control, with the configured credentials";
   return { label, outcome: await ctx.deliver(ctx.probePayload(), { label }) };
 }
 

@@ -86,7 +86,7 @@ function challengeVerdict(outcome: Outcome, expected: string, deadlineMs: number
 
 /** A challenge with a well-formed token: what the CRC refusals are judged against. */
 async function crcControl(ctx: CheckContext): Promise<Labelled> {
-  const label = "control: GET with a valid crc_token";
+  const label = "control, GET with a valid crc_token";
   const token = ctx.payloads.token();
   return { label, outcome: await crcGet(ctx, label, `crc_token=${encodeURIComponent(token)}`) };
 }
@@ -138,7 +138,7 @@ export const survivesOddTokens: CheckDefinition = {
     if (!isSuccess(reference.outcome) && results.some(({ outcome }) => is4xx(outcome))) {
       return inconclusive(
         `answered ${tally(results)}, but the control was refused too: this proves nothing`,
-        `control (${reference.label}): ${describeOutcome(reference.outcome)}`,
+        `${reference.label}: ${describeOutcome(reference.outcome)}`,
       );
     }
     return pass(`${results.length} odd tokens: ${tally(results)}`);

@@ -12,7 +12,7 @@ type Variant = [label: string, overrides: DeliveryOverrides];
 
 /** The same notification as Netdata sends it: what every refusal is judged against. */
 export async function controlDelivery(ctx: CheckContext): Promise<Labelled> {
-  const label = "control: a valid notification";
+  const label = "control, a valid notification";
   return { label, outcome: await ctx.deliver(ctx.probePayload(), { label }) };
 }
 

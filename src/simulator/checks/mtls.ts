@@ -122,7 +122,7 @@ function rejectionCheck(spec: Rejection): CheckDefinition {
           return skip(`no --pki given: the ${spec.identity} certificate comes from a PKI folder`);
       }
       const netdata = ctx.options.netdata;
-      const controlLabel = `control: as ${netdata?.name ?? "Netdata (no identity given)"}`;
+      const controlLabel = `control, as ${netdata?.name ?? "Netdata (no identity given)"}`;
       const control = {
         label: controlLabel,
         outcome: await ctx.deliver(ctx.probePayload(), {
