@@ -12,12 +12,7 @@ import { reportToJson } from "../simulator/report-json.js";
 import { reportToJunit } from "../simulator/report-junit.js";
 import { verifyReceiver } from "../simulator/run.js";
 import { colourWanted, createStyle } from "../simulator/style.js";
-import type {
-  Baseline,
-  CheckResult,
-  VerifyOptions,
-  VerifyReport,
-} from "../simulator/types.js";
+import type { Baseline, CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
 import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
 import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 import {
@@ -86,7 +81,8 @@ export const verifyCommand = defineCommand({
     },
     "proxy-verify-header": {
       type: "string",
-      description: "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
+      description:
+        "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
       default: "X-Client-Verify",
     },
     "proxy-dn-header": {

@@ -1,5 +1,5 @@
-import { bodyHint } from "./checks/_expect.js";
 import type { CheckContext } from "./check.js";
+import { bodyHint } from "./checks/_expect.js";
 import { type Outcome, sendRequest } from "./http-client.js";
 import { describeOutcome, isSuccess } from "./outcome-classify.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
@@ -37,10 +37,14 @@ function connectionDiagnosis(
   probe: Outcome,
 ): { reached: Reached; diagnosis: Diagnosis } | null {
   if (probe.kind === "unreachable" || (probe.kind === "timeout" && probe.stage === "connect")) {
+    const cause =
+      probe.kind === "unreachable"
+        ? `${where(options.url)} could not be reached (${probe.code})`
+        : `${where(options.url)} did not accept a TCP connection within ${Math.round(probe.latencyMs)} ms`;
     return {
       reached: "nothing",
       diagnosis: {
-        cause: `${where(options.url)} could not be reached: ${describeOutcome(probe)}.`,
+        cause,
         fix: "Check the host name and port, that the receiver is running and listening there, and that no firewall is in the way.",
       },
     };
@@ -156,7 +160,8 @@ function credentialsDiagnosis(
   const challenge = [outcome.headers["www-authenticate"] ?? []].flat().join(", ");
   const wanted = challenge ? (/^\s*([A-Za-z][\w-]*)/.exec(challenge)?.[1] ?? challenge) : null;
   const sentScheme = options.auth.scheme;
-  const sent = sentScheme === "none" ? "no Authorization header" : `${capital(sentScheme)} credentials`;
+  const sent =
+    sentScheme === "none" ? "no Authorization header" : `${capital(sentScheme)} credentials`;
   const wants = wanted ? ` (WWW-Authenticate: ${challenge}): it wants ${capital(wanted)}` : "";
   const cause = `credentials refused: ${seen}${wants}; verify sent ${sent}.`;
   if (wanted && wanted.toLowerCase() !== sentScheme) {

@@ -16,9 +16,7 @@ function statusLabel(result: CheckResult, style: Style): string {
     case "skip":
       return style.yellow("SKIP");
     case "inconclusive":
-      return result.level === "required"
-        ? style.red("INCONCLUSIVE")
-        : style.yellow("INCONCLUSIVE");
+      return result.level === "required" ? style.red("INCONCLUSIVE") : style.yellow("INCONCLUSIVE");
     case "fail":
       return result.level === "required" ? style.red("FAIL") : style.yellow("FAIL");
   }
@@ -31,9 +29,11 @@ export function formatExchange(exchange: Exchange, style: Style): string {
     `${INDENT}${style.dim("-")} ${exchange.label}: ${rq.method} ${rq.target}${rq.identity ? ` as ${rq.identity}` : ""}`,
     ...rq.headers.map(([name, value]) => `${INDENT}    > ${name}: ${value}`),
   ];
-  if (rq.bodyBytes > 0) lines.push(`${INDENT}    > (${rq.bodyBytes} bytes) ${oneLine(rq.bodyStart)}`);
+  if (rq.bodyBytes > 0)
+    lines.push(`${INDENT}    > (${rq.bodyBytes} bytes) ${oneLine(rq.bodyStart)}`);
   lines.push(`${INDENT}    < ${rs.outcome} in ${rs.latencyMs} ms`);
-  for (const [name, value] of Object.entries(rs.headers)) lines.push(`${INDENT}    < ${name}: ${value}`);
+  for (const [name, value] of Object.entries(rs.headers))
+    lines.push(`${INDENT}    < ${name}: ${value}`);
   if (rs.body) lines.push(`${INDENT}    < ${oneLine(rs.body)}`);
   return `${lines.join("\n")}\n`;
 }
@@ -67,7 +67,9 @@ export function formatBaseline(baseline: Baseline, style: Style, verbose = false
     ? baseline.exchanges.map((e) => formatExchange(e, style)).join("")
     : "";
   if (baseline.ok || !baseline.diagnosis) {
-    return verbose ? `  ${style.green("BASELINE")}  a notification as Netdata sends it was accepted\n${transcript}` : "";
+    return verbose
+      ? `  ${style.green("BASELINE")}  a notification as Netdata sends it was accepted\n${transcript}`
+      : "";
   }
   const { cause, fix } = baseline.diagnosis;
   return (
@@ -99,7 +101,9 @@ export function formatSummary(report: VerifyReport, style: Style): string {
 function verdictLine(report: VerifyReport, style: Style): string {
   const { summary: s } = report;
   if (!report.baseline.ok) {
-    return style.red("FAIL: the baseline failed (diagnosis at the top); conformance could not be established (exit 1)");
+    return style.red(
+      "FAIL: the baseline failed (diagnosis at the top); conformance could not be established (exit 1)",
+    );
   }
   if (s.requiredFailed > 0) {
     return style.red(`FAIL: ${s.requiredFailed} required check(s) failed (exit 1)`);
@@ -112,7 +116,8 @@ function verdictLine(report: VerifyReport, style: Style): string {
   const requiredSkipped = report.checks.filter(
     (c) => c.status === "skip" && c.level === "required",
   );
-  if (requiredSkipped.length === 0) return style.green("PASS: every required check passed (exit 0)");
+  if (requiredSkipped.length === 0)
+    return style.green("PASS: every required check passed (exit 0)");
   return style.yellow(
     `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`,
   );

@@ -9,9 +9,7 @@ export function buildReport(
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
   const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
-  const requiredInconclusive = count(
-    (c) => c.status === "inconclusive" && c.level === "required",
-  );
+  const requiredInconclusive = count((c) => c.status === "inconclusive" && c.level === "required");
   const warnings: string[] = [];
   if (options.insecure) {
     warnings.push(

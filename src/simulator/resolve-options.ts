@@ -104,7 +104,10 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
       "--proxy-verify-header",
       options.proxyVerifyHeader ?? DEFAULT_PROXY_VERIFY_HEADER,
     ),
-    proxyDnHeader: headerName("--proxy-dn-header", options.proxyDnHeader ?? DEFAULT_PROXY_DN_HEADER),
+    proxyDnHeader: headerName(
+      "--proxy-dn-header",
+      options.proxyDnHeader ?? DEFAULT_PROXY_DN_HEADER,
+    ),
   };
 }
 

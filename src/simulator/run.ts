@@ -4,13 +4,7 @@ import { type BaselineNeed, type CheckDefinition, fail, type Verdict } from "./c
 import { buildReport } from "./report.js";
 import { resolveVerifyOptions } from "./resolve-options.js";
 import { type CheckRuntime, createRuntime } from "./runtime.js";
-import type {
-  Baseline,
-  CheckResult,
-  Exchange,
-  VerifyOptions,
-  VerifyReport,
-} from "./types.js";
+import type { Baseline, CheckResult, Exchange, VerifyOptions, VerifyReport } from "./types.js";
 
 /** The summary of a check that cannot say anything while the baseline fails. */
 export const BASELINE_FAILED = "not run: baseline failed (see the diagnosis at the top)";

@@ -6,8 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notificationKey } from "../../src/protocol/content-key.js";
 import { classifyNotification } from "../../src/protocol/notification.js";
 import { openStore } from "../../src/receiver/store.js";
-import { BUILT_CLI, sharedTestPki, startTestReceiver, type TestReceiver } from "../helpers/receiver.js";
 import { pkiFile } from "../helpers/pki.js";
+import {
+  BUILT_CLI,
+  sharedTestPki,
+  startTestReceiver,
+  type TestReceiver,
+} from "../helpers/receiver.js";
 
 // The built bin with stdout to a real pipe whose reader is slow: nothing the command wrote
 // may be lost when it finishes (a process.exit before stdout drains cuts it at 64 KiB).
@@ -105,7 +110,11 @@ describe("output through a pipe", () => {
     // Requested in one turn of the event loop: the store commits them as one group.
     await Promise.all(
       Array.from({ length: 10_000 }, (_, i) => {
-        const body = { message: `notification ${i}`, title: "Test Notification", token: `token-${i}` };
+        const body = {
+          message: `notification ${i}`,
+          title: "Test Notification",
+          token: `token-${i}`,
+        };
         const result = classifyNotification(body);
         if (!result.ok) throw new Error(result.reasons.join("; "));
         return store.insert(result.notification, notificationKey(body));
@@ -119,9 +128,7 @@ describe("output through a pipe", () => {
     const lines = run.stdout.split("\n").filter((line) => line.length > 0);
     expect(run.stdout.length).toBeGreaterThan(PIPE_BUFFER_BYTES);
     expect(lines).toHaveLength(10_000);
-    expect(lines.map((line) => (JSON.parse(line) as { token: string }).token)).toContain(
-      "token-0",
-    );
+    expect(lines.map((line) => (JSON.parse(line) as { token: string }).token)).toContain("token-0");
     expect(run.code).toBe(0);
   }, 60_000);
 });

@@ -132,10 +132,16 @@ async function handle(
     return reply(res, 400, { error: "invalid JSON" });
   }
   const notification = parsed as { message?: unknown; token?: unknown } | null;
-  if (typeof notification !== "object" || notification === null || typeof notification.message !== "string") {
+  if (
+    typeof notification !== "object" ||
+    notification === null ||
+    typeof notification.message !== "string"
+  ) {
     return reply(res, 422, { error: "not a notification: message is missing" });
   }
-  options.log?.(JSON.stringify({ message: notification.message, token: notification.token ?? null }));
+  options.log?.(
+    JSON.stringify({ message: notification.message, token: notification.token ?? null }),
+  );
   return reply(res, 200, { ok: true });
 }
 
@@ -150,10 +156,11 @@ function challenge(url: URL, res: ServerResponse, secret: string): void {
   const tokens = url.searchParams.getAll("crc_token");
   const token = tokens[0];
   if (tokens.length !== 1 || !token || token.length > 1024) {
-    return reply(res, 400, { error: "exactly one crc_token is required" });
+    reply(res, 400, { error: "exactly one crc_token is required" });
+    return;
   }
   const digest = createHmac("sha256", secret).update(token).digest("base64");
-  return reply(res, 200, { response_token: `sha256=${digest}` });
+  reply(res, 200, { response_token: `sha256=${digest}` });
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {

@@ -7,7 +7,7 @@ describe("demo (npm start)", () => {
     const run = await runCliCaptured(["demo"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("34 checks: 34 passed, 0 failed");
+    expect(run.stdout).toContain("35 checks: 35 passed, 0 failed");
     expect(run.stdout).toContain("PASS: every required check passed (exit 0)");
     expect(run.stdout.match(/\n {2}\d\. /g)).toHaveLength(3);
     for (const next of ["serve", "verify", "proxy"]) {

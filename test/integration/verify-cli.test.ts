@@ -70,7 +70,7 @@ describe("verify on the command line", () => {
     expect(run.stdout).toContain(`Verifying ${receiver.url}`);
     for (const id of CHECK_IDS)
       expect(run.stdout).toMatch(new RegExp(`PASS  ${id.replace(/\./g, "\\.")} `));
-    expect(run.stdout).toContain("34 checks: 34 passed");
+    expect(run.stdout).toContain("35 checks: 35 passed");
     expect(run.stdout).toContain(`JSON report written to ${join(work, "out.json")}`);
     expect(run.stdout).toContain(`JUnit report written to ${join(work, "out.xml")}`);
     expect(run.stdout).not.toContain(TOKEN);
@@ -163,12 +163,14 @@ describe("verify on the command line", () => {
   it("lists the public catalogue with --list, one line per check id in run order", async () => {
     const run = await verify(["--list"]);
     expect(run.code).toBe(0);
-    const ids = run.stdout
-      .trimEnd()
-      .split("\n")
-      .map((line) => line.split(/\s+/)[0]);
+    const [table = "", rule = ""] = run.stdout.trimEnd().split("\n\n");
+    const ids = table.split("\n").map((line) => line.split(/\s+/)[0]);
     expect(ids).toEqual([...CHECK_IDS]);
     expect(run.stdout).toMatch(/^mtls\.rejects-two-cn\s+recommended\s+\S/m);
+    expect(run.stdout).toMatch(/^auth\.rejects-repeated\s+recommended\s+\S/m);
+    expect(rule).toBe(
+      "Levels: required: Netdata's deliveries would fail, or a sender without Netdata's identity or credentials would be accepted. Everything else is recommended.",
+    );
   });
 
   it("exits 2 without a URL, saying what to pass", async () => {

@@ -70,7 +70,10 @@ describe("verify --proxy-headers against receivers behind a TLS proxy", () => {
       const wrongCn = report.checks.find((c) => c.id === "mtls.rejects-wrong-cn");
       const sent = wrongCn?.exchanges[1]?.request.headers;
       expect(sent).toContainEqual(["x-client-verify", "SUCCESS"]);
-      expect(sent).toContainEqual(["x-client-dn", expect.stringMatching(/^CN=(?!app\.netdata\.cloud)/)]);
+      expect(sent).toContainEqual([
+        "x-client-dn",
+        expect.stringMatching(/^CN=(?!app\.netdata\.cloud)/),
+      ]);
       expect(report.exitCode).toBe(0);
     } finally {
       await serve.close();

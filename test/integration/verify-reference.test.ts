@@ -63,21 +63,21 @@ describe("verify against the reference receiver", () => {
     expect(JSON.stringify(report)).not.toContain(TOKEN);
   });
 
-  it("skips, with the reason, the checks whose --pki identity or secret is missing", async () => {
+  it("names the missing --pki identity once, and reports the checks that need it as not run", async () => {
     const report = await verifyReceiver({
       url: receiver.url,
       serverCa: pkiFile(pkiDir, "ca", "pem"),
     });
-    expect(statusOf(report, "mtls.rejects-no-certificate")?.status).toBe("pass");
-    expect(statusOf(report, "mtls.accepts-netdata-client")).toMatchObject({
-      status: "skip",
-      summary: expect.stringContaining("no --pki"),
+    expect(report.baseline.diagnosis).toMatchObject({
+      cause: expect.stringContaining("requires a client certificate and none was given"),
+      fix: expect.stringContaining("--pki DIR"),
     });
-    expect(statusOf(report, "mtls.rejects-wrong-cn")?.summary).toContain("no --pki given");
-    expect(statusOf(report, "delivery.alert-flat")?.summary).toContain(
-      "requires a client certificate",
+    expect(statusOf(report, "mtls.accepts-netdata-client")?.summary).toMatch(
+      /^not run: baseline failed/,
     );
+    expect(statusOf(report, "delivery.alert-flat")?.summary).toMatch(/^not run: baseline failed/);
     expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(report.exitCode).toBe(1);
   });
 
   it("skips the CRC answer when no challenge secret is given", async () => {
@@ -149,7 +149,8 @@ describe("verify against the reference receiver", () => {
       status: "fail",
       cause: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
     });
-    expect(statusOf(report, "auth.accepts-valid")?.summary).toContain("--server-ca");
+    expect(report.baseline.diagnosis?.fix).toContain("--server-ca FILE");
+    expect(statusOf(report, "auth.accepts-valid")?.summary).toMatch(/^not run: baseline failed/);
     expect(report.exitCode).toBe(1);
   });
 });
@@ -171,17 +172,21 @@ describe("verify against a reference receiver with Basic auth", () => {
       CHECK_IDS.filter((id) => id.startsWith("auth.")).map((id) => [id, "pass"]),
     );
     const labels = statusOf(report, "auth.rejects-wrong")?.exchanges.map((e) => e.label);
-    expect(labels).toEqual(["wrong password", "wrong user"]);
+    expect(labels).toEqual([
+      "control, with the configured credentials",
+      "wrong password",
+      "wrong user",
+    ]);
   });
 
-  it("fails auth.accepts-valid with the wrong password", async () => {
+  it("names refused Basic credentials as the one cause with the wrong password", async () => {
     const wrong = { ...auth, password: "nope" };
     const options = { url: basic.url, pkiDir, serverCa: pkiFile(pkiDir, "ca", "pem"), auth: wrong };
     const report = await verifyReceiver({ ...options, only: ["auth.accepts-valid"] });
-    expect(report.checks[0]).toMatchObject({
-      status: "fail",
-      summary: expect.stringContaining("HTTP 401"),
-    });
+    expect(report.baseline.diagnosis?.cause).toMatch(
+      /^credentials refused: HTTP 401 .*WWW-Authenticate: Basic.*verify sent Basic credentials/,
+    );
+    expect(report.checks[0]?.summary).toMatch(/^not run: baseline failed/);
     expect(report.exitCode).toBe(1);
   });
 });

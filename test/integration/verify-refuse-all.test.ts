@@ -108,7 +108,10 @@ describe.each(SCENARIOS)("verify against a receiver that refuses everything: $na
     const report = await verifyReceiver(scenario.options());
     expect(report.baseline).toMatchObject({
       ok: false,
-      diagnosis: { cause: expect.stringMatching(scenario.diagnosis), fix: expect.stringMatching(scenario.fix) },
+      diagnosis: {
+        cause: expect.stringMatching(scenario.diagnosis),
+        fix: expect.stringMatching(scenario.fix),
+      },
     });
     expect(report.exitCode).toBe(1);
     const falsePasses = report.checks.filter(

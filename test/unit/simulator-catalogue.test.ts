@@ -8,11 +8,14 @@ import {
   isRefusal,
 } from "../../src/simulator/outcome-classify.js";
 
-/** The public contract of issue 4: ids, order and levels. */
+/**
+ * The public contract: ids, order and levels. Required: Netdata's deliveries would fail, or a
+ * sender without Netdata's identity or credentials would be accepted; else recommended.
+ */
 const PUBLIC_CATALOGUE: Array<[string, "required" | "recommended"]> = [
   ["tls.https-only", "required"],
   ["tls.server-certificate", "required"],
-  ["tls.protocol", "required"],
+  ["tls.protocol", "recommended"],
   ["mtls.accepts-netdata-client", "required"],
   ["mtls.accepts-intermediate-chain", "required"],
   ["mtls.rejects-no-certificate", "required"],
@@ -27,8 +30,9 @@ const PUBLIC_CATALOGUE: Array<[string, "required" | "recommended"]> = [
   ["auth.rejects-missing", "required"],
   ["auth.rejects-wrong", "required"],
   ["auth.rejects-malformed", "required"],
+  ["auth.rejects-repeated", "recommended"],
   ["crc.answers-challenge", "required"],
-  ["crc.rejects-missing-token", "required"],
+  ["crc.rejects-missing-token", "recommended"],
   ["crc.survives-odd-tokens", "recommended"],
   ["verification.accepts-test-notification", "required"],
   ["delivery.alert-flat", "required"],
@@ -39,9 +43,9 @@ const PUBLIC_CATALOGUE: Array<[string, "required" | "recommended"]> = [
   ["delivery.latency", "required"],
   ["delivery.duplicate", "recommended"],
   ["delivery.burst", "recommended"],
-  ["input.rejects-invalid-json", "required"],
+  ["input.rejects-invalid-json", "recommended"],
   ["input.rejects-wrong-content-type", "recommended"],
-  ["input.rejects-empty-body", "required"],
+  ["input.rejects-empty-body", "recommended"],
   ["input.rejects-oversized-body", "recommended"],
   ["input.rejects-wrong-method", "recommended"],
 ];

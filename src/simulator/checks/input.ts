@@ -63,7 +63,10 @@ export const rejectsInvalidJson: CheckDefinition = {
       const after = await ctx.deliver(ctx.probePayload(), {
         label: "a valid notification afterwards",
       });
-      const down = misses([{ label: "a valid notification afterwards", outcome: after }], isSuccess);
+      const down = misses(
+        [{ label: "a valid notification afterwards", outcome: after }],
+        isSuccess,
+      );
       if (down.length > 0)
         return fail(listBriefly(down), "the receiver stopped answering after invalid JSON.");
       return pass("truncated JSON refused; the control and the next notification accepted");

@@ -2,9 +2,9 @@ import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
 import { fail, pass, skip } from "../check.js";
 import type { Identity, Outcome } from "../http-client.js";
 import { describeOutcome, isRefusal, isSuccess } from "../outcome-classify.js";
-import { judgeRefusals } from "./_control.js";
 import type { PkiClientName } from "../resolve-options.js";
 import type { CheckLevel } from "../types.js";
+import { judgeRefusals } from "./_control.js";
 import { noTlsReason } from "./tls.js";
 
 const EXACT_CN_FIX =
