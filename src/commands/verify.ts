@@ -53,6 +53,10 @@ export const verifyCommand = defineCommand({
       "netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --json -",
       "an app behind a TLS proxy, mTLS played as the proxy's headers; JSON on stdout",
     ],
+    [
+      "netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --observe-command 'netdata-webhook-kit inbox --json --limit 10000'",
+      "and check that no refused request was stored",
+    ],
   ],
   options: {
     profile: {
@@ -90,6 +94,16 @@ export const verifyCommand = defineCommand({
       description: "with --proxy-headers: the subject DN header, as 'serve --proxy-dn-header'",
       default: "X-Client-DN",
     },
+    "observe-log": {
+      type: "string",
+      description:
+        "a log the receiver writes: after the run, a refused request's canary found in it (from where the run started) fails its check",
+    },
+    "observe-command": {
+      type: "string",
+      description:
+        "a shell command that prints what the receiver stored (e.g. 'netdata-webhook-kit inbox --json --limit 10000'); canaries found in its output fail their checks",
+    },
     verbose: {
       type: "boolean",
       description: "print every request and response of each check (secrets as their length)",
@@ -115,12 +129,18 @@ Netdata's identity or credentials would be accepted; everything else is recommen
 --proxy-headers talks plain HTTP to a receiver behind a TLS proxy (serve --behind-proxy) and
 plays each client certificate as the proxy would forward it: X-Client-Verify SUCCESS,
 FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject.
+Every request verify expects to be refused carries a unique canary in its message (and token).
+With --observe-log FILE and/or --observe-command CMD, verify looks for them after the run: a
+canary that shows up fails its check with "refused on the wire but handled inside".
+--verbose prints each check's requests and responses (secrets as their length); the --json
+report always has them.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 
 Exit codes:
   0  every required check passed
-  1  the baseline failed, or a required check failed or was inconclusive
+  1  the baseline failed, a required check failed or was inconclusive, or an
+     --observe-* source could not be read
   2  usage or configuration error    3  the target could not be reached at all`,
   run: async (ctx) => {
     const { values } = ctx;
@@ -143,6 +163,12 @@ Exit codes:
       skip: list(values.skip),
       seed,
       ...proxyFromValues(values),
+      ...(values["observe-log"] !== undefined
+        ? { observeLog: resolve(ctx.cwd, values["observe-log"]) }
+        : {}),
+      ...(values["observe-command"] !== undefined
+        ? { observeCommand: values["observe-command"] }
+        : {}),
     };
     const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
     if (secret !== undefined) options.challengeSecret = secret;

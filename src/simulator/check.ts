@@ -35,6 +35,11 @@ export interface CheckContext {
   deliver(payload: Payload, overrides?: DeliveryOverrides): Promise<Outcome>;
   /** A fresh notification of the kind every receiver accepts, for checks about something else. */
   probePayload(): Payload;
+  /**
+   * A probe payload marked with a unique canary, for a request that must be refused: if the
+   * canary shows up in what the receiver stored or logged, the check fails.
+   */
+  canaryPayload(label: string): Payload;
   /** Why no request can get through TLS (the server certificate is not trusted), or null. */
   connectBlocker(): Promise<string | null>;
   /** Why a delivery cannot be attempted at all (that, or mTLS required and no identity), or null. */

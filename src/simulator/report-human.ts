@@ -108,6 +108,12 @@ function verdictLine(report: VerifyReport, style: Style): string {
   if (s.requiredFailed > 0) {
     return style.red(`FAIL: ${s.requiredFailed} required check(s) failed (exit 1)`);
   }
+  const unobserved = report.observation?.problems ?? [];
+  if (unobserved.length > 0) {
+    return style.red(
+      `FAIL: the receiver could not be observed for canaries (${unobserved.join("; ")}) (exit 1)`,
+    );
+  }
   if (s.requiredInconclusive > 0) {
     return style.red(
       `FAIL: ${s.requiredInconclusive} required check(s) inconclusive: conformance could not be established (exit 1)`,

@@ -5,7 +5,13 @@ import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 export function buildReport(
   options: ResolvedVerifyOptions,
   checks: CheckResult[],
-  run: { startedAt: string; durationMs: number; unreachable: string | null; baseline: Baseline },
+  run: {
+    startedAt: string;
+    durationMs: number;
+    unreachable: string | null;
+    baseline: Baseline;
+    observation: VerifyReport["observation"];
+  },
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
   const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
@@ -15,6 +21,9 @@ export function buildReport(
     warnings.push(
       "--insecure: the server certificate was not verified; Netdata Cloud will verify it",
     );
+  }
+  for (const problem of run.observation?.problems ?? []) {
+    warnings.push(`${problem}: canaries could not be looked for there`);
   }
   if (options.proxyHeaders) {
     warnings.push(
@@ -46,6 +55,7 @@ export function buildReport(
     unreachableReason: run.unreachable,
     warnings,
     baseline: run.baseline,
+    observation: run.observation,
     checks,
     summary: {
       total: checks.length,
@@ -60,7 +70,10 @@ export function buildReport(
     exitCode:
       run.unreachable !== null
         ? 3
-        : !run.baseline.ok || requiredFailed > 0 || requiredInconclusive > 0
+        : !run.baseline.ok ||
+            requiredFailed > 0 ||
+            requiredInconclusive > 0 ||
+            (run.observation?.problems.length ?? 0) > 0
           ? 1
           : 0,
   };

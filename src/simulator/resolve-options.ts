@@ -48,6 +48,8 @@ export interface ResolvedVerifyOptions {
   proxyHeaders: boolean;
   proxyVerifyHeader: string;
   proxyDnHeader: string;
+  observeLog: string | null;
+  observeCommand: string | null;
 }
 
 /** The header names `serve --behind-proxy` reads by default. */
@@ -108,6 +110,8 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
       "--proxy-dn-header",
       options.proxyDnHeader ?? DEFAULT_PROXY_DN_HEADER,
     ),
+    observeLog: options.observeLog ?? null,
+    observeCommand: nonEmpty("--observe-command", options.observeCommand),
   };
 }
 
@@ -121,6 +125,16 @@ function asProxyIdentities(
     return [name, real ? { ...real, proxy } : virtualIdentity(name, proxy)] as const;
   });
   return Object.fromEntries(entries) as Record<PkiClientName, Identity>;
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (value.trim() === "") {
+    throw new VerifyOptionsError(
+      `${flag}: the command is empty. Give one that prints what the receiver stored, e.g. "netdata-webhook-kit inbox --json".`,
+    );
+  }
+  return value;
 }
 
 function headerName(flag: string, name: string): string {

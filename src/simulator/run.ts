@@ -1,4 +1,6 @@
 import { runBaseline } from "./baseline.js";
+import { createObserver } from "./canary.js";
+import { applyObservation } from "./canary-verdicts.js";
 import { selectChecks } from "./catalogue.js";
 import { type BaselineNeed, type CheckDefinition, fail, type Verdict } from "./check.js";
 import { buildReport } from "./report.js";
@@ -22,6 +24,12 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
   const startedAt = new Date();
   const started = performance.now();
   const runtime = createRuntime(resolved);
+  // Before the first request, so the log is read only from where this run starts.
+  const observer = await createObserver(
+    resolved.observeLog,
+    resolved.observeCommand,
+    process.cwd(),
+  );
   const baselineExchanges: Exchange[] = [];
   const baseline: Baseline = {
     ...(await runBaseline(runtime.contextFor(baselineExchanges))),
@@ -38,14 +46,19 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
         ? resultOf(check, { status: "skip", summary: notRun }, [], 0)
         : await runCheck(check, runtime);
     results.push(result);
-    if (!unreachable) options.onCheck?.(result);
+    // With an observer, a verdict may still change: printed once the canaries are looked for.
+    if (!unreachable && !observer) options.onCheck?.(result);
   }
+  const observation =
+    observer && !unreachable ? await applyObservation(observer, runtime.canaries, results) : null;
+  if (observer && !unreachable) for (const result of results) options.onCheck?.(result);
   const durationMs = Math.round(performance.now() - started);
   return buildReport(resolved, results, {
     startedAt: startedAt.toISOString(),
     durationMs,
     unreachable,
     baseline,
+    observation,
   });
 }
 
@@ -60,7 +73,7 @@ async function runCheck(check: CheckDefinition, runtime: CheckRuntime): Promise<
   const started = performance.now();
   let verdict: Verdict;
   try {
-    verdict = await check.run(runtime.contextFor(exchanges));
+    verdict = await check.run(runtime.contextFor(exchanges, check.id));
   } catch (error) {
     // A bug in a check must not end the run: report it against that check.
     const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import { authorizationHeaderFor } from "../protocol/auth.js";
+import { type Canary, newCanaryValue, withCanary } from "./canary.js";
 import type { CheckContext, CheckRequest, DeliveryOverrides } from "./check.js";
 import { toExchange } from "./exchange.js";
 import { type Outcome, type RequestSpec, sendRequest } from "./http-client.js";
@@ -18,8 +19,10 @@ export const USER_AGENT = "netdata-webhook-kit-verify";
 export interface CheckRuntime {
   /** The first request of a run: decides reachability, gives the TLS facts. Memoised. */
   probe(): Promise<Outcome>;
-  /** A context whose requests are recorded in `exchanges`. */
-  contextFor(exchanges: Exchange[]): CheckContext;
+  /** A context for the check `checkId`, whose requests are recorded in `exchanges`. */
+  contextFor(exchanges: Exchange[], checkId?: string): CheckContext;
+  /** Every canary sent so far. */
+  readonly canaries: readonly Canary[];
 }
 
 /** The state one verify run shares between its checks: payload source, probe, deliveries. */
@@ -27,13 +30,16 @@ export function createRuntime(options: ResolvedVerifyOptions): CheckRuntime {
   const shared = createShared(options);
   return {
     probe: async () => (await shared.probeOnce()).outcome,
-    contextFor: (exchanges) => createContext(options, shared, exchanges),
+    contextFor: (exchanges, checkId = "baseline") =>
+      createContext(options, shared, exchanges, checkId),
+    canaries: shared.canaries,
   };
 }
 
 interface Shared {
   payloads: PayloadFactory;
   deliveries: Array<{ label: string; outcome: Outcome }>;
+  canaries: Canary[];
   probeOnce: () => Promise<{ outcome: Outcome; exchange: Exchange }>;
   connectBlocker: () => Promise<string | null>;
   deliveryBlocker: () => Promise<string | null>;
@@ -93,7 +99,7 @@ function createShared(options: ResolvedVerifyOptions): Shared {
       : null;
   };
   const payloads = createPayloadFactory(createRandom(options.seed));
-  return { payloads, deliveries: [], probeOnce, connectBlocker, deliveryBlocker };
+  return { payloads, deliveries: [], canaries: [], probeOnce, connectBlocker, deliveryBlocker };
 }
 
 /** A check's view of the run; its requests are recorded in `exchanges`. */
@@ -101,6 +107,7 @@ function createContext(
   options: ResolvedVerifyOptions,
   shared: Shared,
   exchanges: Exchange[],
+  checkId: string,
 ): CheckContext {
   const send = async (label: string, request: CheckRequest): Promise<Outcome> => {
     const spec = onTheWire(options, {
@@ -127,6 +134,11 @@ function createContext(
     send,
     deliver,
     probePayload: () => shared.payloads.alert(options.formats[0] ?? "flat", "warning"),
+    canaryPayload: (label) => {
+      const value = newCanaryValue();
+      shared.canaries.push({ value, checkId, label });
+      return withCanary(shared.payloads.alert(options.formats[0] ?? "flat", "warning"), value);
+    },
     connectBlocker: shared.connectBlocker,
     deliveryBlocker: shared.deliveryBlocker,
     probe: async () => {

@@ -48,6 +48,12 @@ export interface VerifyOptions {
   /** Names of the forwarded headers (default X-Client-Verify, X-Client-DN). */
   proxyVerifyHeader?: string;
   proxyDnHeader?: string;
+  /**
+   * After the run, look for the canaries of refused requests in this log (read from its size
+   * when the run started) and/or in what this shell command prints (e.g. an inbox listing).
+   */
+  observeLog?: string;
+  observeCommand?: string;
   /** Seed of the payload generator; the report gives the one used, for replay. */
   seed?: number;
   /** Called once the baseline has run, before the first check (for progress output). */
@@ -132,6 +138,13 @@ export interface VerifyReport {
   unreachableReason: string | null;
   warnings: string[];
   baseline: Baseline;
+  /** With --observe-log/--observe-command: where canaries were looked for, and what was found. */
+  observation: {
+    sources: string[];
+    canaries: number;
+    found: Array<{ checkId: string; label: string; canary: string }>;
+    problems: string[];
+  } | null;
   checks: CheckResult[];
   summary: {
     total: number;
@@ -144,8 +157,8 @@ export interface VerifyReport {
     recommendedFailed: number;
   };
   /**
-   * 0 every required check passed; 1 the baseline failed, or a required check failed or was
-   * inconclusive; 3 the target was unreachable.
+   * 0 every required check passed; 1 the baseline failed, a required check failed or was
+   * inconclusive, or an --observe-* source could not be read; 3 the target was unreachable.
    */
   exitCode: 0 | 1 | 3;
 }

@@ -48,6 +48,7 @@ function report(checks: CheckResult[]): VerifyReport {
     unreachableReason: null,
     warnings: [],
     baseline: { ok: true, reached: "accepted", diagnosis: null, exchanges: [] },
+    observation: null,
     checks,
     summary: {
       total: checks.length,

@@ -65,7 +65,7 @@ async function authVariants(
   const reference = await control(ctx);
   const results = await inTurn(variants, async ([label, value]) => ({
     label,
-    outcome: await ctx.deliver(ctx.probePayload(), {
+    outcome: await ctx.deliver(ctx.canaryPayload(label), {
       label,
       headers: { authorization: value },
     }),

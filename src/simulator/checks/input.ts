@@ -30,7 +30,7 @@ function variantCheck(
     const reference = await controlDelivery(ctx);
     const results = await inTurn(variants, async ([label, overrides]) => ({
       label,
-      outcome: await ctx.deliver(ctx.probePayload(), { label, ...overrides }),
+      outcome: await ctx.deliver(ctx.canaryPayload(label), { label, ...overrides }),
     }));
     return judgeRefusals(results, reference, { ok, cause, layer: "http" });
   });
@@ -116,12 +116,13 @@ export const rejectsOversizedBody: CheckDefinition = {
   level: "recommended",
   fix: "Limit the body size (1 MiB is ample; Express json({ limit }), nginx client_max_body_size) and answer 413.",
   run: (ctx) => {
-    const payload = JSON.parse(ctx.probePayload().body) as Record<string, unknown>;
+    const label = `${OVERSIZED_BODY_BYTES} byte valid notification`;
+    const payload = JSON.parse(ctx.canaryPayload(label).body) as Record<string, unknown>;
     payload.padding = "x".repeat(OVERSIZED_BODY_BYTES);
     const refusedOrClosed = (o: Outcome) => is4xx(o) || o.kind === "refused";
     return variantCheck(
       ctx,
-      [[`${OVERSIZED_BODY_BYTES} byte valid notification`, { body: JSON.stringify(payload) }]],
+      [[label, { body: JSON.stringify(payload) }]],
       refusedOrClosed,
       "an oversized body was stored, crashed the receiver or hung the connection.",
     );

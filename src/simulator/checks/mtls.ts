@@ -131,7 +131,7 @@ function rejectionCheck(spec: Rejection): CheckDefinition {
         }),
       };
       const label = identity ? `as ${identity.name}` : "without a client certificate";
-      const outcome = await ctx.deliver(ctx.probePayload(), { label, identity });
+      const outcome = await ctx.deliver(ctx.canaryPayload(label), { label, identity });
       return judgeRefusals([{ label, outcome }], control, {
         ok: isRefusal,
         cause: NOT_CLEANLY_REFUSED,

@@ -1,0 +1,56 @@
+import { type Canary, canariesFound, type Observer } from "./canary.js";
+import type { CheckResult, VerifyReport } from "./types.js";
+
+const HANDLED_INSIDE = "refused on the wire but handled inside";
+
+/** Cause and fix by check family: what it means that a refused request left a trace. */
+const EXPLANATIONS: Record<string, { cause: string; fix: string }> = {
+  mtls: {
+    cause:
+      "the identity check runs after the request is read: a check registered with server.on('secureConnection') runs after Node's HTTP parser has taken the socket, and over TLS 1.3 the client's request arrives right behind its certificate, so the handler ran for a client the connection then refused.",
+    fix: "Check the client identity in every request (socket.authorized and the exact CN) before handling it, or register the check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener.",
+  },
+  auth: {
+    cause:
+      "the notification was stored or logged before its credentials were refused: the credentials check runs after the handler.",
+    fix: "Check the Authorization header first, before storing or logging anything.",
+  },
+  input: {
+    cause: "the request was stored or logged before it was refused.",
+    fix: "Validate the request before storing or logging it.",
+  },
+};
+
+/**
+ * Looks for every canary in what the receiver stored or logged. A check whose canary shows up
+ * fails, whatever the wire said: the receiver refused the request but handled it anyway.
+ */
+export async function applyObservation(
+  observer: Observer,
+  canaries: readonly Canary[],
+  results: CheckResult[],
+): Promise<NonNullable<VerifyReport["observation"]>> {
+  const { text, problems } = await observer.read();
+  const found = canariesFound(canaries, text);
+  for (const [index, result] of results.entries()) {
+    const mine = found.filter((canary) => canary.checkId === result.id);
+    if (mine.length === 0) continue;
+    const family = result.id.split(".")[0] ?? "";
+    const explained = EXPLANATIONS[family] ?? EXPLANATIONS.input;
+    const labels = mine.map((canary) => canary.label).join("; ");
+    results[index] = {
+      ...result,
+      status: "fail",
+      summary: `${HANDLED_INSIDE}: ${labels} (its canary is in ${observer.sources.join(" / ")}); on the wire: ${result.summary}`,
+      cause: explained?.cause ?? "",
+      fix: explained?.fix ?? "",
+      control: null,
+    };
+  }
+  return {
+    sources: observer.sources,
+    canaries: canaries.length,
+    found: found.map(({ checkId, label, value }) => ({ checkId, label, canary: value })),
+    problems,
+  };
+}

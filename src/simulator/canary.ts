@@ -1,0 +1,120 @@
+import { exec } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { open, stat } from "node:fs/promises";
+import type { Payload } from "./payloads/payload-factory.js";
+
+/** One request verify expects to be refused, marked so it can be found where it must not be. */
+export interface Canary {
+  value: string;
+  checkId: string;
+  label: string;
+}
+
+/** Longest output of --observe-command read (the rest is ignored). */
+const OBSERVE_OUTPUT_MAX_BYTES = 64 * 1024 * 1024;
+/** Deadline of --observe-command. */
+const OBSERVE_COMMAND_TIMEOUT_MS = 30_000;
+
+export function newCanaryValue(): string {
+  return `ndwk-canary-${randomBytes(8).toString("hex")}`;
+}
+
+/**
+ * The payload with the canary in the fields a receiver stores or logs: the message, and the
+ * token of a test notification.
+ */
+export function withCanary(payload: Payload, canary: string): Payload {
+  const parsed = JSON.parse(payload.body) as Record<string, unknown>;
+  parsed.message = `netdata-webhook-kit verify ${canary}: this request should have been refused`;
+  if (typeof parsed.token === "string") parsed.token = canary;
+  return { ...payload, body: JSON.stringify(parsed) };
+}
+
+/** Where to look for canaries after a run; the log offset is taken before the run starts. */
+export interface Observer {
+  /** Human names of the sources, for the report. */
+  sources: string[];
+  /** Everything the sources hold now (the log from the starting offset). */
+  read(): Promise<{ text: string; problems: string[] }>;
+}
+
+export async function createObserver(
+  logPath: string | null,
+  command: string | null,
+  cwd: string,
+): Promise<Observer | null> {
+  if (logPath === null && command === null) return null;
+  const offset = logPath === null ? 0 : await sizeOf(logPath);
+  const sources = [
+    ...(logPath !== null ? [`--observe-log ${logPath}`] : []),
+    ...(command !== null ? [`--observe-command ${JSON.stringify(command)}`] : []),
+  ];
+  return {
+    sources,
+    read: async () => {
+      const texts: string[] = [];
+      const problems: string[] = [];
+      if (logPath !== null) {
+        try {
+          texts.push(await readFrom(logPath, offset));
+        } catch (error) {
+          problems.push(
+            `--observe-log ${logPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+          );
+        }
+      }
+      if (command !== null) {
+        const result = await runCommand(command, cwd);
+        texts.push(result.stdout);
+        if (result.problem) problems.push(`--observe-command: ${result.problem}`);
+      }
+      return { text: texts.join("\n"), problems };
+    },
+  };
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    // A log that does not exist yet is read from its start once the receiver writes it.
+    return 0;
+  }
+}
+
+async function readFrom(path: string, offset: number): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const start = size < offset ? 0 : offset; // rotated or truncated: read it all
+    const length = Math.min(size - start, OBSERVE_OUTPUT_MAX_BYTES);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, start);
+    return buffer.toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+function runCommand(
+  command: string,
+  cwd: string,
+): Promise<{ stdout: string; problem: string | null }> {
+  return new Promise((resolve) => {
+    exec(
+      command,
+      { cwd, timeout: OBSERVE_COMMAND_TIMEOUT_MS, maxBuffer: OBSERVE_OUTPUT_MAX_BYTES },
+      (error, stdout, stderr) => {
+        const problem = error
+          ? `exited with ${error.code ?? error.signal ?? "an error"}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ""}`
+          : null;
+        resolve({ stdout: String(stdout), problem });
+      },
+    );
+  });
+}
+
+/** The canaries that show up in `text`. */
+export function canariesFound(canaries: readonly Canary[], text: string): Canary[] {
+  return canaries.filter((canary) => text.includes(canary.value));
+}
