@@ -47,19 +47,35 @@ function testcase(result: CheckResult): string {
   return `${open}\n${out}\n    </testcase>`;
 }
 
+/** A failed baseline as its own failing testcase, so CI shows the one root cause. */
+function baselineTestcase(report: VerifyReport): string[] {
+  const { diagnosis } = report.baseline;
+  if (report.baseline.ok || !diagnosis) return [];
+  const detail = `cause: ${diagnosis.cause}\nfix: ${diagnosis.fix}`;
+  return [
+    [
+      '    <testcase classname="netdata-webhook-kit.verify.baseline" name="baseline" time="0.000">',
+      `      <failure message="${xml(diagnosis.cause)}" type="baseline">${xml(detail)}</failure>`,
+      "    </testcase>",
+    ].join("\n"),
+  ];
+}
+
 /**
- * JUnit XML: one testcase per check; a failure carries the cause (message) and the fix. A failed
+ * JUnit XML: one testcase per check (and one for a failed baseline, first); a failure carries the cause (message) and the fix. A failed
  * recommended check is a failure too (type="recommended"), though it leaves the exit code at 0.
  */
 export function reportToJunit(report: VerifyReport): string {
   const { summary: s } = report;
+  const baseline = baselineTestcase(report);
   const skipped = s.skipped + s.inconclusive;
-  const attrs = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="${skipped}" time="${secondsOf(report.durationMs)}"`;
+  const attrs = `tests="${s.total + baseline.length}" failures="${s.failed + baseline.length}" errors="0" skipped="${skipped}" time="${secondsOf(report.durationMs)}"`;
   const suite = `  <testsuite name="netdata-webhook-kit verify ${xml(report.target)}" ${attrs} timestamp="${xml(report.startedAt)}">`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="netdata-webhook-kit verify" ${attrs}>`,
     suite,
+    ...baseline,
     ...report.checks.map(testcase),
     "  </testsuite>",
     "</testsuites>",

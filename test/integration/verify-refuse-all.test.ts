@@ -1,5 +1,7 @@
+import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_IDS } from "../../src/simulator/catalogue.js";
+import { reportToJunit } from "../../src/simulator/report-junit.js";
 import { verifyReceiver } from "../../src/simulator/run.js";
 import type { CheckResult, VerifyOptions } from "../../src/simulator/types.js";
 import { type MiniReceiver, startMiniReceiver } from "../helpers/broken-receivers.js";
@@ -171,5 +173,20 @@ describe("the human report of a run whose baseline failed", () => {
     expect(report.baseline.diagnosis?.cause).toMatch(
       /credentials refused: HTTP 401.*verify sent no Authorization header/,
     );
+  });
+});
+
+describe("the JUnit report of a run whose baseline failed", () => {
+  it("has the baseline as its first, failing test case, with the cause and the fix", async () => {
+    const report = await verifyReceiver(
+      direct({ auth: { scheme: "bearer", token: "nope" }, only: ["auth"] }),
+    );
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(reportToJunit(report));
+    const suite = xml.testsuites.testsuite;
+    const [first] = [suite.testcase].flat();
+    expect(first["@_name"]).toBe("baseline");
+    expect(first.failure["@_message"]).toMatch(/^credentials refused: HTTP 401/);
+    expect(first.failure["#text"]).toContain("fix: Pass the Bearer credentials");
+    expect(suite["@_failures"]).toBe("1");
   });
 });
