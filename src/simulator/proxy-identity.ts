@@ -36,24 +36,13 @@ const SYNTHETIC_DNS: Record<string, string> = {
 };
 const NETDATA_DN = "CN=app.netdata.cloud";
 
-/** RFC 2253 special characters, escaped with a backslash. */
-function escapeValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, "\\ ");
-}
-
-/** The RFC 2253 DN of a certificate, most specific RDN first, as nginx forwards it. */
+/**
+ * The RFC 2253 DN of a certificate, most specific RDN first, as nginx forwards it. Node gives
+ * the subject one RDN per line, least specific first, with the RFC 2253 escapes already made.
+ */
 export function rfc2253Subject(certPem: string): string {
   const lines = new X509Certificate(certPem).subject.split("\n").filter((l) => l.length > 0);
-  return lines
-    .reverse()
-    .map((line) => {
-      const at = line.indexOf("=");
-      return `${line.slice(0, at)}=${escapeValue(line.slice(at + 1))}`;
-    })
-    .join(",");
+  return lines.reverse().join(",");
 }
 
 /**
