@@ -25,8 +25,9 @@ export const httpsOnly: CheckDefinition = {
   run: async (ctx) => {
     if (ctx.options.url.protocol === "https:") return pass("the URL is https");
     if (ctx.options.allowHttp) {
-      return pass("http allowed by --allow-http", [
-        "--allow-http: Netdata Cloud itself refuses http URLs; the https front end is not tested",
+      const flag = ctx.options.proxyHeaders ? "--proxy-headers" : "--allow-http";
+      return pass(`http allowed by ${flag}`, [
+        `${flag}: Netdata Cloud itself refuses http URLs; the https front end is not tested`,
       ]);
     }
     return fail("the URL is http", "Netdata Cloud only accepts https:// webhook URLs.");
