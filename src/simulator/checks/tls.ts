@@ -12,7 +12,7 @@ const MODERN_PROTOCOLS = ["TLSv1.2", "TLSv1.3"];
 export function noTlsReason(ctx: CheckContext): string | null {
   if (ctx.options.url.protocol === "https:") return null;
   return ctx.options.allowHttp
-    ? "--allow-http: TLS is terminated in front of the receiver; verify the proxy's https URL too"
+    ? `${ctx.options.proxyHeaders ? "--proxy-headers" : "--allow-http"}: TLS is terminated in front of the receiver; verify the proxy's https URL too`
     : "the URL is http: there is no TLS to check";
 }
 
