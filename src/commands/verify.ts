@@ -129,7 +129,7 @@ Netdata's identity or credentials would be accepted; everything else is recommen
 --proxy-headers talks plain HTTP to a receiver behind a TLS proxy (serve --behind-proxy) and
 plays each client certificate as the proxy would forward it: X-Client-Verify SUCCESS,
 FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject.
-Every request verify expects to be refused carries a unique canary in its message (and token).
+Every request verify expects to be refused carries a unique canary in its message.
 With --observe-log FILE and/or --observe-command CMD, verify looks for them after the run: a
 canary that shows up fails its check with "refused on the wire but handled inside".
 --verbose prints each check's requests and responses (secrets as their length); the --json
