@@ -60,6 +60,16 @@ describe("a negative check whose control is refused", () => {
     expect(testcase.failure).toBeUndefined();
   });
 
+  it("blames the auth check, never the payload, for deliveries refused with 401", async () => {
+    const report = await verifyOnly("delivery.alert-nested");
+    expect(report.checks[0]).toMatchObject({
+      status: "fail",
+      cause: expect.stringContaining("refused these notifications as unauthorized"),
+      fix: expect.stringContaining("the payload is not the problem"),
+    });
+    expect(report.checks[0]?.fix).not.toContain("Accept the nested alert");
+  });
+
   it("measures latency only from accepted deliveries", async () => {
     const report = await verifyOnly("delivery");
     const latency = report.checks.find((c) => c.id === "delivery.latency");

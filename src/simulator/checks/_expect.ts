@@ -56,3 +56,30 @@ export function tally(results: readonly Labelled[]): string {
     .map(([what, n]) => (n > 1 ? `${what} x${n}` : what))
     .join(", ");
 }
+
+/**
+ * A cause and fix that fit what was observed: when every miss is a refusal of the request's
+ * credentials or identity (401/403), or a rate limit (429/503), the payload is not to blame
+ * and a payload fix would mislead. Null when the check's own cause and fix fit.
+ */
+export function refusalNotAboutPayload(
+  results: readonly Labelled[],
+  ok: (outcome: Outcome) => boolean,
+): { cause: string; fix: string } | null {
+  const missed = results.filter(({ outcome }) => !ok(outcome));
+  const statuses = missed.map(({ outcome }) => (outcome.kind === "response" ? outcome.status : 0));
+  if (statuses.length === 0) return null;
+  if (statuses.every((s) => s === 401 || s === 403)) {
+    return {
+      cause: `the receiver refused these notifications as unauthorized (${tally(missed)}), though it accepted the baseline's: the credentials or identity check, not the payload, said no.`,
+      fix: "Find out why the receiver's auth or identity check refuses some requests it accepts otherwise (its answer body and log say which rule); the payload is not the problem as far as verify can tell.",
+    };
+  }
+  if (statuses.every((s) => s === 429 || s === 503)) {
+    return {
+      cause: `the receiver answered ${tally(missed)}: it was busy or rate-limited, not refusing the payload.`,
+      fix: "Let Netdata's deliveries through without a rate limit that a burst of alerts can hit; answer 2xx first and work later.",
+    };
+  }
+  return null;
+}

@@ -2,7 +2,7 @@ import type { CheckDefinition } from "../check.js";
 import { fail, pass, skip } from "../check.js";
 import { isSuccess } from "../outcome-classify.js";
 import { latencyLine } from "../stats.js";
-import { type Labelled, listBriefly, misses } from "./_expect.js";
+import { type Labelled, listBriefly, misses, refusalNotAboutPayload } from "./_expect.js";
 
 /** Concurrent deliveries of `delivery.burst`: an alert storm across a space. */
 export const BURST_SIZE = 50;
@@ -53,6 +53,8 @@ export const duplicate: CheckDefinition = {
     }
     const bad = misses(results, isSuccess);
     if (bad.length === 0) return pass("both deliveries accepted");
+    const other = refusalNotAboutPayload(results, isSuccess);
+    if (other) return fail(listBriefly(bad), other.cause, other.fix);
     return fail(
       listBriefly(bad),
       "a repeated delivery was refused; Netdata may retry, and a retry is not an error.",
@@ -78,6 +80,14 @@ export const burst: CheckDefinition = {
     const bad = misses(results, isSuccess);
     const slowest = Math.max(...results.map(({ outcome }) => outcome.latencyMs));
     if (bad.length === 0) return pass(`${BURST_SIZE} accepted, slowest ${slowest} ms`);
+    const other = refusalNotAboutPayload(results, isSuccess);
+    if (other) {
+      return fail(
+        `${bad.length} of ${BURST_SIZE} failed: ${listBriefly(bad)}`,
+        other.cause,
+        other.fix,
+      );
+    }
     return fail(
       `${bad.length} of ${BURST_SIZE} failed: ${listBriefly(bad)}`,
       "the receiver did not cope with concurrent deliveries.",

@@ -4,7 +4,7 @@ import { isSuccess } from "../outcome-classify.js";
 import type { AlertSeverity } from "../payloads/alert-catalogue.js";
 import { ALERT_FLAT_ERAS } from "../payloads/alert-flat.js";
 import type { Payload, PayloadFormat } from "../payloads/payload-factory.js";
-import { inTurn, listBriefly, misses } from "./_expect.js";
+import { inTurn, listBriefly, misses, refusalNotAboutPayload } from "./_expect.js";
 
 const SEVERITIES: AlertSeverity[] = ["critical", "warning", "clear"];
 
@@ -36,6 +36,8 @@ function deliveryCheck(spec: DeliverySpec): CheckDefinition {
       }));
       const bad = misses(results, isSuccess);
       if (bad.length === 0) return pass(`${results.length} notification(s) accepted`);
+      const other = refusalNotAboutPayload(results, isSuccess);
+      if (other) return fail(listBriefly(bad), other.cause, other.fix);
       return fail(listBriefly(bad), `${spec.cause}.`);
     },
   };

@@ -1,7 +1,7 @@
 import type { CheckDefinition } from "../check.js";
 import { fail, pass, skip } from "../check.js";
 import { describeOutcome, isSuccess } from "../outcome-classify.js";
-import { misses } from "./_expect.js";
+import { misses, refusalNotAboutPayload } from "./_expect.js";
 
 export const acceptsTestNotification: CheckDefinition = {
   id: "verification.accepts-test-notification",
@@ -17,7 +17,10 @@ export const acceptsTestNotification: CheckDefinition = {
     const payload = ctx.payloads.test();
     const outcome = await ctx.deliver(payload);
     if (isSuccess(outcome)) return pass(`${describeOutcome(outcome)} in ${outcome.latencyMs} ms`);
-    const [miss] = misses([{ label: payload.label, outcome }], isSuccess);
+    const results = [{ label: payload.label, outcome }];
+    const [miss] = misses(results, isSuccess);
+    const other = refusalNotAboutPayload(results, isSuccess);
+    if (other) return fail(miss ?? describeOutcome(outcome), other.cause, other.fix);
     return fail(miss ?? describeOutcome(outcome), "the receiver refused the test notification.");
   },
 };
