@@ -43,7 +43,11 @@ interface Scenario {
   /** What the one diagnosis at the top must say. */
   diagnosis: RegExp;
   fix: RegExp;
+  /** The same run on the command line (the bearer token comes from the environment). */
+  argv: () => string[];
 }
+
+const trustServer = () => ["--server-ca", pkiFile(pkiDir, "ca", "pem")];
 
 const direct = (overrides: Partial<VerifyOptions>): VerifyOptions => ({
   url: mini.url,
@@ -61,12 +65,14 @@ const SCENARIOS: Scenario[] = [
     options: () => direct({ auth: { scheme: "bearer", token: `${TOKEN}-wrong` } }),
     diagnosis: /^credentials refused: HTTP 401/,
     fix: /Bearer credentials the receiver is configured with/,
+    argv: () => [mini.url, "--pki", pkiDir, ...trustServer(), "--bearer-token", `${TOKEN}-wrong`],
   },
   {
     name: "the wrong path",
     options: () => direct({ url: mini.url.replace("/netdata", "/hooks/wrong") }),
     diagnosis: /^wrong path: POST \/hooks\/wrong answered HTTP 404/,
     fix: /exact webhook URL/,
+    argv: () => [mini.url.replace("/netdata", "/hooks/wrong"), "--pki", pkiDir, ...trustServer()],
   },
   {
     name: "a missing proxy header",
@@ -78,6 +84,7 @@ const SCENARIOS: Scenario[] = [
     }),
     diagnosis: /^refused for a missing proxy header: .*X-Client-Verify/,
     fix: /--proxy-headers/,
+    argv: () => [behindProxy.url, "--allow-http"],
   },
   {
     name: "an untrusted client certificate",
@@ -88,6 +95,12 @@ const SCENARIOS: Scenario[] = [
       }),
     diagnosis: /^the TLS layer refused the client certificate/,
     fix: /identity the receiver trusts/,
+    argv: () => [
+      mini.url,
+      ...trustServer(),
+      ...["--client-cert", pkiFile(pkiDir, "client-untrusted", "pem")],
+      ...["--client-key", pkiFile(pkiDir, "client-untrusted", "key")],
+    ],
   },
 ];
 
@@ -123,6 +136,19 @@ describe.each(SCENARIOS)("verify against a receiver that refuses everything: $na
     expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual([]);
     const notRun = report.checks.filter((c) => c.summary.startsWith("not run: baseline failed"));
     expect(notRun.map((c) => c.id)).toContain("delivery.latency");
+  });
+
+  it("prints the diagnosis first after the header on the command line, and exits 1", async () => {
+    const run = await runCliCaptured(["verify", ...scenario.argv(), "--only", "input,auth"], {
+      env: { NETDATA_BEARER_TOKEN: TOKEN },
+    });
+    const lines = run.stdout.split("\n");
+    expect(lines[0]).toMatch(/^Verifying /);
+    expect(lines[2]).toBe("");
+    expect(lines[3]?.replace(/^BASELINE FAILED: /, "")).toMatch(scenario.diagnosis);
+    expect(lines[4]).toMatch(/^fix: /);
+    expect(run.stdout).not.toMatch(/^ {2}PASS/m);
+    expect(run.code).toBe(1);
   });
 
   it.each(NEGATIVE_IDS)("exits 1 with --only %s", async (id) => {
