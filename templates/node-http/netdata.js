@@ -165,6 +165,42 @@ export function parseDistinguishedName(dn) {
 
 // ---- payloads -------------------------------------------------------------------------
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as JSON: strict UTF-8 (a byte that is not UTF-8 is refused, never replaced), and
+ * no lone surrogate escape such as "\ud800" in any string or key, since such text cannot be
+ * written to a UTF-8 log, file or database unchanged. Returns { ok: true, body } or
+ * { ok: false, reason } for a 400; the reason never quotes the body, which is not
+ * authenticated by anything but the connection.
+ */
+export function parseBody(raw) {
+  let text;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    return { ok: false, reason: "body is not valid UTF-8" };
+  }
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "body is not valid JSON" };
+  }
+  if (!wellFormed(body, MAX_BODY_DEPTH + 1)) {
+    return { ok: false, reason: "body holds a lone surrogate (\\ud800-\\udfff), not Unicode text" };
+  }
+  return { ok: true, body };
+}
+
+function wellFormed(value, levelsLeft) {
+  if (typeof value === "string") return value.isWellFormed();
+  if (typeof value !== "object" || value === null || levelsLeft === 0) return true;
+  return Object.entries(value).every(
+    ([key, child]) => key.isWellFormed() && wellFormed(child, levelsLeft - 1),
+  );
+}
+
 /** Deepest nesting accepted; Netdata's payloads are at most 5 levels deep. */
 export const MAX_BODY_DEPTH = 32;
 const ALERT_STATES = ["critical", "warning", "clear"];
@@ -199,8 +235,11 @@ export function classifyNotification(body) {
   return rejected("not a Netdata notification: none of token, alert, alarm, status, reachable");
 }
 
+/** A string field in lower case, or null for anything else (a list or object is never a word). */
+const word = (value) => (typeof value === "string" ? value.toLowerCase() : null);
+
 function nestedAlert(body, alert) {
-  const status = String(own(own(alert, "state"), "status") ?? "").toLowerCase();
+  const status = word(own(own(alert, "state"), "status"));
   if (!isString(own(alert, "name"))) return rejected("alert-nested: alert.name must be a string");
   if (!ALERT_STATES.includes(status)) {
     return rejected("alert-nested: alert.state.status must be Critical, Warning or Clear");
@@ -213,7 +252,7 @@ function nestedAlert(body, alert) {
 }
 
 function flatAlert(body, alert) {
-  const severity = String(own(body, "severity") ?? "").toLowerCase();
+  const severity = word(own(body, "severity"));
   if (!isString(alert)) return rejected("alert-flat: alert (or alarm) must be a non-empty string");
   if (!ALERT_STATES.includes(severity)) {
     return rejected("alert-flat: severity must be critical, warning or clear");
@@ -242,11 +281,11 @@ function nestedReachability(body, status, reachable) {
   if (reachable !== undefined && typeof reachable !== "boolean") {
     return rejected("reachability-nested: reachable must be a boolean");
   }
-  const word = typeof status === "string" ? status.toLowerCase() : undefined;
-  if (status !== undefined && word !== "reachable" && word !== "unreachable") {
+  const text = word(status);
+  if (status !== undefined && text !== "reachable" && text !== "unreachable") {
     return rejected("reachability-nested: status must be reachable or unreachable");
   }
-  const up = reachable ?? word === "reachable";
+  const up = reachable ?? text === "reachable";
   return accepted("reachability-nested", up ? "info" : "critical", body, {
     host: nodes[0].hostname,
   });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,25 +9,16 @@ import {
   IN_CI,
   notPassed,
   projectEnv,
+  pythonHas,
   runCommand,
   type ScaffoldedProject,
+  SYSTEM_PYTHON,
   scaffoldTemplate,
   startProject,
 } from "./template-harness.js";
 
-/** Debian's python3-flask installs for the system interpreter, not for a pyenv one on PATH. */
-const SYSTEM_PYTHON = "/usr/bin/python3";
 const BEARER_TOKEN = "flask-bearer-token";
 const CHALLENGE_SECRET = "flask-challenge-secret";
-
-function pythonHas(module: string): boolean {
-  try {
-    execFileSync(SYSTEM_PYTHON, ["-c", `import ${module}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const nginx = findServerBinary("nginx");
 // The README deploys Flask under waitress, Debian's python3-waitress.
