@@ -171,14 +171,46 @@ def parse_distinguished_name(dn):
 
 # ---- payloads ---------------------------------------------------------------------------
 
+class BodyError(ValueError):
+    """A body that is not strict UTF-8 JSON; str(error) is the reason, quoting nothing of it."""
+
+
 def parse_json(raw):
-    """Parses a body as strict UTF-8 JSON (no NaN or Infinity). Raises ValueError."""
-    def reject_constant(name):
-        raise ValueError(f"{name} is not JSON")
+    """Parses a body as strict UTF-8 JSON: no NaN or Infinity, and no lone surrogate escape
+    ("\\ud800") in any string or key, since such text cannot be encoded as UTF-8 for a log, a
+    file or a database (json.loads lets it through). Raises BodyError with a reason that
+    echoes nothing of the body, which nothing but the connection has authenticated yet."""
+    def reject_constant(_name):
+        raise BodyError("body is not valid JSON (NaN and Infinity are not JSON)")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=reject_constant)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError("body is not valid UTF-8") from None
+    try:
+        body = json.loads(text, parse_constant=reject_constant)
     except RecursionError:
-        raise ValueError("JSON is nested too deeply") from None
+        raise BodyError("body is nested too deeply") from None
+    except json.JSONDecodeError as e:
+        raise BodyError(f"body is not valid JSON (line {e.lineno}, column {e.colno})") from None
+    if _has_lone_surrogate(body, MAX_BODY_DEPTH + 1):
+        raise BodyError("body holds a lone surrogate (\\ud800-\\udfff), not Unicode text")
+    return body
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value, levels_left):
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if levels_left == 0:
+        return False
+    if isinstance(value, dict):
+        return any(_SURROGATE.search(k) or _has_lone_surrogate(v, levels_left - 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v, levels_left - 1) for v in value)
+    return False
 
 
 def classify_notification(body):
