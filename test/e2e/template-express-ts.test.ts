@@ -131,6 +131,16 @@ describe("the express-ts template, installed against the packed kit", () => {
     }
   });
 
+  it("refuses BEHIND_PROXY=1 on a name that only starts like a loopback address", async () => {
+    const run = await runCommand("node", ["dist/src/main.js"], {
+      cwd: project.dir,
+      env: projectEnv({ BEHIND_PROXY: "1", HOST: "127.attacker.example" }),
+      timeoutMs: 20_000,
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
+  });
+
   it("refuses to start without its TLS files, naming them", async () => {
     const run = await runCommand("node", ["dist/src/main.js"], {
       cwd: project.dir,

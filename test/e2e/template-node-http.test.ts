@@ -114,13 +114,24 @@ describe("the node-http template", () => {
     expect(run.output).toContain("AUTH=bearer needs BEARER_TOKEN");
   });
 
-  it("refuses BEHIND_PROXY=1 on a non-loopback address", async () => {
-    const run = await runCommand("node", ["server.js"], {
-      cwd: project.dir,
-      env: projectEnv({ BEHIND_PROXY: "1", HOST: "0.0.0.0" }),
-      timeoutMs: 10_000,
+  for (const host of ["0.0.0.0", "127.attacker.example", "::ffff:10.0.0.1"]) {
+    it(`refuses BEHIND_PROXY=1 on the non-loopback HOST ${host}`, async () => {
+      const run = await runCommand("node", ["server.js"], {
+        cwd: project.dir,
+        env: projectEnv({ BEHIND_PROXY: "1", HOST: host }),
+        timeoutMs: 10_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
     });
-    expect(run.code).toBe(2);
-    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
+  }
+
+  it("listens behind a proxy on any 127.0.0.0/8 address, parsed as an address", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", HOST: "127.0.0.2" });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/webhooks\/netdata$/);
+    } finally {
+      await server.stop();
+    }
   });
 });

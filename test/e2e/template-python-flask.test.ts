@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
@@ -17,6 +18,8 @@ import {
   startProject,
 } from "./template-harness.js";
 
+/** How long the stalled-request test waits for waitress to close the connection. */
+const STALLED_REQUEST_GUARD_MS = 20_000;
 const BEARER_TOKEN = "flask-bearer-token";
 const CHALLENGE_SECRET = "flask-challenge-secret";
 
@@ -139,13 +142,43 @@ describe.skipIf(skip)(`the python-flask template behind the generated nginx conf
     }
   });
 
-  it("refuses to listen anywhere but on loopback", async () => {
-    const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
-      cwd: project.dir,
-      env: projectEnv({ HOST: "0.0.0.0", PYTHONDONTWRITEBYTECODE: "1" }),
-      timeoutMs: 20_000,
+  for (const host of ["0.0.0.0", "127.attacker.example", "::ffff:10.0.0.1"]) {
+    it(`refuses to listen on the non-loopback HOST ${host}`, async () => {
+      const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
+        cwd: project.dir,
+        env: projectEnv({ HOST: host, PYTHONDONTWRITEBYTECODE: "1" }),
+        timeoutMs: 20_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain("HOST must be a loopback address");
     });
-    expect(run.code).toBe(2);
-    expect(run.output).toContain("HOST must be a loopback address");
+  }
+
+  it("closes a request that stalls for REQUEST_TIMEOUT_SECONDS instead of holding it", async () => {
+    const app = await startApp({ AUTH: "none", REQUEST_TIMEOUT_SECONDS: "2" });
+    try {
+      const { port } = new URL(app.url);
+      // Headers promising a body that never comes. Waitress's default would hold this for
+      // 120 s and more; the guard below gives up long before that.
+      const closed = await new Promise<"closed" | "still open">((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: Number(port) }, () => {
+          socket.write(
+            "POST /webhooks/netdata HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+          );
+        });
+        const guard = setTimeout(() => {
+          socket.destroy();
+          resolve("still open");
+        }, STALLED_REQUEST_GUARD_MS);
+        socket.on("error", () => undefined);
+        socket.on("close", () => {
+          clearTimeout(guard);
+          resolve("closed");
+        });
+      });
+      expect(closed, app.output()).toBe("closed");
+    } finally {
+      await app.stop();
+    }
   });
 });
