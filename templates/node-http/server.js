@@ -33,11 +33,12 @@ async function handleNotification(notification) {
 
 /** How many recent content keys are remembered to recognise redeliveries. */
 const RECENT_KEYS_MAX = 10_000;
-const recentKeys = new Set();
+/** Content key -> the hand-over to handleNotification (settled or still running). */
+const recentKeys = new Map();
 
-function remember(key) {
-  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.values().next().value);
-  recentKeys.add(key);
+function remember(key, handover) {
+  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.keys().next().value);
+  recentKeys.set(key, handover);
 }
 
 const SECURITY_HEADERS = {
@@ -184,13 +185,19 @@ function createHandler(config) {
       return send(res, 422, { error: "not a Netdata notification", reasons: result.reasons });
     }
     const key = contentKey(body);
-    const duplicate = recentKeys.has(key);
-    if (!duplicate) {
-      remember(key);
+    const earlier = recentKeys.get(key);
+    const duplicate = earlier !== undefined;
+    if (duplicate) {
+      // A copy that arrives while the first is still being handled waits for it, and fails
+      // with it: it is never answered 200 for a hand-over that did not succeed.
+      await earlier;
+    } else {
+      const handover = handleNotification(result.notification);
+      remember(key, handover);
       try {
-        await handleNotification(result.notification);
+        await handover;
       } catch (error) {
-        recentKeys.delete(key); // not handled: a redelivery must be handled again
+        if (recentKeys.get(key) === handover) recentKeys.delete(key); // a redelivery is handled again
         throw error;
       }
     }

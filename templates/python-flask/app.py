@@ -145,6 +145,23 @@ def _integer(env, name, default, low, high):
 RECENT_KEYS_MAX = 10_000  # content keys remembered to recognise redeliveries
 
 
+class Handover:
+    """One notification handed to handle_notification; copies that arrive meanwhile wait."""
+
+    def __init__(self):
+        self._done = threading.Event()
+        self._ok = False
+
+    def finish(self, ok):
+        self._ok = ok
+        self._done.set()
+
+    def wait(self):
+        """Blocks until the hand-over finished; True when handle_notification returned."""
+        self._done.wait()
+        return self._ok
+
+
 def create_app(config):
     app = Flask(__name__)
     verifier = AuthVerifier(config["auth"])
@@ -209,18 +226,27 @@ def create_app(config):
             return error(422, "not a Netdata notification", reasons=[reason])
         key = content_key(body)
         with recent_lock:
-            duplicate = key in recent
-            recent[key] = True
-            if len(recent) > RECENT_KEYS_MAX:
-                recent.popitem(last=False)
-        if not duplicate:
-            try:
-                handle_notification(notification)
-            except Exception:
-                with recent_lock:
-                    recent.pop(key, None)  # not handled: a redelivery must be handled again
-                raise
-        return jsonify(status="duplicate" if duplicate else "accepted", kind=notification["kind"])
+            earlier = recent.get(key)
+            if earlier is None:
+                handover = recent[key] = Handover()
+                if len(recent) > RECENT_KEYS_MAX:
+                    recent.popitem(last=False)
+        if earlier is not None:
+            # A copy that arrives while the first is still being handled waits for it, and is
+            # never answered 200 for a hand-over that failed.
+            if not earlier.wait():
+                return error(503, "the first copy of this notification failed; deliver it again")
+            return jsonify(status="duplicate", kind=notification["kind"])
+        try:
+            handle_notification(notification)
+        except Exception:
+            with recent_lock:
+                if recent.get(key) is handover:
+                    del recent[key]  # not handled: a redelivery must be handled again
+            handover.finish(False)
+            raise
+        handover.finish(True)
+        return jsonify(status="accepted", kind=notification["kind"])
 
     @app.errorhandler(HTTPException)
     def http_error(e):
