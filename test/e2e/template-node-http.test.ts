@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyReceiver } from "../../src/simulator/run.js";
@@ -95,6 +95,49 @@ describe("the node-http template", () => {
       expect((await post({ "x-client-dn": "CN=app.netdata.cloud+CN=evil" })).status).toBe(403);
       expect((await post({ "x-client-dn": "CN=app.netdata.cloud.evil.com" })).status).toBe(403);
       expect((await post({ "x-client-verify": "FAILED:unable to verify" })).status).toBe(403);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("answers a copy that arrives during a failing hand-over with an error too, never a 200", async () => {
+    // A handler of your own that fails slowly: the second copy arrives while it runs.
+    const serverJs = join(project.dir, "server.js");
+    const original = await readFile(serverJs, "utf8");
+    const failing = original.replace(
+      "async function handleNotification(notification) {",
+      `async function handleNotification(notification) {
+  if (notification.token === "fails-slowly") {
+    console.log("handler called for fails-slowly");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    throw new Error("the handler failed on purpose");
+  }`,
+    );
+    expect(failing).not.toBe(original);
+    await writeFile(serverJs, failing);
+    const server = await startServer({ BEHIND_PROXY: "1" }).finally(() =>
+      writeFile(serverJs, original),
+    );
+    try {
+      const body = JSON.stringify({
+        message: "m",
+        title: "Test Notification",
+        token: "fails-slowly",
+      });
+      const post = () =>
+        fetch(server.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-client-verify": "SUCCESS",
+            "x-client-dn": "CN=app.netdata.cloud",
+          },
+          body,
+        });
+      const [first, second] = await Promise.all([post(), post()]);
+      expect([first.status, second.status], server.output()).toEqual([500, 500]);
+      expect((await post()).status, "a later redelivery is handed over again").toBe(500);
+      expect(server.output().match(/handler called for fails-slowly/g)).toHaveLength(2);
     } finally {
       await server.stop();
     }
