@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,6 +109,48 @@ describe.skipIf(skip)(`the python-flask template behind the generated nginx conf
       expect(notPassed(report), app.output()).toEqual([]);
     } finally {
       await proxy?.stop();
+      await app.stop();
+    }
+  });
+
+  it("answers a copy that arrives during a failing hand-over with an error too, never a 200", async () => {
+    // A handler of your own that fails slowly: the second copy arrives while it runs.
+    const appPy = join(project.dir, "app.py");
+    const original = await readFile(appPy, "utf8");
+    const failing = original.replace(
+      "def handle_notification(notification):\n",
+      `def handle_notification(notification):
+    if notification["token"] == "fails-slowly":
+        log.info("handler called for fails-slowly")
+        import time
+        time.sleep(0.5)
+        raise RuntimeError("the handler failed on purpose")
+`,
+    );
+    expect(failing).not.toBe(original);
+    await writeFile(appPy, failing);
+    const app = await startApp({ AUTH: "none" }).finally(() => writeFile(appPy, original));
+    try {
+      const body = JSON.stringify({
+        message: "m",
+        title: "Test Notification",
+        token: "fails-slowly",
+      });
+      const post = () =>
+        fetch(app.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-client-verify": "SUCCESS",
+            "x-client-dn": "CN=app.netdata.cloud",
+          },
+          body,
+        });
+      const statuses = (await Promise.all([post(), post()])).map((r) => r.status).sort();
+      expect(statuses, app.output()).toEqual([500, 503]);
+      expect((await post()).status, "a later redelivery is handed over again").toBe(500);
+      expect(app.output().match(/handler called for fails-slowly/g)).toHaveLength(2);
+    } finally {
       await app.stop();
     }
   });
