@@ -8,12 +8,11 @@ import { makeTestPki } from "../helpers/pki.js";
 import { findServerBinary, type RunningServer, startNginx } from "../helpers/servers.js";
 import {
   INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS,
-  installAgainstPackedKit,
+  installedTemplateCopy,
   notPassed,
   projectEnv,
   runCommand,
   type ScaffoldedProject,
-  scaffoldTemplate,
   startProject,
 } from "./template-harness.js";
 
@@ -24,11 +23,10 @@ const CHALLENGE_SECRET = "express-ts-challenge-secret";
 let project: ScaffoldedProject;
 let pki: string;
 
-/** Once for the file: scaffold the template and install it against the kit packed from this checkout. */
+/** Once for the file: the template, installed against the kit packed from this checkout. */
 beforeAll(async () => {
-  project = await scaffoldTemplate("express-ts");
+  project = await installedTemplateCopy("express-ts");
   pki = await makeTestPki();
-  await installAgainstPackedKit(project);
 }, INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -2,9 +2,10 @@
 // folder as `init` does, run a command in it, start the project as its README says and
 // wait for the URL it logs, then play Netdata Cloud against it.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { TemplateName } from "../../src/scaffold/catalogue.js";
 import { scaffoldProject } from "../../src/scaffold/scaffold-project.js";
@@ -194,4 +195,55 @@ export async function installAgainstPackedKit(project: ScaffoldedProject): Promi
     timeoutMs: BUILD_TIMEOUT_MS,
   });
   if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
+}
+
+/**
+ * A copy of `template` installed against the packed kit, in a temporary folder of its own.
+ * Packing and installing take minutes on two cores, so it is done once per test run and
+ * shared by the test files that need it: they run in separate workers, the first to get here
+ * installs into the run's temporary folder (which the global teardown removes) and the others
+ * wait for its marker file. Each caller gets its own copy, so that one file rebuilding or
+ * writing into its project cannot disturb another.
+ */
+export async function installedTemplateCopy(template: TemplateName): Promise<ScaffoldedProject> {
+  const shared = join(tmpdir(), `ndwk-installed-${template}`);
+  const marker = join(shared, "installed.json");
+  const owner = await mkdir(shared).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "EEXIST") return false;
+      throw error;
+    },
+  );
+  if (owner) {
+    try {
+      const project = { root: shared, dir: join(shared, "receiver"), remove: async () => {} };
+      await scaffoldProject({ template, targetDir: project.dir });
+      await installAgainstPackedKit(project);
+      await writeFile(marker, JSON.stringify({ ok: true }));
+    } catch (error) {
+      await writeFile(marker, JSON.stringify({ ok: false, error: String(error) }));
+      throw error;
+    }
+  } else {
+    await waitForMarker(marker, template);
+  }
+  const root = await mkdtemp(join(tmpdir(), `ndwk-${template}-`));
+  const dir = join(root, "receiver");
+  await cp(join(shared, "receiver"), dir, { recursive: true, verbatimSymlinks: true });
+  return { root, dir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+async function waitForMarker(marker: string, template: TemplateName): Promise<void> {
+  const deadline = Date.now() + INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS;
+  for (;;) {
+    const text = await readFile(marker, "utf8").catch(() => null);
+    if (text !== null) {
+      const result = JSON.parse(text) as { ok: boolean; error?: string };
+      if (result.ok) return;
+      throw new Error(`installing ${template} failed in another test file: ${result.error}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${template} was not installed in time`);
+    await sleep(500);
+  }
 }

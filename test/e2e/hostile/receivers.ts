@@ -14,7 +14,7 @@ import {
 } from "../../helpers/servers.js";
 import {
   INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS,
-  installAgainstPackedKit,
+  installedTemplateCopy,
   projectEnv,
   pythonHas,
   type ScaffoldedProject,
@@ -135,10 +135,8 @@ const scaffolded = new Map<TemplateName, Promise<ScaffoldedProject>>();
 function project(template: TemplateName): Promise<ScaffoldedProject> {
   let ready = scaffolded.get(template);
   if (!ready) {
-    ready = scaffoldTemplate(template).then(async (p) => {
-      if (template === "express-ts") await installAgainstPackedKit(p);
-      return p;
-    });
+    ready =
+      template === "express-ts" ? installedTemplateCopy(template) : scaffoldTemplate(template);
     scaffolded.set(template, ready);
   }
   return ready;
