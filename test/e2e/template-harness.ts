@@ -158,9 +158,12 @@ export function notPassed(report: VerifyReport): string[] {
 }
 
 const KIT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** npm pack builds the kit (prepare) and npm install compiles better-sqlite3: minutes on 2 cores. */
+/**
+ * npm pack builds the kit (prepare) and npm install compiles better-sqlite3 (sqlite3.c at -O3):
+ * minutes on 2 cores, more when they are busy.
+ */
 const PACK_TIMEOUT_MS = 180_000;
-const INSTALL_TIMEOUT_MS = 240_000;
+const INSTALL_TIMEOUT_MS = 480_000;
 const BUILD_TIMEOUT_MS = 60_000;
 /** The longest installAgainstPackedKit may take, for the hook that calls it. */
 export const INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS =
