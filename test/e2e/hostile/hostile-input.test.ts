@@ -175,8 +175,9 @@ for (const receiver of HOSTILE_RECEIVERS) {
             const token = canary("race");
             const answers: Exchange[] = [];
             for (let i = 0; i < RACE.requestsPerIdentity; i++) {
+              // A token per request, so that no copy is taken for a redelivery of another.
               const request = rawRequest({
-                body: testNotification(token),
+                body: testNotification(`${token}-${i}`),
                 headers: [JSON_TYPE, BEARER],
               });
               answers.push(await send(request, identity.client, true));
