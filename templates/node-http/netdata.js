@@ -165,6 +165,42 @@ export function parseDistinguishedName(dn) {
 
 // ---- payloads -------------------------------------------------------------------------
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as JSON: strict UTF-8 (a byte that is not UTF-8 is refused, never replaced), and
+ * no lone surrogate escape such as "\ud800" in any string or key, since such text cannot be
+ * written to a UTF-8 log, file or database unchanged. Returns { ok: true, body } or
+ * { ok: false, reason } for a 400; the reason never quotes the body, which is not
+ * authenticated by anything but the connection.
+ */
+export function parseBody(raw) {
+  let text;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    return { ok: false, reason: "body is not valid UTF-8" };
+  }
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "body is not valid JSON" };
+  }
+  if (!wellFormed(body, MAX_BODY_DEPTH + 1)) {
+    return { ok: false, reason: "body holds a lone surrogate (\\ud800-\\udfff), not Unicode text" };
+  }
+  return { ok: true, body };
+}
+
+function wellFormed(value, levelsLeft) {
+  if (typeof value === "string") return value.isWellFormed();
+  if (typeof value !== "object" || value === null || levelsLeft === 0) return true;
+  return Object.entries(value).every(
+    ([key, child]) => key.isWellFormed() && wellFormed(child, levelsLeft - 1),
+  );
+}
+
 /** Deepest nesting accepted; Netdata's payloads are at most 5 levels deep. */
 export const MAX_BODY_DEPTH = 32;
 const ALERT_STATES = ["critical", "warning", "clear"];
@@ -199,26 +235,101 @@ export function classifyNotification(body) {
   return rejected("not a Netdata notification: none of token, alert, alarm, status, reachable");
 }
 
+/** A string field in lower case, or null for anything else (a list or object is never a word). */
+const word = (value) => (typeof value === "string" ? value.toLowerCase() : null);
+
 function nestedAlert(body, alert) {
-  const status = String(own(own(alert, "state"), "status") ?? "").toLowerCase();
+  const status = word(own(own(alert, "state"), "status"));
   if (!isString(own(alert, "name"))) return rejected("alert-nested: alert.name must be a string");
   if (!ALERT_STATES.includes(status)) {
     return rejected("alert-nested: alert.state.status must be Critical, Warning or Clear");
   }
-  const host = own(own(body, "node"), "hostname");
+  const node = own(body, "node");
+  if (node !== undefined) {
+    if (!isString(own(node, "hostname"))) {
+      return rejected("alert-nested: node.hostname must be a non-empty string");
+    }
+    const rooms = own(node, "rooms");
+    if (rooms !== undefined && !isRoomList(rooms)) {
+      return rejected("alert-nested: node.rooms must be a list of {name, url}");
+    }
+  }
+  if (!isDateOrAbsent(own(alert, "triggered_at"))) {
+    return rejected(`alert-nested: alert.triggered_at must be ${RFC3339_EXAMPLE}`);
+  }
   return accepted("alert-nested", status, body, {
     alertName: alert.name,
-    host: typeof host === "string" ? host : null,
+    host: node === undefined ? null : node.hostname,
   });
 }
 
 function flatAlert(body, alert) {
-  const severity = String(own(body, "severity") ?? "").toLowerCase();
+  const severity = word(own(body, "severity"));
   if (!isString(alert)) return rejected("alert-flat: alert (or alarm) must be a non-empty string");
   if (!ALERT_STATES.includes(severity)) {
     return rejected("alert-flat: severity must be critical, warning or clear");
   }
+  if (!isDateOrAbsent(own(body, "date"))) {
+    return rejected(`alert-flat: date must be ${RFC3339_EXAMPLE}`);
+  }
+  for (const field of ["rooms", "Rooms"]) {
+    const rooms = own(body, field);
+    if (rooms !== undefined && !isRoomList(rooms) && !isRoomMap(rooms)) {
+      return rejected(`alert-flat: ${field} must map room names to URLs, or list {name, url}`);
+    }
+  }
+  for (const field of ALERT_COUNTS) {
+    const count = own(body, field);
+    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 0)) {
+      return rejected(`alert-flat: ${field} must be a whole number, 0 or more`);
+    }
+  }
   return accepted("alert-flat", severity, body, { alertName: alert });
+}
+
+/** The counts of other active alerts (the first 2023-01 version: critical_count, warning_count). */
+const ALERT_COUNTS = [
+  "additional_active_critical_alerts",
+  "additional_active_warning_alerts",
+  "critical_count",
+  "warning_count",
+];
+
+const isRoomList = (v) =>
+  Array.isArray(v) &&
+  v.every((room) => {
+    const url = own(room, "url");
+    return typeof own(room, "name") === "string" && (url == null || typeof url === "string");
+  });
+const isRoomMap = (v) => isObject(v) && Object.values(v).every((url) => typeof url === "string");
+
+const RFC3339_EXAMPLE = "an RFC 3339 date-time with an offset, e.g. 2026-04-10T22:11:48-05:00";
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Absent, or an RFC 3339 date-time with an offset as Netdata (Go) writes it, on a real
+ * calendar day: Date.parse alone would roll February 30 over to March 2.
+ */
+function isDateOrAbsent(value) {
+  if (value === undefined) return true;
+  const match = typeof value === "string" ? RFC3339.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, offsetH = 0, offsetM = 0] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetH <= 23 &&
+    offsetM <= 59
+  );
 }
 
 function flatReachability(body, status) {
@@ -227,6 +338,11 @@ function flatReachability(body, status) {
     return rejected("reachability-flat: status.reachable must be a boolean");
   }
   if (!isString(own(body, "host"))) return rejected("reachability-flat: host must be a string");
+  const text = word(own(status, "text"));
+  const known = text === "reachable" || text === "unreachable";
+  if (known && text !== (reachable ? "reachable" : "unreachable")) {
+    return rejected(`reachability-flat: status.text contradicts status.reachable (${reachable})`);
+  }
   return accepted("reachability-flat", reachable ? "info" : "critical", body, { host: body.host });
 }
 
@@ -242,11 +358,14 @@ function nestedReachability(body, status, reachable) {
   if (reachable !== undefined && typeof reachable !== "boolean") {
     return rejected("reachability-nested: reachable must be a boolean");
   }
-  const word = typeof status === "string" ? status.toLowerCase() : undefined;
-  if (status !== undefined && word !== "reachable" && word !== "unreachable") {
+  const text = word(status);
+  if (status !== undefined && text !== "reachable" && text !== "unreachable") {
     return rejected("reachability-nested: status must be reachable or unreachable");
   }
-  const up = reachable ?? word === "reachable";
+  if (reachable !== undefined && status !== undefined && reachable !== (text === "reachable")) {
+    return rejected(`reachability-nested: status contradicts reachable (${reachable})`);
+  }
+  const up = reachable ?? text === "reachable";
   return accepted("reachability-nested", up ? "info" : "critical", body, {
     host: nodes[0].hostname,
   });

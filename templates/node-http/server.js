@@ -11,6 +11,7 @@ import {
   contentKey,
   crcResponseBody,
   createAuthVerifier,
+  parseBody,
   parseCrcToken,
 } from "./netdata.js";
 
@@ -32,11 +33,12 @@ async function handleNotification(notification) {
 
 /** How many recent content keys are remembered to recognise redeliveries. */
 const RECENT_KEYS_MAX = 10_000;
-const recentKeys = new Set();
+/** Content key -> the hand-over to handleNotification (settled or still running). */
+const recentKeys = new Map();
 
-function remember(key) {
-  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.values().next().value);
-  recentKeys.add(key);
+function remember(key, handover) {
+  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.keys().next().value);
+  recentKeys.set(key, handover);
 }
 
 const SECURITY_HEADERS = {
@@ -45,7 +47,18 @@ const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'",
 };
 
-const log = (line) => console.log(`${new Date().toISOString()} ${line}`);
+/**
+ * One line per event. Notification text is written here, so every control character (newline,
+ * carriage return, ESC...) is escaped: a message cannot start a forged line of its own, such as
+ * a fake "TEST NOTIFICATION: token" line, nor drive the terminal.
+ */
+const log = (line) => console.log(`${new Date().toISOString()} ${escapeControls(line)}`);
+
+const escapeControls = (text) =>
+  String(text).replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
@@ -75,6 +88,17 @@ function createHandler(config) {
       : 'Bearer realm="netdata-webhook"';
 
   return async function handle(req, res) {
+    if (!config.behindProxy) {
+      // Second line of defence: the connection check below already destroyed a socket whose
+      // client is not allowed, but a request is never handled without asking again.
+      const identity = checkTlsPeer(req.socket, config.expectedCns);
+      if (!identity.ok) {
+        log(`refused ${req.method} from TLS client ${req.socket.remoteAddress}: ${identity.reason}`);
+        send(res, 403, { error: `client certificate rejected: ${identity.reason}` });
+        req.socket.destroySoon();
+        return;
+      }
+    }
     if (config.behindProxy) {
       const ok = checkProxyHeaders(
         headerValues(req, "x-client-verify"),
@@ -127,7 +151,11 @@ function createHandler(config) {
   }
 
   async function receiveNotification(req, res) {
-    const [type, ...params] = (req.headers["content-type"] ?? "")
+    const contentTypes = headerValues(req, "content-type");
+    if (contentTypes.length > 1) {
+      return send(res, 415, { error: "send exactly one Content-Type: application/json" });
+    }
+    const [type, ...params] = (contentTypes[0] ?? "")
       .split(";")
       .map((s) => s.trim().toLowerCase());
     if (
@@ -149,24 +177,27 @@ function createHandler(config) {
       );
     }
     if (raw.length === 0) return send(res, 400, { error: "body is empty" });
-    let body;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch (error) {
-      return send(res, 400, { error: `body is not valid JSON: ${error.message}` });
-    }
+    const parsed = parseBody(raw);
+    if (!parsed.ok) return send(res, 400, { error: parsed.reason });
+    const body = parsed.body;
     const result = classifyNotification(body);
     if (!result.ok) {
       return send(res, 422, { error: "not a Netdata notification", reasons: result.reasons });
     }
     const key = contentKey(body);
-    const duplicate = recentKeys.has(key);
-    if (!duplicate) {
-      remember(key);
+    const earlier = recentKeys.get(key);
+    const duplicate = earlier !== undefined;
+    if (duplicate) {
+      // A copy that arrives while the first is still being handled waits for it, and fails
+      // with it: it is never answered 200 for a hand-over that did not succeed.
+      await earlier;
+    } else {
+      const handover = handleNotification(result.notification);
+      remember(key, handover);
       try {
-        await handleNotification(result.notification);
+        await handover;
       } catch (error) {
-        recentKeys.delete(key); // not handled: a redelivery must be handled again
+        if (recentKeys.get(key) === handover) recentKeys.delete(key); // a redelivery is handled again
         throw error;
       }
     }
@@ -226,7 +257,13 @@ function createServer(config) {
     onRequest,
   );
   // Refuse an unverified or wrongly named client before a byte of HTTP is read.
-  server.on("secureConnection", (socket) => {
+  // The order matters: https.createServer has already registered its own "secureConnection"
+  // listener, which hands the socket to the HTTP parser. A check added with server.on() runs
+  // after it, and over TLS 1.3 a client sends its request right behind its certificate: that
+  // request is parsed and handled before the check destroys the socket (the client sees no
+  // answer, but handleNotification has run). prependListener puts the check first, so a
+  // refused socket is destroyed before the parser sees a byte; handle() checks again anyway.
+  server.prependListener("secureConnection", (socket) => {
     const identity = checkTlsPeer(socket, config.expectedCns);
     if (!identity.ok) {
       log(`refused TLS client ${socket.remoteAddress}: ${identity.reason}`);

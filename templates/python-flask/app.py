@@ -2,8 +2,10 @@
 `netdata-webhook-kit proxy nginx` generates. README.md explains the configuration
 (environment variables), the deployment and how to verify it."""
 
+import ipaddress
 import logging
 import os
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -13,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from netdata_protocol import (
     AuthVerifier,
+    BodyError,
     check_proxy_identity,
     classify_notification,
     content_key,
@@ -23,6 +26,12 @@ from netdata_protocol import (
 )
 
 log = logging.getLogger("netdata-receiver")
+
+# How long a request may take to arrive, as the Node receivers' 30 s request timeout. Waitress
+# cannot answer 408: it closes a connection that has been silent this long (see README.md).
+REQUEST_TIMEOUT_SECONDS = 30
+# How often waitress looks for such connections (its default, 30 s, would double the wait).
+TIMEOUT_CHECK_INTERVAL_SECONDS = 1
 
 
 def handle_notification(notification):
@@ -49,7 +58,7 @@ def load_config(env):
     if env.get("BEHIND_PROXY", "1") not in ("1", "true", "yes"):
         raise ConfigError("this app runs only behind the TLS proxy (BEHIND_PROXY=1); see README.md")
     host = env.get("HOST") or "127.0.0.1"
-    if not (host == "localhost" or host == "::1" or host.startswith("127.")):
+    if not _is_loopback(host):
         # The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
         raise ConfigError(f"HOST must be a loopback address (127.0.0.1 or ::1), got {host!r}")
     path = env.get("WEBHOOK_PATH") or "/webhooks/netdata"
@@ -62,12 +71,28 @@ def load_config(env):
     return {
         "host": host,
         "port": _integer(env, "PORT", 8080, 0, 65535),
+        "request_timeout": _integer(env, "REQUEST_TIMEOUT_SECONDS", REQUEST_TIMEOUT_SECONDS,
+                                    1, 3600),
         "webhook_path": path,
         "expected_cns": cns,
         "auth": _auth(env),
         "challenge_secret": _secret(env, "CHALLENGE_SECRET"),
         "max_body_bytes": _integer(env, "MAX_BODY_BYTES", 256 * 1024, 1, 2**31),
     }
+
+
+def _is_loopback(host):
+    """True for a literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z) or the name
+    "localhost", which RFC 6761 reserves for loopback. A name is never judged by how it starts:
+    "127.attacker.example" resolves wherever its owner likes."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _auth(env):
@@ -120,6 +145,23 @@ def _integer(env, name, default, low, high):
 RECENT_KEYS_MAX = 10_000  # content keys remembered to recognise redeliveries
 
 
+class Handover:
+    """One notification handed to handle_notification; copies that arrive meanwhile wait."""
+
+    def __init__(self):
+        self._done = threading.Event()
+        self._ok = False
+
+    def finish(self, ok):
+        self._ok = ok
+        self._done.set()
+
+    def wait(self):
+        """Blocks until the hand-over finished; True when handle_notification returned."""
+        self._done.wait()
+        return self._ok
+
+
 def create_app(config):
     app = Flask(__name__)
     verifier = AuthVerifier(config["auth"])
@@ -160,6 +202,10 @@ def create_app(config):
         return jsonify(crc_response_body(config["challenge_secret"], token))
 
     def receive_notification():
+        content_types = request.headers.getlist("Content-Type")
+        # Waitress joins repeated headers with ", ": a comma means a second Content-Type.
+        if len(content_types) != 1 or "," in content_types[0]:
+            return error(415, "send exactly one Content-Type: application/json")
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if request.mimetype != "application/json" or charset != "utf-8":
             return error(415, "Content-Type must be application/json (UTF-8)")
@@ -173,25 +219,34 @@ def create_app(config):
             return error(400, "body is empty")
         try:
             body = parse_json(raw)
-        except ValueError as e:
-            return error(400, f"body is not valid JSON: {e}")
+        except BodyError as e:
+            return error(400, str(e))
         notification, reason = classify_notification(body)
         if reason:
             return error(422, "not a Netdata notification", reasons=[reason])
         key = content_key(body)
         with recent_lock:
-            duplicate = key in recent
-            recent[key] = True
-            if len(recent) > RECENT_KEYS_MAX:
-                recent.popitem(last=False)
-        if not duplicate:
-            try:
-                handle_notification(notification)
-            except Exception:
-                with recent_lock:
-                    recent.pop(key, None)  # not handled: a redelivery must be handled again
-                raise
-        return jsonify(status="duplicate" if duplicate else "accepted", kind=notification["kind"])
+            earlier = recent.get(key)
+            if earlier is None:
+                handover = recent[key] = Handover()
+                if len(recent) > RECENT_KEYS_MAX:
+                    recent.popitem(last=False)
+        if earlier is not None:
+            # A copy that arrives while the first is still being handled waits for it, and is
+            # never answered 200 for a hand-over that failed.
+            if not earlier.wait():
+                return error(503, "the first copy of this notification failed; deliver it again")
+            return jsonify(status="duplicate", kind=notification["kind"])
+        try:
+            handle_notification(notification)
+        except Exception:
+            with recent_lock:
+                if recent.get(key) is handover:
+                    del recent[key]  # not handled: a redelivery must be handled again
+            handover.finish(False)
+            raise
+        handover.finish(True)
+        return jsonify(status="accepted", kind=notification["kind"])
 
     @app.errorhandler(HTTPException)
     def http_error(e):
@@ -213,8 +268,23 @@ def create_app(config):
     return app
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class EscapingFormatter(logging.Formatter):
+    """One line per message: notification text is logged, so every control character in it
+    (newline, carriage return, ESC...) is escaped. A message cannot start a forged line of its
+    own, such as a fake "TEST NOTIFICATION: token" line, nor drive the terminal. (A traceback
+    that log.exception adds after the message keeps its lines.)"""
+
+    def formatMessage(self, record):
+        return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", super().formatMessage(record))
+
+
 def main():
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         config = load_config(os.environ)
     except ConfigError as e:
@@ -227,7 +297,9 @@ def main():
         create_server = None
     if create_server:
         server = create_server(app, host=config["host"], port=config["port"], threads=8,
-                               ident="netdata-receiver")
+                               ident="netdata-receiver",
+                               channel_timeout=config["request_timeout"],
+                               cleanup_interval=TIMEOUT_CHECK_INTERVAL_SECONDS)
         port = int(server.effective_port)
     else:
         from werkzeug.serving import make_server

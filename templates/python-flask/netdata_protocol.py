@@ -4,6 +4,7 @@ Pure functions, no Flask: app.py uses them."""
 
 import base64
 import binascii
+import datetime
 import hashlib
 import hmac
 import json
@@ -14,11 +15,11 @@ AUTHORIZATION_MAX_LENGTH = 4096  # real Authorization values are far shorter
 MAX_BODY_DEPTH = 32  # Netdata's payloads are at most 5 levels deep
 ALERT_STATES = ("critical", "warning", "clear")
 
-_STRICT_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
-_TOKEN68 = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
-_PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
-_AUTHORIZATION = re.compile(r"^([A-Za-z]+) +(\S+)$")
-_ATTRIBUTE_TYPE = re.compile(r"^(?:[A-Z][A-Z0-9-]*|\d+(?:\.\d+)*)$")
+_STRICT_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+_TOKEN68 = re.compile(r"^[A-Za-z0-9\-._~+/]+=*\Z")
+_PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+\Z")
+_AUTHORIZATION = re.compile(r"^([A-Za-z]+) +(\S+)\Z")
+_ATTRIBUTE_TYPE = re.compile(r"^(?:[A-Z][A-Z0-9-]*|\d+(?:\.\d+)*)\Z", re.ASCII)
 
 
 # ---- legacy CRC challenge ---------------------------------------------------------------
@@ -171,14 +172,46 @@ def parse_distinguished_name(dn):
 
 # ---- payloads ---------------------------------------------------------------------------
 
+class BodyError(ValueError):
+    """A body that is not strict UTF-8 JSON; str(error) is the reason, quoting nothing of it."""
+
+
 def parse_json(raw):
-    """Parses a body as strict UTF-8 JSON (no NaN or Infinity). Raises ValueError."""
-    def reject_constant(name):
-        raise ValueError(f"{name} is not JSON")
+    """Parses a body as strict UTF-8 JSON: no NaN or Infinity, and no lone surrogate escape
+    ("\\ud800") in any string or key, since such text cannot be encoded as UTF-8 for a log, a
+    file or a database (json.loads lets it through). Raises BodyError with a reason that
+    echoes nothing of the body, which nothing but the connection has authenticated yet."""
+    def reject_constant(_name):
+        raise BodyError("body is not valid JSON (NaN and Infinity are not JSON)")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=reject_constant)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError("body is not valid UTF-8") from None
+    try:
+        body = json.loads(text, parse_constant=reject_constant)
     except RecursionError:
-        raise ValueError("JSON is nested too deeply") from None
+        raise BodyError("body is nested too deeply") from None
+    except json.JSONDecodeError as e:
+        raise BodyError(f"body is not valid JSON (line {e.lineno}, column {e.colno})") from None
+    if _has_lone_surrogate(body, MAX_BODY_DEPTH + 1):
+        raise BodyError("body holds a lone surrogate (\\ud800-\\udfff), not Unicode text")
+    return body
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value, levels_left):
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if levels_left == 0:
+        return False
+    if isinstance(value, dict):
+        return any(_SURROGATE.search(k) or _has_lone_surrogate(v, levels_left - 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v, levels_left - 1) for v in value)
+    return False
 
 
 def classify_notification(body):
@@ -216,9 +249,15 @@ def _nested_alert(body, alert):
     if not isinstance(status, str) or status.lower() not in ALERT_STATES:
         return None, "alert-nested: alert.state.status must be Critical, Warning or Clear"
     node = body.get("node")
-    host = node.get("hostname") if isinstance(node, dict) else None
+    if node is not None:
+        if not isinstance(node, dict) or not _is_text(node.get("hostname")):
+            return None, "alert-nested: node.hostname must be a non-empty string"
+        if "rooms" in node and not _is_room_list(node["rooms"]):
+            return None, "alert-nested: node.rooms must be a list of {name, url}"
+    if "triggered_at" in alert and not _is_rfc3339(alert["triggered_at"]):
+        return None, f"alert-nested: alert.triggered_at must be {RFC3339_EXAMPLE}"
     return _summary("alert-nested", status.lower(), body, alert_name=alert["name"],
-                    host=host if isinstance(host, str) else None), None
+                    host=node["hostname"] if node is not None else None), None
 
 
 def _flat_alert(body, alert):
@@ -227,7 +266,50 @@ def _flat_alert(body, alert):
         return None, "alert-flat: alert (or alarm) must be a non-empty string"
     if not isinstance(severity, str) or severity.lower() not in ALERT_STATES:
         return None, "alert-flat: severity must be critical, warning or clear"
+    if "date" in body and not _is_rfc3339(body["date"]):
+        return None, f"alert-flat: date must be {RFC3339_EXAMPLE}"
+    for field in ("rooms", "Rooms"):
+        if field in body and not (_is_room_list(body[field]) or _is_room_map(body[field])):
+            return None, f"alert-flat: {field} must map room names to URLs, or list {{name, url}}"
+    for field in ALERT_COUNTS:
+        count = body.get(field)
+        if field in body and not (type(count) is int and count >= 0):
+            return None, f"alert-flat: {field} must be a whole number, 0 or more"
     return _summary("alert-flat", severity.lower(), body, alert_name=alert), None
+
+
+# The counts of other active alerts (the first 2023-01 version: critical_count, warning_count).
+ALERT_COUNTS = ("additional_active_critical_alerts", "additional_active_warning_alerts",
+                "critical_count", "warning_count")
+
+
+def _is_room_list(value):
+    return isinstance(value, list) and all(
+        isinstance(room, dict) and isinstance(room.get("name"), str)
+        and (room.get("url") is None or isinstance(room["url"], str)) for room in value)
+
+
+def _is_room_map(value):
+    return isinstance(value, dict) and all(isinstance(url, str) for url in value.values())
+
+
+RFC3339_EXAMPLE = "an RFC 3339 date-time with an offset, e.g. 2026-04-10T22:11:48-05:00"
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?"
+                      r"(?:[Zz]|[+-](\d{2}):(\d{2}))\Z", re.ASCII)
+
+
+def _is_rfc3339(value):
+    """An RFC 3339 date-time with an offset as Netdata (Go) writes it, on a real calendar day."""
+    match = _RFC3339.match(value) if isinstance(value, str) else None
+    if not match:
+        return False
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    offset_h, offset_m = (int(part or 0) for part in match.groups()[6:])
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return hour <= 23 and minute <= 59 and second <= 59 and offset_h <= 23 and offset_m <= 59
 
 
 def _flat_reachability(body, status):
@@ -236,6 +318,10 @@ def _flat_reachability(body, status):
         return None, "reachability-flat: status.reachable must be a boolean"
     if not _is_text(body.get("host")):
         return None, "reachability-flat: host must be a string"
+    text = status.get("text")
+    text = text.lower() if isinstance(text, str) else None
+    if text in ("reachable", "unreachable") and text != ("reachable" if reachable else "unreachable"):
+        return None, f"reachability-flat: status.text contradicts status.reachable ({reachable})"
     severity = "info" if reachable else "critical"
     return _summary("reachability-flat", severity, body, host=body["host"]), None
 
@@ -251,6 +337,8 @@ def _nested_reachability(body, status):
     word = status.lower() if isinstance(status, str) else None
     if status is not None and word not in ("reachable", "unreachable"):
         return None, "reachability-nested: status must be reachable or unreachable"
+    if reachable is not None and status is not None and reachable != (word == "reachable"):
+        return None, f"reachability-nested: status contradicts reachable ({reachable})"
     up = reachable if reachable is not None else word == "reachable"
     severity = "info" if up else "critical"
     return _summary("reachability-nested", severity, body, host=nodes[0]["hostname"]), None

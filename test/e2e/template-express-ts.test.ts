@@ -1,6 +1,5 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
 import { TEMPLATE_NAMES } from "../../src/scaffold/catalogue.js";
@@ -8,19 +7,15 @@ import { verifyReceiver } from "../../src/simulator/run.js";
 import { makeTestPki } from "../helpers/pki.js";
 import { findServerBinary, type RunningServer, startNginx } from "../helpers/servers.js";
 import {
+  INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS,
+  installedTemplateCopy,
   notPassed,
   projectEnv,
   runCommand,
   type ScaffoldedProject,
-  scaffoldTemplate,
   startProject,
 } from "./template-harness.js";
 
-const KIT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** npm pack builds the kit (prepare) and npm install compiles better-sqlite3: minutes on 2 cores. */
-const PACK_TIMEOUT_MS = 180_000;
-const INSTALL_TIMEOUT_MS = 240_000;
-const BUILD_TIMEOUT_MS = 60_000;
 const PROJECT_TEST_TIMEOUT_MS = 120_000;
 const BEARER_TOKEN = "express-ts-bearer-token";
 const CHALLENGE_SECRET = "express-ts-challenge-secret";
@@ -28,50 +23,16 @@ const CHALLENGE_SECRET = "express-ts-challenge-secret";
 let project: ScaffoldedProject;
 let pki: string;
 
-/**
- * Once for the file: pack the kit from this checkout, scaffold the template, point its
- * dependency at the tarball (package.json edited as JSON), install and build it as a user would.
- */
-beforeAll(
-  async () => {
-    project = await scaffoldTemplate("express-ts");
-    pki = await makeTestPki();
-    const pack = await runCommand("npm", ["pack", "--pack-destination", project.root], {
-      cwd: KIT_ROOT,
-      timeoutMs: PACK_TIMEOUT_MS,
-    });
-    if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.output}`);
-    const tarball = join(project.root, await tarballIn(project.root, pack.output));
-    const manifestPath = join(project.dir, "package.json");
-    const manifest = JSON.parse(await readFile(manifestPath, "utf8"));
-    manifest.dependencies["netdata-webhook-kit"] = `file:${tarball}`;
-    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    const install = await runCommand("npm", ["install", "--no-audit", "--no-fund"], {
-      cwd: project.dir,
-      timeoutMs: INSTALL_TIMEOUT_MS,
-    });
-    if (install.code !== 0) throw new Error(`npm install failed:\n${install.output}`);
-    const build = await runCommand("npm", ["run", "build"], {
-      cwd: project.dir,
-      timeoutMs: BUILD_TIMEOUT_MS,
-    });
-    if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
-  },
-  PACK_TIMEOUT_MS + INSTALL_TIMEOUT_MS + BUILD_TIMEOUT_MS,
-);
+/** Once for the file: the template, installed against the kit packed from this checkout. */
+beforeAll(async () => {
+  project = await installedTemplateCopy("express-ts");
+  pki = await makeTestPki();
+}, INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS);
 
 afterAll(async () => {
   await project?.remove();
   if (pki) await rm(pki, { recursive: true, force: true });
 });
-
-/** The one tarball npm pack wrote into `dir`. */
-async function tarballIn(dir: string, packOutput: string): Promise<string> {
-  const tarballs = (await readdir(dir)).filter((name) => name.endsWith(".tgz"));
-  if (tarballs.length !== 1 || !tarballs[0])
-    throw new Error(`npm pack wrote ${tarballs.length} tarballs:\n${packOutput}`);
-  return tarballs[0];
-}
 
 /** `npm start` (node dist/src/main.js) with the given settings, on a free port. */
 function startReceiver(settings: Record<string, string>) {
@@ -166,6 +127,16 @@ describe("the express-ts template, installed against the packed kit", () => {
       expect(files).toEqual(expect.arrayContaining([".gitignore", "README.md", "netdata-ca.pem"]));
       expect(files).not.toContain("_gitignore");
     }
+  });
+
+  it("refuses BEHIND_PROXY=1 on a name that only starts like a loopback address", async () => {
+    const run = await runCommand("node", ["dist/src/main.js"], {
+      cwd: project.dir,
+      env: projectEnv({ BEHIND_PROXY: "1", HOST: "127.attacker.example" }),
+      timeoutMs: 20_000,
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
   });
 
   it("refuses to start without its TLS files, naming them", async () => {

@@ -1,10 +1,12 @@
 // Shared steps of the template end-to-end tests: scaffold a template into a temporary
 // folder as `init` does, run a command in it, start the project as its README says and
 // wait for the URL it logs, then play Netdata Cloud against it.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import type { TemplateName } from "../../src/scaffold/catalogue.js";
 import { scaffoldProject } from "../../src/scaffold/scaffold-project.js";
 import type { VerifyReport } from "../../src/simulator/types.js";
@@ -12,6 +14,19 @@ import { stopChild } from "../helpers/servers.js";
 
 /** Under CI a missing tool fails the tests that need it; elsewhere they skip with the reason. */
 export const IN_CI = process.env.CI === "true";
+
+/** Debian's python3-flask installs for the system interpreter, not for a pyenv one on PATH. */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/** True when the system Python can import `module` (flask, waitress). */
+export function pythonHas(module: string): boolean {
+  try {
+    execFileSync(SYSTEM_PYTHON, ["-c", `import ${module}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** How long a started project may take to log its URL (Python imports Flask cold). */
 const START_TIMEOUT_MS = 30_000;
@@ -140,4 +155,98 @@ export function notPassed(report: VerifyReport): string[] {
   const unreachable = report.unreachableReason ? [`unreachable: ${report.unreachableReason}`] : [];
   const checks = report.checks.filter((c) => c.status !== "pass");
   return [...unreachable, ...checks.map((c) => `${c.id} (${c.level}): ${c.status}: ${c.summary}`)];
+}
+
+const KIT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/**
+ * npm pack builds the kit (prepare) and npm install compiles better-sqlite3 (sqlite3.c at -O3):
+ * minutes on 2 cores, more when they are busy.
+ */
+const PACK_TIMEOUT_MS = 180_000;
+const INSTALL_TIMEOUT_MS = 480_000;
+const BUILD_TIMEOUT_MS = 60_000;
+/** The longest installAgainstPackedKit may take, for the hook that calls it. */
+export const INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS =
+  PACK_TIMEOUT_MS + INSTALL_TIMEOUT_MS + BUILD_TIMEOUT_MS;
+
+/**
+ * Packs the kit from this checkout into the project's temporary folder, points the project's
+ * dependency at the tarball (package.json edited as JSON), then installs and builds the
+ * project as a user would.
+ */
+export async function installAgainstPackedKit(project: ScaffoldedProject): Promise<void> {
+  const pack = await runCommand("npm", ["pack", "--pack-destination", project.root], {
+    cwd: KIT_ROOT,
+    timeoutMs: PACK_TIMEOUT_MS,
+  });
+  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.output}`);
+  const tarballs = (await readdir(project.root)).filter((name) => name.endsWith(".tgz"));
+  if (tarballs.length !== 1 || !tarballs[0])
+    throw new Error(`npm pack wrote ${tarballs.length} tarballs:\n${pack.output}`);
+  const tarball = join(project.root, tarballs[0]);
+  const manifestPath = join(project.dir, "package.json");
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8"));
+  manifest.dependencies["netdata-webhook-kit"] = `file:${tarball}`;
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  const install = await runCommand("npm", ["install", "--no-audit", "--no-fund"], {
+    cwd: project.dir,
+    timeoutMs: INSTALL_TIMEOUT_MS,
+  });
+  if (install.code !== 0) throw new Error(`npm install failed:\n${install.output}`);
+  const build = await runCommand("npm", ["run", "build"], {
+    cwd: project.dir,
+    timeoutMs: BUILD_TIMEOUT_MS,
+  });
+  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
+}
+
+/**
+ * A copy of `template` installed against the packed kit, in a temporary folder of its own.
+ * Packing and installing take minutes on two cores, so it is done once per test run and
+ * shared by the test files that need it: they run in separate workers, the first to get here
+ * installs into the run's temporary folder (which the global teardown removes) and the others
+ * wait for its marker file. Each caller gets its own copy, so that one file rebuilding or
+ * writing into its project cannot disturb another.
+ */
+export async function installedTemplateCopy(template: TemplateName): Promise<ScaffoldedProject> {
+  const shared = join(tmpdir(), `ndwk-installed-${template}`);
+  const marker = join(shared, "installed.json");
+  const owner = await mkdir(shared).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "EEXIST") return false;
+      throw error;
+    },
+  );
+  if (owner) {
+    try {
+      const project = { root: shared, dir: join(shared, "receiver"), remove: async () => {} };
+      await scaffoldProject({ template, targetDir: project.dir });
+      await installAgainstPackedKit(project);
+      await writeFile(marker, JSON.stringify({ ok: true }));
+    } catch (error) {
+      await writeFile(marker, JSON.stringify({ ok: false, error: String(error) }));
+      throw error;
+    }
+  } else {
+    await waitForMarker(marker, template);
+  }
+  const root = await mkdtemp(join(tmpdir(), `ndwk-${template}-`));
+  const dir = join(root, "receiver");
+  await cp(join(shared, "receiver"), dir, { recursive: true, verbatimSymlinks: true });
+  return { root, dir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+async function waitForMarker(marker: string, template: TemplateName): Promise<void> {
+  const deadline = Date.now() + INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS;
+  for (;;) {
+    const text = await readFile(marker, "utf8").catch(() => null);
+    if (text !== null) {
+      const result = JSON.parse(text) as { ok: boolean; error?: string };
+      if (result.ok) return;
+      throw new Error(`installing ${template} failed in another test file: ${result.error}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${template} was not installed in time`);
+    await sleep(500);
+  }
 }

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyReceiver } from "../../src/simulator/run.js";
@@ -100,6 +100,49 @@ describe("the node-http template", () => {
     }
   });
 
+  it("answers a copy that arrives during a failing hand-over with an error too, never a 200", async () => {
+    // A handler of your own that fails slowly: the second copy arrives while it runs.
+    const serverJs = join(project.dir, "server.js");
+    const original = await readFile(serverJs, "utf8");
+    const failing = original.replace(
+      "async function handleNotification(notification) {",
+      `async function handleNotification(notification) {
+  if (notification.token === "fails-slowly") {
+    console.log("handler called for fails-slowly");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    throw new Error("the handler failed on purpose");
+  }`,
+    );
+    expect(failing).not.toBe(original);
+    await writeFile(serverJs, failing);
+    const server = await startServer({ BEHIND_PROXY: "1" }).finally(() =>
+      writeFile(serverJs, original),
+    );
+    try {
+      const body = JSON.stringify({
+        message: "m",
+        title: "Test Notification",
+        token: "fails-slowly",
+      });
+      const post = () =>
+        fetch(server.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-client-verify": "SUCCESS",
+            "x-client-dn": "CN=app.netdata.cloud",
+          },
+          body,
+        });
+      const [first, second] = await Promise.all([post(), post()]);
+      expect([first.status, second.status], server.output()).toEqual([500, 500]);
+      expect((await post()).status, "a later redelivery is handed over again").toBe(500);
+      expect(server.output().match(/handler called for fails-slowly/g)).toHaveLength(2);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("refuses to start with an incomplete configuration, naming the variable", async () => {
     const run = await runCommand("node", ["server.js"], {
       cwd: project.dir,
@@ -114,13 +157,24 @@ describe("the node-http template", () => {
     expect(run.output).toContain("AUTH=bearer needs BEARER_TOKEN");
   });
 
-  it("refuses BEHIND_PROXY=1 on a non-loopback address", async () => {
-    const run = await runCommand("node", ["server.js"], {
-      cwd: project.dir,
-      env: projectEnv({ BEHIND_PROXY: "1", HOST: "0.0.0.0" }),
-      timeoutMs: 10_000,
+  for (const host of ["0.0.0.0", "127.attacker.example", "::ffff:10.0.0.1"]) {
+    it(`refuses BEHIND_PROXY=1 on the non-loopback HOST ${host}`, async () => {
+      const run = await runCommand("node", ["server.js"], {
+        cwd: project.dir,
+        env: projectEnv({ BEHIND_PROXY: "1", HOST: host }),
+        timeoutMs: 10_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
     });
-    expect(run.code).toBe(2);
-    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
+  }
+
+  it("listens behind a proxy on any 127.0.0.0/8 address, parsed as an address", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", HOST: "127.0.0.2" });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/webhooks\/netdata$/);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
@@ -10,25 +10,18 @@ import {
   IN_CI,
   notPassed,
   projectEnv,
+  pythonHas,
   runCommand,
   type ScaffoldedProject,
+  SYSTEM_PYTHON,
   scaffoldTemplate,
   startProject,
 } from "./template-harness.js";
 
-/** Debian's python3-flask installs for the system interpreter, not for a pyenv one on PATH. */
-const SYSTEM_PYTHON = "/usr/bin/python3";
+/** How long the stalled-request test waits for waitress to close the connection. */
+const STALLED_REQUEST_GUARD_MS = 20_000;
 const BEARER_TOKEN = "flask-bearer-token";
 const CHALLENGE_SECRET = "flask-challenge-secret";
-
-function pythonHas(module: string): boolean {
-  try {
-    execFileSync(SYSTEM_PYTHON, ["-c", `import ${module}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const nginx = findServerBinary("nginx");
 // The README deploys Flask under waitress, Debian's python3-waitress.
@@ -120,6 +113,48 @@ describe.skipIf(skip)(`the python-flask template behind the generated nginx conf
     }
   });
 
+  it("answers a copy that arrives during a failing hand-over with an error too, never a 200", async () => {
+    // A handler of your own that fails slowly: the second copy arrives while it runs.
+    const appPy = join(project.dir, "app.py");
+    const original = await readFile(appPy, "utf8");
+    const failing = original.replace(
+      "def handle_notification(notification):\n",
+      `def handle_notification(notification):
+    if notification["token"] == "fails-slowly":
+        log.info("handler called for fails-slowly")
+        import time
+        time.sleep(0.5)
+        raise RuntimeError("the handler failed on purpose")
+`,
+    );
+    expect(failing).not.toBe(original);
+    await writeFile(appPy, failing);
+    const app = await startApp({ AUTH: "none" }).finally(() => writeFile(appPy, original));
+    try {
+      const body = JSON.stringify({
+        message: "m",
+        title: "Test Notification",
+        token: "fails-slowly",
+      });
+      const post = () =>
+        fetch(app.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-client-verify": "SUCCESS",
+            "x-client-dn": "CN=app.netdata.cloud",
+          },
+          body,
+        });
+      const statuses = (await Promise.all([post(), post()])).map((r) => r.status).sort();
+      expect(statuses, app.output()).toEqual([500, 503]);
+      expect((await post()).status, "a later redelivery is handed over again").toBe(500);
+      expect(app.output().match(/handler called for fails-slowly/g)).toHaveLength(2);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it("checks the forwarded CN itself, even when the proxy lets a request through", async () => {
     const app = await startApp({ AUTH: "none" });
     try {
@@ -149,13 +184,43 @@ describe.skipIf(skip)(`the python-flask template behind the generated nginx conf
     }
   });
 
-  it("refuses to listen anywhere but on loopback", async () => {
-    const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
-      cwd: project.dir,
-      env: projectEnv({ HOST: "0.0.0.0", PYTHONDONTWRITEBYTECODE: "1" }),
-      timeoutMs: 20_000,
+  for (const host of ["0.0.0.0", "127.attacker.example", "::ffff:10.0.0.1"]) {
+    it(`refuses to listen on the non-loopback HOST ${host}`, async () => {
+      const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
+        cwd: project.dir,
+        env: projectEnv({ HOST: host, PYTHONDONTWRITEBYTECODE: "1" }),
+        timeoutMs: 20_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain("HOST must be a loopback address");
     });
-    expect(run.code).toBe(2);
-    expect(run.output).toContain("HOST must be a loopback address");
+  }
+
+  it("closes a request that stalls for REQUEST_TIMEOUT_SECONDS instead of holding it", async () => {
+    const app = await startApp({ AUTH: "none", REQUEST_TIMEOUT_SECONDS: "2" });
+    try {
+      const { port } = new URL(app.url);
+      // Headers promising a body that never comes. Waitress's default would hold this for
+      // 120 s and more; the guard below gives up long before that.
+      const closed = await new Promise<"closed" | "still open">((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: Number(port) }, () => {
+          socket.write(
+            "POST /webhooks/netdata HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+          );
+        });
+        const guard = setTimeout(() => {
+          socket.destroy();
+          resolve("still open");
+        }, STALLED_REQUEST_GUARD_MS);
+        socket.on("error", () => undefined);
+        socket.on("close", () => {
+          clearTimeout(guard);
+          resolve("closed");
+        });
+      });
+      expect(closed, app.output()).toBe("closed");
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Configuration from environment variables, checked once at start-up. README.md lists them.
 import { readFileSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AuthConfig } from "netdata-webhook-kit";
@@ -115,6 +116,20 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(env[name])}.`);
 }
 
+/** Loopback addresses, parsed as addresses: 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+LOOPBACK.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+
+/**
+ * True for a literal loopback address, or the name "localhost" (which RFC 6761 reserves for
+ * loopback). A name is never judged by how it starts: "127.attacker.example" is a name that
+ * resolves wherever its owner likes.
+ */
 function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
+  if (host === "localhost") return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  return LOOPBACK.check(host, family === 4 ? "ipv4" : "ipv6");
 }
