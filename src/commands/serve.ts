@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
@@ -38,9 +38,7 @@ import {
 } from "./_secrets.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
-export const BUNDLED_NETDATA_CA = fileURLToPath(
-  new URL("../../certs/netdata-ca.pem", import.meta.url),
-);
+export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
 
 const OPTIONS = {
   port: {

@@ -1,13 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
 import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "./policy.js";
 
 /** The Netdata Root CA shipped in the package (certs/netdata-ca.pem), as an absolute path. */
-export const NETDATA_ROOT_CA_PATH = fileURLToPath(
-  new URL("../../certs/netdata-ca.pem", import.meta.url),
-);
+export const NETDATA_ROOT_CA_PATH = BUNDLED_NETDATA_CA_PATH;
 
 /** What a caller (or the `proxy` command) gives; everything but the server's identity has a default. */
 export interface ProxyOptionsInput {
