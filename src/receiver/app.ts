@@ -10,6 +10,7 @@ import {
   resolveWebhookPath,
   resolveWebhookSettings,
 } from "./options.js";
+import { createWebhookPipeline, type WebhookPipeline } from "./pipeline.js";
 import { openStore } from "./store.js";
 import type { NotificationStore } from "./store-types.js";
 
@@ -21,6 +22,8 @@ export interface ReceiverApp {
   logger: Logger;
   /** The validated options the app was built from. */
   resolved: ResolvedWebhookOptions;
+  /** The request pipeline the app serves (its client check is shared with the TLS gate). */
+  pipeline: WebhookPipeline;
 }
 
 /**
@@ -58,10 +61,11 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     app.set("etag", false);
     app.locals.store = store;
     app.use(helmet());
-    app.use(path, createWebhookRouter(resolved, logger));
+    const pipeline = createWebhookPipeline(resolved, logger);
+    app.use(path, createWebhookRouter(pipeline));
     app.use(notFoundHandler());
     app.use(jsonErrorHandler(logger));
-    return { app, store, ownsStore, logger, resolved };
+    return { app, store, ownsStore, logger, resolved, pipeline };
   } catch (error) {
     if (ownsStore) void store.close();
     throw error;

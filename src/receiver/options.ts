@@ -1,7 +1,7 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
-import { BODY_LIMIT_BYTES } from "./limits.js";
+import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
 
@@ -50,11 +50,14 @@ export interface NetdataWebhookOptions {
   onTestNotification?: (info: TestNotificationInfo) => void;
   /**
    * Your own handling of each new notification (not of redeliveries): called after it is
-   * committed to the store and awaited before Netdata gets its 200. A throw or rejection is
-   * logged and the answer is still 200, since the notification is safe in the inbox. Keep it
-   * quick, or queue the work.
+   * committed to the store. Netdata gets its 200 when it finishes or when
+   * `handOverDeadlineMs` has passed, whichever comes first; past the deadline it goes on and
+   * the receiver logs that it overran. A throw or rejection is logged and the answer is still
+   * 200, since the notification is safe in the inbox.
    */
   onNotification?: (notification: Notification, stored: InsertResult) => void | Promise<void>;
+  /** How long the 200 waits for `onNotification`, in ms. Default 3000. */
+  handOverDeadlineMs?: number;
 }
 
 export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
@@ -81,6 +84,7 @@ export interface ResolvedWebhookOptions {
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
   onNotification: NetdataWebhookOptions["onNotification"];
+  handOverDeadlineMs: number;
   /** Every configured secret, for log redaction. */
   secrets: string[];
 }
@@ -156,6 +160,13 @@ export function resolveWebhookSettings(
   if (options.onNotification !== undefined && typeof options.onNotification !== "function") {
     fail("onNotification", "expected a function");
   }
+  const handOverDeadlineMs = options.handOverDeadlineMs ?? HAND_OVER_DEADLINE_MS;
+  if (!Number.isSafeInteger(handOverDeadlineMs) || handOverDeadlineMs < 0) {
+    fail(
+      "handOverDeadlineMs",
+      `expected a whole number of milliseconds (0 or more), got ${JSON.stringify(handOverDeadlineMs)}`,
+    );
+  }
   const proxyHeaders = options.proxyHeaders ?? {};
   return {
     auth,
@@ -173,6 +184,7 @@ export function resolveWebhookSettings(
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,
     onNotification: options.onNotification,
+    handOverDeadlineMs,
     secrets: secretsOf(auth, challengeSecret),
   };
 }

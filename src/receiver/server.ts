@@ -3,9 +3,8 @@ import { STATUS_CODES } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { checkClientIdentity } from "../protocol/client-identity.js";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
-import { tlsFactsOf } from "./client-check.js";
+import { createClientChecker } from "./client-check.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
 import {
@@ -123,9 +122,14 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
 function installTlsGate(server: https.Server, built: ReceiverApp): void {
-  const { expectedCns } = built.resolved.identity;
+  const { identity } = built.resolved;
+  // The pipeline's own check when it checks TLS, so each connection is judged once.
+  const check =
+    identity.source === "tls"
+      ? built.pipeline.checkClient
+      : createClientChecker({ ...identity, source: "tls" });
   server.prependListener("secureConnection", (socket: TLSSocket) => {
-    const result = checkClientIdentity(tlsFactsOf(socket), expectedCns);
+    const result = check(socket, []);
     if (result.ok) return;
     built.logger.warn("TLS client refused before HTTP", {
       reason: result.reason,
