@@ -52,6 +52,11 @@ export function checkRequestClient(
     const result = checkClientIdentity(tlsFactsOf(socket), identity.expectedCns);
     return result.ok ? { ok: true, cn: result.cn, dn: null } : result;
   }
+  if (!identity.trustedProxies.trusts(socket.remoteAddress)) {
+    return refuse(
+      `peer ${socket.remoteAddress ?? "(unknown)"} is not a trusted proxy; its ${identity.verifyHeader} is not believed`,
+    );
+  }
   return checkProxyHeaders(identity, rawHeaders);
 }
 

@@ -74,6 +74,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
     auth: built.resolved.auth.scheme,
     client_identity: built.resolved.identity.source,
     expected_cns: built.resolved.identity.expectedCns,
+    ...(built.resolved.identity.source === "proxy-headers"
+      ? { trusted_proxies: built.resolved.identity.trustedProxies.entries }
+      : {}),
     crc_challenge: built.resolved.challengeSecret === undefined ? "disabled" : "enabled",
   });
   let closing: Promise<void> | undefined;
