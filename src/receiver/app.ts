@@ -56,10 +56,12 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     const app = express();
     app.disable("x-powered-by");
     app.set("etag", false);
+    // The webhook path is matched exactly: /WEBHOOKS/NETDATA is another path.
+    app.set("case sensitive routing", true);
     app.locals.store = store;
     app.use(helmet());
     app.use(path, createWebhookRouter(resolved, logger));
-    app.use(notFoundHandler());
+    app.use(notFoundHandler(logger));
     app.use(jsonErrorHandler(logger));
     return { app, store, ownsStore, logger, resolved };
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   resolveWebhookOptions,
 } from "../options.js";
 import type { InsertResult } from "../store-types.js";
+import { isExactWebhookPath, requestedPath } from "../webhook-path.js";
 import { contentTypeProblem, readJsonBody } from "./read-json-body.js";
 import { type ErrorReply, sendError } from "./send-error.js";
 
@@ -35,6 +36,10 @@ export function createWebhookRouter(options: ResolvedWebhookOptions, logger: Log
   const handle = webhookHandlers(options, logger);
   const router = express.Router();
   router.use((req, res, next) => {
+    if (!isExactWebhookPath(req.originalUrl, req.baseUrl)) {
+      handle.refuse(req, res, { status: 404, error: "not found" }, true, null);
+      return;
+    }
     const client = checkRequestClient(options.identity, req.socket, req.rawHeaders);
     if (!client.ok) {
       handle.refuse(req, res, { status: 403, error: client.reason }, true, client.cn);
@@ -69,7 +74,7 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       status: reply.status,
       reason: reply.error,
       method: req.method,
-      path: req.path,
+      path: requestedPath(req.originalUrl),
     };
     logger.warn("request refused", { ...fields, client_cn: cn, remote: req.socket.remoteAddress });
     sendError(res, reply, closeConnection);
