@@ -61,8 +61,8 @@ export function checkRequestClient(
 }
 
 /**
- * Behind a proxy: the proxy must say it verified a certificate, and when it forwards the
- * subject DN, that DN must have exactly one CN from the allow-list. Repeated headers are
+ * Behind a proxy: the proxy must say it verified a certificate and forward the subject DN,
+ * whose one CN must be on the allow-list. Repeated headers are
  * refused: a client could have added its own copy that the proxy failed to strip.
  */
 export function checkProxyHeaders(identity: Identity, rawHeaders: readonly string[]): ClientCheck {
@@ -79,9 +79,15 @@ export function checkProxyHeaders(identity: Identity, rawHeaders: readonly strin
     );
   }
   const dns = headerValues(rawHeaders, identity.dnHeader);
-  if (dns.length === 0) return { ok: true, cn: null, dn: null };
   if (dns.length > 1) return refuse(`${identity.dnHeader} was sent more than once`);
   const dn = dns[0] ?? "";
+  // A proxy can lose the header it set (a client's `Connection: X-Client-DN` makes some drop
+  // it); without the DN the CN allow-list would be skipped, so its absence is a refusal.
+  if (dn.trim() === "") {
+    return refuse(
+      `${identity.dnHeader} is ${dns.length === 0 ? "missing" : "empty"}: the proxy must forward the verified client DN so its CN can be checked`,
+    );
+  }
   const cn = commonNameOfDistinguishedName(dn);
   if (!cn.ok) return refuse(`${identity.dnHeader} ${echo(dn)}: ${cn.reason}`);
   if (!identity.expectedCns.includes(cn.cn)) {
