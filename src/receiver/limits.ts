@@ -56,3 +56,10 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
  * `NODE_OPTIONS=--max-semi-space-size=4`.
  */
 export const RECEIVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+
+/**
+ * Most request headers the receiver reads (Node reads 2,000 and silently drops the rest, so a
+ * second Authorization past them would go unseen). Netdata sends about ten plus the ones its
+ * user configured; a request with more gets 431. The server reads one more, to notice.
+ */
+export const MAX_REQUEST_HEADERS = 100;

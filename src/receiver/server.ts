@@ -6,6 +6,7 @@ import type { TLSSocket } from "node:tls";
 import { checkClientIdentity } from "../protocol/client-identity.js";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { tlsFactsOf } from "./client-check.js";
+import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
 import {
@@ -117,6 +118,8 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
     : http.createServer(httpOptions, built.app);
   server.keepAliveTimeout = o.timeouts.keepAliveMs;
   server.maxConnections = o.maxConnections;
+  // One more than the webhook reads, so that a request with too many headers is noticed (431).
+  server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     answerClientError(error, socket, built.logger);

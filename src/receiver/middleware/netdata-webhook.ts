@@ -5,6 +5,7 @@ import { crcResponseBody, parseCrcToken } from "../../protocol/crc.js";
 import { classifyNotification } from "../../protocol/notification.js";
 import type { Notification } from "../../protocol/notification-types.js";
 import { type ClientCheck, checkRequestClient } from "../client-check.js";
+import { headerCountProblem } from "../header-count.js";
 import { STORE_RETRY_AFTER_SECONDS } from "../limits.js";
 import { type Logger, toLogger } from "../log.js";
 import {
@@ -38,6 +39,11 @@ export function createWebhookRouter(options: ResolvedWebhookOptions, logger: Log
   router.use((req, res, next) => {
     if (!isExactWebhookPath(req.originalUrl, req.baseUrl)) {
       handle.refuse(req, res, { status: 404, error: "not found" }, true, null);
+      return;
+    }
+    const overflow = headerCountProblem(req.rawHeaders);
+    if (overflow) {
+      handle.refuse(req, res, { status: 431, error: overflow }, true, null);
       return;
     }
     const client = checkRequestClient(options.identity, req.socket, req.rawHeaders);
