@@ -22,6 +22,11 @@ import {
 } from "../receiver/server-options.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import {
+  DEFAULT_TRUSTED_PROXIES,
+  isLoopbackHost,
+  parseTrustedProxies,
+} from "../receiver/trusted-proxy.js";
+import {
   type CommandContext,
   CommandError,
   defineCommand,
@@ -81,6 +86,11 @@ const OPTIONS = {
     type: "boolean",
     description: "plain HTTP behind a TLS proxy that verifies the client certificate",
   },
+  "trust-proxy": {
+    type: "string",
+    multiple: true,
+    description: `with --behind-proxy: a peer ADDR or CIDR whose proxy headers are believed; others get 403 [default: ${DEFAULT_TRUSTED_PROXIES.join(", ")}]`,
+  },
   "proxy-verify-header": {
     type: "string",
     description: "header with the proxy's verification result",
@@ -123,7 +133,8 @@ export const serveCommand = defineCommand({
   options: OPTIONS,
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
---behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
+--behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
+only from the --trust-proxy peers (default loopback); any other peer gets 403.
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
@@ -205,8 +216,26 @@ async function receiverOptions(
       "--behind-proxy: the proxy terminates TLS. Drop --tls-cert, --tls-key and --client-ca.",
     );
   }
+  const trustProxy = values["trust-proxy"];
+  if (trustProxy && !behindProxy) {
+    throw new UsageError(
+      "--trust-proxy only applies with --behind-proxy: in direct mode the receiver checks the TLS client certificate itself.",
+    );
+  }
+  const parsed = parseTrustedProxies(trustProxy ?? []);
+  if (!parsed.ok) {
+    throw new UsageError(
+      `--trust-proxy: ${parsed.reason}, got ${JSON.stringify(parsed.value)}. Pass the address your proxy connects from.`,
+    );
+  }
+  if (behindProxy && !trustProxy && values.host && !isLoopbackHost(values.host)) {
+    throw new UsageError(
+      `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
+    );
+  }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
+    ...(trustProxy ? { trustedProxies: trustProxy } : {}),
     port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
     path: values.path ?? DEFAULT_WEBHOOK_PATH,

@@ -59,11 +59,13 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     const app = express();
     app.disable("x-powered-by");
     app.set("etag", false);
+    // The webhook path is matched exactly: /WEBHOOKS/NETDATA is another path.
+    app.set("case sensitive routing", true);
     app.locals.store = store;
     app.use(helmet());
     const pipeline = createWebhookPipeline(resolved, logger);
     app.use(path, createWebhookRouter(pipeline));
-    app.use(notFoundHandler());
+    app.use(notFoundHandler(logger));
     app.use(jsonErrorHandler(logger));
     return { app, store, ownsStore, logger, resolved, pipeline };
   } catch (error) {

@@ -17,21 +17,33 @@ const ECHO_MAX = 80;
 
 type Identity = ResolvedWebhookOptions["identity"];
 
-/** Checks the client of one request: `socket` is the request's own, undefined off Node. */
+/**
+ * Checks the client of one request. `socket` is the request's own (undefined off Node);
+ * `remote` the peer's address (undefined when the runtime does not tell).
+ */
 export type ClientChecker = (
   socket: Socket | undefined,
   rawHeaders: readonly string[],
+  remote: string | undefined,
 ) => ClientCheck;
 
 /**
  * The client check for one configuration. Over TLS the verdict is computed once per
  * connection and kept on the socket (a WeakMap, so it goes with the socket): the handshake
- * gate and every request on a kept-alive connection share it.
+ * gate and every request on a kept-alive connection share it. Behind a proxy, the headers
+ * are believed only from a trusted peer.
  */
 export function createClientChecker(identity: Identity): ClientChecker {
   if (identity.source === "none") return () => NOT_CHECKED;
   if (identity.source === "proxy-headers") {
-    return (_socket, rawHeaders) => checkProxyHeaders(identity, rawHeaders);
+    return (_socket, rawHeaders, remote) => {
+      if (!identity.trustedProxies.trusts(remote)) {
+        return refuse(
+          `peer ${remote ?? "(unknown)"} is not a trusted proxy; its ${identity.verifyHeader} is not believed`,
+        );
+      }
+      return checkProxyHeaders(identity, rawHeaders);
+    };
   }
   const verdicts = new WeakMap<Socket, ClientCheck>();
   return (socket) => {
@@ -54,8 +66,8 @@ const NOT_TLS: ClientCheck = {
 };
 
 /**
- * Behind a proxy: the proxy must say it verified a certificate, and when it forwards the
- * subject DN, that DN must have exactly one CN from the allow-list. Repeated headers are
+ * Behind a proxy: the proxy must say it verified a certificate and forward the subject DN,
+ * whose one CN must be on the allow-list. Repeated headers are
  * refused: a client could have added its own copy that the proxy failed to strip.
  */
 export function checkProxyHeaders(identity: Identity, rawHeaders: readonly string[]): ClientCheck {
@@ -72,9 +84,15 @@ export function checkProxyHeaders(identity: Identity, rawHeaders: readonly strin
     );
   }
   const dns = headerValues(rawHeaders, identity.dnHeader);
-  if (dns.length === 0) return { ok: true, cn: null, dn: null };
   if (dns.length > 1) return refuse(`${identity.dnHeader} was sent more than once`);
   const dn = dns[0] ?? "";
+  // A proxy can lose the header it set (a client's `Connection: X-Client-DN` makes some drop
+  // it); without the DN the CN allow-list would be skipped, so its absence is a refusal.
+  if (dn.trim() === "") {
+    return refuse(
+      `${identity.dnHeader} is ${dns.length === 0 ? "missing" : "empty"}: the proxy must forward the verified client DN so its CN can be checked`,
+    );
+  }
   const cn = commonNameOfDistinguishedName(dn);
   if (!cn.ok) return refuse(`${identity.dnHeader} ${echo(dn)}: ${cn.reason}`);
   if (!identity.expectedCns.includes(cn.cn)) {

@@ -64,3 +64,10 @@ export const RECEIVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"
  * delivery timeout; a few seconds stays well inside the 5 s it documents for the CRC answer.
  */
 export const HAND_OVER_DEADLINE_MS = 3_000;
+
+/**
+ * Most request headers the receiver reads (Node reads 2,000 and silently drops the rest, so a
+ * second Authorization past them would go unseen). Netdata sends about ten plus the ones its
+ * user configured; a request with more gets 431. The server reads one more, to notice.
+ */
+export const MAX_REQUEST_HEADERS = 100;

@@ -1,18 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookReply, WebhookRequest } from "./pipeline.js";
 import { readNodeBody } from "./read-body.js";
+import { requestedPath } from "./webhook-path.js";
 
-/** A Node request as the pipeline sees it. `path` is what the log shows. */
+/**
+ * A Node request as the pipeline sees it. `requestTarget` is the target as the client sent
+ * it (Express's `originalUrl`), `atEndpoint` whether its path is exactly the webhook path.
+ */
 export function nodeWebhookRequest(
   req: IncomingMessage,
-  path: string,
+  requestTarget: string,
   atEndpoint: boolean,
 ): WebhookRequest {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   return {
     method: req.method ?? "GET",
-    path,
+    path: requestedPath(requestTarget),
     atEndpoint,
     query: q < 0 ? "" : url.slice(q + 1),
     rawHeaders: req.rawHeaders,

@@ -4,6 +4,11 @@ import type { Notification } from "../protocol/notification-types.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
+import {
+  DEFAULT_TRUSTED_PROXIES,
+  parseTrustedProxies,
+  type TrustedProxies,
+} from "./trusted-proxy.js";
 
 /**
  * Where the middleware learns who the client is:
@@ -42,6 +47,11 @@ export interface NetdataWebhookOptions {
   /** Allowed client certificate CNs, matched exactly. Default ["app.netdata.cloud"]. */
   expectedCns?: readonly string[];
   proxyHeaders?: ProxyHeaderNames;
+  /**
+   * With "proxy-headers": the peer addresses (`ADDR` or `ADDR/PREFIX`) whose headers are
+   * believed; a request from any other peer gets 403. Default: the loopback addresses.
+   */
+  trustedProxies?: readonly string[];
   /** Largest body accepted, in bytes; larger gets 413. Default 256 KiB. */
   bodyLimitBytes?: number;
   /** A Logger, a function receiving JSON lines, or nothing for stdout. */
@@ -80,6 +90,7 @@ export interface ResolvedWebhookOptions {
     expectedCns: readonly string[];
     verifyHeader: string;
     dnHeader: string;
+    trustedProxies: TrustedProxies;
   };
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
@@ -168,6 +179,10 @@ export function resolveWebhookSettings(
     );
   }
   const proxyHeaders = options.proxyHeaders ?? {};
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
+  if (!trusted.ok) {
+    fail("trustedProxies", `${JSON.stringify(trusted.value)}: ${trusted.reason}`);
+  }
   return {
     auth,
     challengeSecret,
@@ -180,6 +195,7 @@ export function resolveWebhookSettings(
         fail,
       ),
       dnHeader: headerName(proxyHeaders.dn ?? DEFAULT_PROXY_DN_HEADER, "proxyHeaders.dn", fail),
+      trustedProxies: (trusted as Extract<typeof trusted, { ok: true }>).trusted,
     },
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,

@@ -5,6 +5,7 @@ import { crcResponseBody, parseCrcToken } from "../protocol/crc.js";
 import { classifyNotification } from "../protocol/notification.js";
 import type { Notification } from "../protocol/notification-types.js";
 import { type ClientCheck, type ClientChecker, createClientChecker } from "./client-check.js";
+import { headerCountProblem } from "./header-count.js";
 import { contentTypeProblem, parseJsonBody, type RawBodyResult } from "./json-body.js";
 import { STORE_RETRY_AFTER_SECONDS } from "./limits.js";
 import type { Logger } from "./log.js";
@@ -18,11 +19,11 @@ export const TEST_TOKEN_LOG_MESSAGE =
 /** What a request is, as an adapter hands it over: no framework type in sight. */
 export interface WebhookRequest {
   method: string;
-  /** The path as requested, for the log. */
+  /** The path exactly as the client requested it (`requestedPath`), for the log. */
   path: string;
   /**
-   * False for a path below the webhook path (`/webhooks/netdata/x`): only the client is
-   * checked, and a verified client gets `null` so the adapter can pass the request on.
+   * True when the path is the webhook path character for character (`isExactWebhookPath`);
+   * any other path gets 404 before anything else is looked at.
    */
   atEndpoint: boolean;
   /** The query string without its `?`. */
@@ -50,8 +51,8 @@ export interface WebhookReply {
 }
 
 export interface WebhookPipeline {
-  /** The answer to one request; `null` for a verified client below the webhook path. */
-  handle(request: WebhookRequest): Promise<WebhookReply | null>;
+  /** The answer to one request. Rejects only for a fault of the code or the setup. */
+  handle(request: WebhookRequest): Promise<WebhookReply>;
   /** The client check, shared with a server's handshake gate (one verdict per connection). */
   checkClient: ClientChecker;
   logger: Logger;
@@ -61,7 +62,8 @@ type Verified = Extract<ClientCheck, { ok: true }>;
 
 /**
  * The Netdata receiver, written once. The order of checks lives here and nowhere else:
- * client identity (403), method (405), then for a GET the crc_token challenge, for a POST
+ * exact path (404), header count (431), client identity (403: certificate, or a trusted
+ * proxy's headers), method (405), then for a GET the crc_token challenge, for a POST
  * authorization (401/403), content type (415), body (413/400), classification (422), store
  * (503 when it cannot commit), hand-over to `onNotification` (with a deadline), 200.
  * Options are already validated; the store, logger and hooks are injected through them.
@@ -220,10 +222,12 @@ export function createWebhookPipeline(
     });
   };
 
-  const handle = async (request: WebhookRequest): Promise<WebhookReply | null> => {
-    const client = checkClient(request.socket, request.rawHeaders);
+  const handle = async (request: WebhookRequest): Promise<WebhookReply> => {
+    if (!request.atEndpoint) return refuse(request, null, 404, "not found");
+    const overflow = headerCountProblem(request.rawHeaders);
+    if (overflow) return refuse(request, null, 431, overflow);
+    const client = checkClient(request.socket, request.rawHeaders, request.remote);
     if (!client.ok) return refuse(request, client.cn, 403, client.reason);
-    if (!request.atEndpoint) return null;
     if (request.method === "POST") return notification(request, client);
     if (request.method === "GET") return challenge(request, client);
     const error = `method ${request.method} is not allowed; Netdata POSTs notifications and GETs ?crc_token= challenges`;

@@ -26,11 +26,3 @@ export function createEndpoint(options: NetdataEndpointOptions, caller: string):
   const logger = toLogger(options.logger, resolved.secrets);
   return { pipeline: createWebhookPipeline(resolved, logger), logger, path };
 }
-
-/** Where a path stands: the endpoint itself, below it (`/path/x`), or elsewhere. */
-export function placeOf(pathname: string, path: string): "endpoint" | "below" | "elsewhere" {
-  if (pathname === path) return "endpoint";
-  return pathname.startsWith(path.endsWith("/") ? path : `${path}/`) ? "below" : "elsewhere";
-}
-
-export const NOT_FOUND = { status: 404, headers: {}, body: { error: "not found" }, close: true };

@@ -3,6 +3,7 @@ import { toLogger } from "../log.js";
 import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
 import { type NetdataWebhookOptions, resolveWebhookOptions } from "../options.js";
 import { createWebhookPipeline, type WebhookPipeline } from "../pipeline.js";
+import { isExactWebhookPath } from "../webhook-path.js";
 
 /**
  * The Netdata part of a receiver, for an existing Express app:
@@ -15,16 +16,14 @@ export function netdataWebhook(options: NetdataWebhookOptions): Router {
   return createWebhookRouter(createWebhookPipeline(resolved, logger));
 }
 
-/**
- * The Express adapter: every request under the mount point goes through the pipeline; a
- * verified client below the webhook path itself is passed on (`next()`), as a router would.
- */
+/** The Express adapter: every request under the mount point goes through the pipeline. */
 export function createWebhookRouter(pipeline: WebhookPipeline): Router {
   const router = express.Router();
   router.use((req, res, next) => {
+    const atEndpoint = isExactWebhookPath(req.originalUrl, req.baseUrl);
     pipeline
-      .handle(nodeWebhookRequest(req, req.path, req.path === "/"))
-      .then((reply) => (reply ? writeReply(res, reply) : next()), next);
+      .handle(nodeWebhookRequest(req, req.originalUrl, atEndpoint))
+      .then((reply) => writeReply(res, reply), next);
   });
   return router;
 }
