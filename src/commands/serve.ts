@@ -26,6 +26,8 @@ import {
   isLoopbackHost,
   parseTrustedProxies,
 } from "../receiver/trusted-proxy.js";
+import { checkAuthSettings } from "../validate/auth-settings.js";
+import { checkPort } from "../validate/port.js";
 import {
   type CommandContext,
   CommandError,
@@ -174,27 +176,17 @@ function readSecrets({ values, env, cwd }: Ctx): Secrets {
 }
 
 function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
-  const scheme = values.auth ?? "none";
-  const user = values["basic-user"];
-  const bearer = `--bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}`;
-  const password = `--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}`;
-  if (scheme === "bearer") {
-    if (!secrets.bearer) throw new UsageError(`--auth bearer needs a token: ${bearer}.`);
-    return { scheme, token: secrets.bearer };
-  }
-  if (scheme === "basic") {
-    if (!user || !secrets.password)
-      throw new UsageError(`--auth basic needs --basic-user and a password: ${password}.`);
-    return { scheme, username: user, password: secrets.password };
-  }
-  if (scheme !== "none")
-    throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
-  if (secrets.bearer || secrets.password || user) {
-    throw new UsageError(
-      "credentials were given but --auth is none. Add --auth bearer or --auth basic.",
-    );
-  }
-  return { scheme };
+  const verdict = checkAuthSettings(
+    {
+      scheme: values.auth,
+      basicUser: values["basic-user"],
+      basicPassword: secrets.password,
+      bearerToken: secrets.bearer,
+    },
+    { inferScheme: false },
+  );
+  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
+  return verdict.value;
 }
 
 async function receiverOptions(
@@ -297,10 +289,7 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
 }
 
 function parsePort(value: string | undefined, fallback: number): number {
-  const text = value ?? String(fallback);
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
-  }
-  return port;
+  const verdict = checkPort(value ?? String(fallback), { allowZero: true });
+  if (!verdict.ok) throw new UsageError(`--port: ${verdict.problem}`);
+  return verdict.value;
 }

@@ -1,6 +1,8 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
-import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-identity.js";
+import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
+import { checkExpectedCns } from "../validate/expected-cns.js";
+import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
@@ -18,7 +20,7 @@ import {
  */
 export type ClientIdentitySource = "tls" | "proxy-headers" | "none";
 
-export const DEFAULT_WEBHOOK_PATH = "/webhooks/netdata";
+export { DEFAULT_WEBHOOK_PATH };
 export const DEFAULT_DB_PATH = "./netdata-webhooks.db";
 export const DEFAULT_PROXY_VERIFY_HEADER = "X-Client-Verify";
 export const DEFAULT_PROXY_DN_HEADER = "X-Client-DN";
@@ -149,15 +151,9 @@ export function resolveWebhookSettings(
       `expected "tls", "proxy-headers" or "none", got ${JSON.stringify(source)}`,
     );
   }
-  const expectedCns = [...(options.expectedCns ?? DEFAULT_EXPECTED_CNS)];
-  try {
-    validateExpectedCns(expectedCns);
-  } catch (error) {
-    fail(
-      "expectedCns",
-      (error as Error).message.replace(/^\[netdata-webhook-kit\] expectedCns: /, ""),
-    );
-  }
+  const cns = checkExpectedCns(options.expectedCns ?? DEFAULT_EXPECTED_CNS);
+  if (!cns.ok) fail("expectedCns", cns.problem);
+  const expectedCns = (cns as Extract<typeof cns, { ok: true }>).value;
   const bodyLimitBytes = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) {
     fail("bodyLimitBytes", `expected a positive integer, got ${JSON.stringify(bodyLimitBytes)}`);
@@ -205,17 +201,11 @@ export function resolveWebhookSettings(
   };
 }
 
-/** The webhook path as Express will mount it: literal characters only, no route syntax. */
+/** The webhook path, by the rule the proxy configs and the command line share. */
 export function resolveWebhookPath(path: string | undefined, caller: string): string {
-  const value = path ?? DEFAULT_WEBHOOK_PATH;
-  if (typeof value !== "string" || !/^\/[A-Za-z0-9._~/-]*$/.test(value)) {
-    throw optionError(
-      caller,
-      "path",
-      `expected a path such as "/webhooks/netdata" (letters, digits, . _ ~ - /), got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
+  const verdict = checkWebhookPath(path ?? DEFAULT_WEBHOOK_PATH);
+  if (!verdict.ok) throw optionError(caller, "path", verdict.problem);
+  return verdict.value;
 }
 
 /** Every value the logs must never show, including the Basic credential as it travels. */
