@@ -6,6 +6,7 @@ import type { TLSSocket } from "node:tls";
 import { checkClientIdentity } from "../protocol/client-identity.js";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { tlsFactsOf } from "./client-check.js";
+import { holdContinue } from "./expect-continue.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
@@ -121,6 +122,11 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
+  // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    holdContinue(res);
+    server.emit("request", req, res);
+  });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     answerClientError(error, socket, built.logger);
   });

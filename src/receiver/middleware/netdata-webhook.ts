@@ -5,6 +5,8 @@ import { crcResponseBody, parseCrcToken } from "../../protocol/crc.js";
 import { classifyNotification } from "../../protocol/notification.js";
 import type { Notification } from "../../protocol/notification-types.js";
 import { type ClientCheck, checkRequestClient } from "../client-check.js";
+import { isClosing } from "../closing-refusal.js";
+import { sendHeldContinue } from "../expect-continue.js";
 import { headerCountProblem } from "../header-count.js";
 import { STORE_RETRY_AFTER_SECONDS } from "../limits.js";
 import { type Logger, toLogger } from "../log.js";
@@ -37,6 +39,8 @@ export function createWebhookRouter(options: ResolvedWebhookOptions, logger: Log
   const handle = webhookHandlers(options, logger);
   const router = express.Router();
   router.use((req, res, next) => {
+    // Pipelined behind a refusal that closes the connection: not read, not answered.
+    if (isClosing(req.socket)) return;
     if (!isExactWebhookPath(req.originalUrl, req.baseUrl)) {
       handle.refuse(req, res, { status: 404, error: "not found" }, true, null);
       return;
@@ -111,6 +115,7 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
     }
     const typeProblem = contentTypeProblem(req.rawHeaders);
     if (typeProblem) return refuse(req, res, { status: 415, error: typeProblem }, true);
+    sendHeldContinue(res);
     const body = await readJsonBody(req, options.bodyLimitBytes);
     if (!body.ok)
       return refuse(req, res, { status: body.status, error: body.reason }, body.bodyUnread);

@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { markClosing } from "../closing-refusal.js";
 
 export interface ErrorReply {
   status: number;
@@ -19,6 +20,9 @@ export function sendError(res: Response, reply: ErrorReply, closeConnection = fa
     return;
   }
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  if (closeConnection) res.setHeader("Connection", "close");
+  if (closeConnection) {
+    res.setHeader("Connection", "close");
+    markClosing(res.req.socket);
+  }
   res.status(reply.status).json({ error: reply.error, ...reply.details });
 }
