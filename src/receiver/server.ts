@@ -7,6 +7,7 @@ import { checkClientIdentity } from "../protocol/client-identity.js";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { tlsFactsOf } from "./client-check.js";
 import { holdContinue } from "./expect-continue.js";
+import { installHandshakeGuard } from "./handshake-guard.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
@@ -41,8 +42,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   const listen = resolveServerOptions(options);
   const path = resolveWebhookPath(options.path, "startReceiver");
   const built = buildReceiverApp(options, "startReceiver");
-  const server = createServer(built, listen);
-  const shutdown = trackForShutdown(server, built, listen);
+  const { server, flushHandshakeLog } = createServer(built, listen);
+  const shutdown = trackForShutdown(server, built, listen, flushHandshakeLog);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -95,7 +96,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   };
 }
 
-function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server | https.Server {
+function createServer(
+  built: ReceiverApp,
+  o: ResolvedServerOptions,
+): { server: http.Server | https.Server; flushHandshakeLog: () => void } {
   const httpOptions: http.ServerOptions = {
     headersTimeout: o.timeouts.headersMs,
     requestTimeout: o.timeouts.requestMs,
@@ -122,6 +126,13 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
+  const flushHandshakeLog = o.tls
+    ? installHandshakeGuard(server as https.Server, {
+        maxPendingPerAddress: o.maxPendingHandshakesPerAddress,
+        logIntervalMs: o.timeouts.handshakeLogIntervalMs,
+        logger: built.logger,
+      })
+    : () => {};
   // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
   server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
     holdContinue(res);
@@ -130,7 +141,7 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     answerClientError(error, socket, built.logger);
   });
-  return server;
+  return { server, flushHandshakeLog };
 }
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
@@ -145,13 +156,6 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       remote: socket.remoteAddress,
     });
     socket.destroy();
-  });
-  server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-    built.logger.info("TLS handshake failed", {
-      reason: error.code ?? error.message,
-      detail: error.message,
-      remote: socket.remoteAddress,
-    });
   });
 }
 
@@ -192,6 +196,7 @@ function trackForShutdown(
   server: http.Server,
   built: ReceiverApp,
   o: ResolvedServerOptions,
+  flushHandshakeLog: () => void,
 ): () => Promise<void> {
   const sockets = new Set<Socket>();
   const inFlight = new Set<http.ServerResponse>();
@@ -223,6 +228,7 @@ function trackForShutdown(
     await closed;
     clearInterval(sweep);
     clearTimeout(deadline);
+    flushHandshakeLog();
     if (built.ownsStore) await built.store.close();
     built.logger.info("receiver stopped");
   };
