@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from "express";
 import { createAuthVerifier, headerValues, wwwAuthenticateHeader } from "../../protocol/auth.js";
-import { notificationKey } from "../../protocol/content-key.js";
+import { notificationKeyOf } from "../../protocol/content-key.js";
 import { crcResponseBody, parseCrcToken } from "../../protocol/crc.js";
 import { classifyNotification } from "../../protocol/notification.js";
 import type { Notification } from "../../protocol/notification-types.js";
@@ -128,7 +128,9 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       };
       return refuse(req, res, reply, false);
     }
-    const stored = await store(classified.notification, body.value, body.text, res);
+    const key = notificationKeyOf(body.value);
+    if (!key.ok) return refuse(req, res, { status: 422, error: key.reason }, false);
+    const stored = await store(classified.notification, key.key, body.text, res);
     if (!stored) {
       const error = "the notification could not be stored; retry later";
       const headers = { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) };
@@ -147,12 +149,11 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
 
   const store = async (
     notification: Notification,
-    value: unknown,
+    key: string,
     text: string,
     res: Response,
   ): Promise<InsertResult | undefined> => {
     try {
-      const key = notificationKey(value);
       const clientCn = clientOf(res)?.cn ?? null;
       return await options.store.insert(notification, key, { clientCn, originalJson: text });
     } catch (error) {
