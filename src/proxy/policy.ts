@@ -51,7 +51,7 @@ export const PROXY_MAX_BODY_BYTES = BODY_LIMIT_BYTES;
 
 /**
  * Client certificate chain depth. Netdata does not say whether its client certificate is
- * issued by the root directly or through an intermediate (PROTOCOL.md section 1); depth 2
+ * issued by the root directly or through an intermediate (docs/protocol.md); depth 2
  * accepts leaf <- intermediate <- root. Apache's default of 1 rejects that chain.
  */
 export const DEFAULT_VERIFY_DEPTH = 2;

@@ -32,7 +32,7 @@ describe("resolveProxyOptions", () => {
     });
   });
 
-  it("defaults the client CA to the Netdata Root CA shipped in the package (PROTOCOL.md fingerprint)", () => {
+  it("defaults the client CA to the Netdata Root CA shipped in the package (the fingerprint in docs/protocol.md)", () => {
     expect(isAbsolute(NETDATA_ROOT_CA_PATH)).toBe(true);
     const ca = new X509Certificate(readFileSync(NETDATA_ROOT_CA_PATH));
     expect(ca.fingerprint256).toBe(
