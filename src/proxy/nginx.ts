@@ -2,6 +2,7 @@ import { generatedHeader } from "./header.js";
 import { listenSpec, type ProxyOptions } from "./options.js";
 import { FORWARDED_IDENTITY_HEADERS, PROXY_MAX_BODY_BYTES, TLS_POLICY } from "./policy.js";
 import { escapeRegex, onOff, readProxyTemplate, renderTemplate } from "./render.js";
+import { upstreamOrigin } from "./upstream.js";
 
 export const NGINX_TEMPLATE = "nginx.conf.template";
 
@@ -25,7 +26,7 @@ export function nginxSubjectPattern(cns: readonly string[]): string {
 export function renderNginxConfig(options: ProxyOptions): string {
   return renderTemplate(readProxyTemplate(NGINX_TEMPLATE), {
     header: generatedHeader("nginx", options),
-    upstream: options.upstream,
+    upstream: upstreamOrigin(options.upstream),
     verify_header: FORWARDED_IDENTITY_HEADERS.verify,
     dn_header: FORWARDED_IDENTITY_HEADERS.dn,
     cn_regex: nginxSubjectPattern(options.expectedCns),

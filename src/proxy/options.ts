@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
 import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "./policy.js";
+import { parseUpstream } from "./upstream.js";
 
 /** The Netdata Root CA shipped in the package (certs/netdata-ca.pem), as an absolute path. */
 export const NETDATA_ROOT_CA_PATH = fileURLToPath(
@@ -121,24 +122,14 @@ function checkFilePath(option: string, value: string, cwd: string): string {
 }
 
 function checkUpstream(value: string): string {
-  const fail = (why: string): never => {
+  const result = parseUpstream(value);
+  if (!result.ok) {
     throw new ProxyOptionError(
       "--upstream",
-      `expected an http:// origin such as ${DEFAULT_UPSTREAM}, got ${JSON.stringify(value)}: ${why}.`,
+      `expected an http:// origin such as ${DEFAULT_UPSTREAM}, got ${JSON.stringify(value)}: ${result.reason}.`,
     );
-  };
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return fail("not a URL");
   }
-  if (url.protocol !== "http:") fail("the receiver behind the proxy is reached over plain http");
-  if (url.username || url.password) fail("credentials do not belong in the URL");
-  if (url.pathname !== "/" || url.search || url.hash) {
-    fail("leave out the path; the proxy forwards --path unchanged");
-  }
-  return url.origin;
+  return result.origin;
 }
 
 function checkListen(value: string): ProxyOptions["listen"] {
