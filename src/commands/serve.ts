@@ -144,6 +144,7 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
     const logger = createLogger({ write: ctx.stdout, secrets: secretsOf(auth, secrets.challenge) });
+    warnAboutSecretFlags(ctx, logger);
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let handle: ReceiverHandle;
     try {
@@ -173,6 +174,25 @@ function readSecrets({ values, env, cwd }: Ctx): Secrets {
     password: readSecret(values, "basic-password", BASIC_PASSWORD_ENV, { env, cwd }),
     challenge: readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, { env, cwd }),
   };
+}
+
+/** The flags that put a secret on the command line, where other local users see it (ps). */
+const SECRET_FLAGS = [
+  ["bearer-token", BEARER_TOKEN_ENV],
+  ["basic-password", BASIC_PASSWORD_ENV],
+  ["challenge-secret", CHALLENGE_SECRET_ENV],
+] as const;
+
+function warnAboutSecretFlags({ values }: Ctx, logger: Logger): void {
+  const given = SECRET_FLAGS.filter(([flag]) => typeof values[flag] === "string");
+  if (given.length === 0) return;
+  logger.warn(
+    "a secret was given on the command line, where other local users can read it (ps); pass it in a -file or the environment variable instead",
+    {
+      options: given.map(([flag]) => `--${flag}`),
+      instead: given.map(([flag, env]) => `--${flag}-file FILE or ${env}`),
+    },
+  );
 }
 
 function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
