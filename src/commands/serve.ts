@@ -5,6 +5,7 @@ import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import { closeOnSignal } from "../receiver/close-on-signal.js";
+import { MAX_PENDING_HANDSHAKES_PER_ADDRESS } from "../receiver/limits.js";
 import { createLogger, type Logger } from "../receiver/log.js";
 import {
   DEFAULT_DB_PATH,
@@ -102,6 +103,10 @@ const OPTIONS = {
     type: "string",
     description: "header with the verified client DN",
     default: DEFAULT_PROXY_DN_HEADER,
+  },
+  "max-pending-handshakes": {
+    type: "string",
+    description: `direct mode: unfinished TLS handshakes one address may hold; more are closed at once (default: ${MAX_PENDING_HANDSHAKES_PER_ADDRESS})`,
   },
   dev: {
     type: "boolean",
@@ -255,8 +260,15 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
+  const pendingText = values["max-pending-handshakes"];
+  if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
+    throw new UsageError(
+      `--max-pending-handshakes: expected a whole number from 1, got ${JSON.stringify(pendingText)}. The default is ${MAX_PENDING_HANDSHAKES_PER_ADDRESS}.`,
+    );
+  }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
+    ...(pendingText ? { maxPendingHandshakesPerAddress: Number(pendingText) } : {}),
     ...(trustProxy ? { trustedProxies: trustProxy } : {}),
     port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
