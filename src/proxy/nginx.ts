@@ -8,6 +8,7 @@ import {
   UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS,
 } from "./policy.js";
 import { escapeRegex, onOff, readProxyTemplate, renderTemplate } from "./render.js";
+import { upstreamOrigin } from "./upstream.js";
 
 export const NGINX_TEMPLATE = "nginx.conf.template";
 
@@ -31,8 +32,8 @@ export function nginxSubjectPattern(cns: readonly string[]): string {
 export function renderNginxConfig(options: ProxyOptions): string {
   return renderTemplate(readProxyTemplate(NGINX_TEMPLATE), {
     header: generatedHeader("nginx", options),
-    upstream: options.upstream,
-    upstream_server: upstreamServer(options.upstream),
+    upstream: upstreamOrigin(options.upstream),
+    upstream_server: upstreamServer(upstreamOrigin(options.upstream)),
     upstream_keepalive: String(UPSTREAM_KEEPALIVE_CONNECTIONS),
     upstream_keepalive_timeout: `${UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS}s`,
     verify_header: FORWARDED_IDENTITY_HEADERS.verify,

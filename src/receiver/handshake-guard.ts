@@ -11,6 +11,9 @@ export interface HandshakeGuardOptions {
   logger: Logger;
 }
 
+/** Addresses counted one by one per log interval; the rest share one line. */
+const MAX_TALLIED_ADDRESSES = 100;
+
 interface Tally {
   failed: number;
   refused: number;
@@ -33,7 +36,9 @@ export function installHandshakeGuard(
   // A socket's address, read while connected: a failed TLS socket no longer knows it.
   const addressOf = new WeakMap<Socket, string>();
   const refusedSockets = new WeakSet<Socket>();
-  const tally = (address: string): Tally => {
+  const tally = (seen: string): Tally => {
+    // Many addresses in one interval are counted together, so the counts stay small.
+    const address = tallies.has(seen) || tallies.size < MAX_TALLIED_ADDRESSES ? seen : "(others)";
     let t = tallies.get(address);
     if (!t) {
       t = { failed: 0, refused: 0, reasons: {} };

@@ -16,6 +16,7 @@ import {
   resolveServerOptions,
 } from "./server-options.js";
 import type { NotificationStore } from "./store-types.js";
+import { nodeTlsOptions } from "./tls-policy.js";
 
 export interface ReceiverHandle {
   /** The webhook URL, e.g. https://127.0.0.1:8443/webhooks/netdata. */
@@ -32,7 +33,8 @@ export interface ReceiverHandle {
 const SHUTDOWN_SWEEP_INTERVAL_MS = 50;
 
 /**
- * Listens and serves the receiver. Direct mode: HTTPS (TLS 1.2+) asking for a client
+ * Listens and serves the receiver. Direct mode: HTTPS with the proxy configs' TLS policy
+ * (TLS 1.3, or TLS 1.2 with ECDHE + AEAD suites only), asking for a client
  * certificate; a client whose chain fails or whose CN is not allowed is disconnected right
  * after the handshake, before any HTTP is read, and the reason is logged. Behind-proxy
  * mode: plain HTTP on 127.0.0.1 by default, trusting the proxy's verification headers.
@@ -111,7 +113,7 @@ function createServer(
         {
           ...httpOptions,
           ...o.tls,
-          minVersion: "TLSv1.2",
+          ...nodeTlsOptions(),
           handshakeTimeout: o.timeouts.handshakeMs,
           requestCert: true,
           // Verification still happens; false only lets the gate below see and log the reason.

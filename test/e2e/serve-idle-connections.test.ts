@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_PENDING_HANDSHAKES_PER_ADDRESS } from "../../src/receiver/limits.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import { postJson, type ServeProcess, sharedTestPki, spawnServe } from "../helpers/receiver.js";
 
 const IDLE_CONNECTIONS = 300;
@@ -65,5 +66,17 @@ describe("serve with 300 idle connections from one address", () => {
       count: IDLE_CONNECTIONS - MAX_PENDING_HANDSHAKES_PER_ADDRESS,
       limit: MAX_PENDING_HANDSHAKES_PER_ADDRESS,
     });
+  });
+});
+
+describe("serve --max-pending-handshakes", () => {
+  it("refuses a value that is not a whole number from 1 (exit 2), naming the default", async () => {
+    const run = await runCliCaptured(["serve", "--dev", "--max-pending-handshakes", "0"], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /--max-pending-handshakes: expected a whole number from 1, got "0"\. The default is 16\./,
+    );
   });
 });
