@@ -115,7 +115,8 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
     }
     const typeProblem = contentTypeProblem(req.rawHeaders);
     if (typeProblem) return refuse(req, res, { status: 415, error: typeProblem }, true);
-    sendHeldContinue(res);
+    // A body declared over the limit is refused (413) without asking for it.
+    if (!(Number(req.headers["content-length"]) > options.bodyLimitBytes)) sendHeldContinue(res);
     const body = await readJsonBody(req, options.bodyLimitBytes);
     if (!body.ok)
       return refuse(req, res, { status: body.status, error: body.reason }, body.bodyUnread);
