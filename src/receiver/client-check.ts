@@ -67,8 +67,8 @@ const NOT_TLS: ClientCheck = {
 
 /**
  * Behind a proxy: the proxy must say it verified a certificate and forward the subject DN,
- * whose one CN must be on the allow-list. Repeated headers are
- * refused: a client could have added its own copy that the proxy failed to strip.
+ * whose one CN must be on the allow-list. Repeated headers are refused: a client could have
+ * added its own copy that the proxy failed to strip.
  */
 export function checkProxyHeaders(identity: Identity, rawHeaders: readonly string[]): ClientCheck {
   const verify = headerValues(rawHeaders, identity.verifyHeader);

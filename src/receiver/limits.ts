@@ -13,10 +13,12 @@ export const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 /**
  * Connections from one address that may be in their TLS handshake at the same time; more are
- * closed at once. Netdata opens a handful of connections; without this one address could take
- * every connection slot (MAX_CONNECTIONS) with connections that never send a ClientHello.
+ * closed at once. Without it one address could take every connection slot (MAX_CONNECTIONS)
+ * with connections that never send a ClientHello. An alert storm makes Netdata Cloud open
+ * many connections at once (`verify`'s delivery.burst sends 50 concurrently, and failed with
+ * a cap of 16 on a loaded machine); 64 leaves room for that and still keeps 192 slots free.
  */
-export const MAX_PENDING_HANDSHAKES_PER_ADDRESS = 16;
+export const MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
 
 /**
  * Failed handshakes and refused connections are logged as a count per address once per

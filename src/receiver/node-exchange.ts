@@ -26,7 +26,8 @@ export function nodeWebhookRequest(
     socket: req.socket,
     remote: req.socket.remoteAddress,
     readBody: (limitBytes) => {
-      sendHeldContinue(res);
+      // A body declared over the limit is refused (413) without asking for it.
+      if (!(Number(req.headers["content-length"]) > limitBytes)) sendHeldContinue(res);
       return readNodeBody(req, limitBytes);
     },
   };

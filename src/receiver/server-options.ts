@@ -52,7 +52,7 @@ export interface ReceiverOptions extends ReceiverAppOptions {
   timeouts?: Partial<ReceiverTimeouts>;
   maxHeaderSizeBytes?: number;
   maxConnections?: number;
-  /** Direct mode: unfinished TLS handshakes one address may hold at once. Default 16. */
+  /** Direct mode: unfinished TLS handshakes one address may hold at once. Default 64. */
   maxPendingHandshakesPerAddress?: number;
 }
 

@@ -89,6 +89,26 @@ describe("serve with Expect: 100-continue", () => {
     expect(result.raw).not.toContain("100 Continue");
   });
 
+  it("answers a body declared over the limit with 413 and never with 100 Continue", async () => {
+    const result = await rawExchange({
+      port: serve.port,
+      pkiDir,
+      drive: (socket) => {
+        const head = rawRequest({
+          headers: [
+            JSON_TYPE,
+            GOOD_AUTH,
+            ["Expect", "100-continue"],
+            ["Content-Length", "10000000"],
+          ],
+        }).toString("latin1");
+        socket.write(head, "latin1");
+      },
+    });
+    expect(result.status).toBe(413);
+    expect(result.raw).not.toContain("100 Continue");
+  });
+
   it("sends 100 Continue once the checks pass, then stores the body", async () => {
     const payload = body("expect-accepted");
     const request = rawRequest({
