@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import { closeOnSignal } from "../receiver/close-on-signal.js";
+import { MAX_PENDING_HANDSHAKES_PER_ADDRESS } from "../receiver/limits.js";
 import { createLogger, type Logger } from "../receiver/log.js";
 import {
   DEFAULT_DB_PATH,
@@ -22,6 +23,13 @@ import {
 } from "../receiver/server-options.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import {
+  DEFAULT_TRUSTED_PROXIES,
+  isLoopbackHost,
+  parseTrustedProxies,
+} from "../receiver/trusted-proxy.js";
+import { checkAuthSettings } from "../validate/auth-settings.js";
+import { checkPort } from "../validate/port.js";
+import {
   type CommandContext,
   CommandError,
   defineCommand,
@@ -38,9 +46,7 @@ import {
 } from "./_secrets.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
-export const BUNDLED_NETDATA_CA = fileURLToPath(
-  new URL("../../certs/netdata-ca.pem", import.meta.url),
-);
+export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
 
 const OPTIONS = {
   port: {
@@ -83,6 +89,11 @@ const OPTIONS = {
     type: "boolean",
     description: "plain HTTP behind a TLS proxy that verifies the client certificate",
   },
+  "trust-proxy": {
+    type: "string",
+    multiple: true,
+    description: `with --behind-proxy: a peer ADDR or CIDR whose proxy headers are believed; others get 403 [default: ${DEFAULT_TRUSTED_PROXIES.join(", ")}]`,
+  },
   "proxy-verify-header": {
     type: "string",
     description: "header with the proxy's verification result",
@@ -92,6 +103,10 @@ const OPTIONS = {
     type: "string",
     description: "header with the verified client DN",
     default: DEFAULT_PROXY_DN_HEADER,
+  },
+  "max-pending-handshakes": {
+    type: "string",
+    description: `direct mode: unfinished TLS handshakes one address may hold; more are closed at once (default: ${MAX_PENDING_HANDSHAKES_PER_ADDRESS})`,
   },
   dev: {
     type: "boolean",
@@ -125,7 +140,8 @@ export const serveCommand = defineCommand({
   options: OPTIONS,
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
---behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
+--behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
+only from the --trust-proxy peers (default loopback); any other peer gets 403.
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
@@ -133,6 +149,7 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
     const logger = createLogger({ write: ctx.stdout, secrets: secretsOf(auth, secrets.challenge) });
+    warnAboutSecretFlags(ctx, logger);
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let handle: ReceiverHandle;
     try {
@@ -164,28 +181,37 @@ function readSecrets({ values, env, cwd }: Ctx): Secrets {
   };
 }
 
+/** The flags that put a secret on the command line, where other local users see it (ps). */
+const SECRET_FLAGS = [
+  ["bearer-token", BEARER_TOKEN_ENV],
+  ["basic-password", BASIC_PASSWORD_ENV],
+  ["challenge-secret", CHALLENGE_SECRET_ENV],
+] as const;
+
+function warnAboutSecretFlags({ values }: Ctx, logger: Logger): void {
+  const given = SECRET_FLAGS.filter(([flag]) => typeof values[flag] === "string");
+  if (given.length === 0) return;
+  logger.warn(
+    "a secret was given on the command line, where other local users can read it (ps); pass it in a -file or the environment variable instead",
+    {
+      options: given.map(([flag]) => `--${flag}`),
+      instead: given.map(([flag, env]) => `--${flag}-file FILE or ${env}`),
+    },
+  );
+}
+
 function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
-  const scheme = values.auth ?? "none";
-  const user = values["basic-user"];
-  const bearer = `--bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}`;
-  const password = `--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}`;
-  if (scheme === "bearer") {
-    if (!secrets.bearer) throw new UsageError(`--auth bearer needs a token: ${bearer}.`);
-    return { scheme, token: secrets.bearer };
-  }
-  if (scheme === "basic") {
-    if (!user || !secrets.password)
-      throw new UsageError(`--auth basic needs --basic-user and a password: ${password}.`);
-    return { scheme, username: user, password: secrets.password };
-  }
-  if (scheme !== "none")
-    throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
-  if (secrets.bearer || secrets.password || user) {
-    throw new UsageError(
-      "credentials were given but --auth is none. Add --auth bearer or --auth basic.",
-    );
-  }
-  return { scheme };
+  const verdict = checkAuthSettings(
+    {
+      scheme: values.auth,
+      basicUser: values["basic-user"],
+      basicPassword: secrets.password,
+      bearerToken: secrets.bearer,
+    },
+    { inferScheme: false },
+  );
+  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
+  return verdict.value;
 }
 
 async function receiverOptions(
@@ -207,8 +233,33 @@ async function receiverOptions(
       "--behind-proxy: the proxy terminates TLS. Drop --tls-cert, --tls-key and --client-ca.",
     );
   }
+  const trustProxy = values["trust-proxy"];
+  if (trustProxy && !behindProxy) {
+    throw new UsageError(
+      "--trust-proxy only applies with --behind-proxy: in direct mode the receiver checks the TLS client certificate itself.",
+    );
+  }
+  const parsed = parseTrustedProxies(trustProxy ?? []);
+  if (!parsed.ok) {
+    throw new UsageError(
+      `--trust-proxy: ${parsed.reason}, got ${JSON.stringify(parsed.value)}. Pass the address your proxy connects from.`,
+    );
+  }
+  if (behindProxy && !trustProxy && values.host && !isLoopbackHost(values.host)) {
+    throw new UsageError(
+      `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
+    );
+  }
+  const pendingText = values["max-pending-handshakes"];
+  if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
+    throw new UsageError(
+      `--max-pending-handshakes: expected a whole number from 1, got ${JSON.stringify(pendingText)}. The default is ${MAX_PENDING_HANDSHAKES_PER_ADDRESS}.`,
+    );
+  }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
+    ...(pendingText ? { maxPendingHandshakesPerAddress: Number(pendingText) } : {}),
+    ...(trustProxy ? { trustedProxies: trustProxy } : {}),
     port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
     path: values.path ?? DEFAULT_WEBHOOK_PATH,
@@ -270,10 +321,7 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
 }
 
 function parsePort(value: string | undefined, fallback: number): number {
-  const text = value ?? String(fallback);
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
-  }
-  return port;
+  const verdict = checkPort(value ?? String(fallback), { allowZero: true });
+  if (!verdict.ok) throw new UsageError(`--port: ${verdict.problem}`);
+  return verdict.value;
 }

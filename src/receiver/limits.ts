@@ -7,9 +7,24 @@
 /**
  * Time for a TLS handshake. Node's default, 120 s, lets a TCP connection that never sends a
  * ClientHello hold a connection slot for two minutes. A handshake takes well under a second;
- * 10 s tolerates a slow link.
+ * 5 s tolerates a slow link.
  */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/**
+ * Connections from one address that may be in their TLS handshake at the same time; more are
+ * closed at once. Without it one address could take every connection slot (MAX_CONNECTIONS)
+ * with connections that never send a ClientHello. An alert storm makes Netdata Cloud open
+ * many connections at once (`verify`'s delivery.burst sends 50 concurrently, and failed with
+ * a cap of 16 on a loaded machine); 64 leaves room for that and still keeps 192 slots free.
+ */
+export const MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
+
+/**
+ * Failed handshakes and refused connections are logged as a count per address once per
+ * interval, not a line each: a scanner would otherwise fill the log.
+ */
+export const HANDSHAKE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Time to receive the complete request headers (Node: 60 s). Netdata sends a few hundred
@@ -56,3 +71,18 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
  * `NODE_OPTIONS=--max-semi-space-size=4`.
  */
 export const RECEIVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+
+/**
+ * Default hand-over deadline: how long the answer to a stored notification waits for your
+ * `onNotification` handler. Past it Netdata gets its 200 anyway (the notification is
+ * committed) and the handler goes on; the receiver logs that it overran. Netdata publishes no
+ * delivery timeout; a few seconds stays well inside the 5 s it documents for the CRC answer.
+ */
+export const HAND_OVER_DEADLINE_MS = 3_000;
+
+/**
+ * Most request headers the receiver reads (Node reads 2,000 and silently drops the rest, so a
+ * second Authorization past them would go unseen). Netdata sends about ten plus the ones its
+ * user configured; a request with more gets 431. The server reads one more, to notice.
+ */
+export const MAX_REQUEST_HEADERS = 100;
