@@ -3,7 +3,7 @@ import { type AlertSeverity, alertUrl, alertValue, pickAlert } from "./alert-cat
 import { rfc3339, roomsAsMap, type World } from "./world.js";
 
 /**
- * The spellings the documented flat alert went through (PROTOCOL.md section 4.2):
+ * The spellings the documented flat alert went through (docs/protocol.md, "Payloads"):
  * 2023-01 `alarm` + `critical_count`; 2023 `alarm` + `additional_*` + rooms as a list;
  * 2024-05 `Rooms`; 2024-10 `alert` and `alert_url`.
  */

@@ -13,7 +13,7 @@ const PREFIX: Record<AlertSeverity, string> = {
   clear: "Recovered",
 };
 
-/** The nested alert captured from Netdata Cloud in 2026-04 (PROTOCOL.md section 4.3). */
+/** The nested alert captured from Netdata Cloud in 2026-04 (docs/protocol.md, "Payloads"). */
 export function alertNested(
   rng: Random,
   world: World,
