@@ -1,3 +1,34 @@
+export {
+  backoffDelayMs,
+  DEFAULT_BACKOFF_BASE_MS,
+  DEFAULT_BACKOFF_MAX_MS,
+} from "./outbox/backoff.js";
+export type { ExecSinkOptions } from "./outbox/exec-sink.js";
+export { execEnvironment, execSink } from "./outbox/exec-sink.js";
+export { idempotencyKeyOf } from "./outbox/notification-document.js";
+export {
+  createOutbox,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+} from "./outbox/outbox.js";
+export { listDeliveries, retryDeliveries } from "./outbox/outbox-admin.js";
+export type {
+  BackoffSettings,
+  Delivery,
+  DeliveryRecord,
+  DeliveryStatus,
+  Outbox,
+  OutboxOptions,
+  OutboxSink,
+  OutboxStats,
+  SinkFilter,
+  SinkStats,
+} from "./outbox/outbox-types.js";
+export { OUTBOX_POLL_INTERVAL_MS } from "./outbox/sink-worker.js";
+export type { UrlSinkOptions } from "./outbox/url-sink.js";
+export { urlSink } from "./outbox/url-sink.js";
 export { ensureDevPki } from "./pki/ensure-dev-pki.js";
 export type { DevPki, DevPkiEntry, GenerateDevPkiOptions } from "./pki/generate-dev-pki.js";
 export { generateDevPki, IncompletePkiError } from "./pki/generate-dev-pki.js";
