@@ -8,9 +8,15 @@ import { splitCommandLine } from "../outbox/split-command-line.js";
 import { FORWARD_FORMATS, urlSink } from "../outbox/url-sink.js";
 import type { Severity } from "../protocol/notification-types.js";
 import type { Logger } from "../receiver/log.js";
+import {
+  DEFAULT_DB_PATH,
+  resolveWebhookPath,
+  resolveWebhookSettings,
+} from "../receiver/options.js";
+import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-options.js";
 import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
-import { CommandError, type OptionSpecs, UsageError } from "./_command.js";
+import { type OptionSpecs, UsageError } from "./_command.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
 
 /** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
@@ -306,18 +312,20 @@ export interface ForwardingRuntime {
   close(): Promise<void>;
 }
 
-/** Opens the inbox and attaches the outbox before the receiver can insert anything. */
+/**
+ * Opens the inbox and attaches the outbox before the receiver can insert anything. The
+ * receiver's options are checked first, so a bad one creates no database file. Throws a
+ * TypeError for a bad option, an Error when the database cannot be opened.
+ */
 export function openForwarding(
-  db: string,
+  options: ReceiverOptions,
   forwarding: Forwarding,
   logger: Logger,
 ): ForwardingRuntime {
-  let store: NotificationStore;
-  try {
-    store = openStore(db);
-  } catch (error) {
-    throw new CommandError(`failed to start the receiver: ${(error as Error).message}`);
-  }
+  resolveServerOptions(options);
+  resolveWebhookPath(options.path, "startReceiver");
+  resolveWebhookSettings(options, "startReceiver");
+  const store = openStore(options.db ?? DEFAULT_DB_PATH);
   try {
     const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
     for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });
@@ -331,6 +339,6 @@ export function openForwarding(
     };
   } catch (error) {
     void store.close();
-    throw new UsageError((error as Error).message.replace(/^\[netdata-webhook-kit\] /, ""));
+    throw error;
   }
 }

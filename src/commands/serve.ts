@@ -29,7 +29,12 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { FORWARD_OPTIONS, forwardingFromOptions, openForwarding } from "./_forward-options.js";
+import {
+  FORWARD_OPTIONS,
+  type ForwardingRuntime,
+  forwardingFromOptions,
+  openForwarding,
+} from "./_forward-options.js";
 import {
   BASIC_PASSWORD_ENV,
   BEARER_TOKEN_ENV,
@@ -151,15 +156,16 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       secrets: [...secretsOf(auth, secrets.challenge), ...(forwarding?.secrets ?? [])],
     });
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
-    const forwarder = forwarding ? openForwarding(options.db ?? "", forwarding, logger) : undefined;
-    if (forwarder) options.store = forwarder.store;
+    let forwarder: ForwardingRuntime | undefined;
     let handle: ReceiverHandle;
     try {
+      forwarder = forwarding ? openForwarding(options, forwarding, logger) : undefined;
+      if (forwarder) options.store = forwarder.store;
       handle = await startReceiver(options);
     } catch (error) {
       await forwarder?.close();
       const message = (error as Error).message.replace(
-        /^\[netdata-webhook-kit\] startReceiver: /,
+        /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
         "",
       );
       if (error instanceof TypeError) throw new UsageError(message);
