@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import { type CommandIo, PROGRAM, UsageError } from "./commands/_command.js";
 import { COMMANDS } from "./commands/_registry.js";
+import { PACKAGE_VERSION } from "./package-facts.js";
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  return String(pkg.version);
+  return PACKAGE_VERSION;
 }
 
 export function topLevelHelp(): string {

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { AuthConfig } from "../protocol/auth.js";
 import { VerifyOptionsError } from "../simulator/resolve-options.js";
 import type { VerifyOptions } from "../simulator/types.js";
+import { checkAuthSettings } from "../validate/auth-settings.js";
 import { type CommandContext, UsageError } from "./_command.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, readSecret, secretOptions } from "./_secrets.js";
 
@@ -78,26 +79,17 @@ function authFromValues(values: TargetValues, io: Io): AuthConfig {
   const token = readSecret(values, "bearer-token", BEARER_TOKEN_ENV, io);
   const password = readSecret(values, "basic-password", BASIC_PASSWORD_ENV, io);
   const user = typeof values["basic-user"] === "string" ? values["basic-user"] : undefined;
-  const scheme =
-    values.auth ?? (token !== undefined ? "bearer" : user !== undefined ? "basic" : "none");
-  if (scheme === "none") return { scheme };
-  if (scheme === "bearer") {
-    if (token === undefined) {
-      throw new UsageError(
-        `--auth bearer needs a token: --bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}.`,
-      );
-    }
-    return { scheme, token };
-  }
-  if (scheme === "basic") {
-    if (user === undefined || password === undefined) {
-      throw new UsageError(
-        `--auth basic needs --basic-user and a password (--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}).`,
-      );
-    }
-    return { scheme, username: user, password };
-  }
-  throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
+  const verdict = checkAuthSettings(
+    {
+      scheme: typeof values.auth === "string" ? values.auth : undefined,
+      basicUser: user,
+      basicPassword: password,
+      bearerToken: token,
+    },
+    { inferScheme: true },
+  );
+  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
+  return verdict.value;
 }
 
 /** An optional whole number flag, range-checked: `--count: expected 1-100000, got "x".` */

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
@@ -21,6 +21,13 @@ import {
   type TlsMaterial,
 } from "../receiver/server-options.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
+import {
+  DEFAULT_TRUSTED_PROXIES,
+  isLoopbackHost,
+  parseTrustedProxies,
+} from "../receiver/trusted-proxy.js";
+import { checkAuthSettings } from "../validate/auth-settings.js";
+import { checkPort } from "../validate/port.js";
 import {
   type CommandContext,
   CommandError,
@@ -44,9 +51,7 @@ import {
 } from "./_secrets.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
-export const BUNDLED_NETDATA_CA = fileURLToPath(
-  new URL("../../certs/netdata-ca.pem", import.meta.url),
-);
+export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
 
 const OPTIONS = {
   port: {
@@ -88,6 +93,11 @@ const OPTIONS = {
   "behind-proxy": {
     type: "boolean",
     description: "plain HTTP behind a TLS proxy that verifies the client certificate",
+  },
+  "trust-proxy": {
+    type: "string",
+    multiple: true,
+    description: `with --behind-proxy: a peer ADDR or CIDR whose proxy headers are believed; others get 403 [default: ${DEFAULT_TRUSTED_PROXIES.join(", ")}]`,
   },
   "proxy-verify-header": {
     type: "string",
@@ -140,7 +150,8 @@ export const serveCommand = defineCommand({
   options: OPTIONS,
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
---behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
+--behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
+only from the --trust-proxy peers (default loopback); any other peer gets 403.
 Forwarding (--forward-exec, --forward-url): every new notification is queued for each sink in
 the transaction that stores it and delivered after the 200, at least once, with retries;
 'inbox --pending', 'inbox --failed' and 'inbox retry' show and requeue deliveries.
@@ -195,27 +206,17 @@ function readSecrets({ values, env, cwd }: Ctx): Secrets {
 }
 
 function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
-  const scheme = values.auth ?? "none";
-  const user = values["basic-user"];
-  const bearer = `--bearer-token-file FILE, --bearer-token T or ${BEARER_TOKEN_ENV}`;
-  const password = `--basic-password-file FILE, --basic-password P or ${BASIC_PASSWORD_ENV}`;
-  if (scheme === "bearer") {
-    if (!secrets.bearer) throw new UsageError(`--auth bearer needs a token: ${bearer}.`);
-    return { scheme, token: secrets.bearer };
-  }
-  if (scheme === "basic") {
-    if (!user || !secrets.password)
-      throw new UsageError(`--auth basic needs --basic-user and a password: ${password}.`);
-    return { scheme, username: user, password: secrets.password };
-  }
-  if (scheme !== "none")
-    throw new UsageError(`--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}.`);
-  if (secrets.bearer || secrets.password || user) {
-    throw new UsageError(
-      "credentials were given but --auth is none. Add --auth bearer or --auth basic.",
-    );
-  }
-  return { scheme };
+  const verdict = checkAuthSettings(
+    {
+      scheme: values.auth,
+      basicUser: values["basic-user"],
+      basicPassword: secrets.password,
+      bearerToken: secrets.bearer,
+    },
+    { inferScheme: false },
+  );
+  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
+  return verdict.value;
 }
 
 async function receiverOptions(
@@ -237,8 +238,26 @@ async function receiverOptions(
       "--behind-proxy: the proxy terminates TLS. Drop --tls-cert, --tls-key and --client-ca.",
     );
   }
+  const trustProxy = values["trust-proxy"];
+  if (trustProxy && !behindProxy) {
+    throw new UsageError(
+      "--trust-proxy only applies with --behind-proxy: in direct mode the receiver checks the TLS client certificate itself.",
+    );
+  }
+  const parsed = parseTrustedProxies(trustProxy ?? []);
+  if (!parsed.ok) {
+    throw new UsageError(
+      `--trust-proxy: ${parsed.reason}, got ${JSON.stringify(parsed.value)}. Pass the address your proxy connects from.`,
+    );
+  }
+  if (behindProxy && !trustProxy && values.host && !isLoopbackHost(values.host)) {
+    throw new UsageError(
+      `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
+    );
+  }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
+    ...(trustProxy ? { trustedProxies: trustProxy } : {}),
     port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),
     path: values.path ?? DEFAULT_WEBHOOK_PATH,
@@ -300,10 +319,7 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
 }
 
 function parsePort(value: string | undefined, fallback: number): number {
-  const text = value ?? String(fallback);
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
-  }
-  return port;
+  const verdict = checkPort(value ?? String(fallback), { allowZero: true });
+  if (!verdict.ok) throw new UsageError(`--port: ${verdict.problem}`);
+  return verdict.value;
 }

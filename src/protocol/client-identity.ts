@@ -1,4 +1,5 @@
 import type { TLSSocket } from "node:tls";
+import { checkExpectedCns } from "../validate/expected-cns.js";
 
 /** Netdata Cloud's client certificate CN since 2023-07 (PROTOCOL.md section 1). */
 export const DEFAULT_EXPECTED_CNS: readonly string[] = ["app.netdata.cloud"];
@@ -65,16 +66,6 @@ export function peerFactsFromSocket(socket: TLSSocket): PeerCertificateFacts {
 
 /** Throws a TypeError for an allow-list that could never match or would match too much. */
 export function validateExpectedCns(expectedCns: readonly string[]): void {
-  if (expectedCns.length === 0) {
-    throw new TypeError(
-      "[netdata-webhook-kit] expectedCns: the allow-list is empty; give at least one CN (default app.netdata.cloud)",
-    );
-  }
-  for (const cn of expectedCns) {
-    if (typeof cn !== "string" || cn.trim() !== cn || cn.length === 0 || /[*,=+]/.test(cn)) {
-      throw new TypeError(
-        `[netdata-webhook-kit] expectedCns: ${JSON.stringify(cn)} is not a plain CN; CNs are matched exactly, without wildcards`,
-      );
-    }
-  }
+  const verdict = checkExpectedCns(expectedCns);
+  if (!verdict.ok) throw new TypeError(`[netdata-webhook-kit] expectedCns: ${verdict.problem}`);
 }

@@ -1,15 +1,12 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { SCHEMAS_DIR_URL } from "../package-facts.js";
 import { isRfc3339DateTime } from "./notification-date.js";
 import { jsonTypeName } from "./notification-fields.js";
 import type { NotificationKind } from "./notification-types.js";
 
-/**
- * The package's `schemas/` folder. This file sits two levels below the package root both
- * as `src/protocol/*.ts` (tests) and as `dist/protocol/*.js` (published), so one relative
- * URL serves both.
- */
-export const NOTIFICATION_SCHEMAS_DIR = new URL("../../schemas/", import.meta.url);
+/** The package's `schemas/` folder. */
+export const NOTIFICATION_SCHEMAS_DIR = SCHEMAS_DIR_URL;
 
 export const NOTIFICATION_SCHEMA_FILES: Readonly<Record<NotificationKind, string>> = {
   test: "test-notification.schema.json",

@@ -1,13 +1,14 @@
 import { isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
-import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
-import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "./policy.js";
+import { checkExpectedCns } from "../validate/expected-cns.js";
+import { checkPort } from "../validate/port.js";
+import { checkUpstreamUrl, DEFAULT_UPSTREAM } from "../validate/upstream-url.js";
+import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
+import { DEFAULT_LISTEN, DEFAULT_VERIFY_DEPTH } from "./policy.js";
 
 /** The Netdata Root CA shipped in the package (certs/netdata-ca.pem), as an absolute path. */
-export const NETDATA_ROOT_CA_PATH = fileURLToPath(
-  new URL("../../certs/netdata-ca.pem", import.meta.url),
-);
+export const NETDATA_ROOT_CA_PATH = BUNDLED_NETDATA_CA_PATH;
 
 /** What a caller (or the `proxy` command) gives; everything but the server's identity has a default. */
 export interface ProxyOptionsInput {
@@ -57,7 +58,6 @@ const HOST_NAME =
   /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 /** `"`, `\`, `$`, `%`, `;`, `#` and control characters mean something inside a config value. */
 const SAFE_FILE_PATH = /^[\w./@+,:~ -]+$/;
-const WEBHOOK_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
 const MAX_VERIFY_DEPTH = 10;
 
 /** Checks every option once and fills in the defaults; throws ProxyOptionError. */
@@ -71,7 +71,7 @@ export function resolveProxyOptions(input: ProxyOptionsInput): ProxyOptions {
     listen: checkListen(input.listen ?? DEFAULT_LISTEN),
     path: checkPath(input.path ?? DEFAULT_WEBHOOK_PATH),
     clientCaPath: checkFilePath("--client-ca", input.clientCa ?? NETDATA_ROOT_CA_PATH, cwd),
-    expectedCns: checkExpectedCns(input.expectedCns ?? DEFAULT_EXPECTED_CNS),
+    expectedCns: checkCns(input.expectedCns ?? DEFAULT_EXPECTED_CNS),
     verifyDepth: checkVerifyDepth(input.verifyDepth ?? DEFAULT_VERIFY_DEPTH),
   };
 }
@@ -121,62 +121,33 @@ function checkFilePath(option: string, value: string, cwd: string): string {
 }
 
 function checkUpstream(value: string): string {
-  const fail = (why: string): never => {
-    throw new ProxyOptionError(
-      "--upstream",
-      `expected an http:// origin such as ${DEFAULT_UPSTREAM}, got ${JSON.stringify(value)}: ${why}.`,
-    );
-  };
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return fail("not a URL");
-  }
-  if (url.protocol !== "http:") fail("the receiver behind the proxy is reached over plain http");
-  if (url.username || url.password) fail("credentials do not belong in the URL");
-  if (url.pathname !== "/" || url.search || url.hash) {
-    fail("leave out the path; the proxy forwards --path unchanged");
-  }
-  return url.origin;
+  const verdict = checkUpstreamUrl(value);
+  if (!verdict.ok) throw new ProxyOptionError("--upstream", `${verdict.problem}.`);
+  return verdict.value;
 }
 
 function checkListen(value: string): ProxyOptions["listen"] {
   const match = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):)?(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || !Number.isInteger(port) || port < 1 || port > 65_535) {
+  const port = checkPort(match?.[2], { allowZero: false });
+  if (!match || !port.ok) {
     throw new ProxyOptionError(
       "--listen",
       `expected a port (443) or ADDRESS:PORT (127.0.0.1:8443, [::1]:8443), got ${JSON.stringify(value)}.`,
     );
   }
-  return { address: match[1] ?? null, port };
+  return { address: match[1] ?? null, port: port.value };
 }
 
 function checkPath(value: string): string {
-  const segments = value.split("/").slice(1);
-  if (!WEBHOOK_PATH.test(value) || segments.some((s) => s === "." || s === "..")) {
-    throw new ProxyOptionError(
-      "--path",
-      `expected an absolute URL path of letters, digits and ._~- such as ${DEFAULT_WEBHOOK_PATH}, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
+  const verdict = checkWebhookPath(value);
+  if (!verdict.ok) throw new ProxyOptionError("--path", `${verdict.problem}.`);
+  return verdict.value;
 }
 
-function checkExpectedCns(values: readonly string[]): readonly string[] {
-  if (values.length === 0) {
-    throw new ProxyOptionError("--expected-cn", "the allow-list is empty; give at least one CN.");
-  }
-  for (const cn of values) {
-    if (typeof cn !== "string" || cn.length > 64 || !HOST_NAME.test(cn)) {
-      throw new ProxyOptionError(
-        "--expected-cn",
-        `expected a host name such as app.netdata.cloud (matched exactly, no wildcards), got ${JSON.stringify(cn)}.`,
-      );
-    }
-  }
-  return [...new Set(values)];
+function checkCns(values: readonly string[]): readonly string[] {
+  const verdict = checkExpectedCns(values);
+  if (!verdict.ok) throw new ProxyOptionError("--expected-cn", `${verdict.problem}.`);
+  return verdict.value;
 }
 
 function checkVerifyDepth(value: number | string): number {

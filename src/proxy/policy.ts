@@ -64,5 +64,5 @@ export const FORWARDED_IDENTITY_HEADERS = {
   dn: DEFAULT_PROXY_DN_HEADER,
 } as const;
 
-export const DEFAULT_UPSTREAM = "http://127.0.0.1:8080";
+export { DEFAULT_UPSTREAM } from "../validate/upstream-url.js";
 export const DEFAULT_LISTEN = "443";

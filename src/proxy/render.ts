@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { PROXY_TEMPLATES_DIR_URL } from "../package-facts.js";
 
-/** templates/proxy/ of the kit: `src/proxy/` from source, `dist/proxy/` when installed. */
-export const PROXY_TEMPLATES_DIR = new URL("../../templates/proxy/", import.meta.url);
+/** templates/proxy/ of the kit. */
+export const PROXY_TEMPLATES_DIR = PROXY_TEMPLATES_DIR_URL;
 
 const PLACEHOLDER = /\{\{([a-z0-9_]+)\}\}/g;
 

@@ -10,6 +10,7 @@ import {
   resolveWebhookPath,
   resolveWebhookSettings,
 } from "./options.js";
+import { createWebhookPipeline, type WebhookPipeline } from "./pipeline.js";
 import { openStore } from "./store.js";
 import type { NotificationStore } from "./store-types.js";
 
@@ -21,6 +22,8 @@ export interface ReceiverApp {
   logger: Logger;
   /** The validated options the app was built from. */
   resolved: ResolvedWebhookOptions;
+  /** The request pipeline the app serves (its client check is shared with the TLS gate). */
+  pipeline: WebhookPipeline;
 }
 
 /**
@@ -56,12 +59,15 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     const app = express();
     app.disable("x-powered-by");
     app.set("etag", false);
+    // The webhook path is matched exactly: /WEBHOOKS/NETDATA is another path.
+    app.set("case sensitive routing", true);
     app.locals.store = store;
     app.use(helmet());
-    app.use(path, createWebhookRouter(resolved, logger));
-    app.use(notFoundHandler());
+    const pipeline = createWebhookPipeline(resolved, logger);
+    app.use(path, createWebhookRouter(pipeline));
+    app.use(notFoundHandler(logger));
     app.use(jsonErrorHandler(logger));
-    return { app, store, ownsStore, logger, resolved };
+    return { app, store, ownsStore, logger, resolved, pipeline };
   } catch (error) {
     if (ownsStore) void store.close();
     throw error;

@@ -56,3 +56,18 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
  * `NODE_OPTIONS=--max-semi-space-size=4`.
  */
 export const RECEIVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
+
+/**
+ * Default hand-over deadline: how long the answer to a stored notification waits for your
+ * `onNotification` handler. Past it Netdata gets its 200 anyway (the notification is
+ * committed) and the handler goes on; the receiver logs that it overran. Netdata publishes no
+ * delivery timeout; a few seconds stays well inside the 5 s it documents for the CRC answer.
+ */
+export const HAND_OVER_DEADLINE_MS = 3_000;
+
+/**
+ * Most request headers the receiver reads (Node reads 2,000 and silently drops the rest, so a
+ * second Authorization past them would go unseen). Netdata sends about ten plus the ones its
+ * user configured; a request with more gets 431. The server reads one more, to notice.
+ */
+export const MAX_REQUEST_HEADERS = 100;

@@ -1,9 +1,16 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
-import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-identity.js";
+import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
-import { BODY_LIMIT_BYTES } from "./limits.js";
+import { checkExpectedCns } from "../validate/expected-cns.js";
+import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
+import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
+import {
+  DEFAULT_TRUSTED_PROXIES,
+  parseTrustedProxies,
+  type TrustedProxies,
+} from "./trusted-proxy.js";
 
 /**
  * Where the middleware learns who the client is:
@@ -13,7 +20,7 @@ import type { InsertResult, NotificationStore } from "./store-types.js";
  */
 export type ClientIdentitySource = "tls" | "proxy-headers" | "none";
 
-export const DEFAULT_WEBHOOK_PATH = "/webhooks/netdata";
+export { DEFAULT_WEBHOOK_PATH };
 export const DEFAULT_DB_PATH = "./netdata-webhooks.db";
 export const DEFAULT_PROXY_VERIFY_HEADER = "X-Client-Verify";
 export const DEFAULT_PROXY_DN_HEADER = "X-Client-DN";
@@ -42,6 +49,11 @@ export interface NetdataWebhookOptions {
   /** Allowed client certificate CNs, matched exactly. Default ["app.netdata.cloud"]. */
   expectedCns?: readonly string[];
   proxyHeaders?: ProxyHeaderNames;
+  /**
+   * With "proxy-headers": the peer addresses (`ADDR` or `ADDR/PREFIX`) whose headers are
+   * believed; a request from any other peer gets 403. Default: the loopback addresses.
+   */
+  trustedProxies?: readonly string[];
   /** Largest body accepted, in bytes; larger gets 413. Default 256 KiB. */
   bodyLimitBytes?: number;
   /** A Logger, a function receiving JSON lines, or nothing for stdout. */
@@ -50,11 +62,14 @@ export interface NetdataWebhookOptions {
   onTestNotification?: (info: TestNotificationInfo) => void;
   /**
    * Your own handling of each new notification (not of redeliveries): called after it is
-   * committed to the store and awaited before Netdata gets its 200. A throw or rejection is
-   * logged and the answer is still 200, since the notification is safe in the inbox. Keep it
-   * quick, or queue the work.
+   * committed to the store. Netdata gets its 200 when it finishes or when
+   * `handOverDeadlineMs` has passed, whichever comes first; past the deadline it goes on and
+   * the receiver logs that it overran. A throw or rejection is logged and the answer is still
+   * 200, since the notification is safe in the inbox.
    */
   onNotification?: (notification: Notification, stored: InsertResult) => void | Promise<void>;
+  /** How long the 200 waits for `onNotification`, in ms. Default 3000. */
+  handOverDeadlineMs?: number;
 }
 
 export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
@@ -77,10 +92,12 @@ export interface ResolvedWebhookOptions {
     expectedCns: readonly string[];
     verifyHeader: string;
     dnHeader: string;
+    trustedProxies: TrustedProxies;
   };
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
   onNotification: NetdataWebhookOptions["onNotification"];
+  handOverDeadlineMs: number;
   /** Every configured secret, for log redaction. */
   secrets: string[];
 }
@@ -134,15 +151,9 @@ export function resolveWebhookSettings(
       `expected "tls", "proxy-headers" or "none", got ${JSON.stringify(source)}`,
     );
   }
-  const expectedCns = [...(options.expectedCns ?? DEFAULT_EXPECTED_CNS)];
-  try {
-    validateExpectedCns(expectedCns);
-  } catch (error) {
-    fail(
-      "expectedCns",
-      (error as Error).message.replace(/^\[netdata-webhook-kit\] expectedCns: /, ""),
-    );
-  }
+  const cns = checkExpectedCns(options.expectedCns ?? DEFAULT_EXPECTED_CNS);
+  if (!cns.ok) fail("expectedCns", cns.problem);
+  const expectedCns = (cns as Extract<typeof cns, { ok: true }>).value;
   const bodyLimitBytes = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) {
     fail("bodyLimitBytes", `expected a positive integer, got ${JSON.stringify(bodyLimitBytes)}`);
@@ -156,7 +167,18 @@ export function resolveWebhookSettings(
   if (options.onNotification !== undefined && typeof options.onNotification !== "function") {
     fail("onNotification", "expected a function");
   }
+  const handOverDeadlineMs = options.handOverDeadlineMs ?? HAND_OVER_DEADLINE_MS;
+  if (!Number.isSafeInteger(handOverDeadlineMs) || handOverDeadlineMs < 0) {
+    fail(
+      "handOverDeadlineMs",
+      `expected a whole number of milliseconds (0 or more), got ${JSON.stringify(handOverDeadlineMs)}`,
+    );
+  }
   const proxyHeaders = options.proxyHeaders ?? {};
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
+  if (!trusted.ok) {
+    fail("trustedProxies", `${JSON.stringify(trusted.value)}: ${trusted.reason}`);
+  }
   return {
     auth,
     challengeSecret,
@@ -169,25 +191,21 @@ export function resolveWebhookSettings(
         fail,
       ),
       dnHeader: headerName(proxyHeaders.dn ?? DEFAULT_PROXY_DN_HEADER, "proxyHeaders.dn", fail),
+      trustedProxies: (trusted as Extract<typeof trusted, { ok: true }>).trusted,
     },
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,
     onNotification: options.onNotification,
+    handOverDeadlineMs,
     secrets: secretsOf(auth, challengeSecret),
   };
 }
 
-/** The webhook path as Express will mount it: literal characters only, no route syntax. */
+/** The webhook path, by the rule the proxy configs and the command line share. */
 export function resolveWebhookPath(path: string | undefined, caller: string): string {
-  const value = path ?? DEFAULT_WEBHOOK_PATH;
-  if (typeof value !== "string" || !/^\/[A-Za-z0-9._~/-]*$/.test(value)) {
-    throw optionError(
-      caller,
-      "path",
-      `expected a path such as "/webhooks/netdata" (letters, digits, . _ ~ - /), got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
+  const verdict = checkWebhookPath(path ?? DEFAULT_WEBHOOK_PATH);
+  if (!verdict.ok) throw optionError(caller, "path", verdict.problem);
+  return verdict.value;
 }
 
 /** Every value the logs must never show, including the Basic credential as it travels. */

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { checkPort } from "../validate/port.js";
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
@@ -66,13 +67,8 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
   const mode = options.mode ?? "direct";
   const port =
     options.port ?? (mode === "behind-proxy" ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw optionError(
-      CALLER,
-      "port",
-      `expected 0-65535, got ${JSON.stringify(port)}. Pass a number.`,
-    );
-  }
+  const portVerdict = checkPort(port, { allowZero: true });
+  if (!portVerdict.ok) throw optionError(CALLER, "port", portVerdict.problem);
   if (options.host !== undefined && (typeof options.host !== "string" || options.host === "")) {
     throw optionError(
       CALLER,

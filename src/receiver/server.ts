@@ -3,9 +3,9 @@ import { STATUS_CODES } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { checkClientIdentity } from "../protocol/client-identity.js";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
-import { tlsFactsOf } from "./client-check.js";
+import { createClientChecker } from "./client-check.js";
+import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
 import {
@@ -74,6 +74,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
     auth: built.resolved.auth.scheme,
     client_identity: built.resolved.identity.source,
     expected_cns: built.resolved.identity.expectedCns,
+    ...(built.resolved.identity.source === "proxy-headers"
+      ? { trusted_proxies: built.resolved.identity.trustedProxies.entries }
+      : {}),
     crc_challenge: built.resolved.challengeSecret === undefined ? "disabled" : "enabled",
   });
   let closing: Promise<void> | undefined;
@@ -114,6 +117,8 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
     : http.createServer(httpOptions, built.app);
   server.keepAliveTimeout = o.timeouts.keepAliveMs;
   server.maxConnections = o.maxConnections;
+  // One more than the webhook reads, so that a request with too many headers is noticed (431).
+  server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     answerClientError(error, socket, built.logger);
@@ -123,9 +128,14 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
 function installTlsGate(server: https.Server, built: ReceiverApp): void {
-  const { expectedCns } = built.resolved.identity;
+  const { identity } = built.resolved;
+  // The pipeline's own check when it checks TLS, so each connection is judged once.
+  const check =
+    identity.source === "tls"
+      ? built.pipeline.checkClient
+      : createClientChecker({ ...identity, source: "tls" });
   server.prependListener("secureConnection", (socket: TLSSocket) => {
-    const result = checkClientIdentity(tlsFactsOf(socket), expectedCns);
+    const result = check(socket, [], socket.remoteAddress);
     if (result.ok) return;
     built.logger.warn("TLS client refused before HTTP", {
       reason: result.reason,

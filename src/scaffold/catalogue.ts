@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-facts.js";
 
 /** Names of the receiver project templates, each a runnable folder under `templates/`. */
 export type TemplateName = "express-ts" | "node-http" | "python-flask";
@@ -65,10 +65,7 @@ export function findTemplate(name: string): TemplateInfo | undefined {
   return TEMPLATES.find((t) => t.name === name);
 }
 
-/**
- * The kit's root folder. This file is `src/scaffold/` when run from source and
- * `dist/scaffold/` when installed: two levels below the root either way.
- */
+/** The kit's root folder. */
 export function kitRoot(): string {
-  return fileURLToPath(new URL("../../", import.meta.url));
+  return PACKAGE_ROOT;
 }

@@ -1,6 +1,7 @@
 import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { makeDirectory } from "../_make-directory.js";
+import { PACKAGE_VERSION } from "../package-facts.js";
 import { findTemplate, kitRoot, TEMPLATE_NAMES, type TemplateInfo } from "./catalogue.js";
 
 /**
@@ -137,8 +138,7 @@ export function toPackageName(folderName: string): string {
 }
 
 async function kitVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(kitRoot(), "package.json"), "utf8"));
-  return String(pkg.version);
+  return PACKAGE_VERSION;
 }
 
 /** A path as the user should read it: relative to `cwd` when inside it. */

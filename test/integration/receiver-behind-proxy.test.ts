@@ -55,11 +55,20 @@ describe("behind-proxy mode", () => {
     });
   });
 
-  it("accepts a verified request without a DN header, with no CN recorded", async () => {
-    const res = await post({ "X-Client-Verify": "SUCCESS" });
-    expect(res.status).toBe(200);
-    expect(receiver.store.list({ limit: 1 })[0]?.clientCn).toBeNull();
-  });
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["without a DN header", { "X-Client-Verify": "SUCCESS" }, /X-Client-DN is missing/],
+    ["with an empty DN header", { "X-Client-Verify": "SUCCESS", "X-Client-DN": "" }, /empty/],
+    ["with a blank DN header", { "X-Client-Verify": "SUCCESS", "X-Client-DN": "  " }, /empty/],
+  ])(
+    "refuses a verified request %s with 403: the CN allow-list cannot be skipped",
+    async (_name, headers, reason) => {
+      const before = receiver.store.count();
+      const res = await post(headers);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatch(reason);
+      expect(receiver.store.count()).toBe(before);
+    },
+  );
 
   it.each<[string, Record<string, string | string[]>, RegExp]>([
     ["no verification header", {}, /X-Client-Verify is missing/],

@@ -144,14 +144,14 @@ describe("the rest of the HTTP surface", () => {
     expect(res.body).toEqual({ error: "not found" });
   });
 
-  it("accepts the path with a trailing slash", async () => {
+  it("matches the path exactly: a trailing slash is another path (404)", async () => {
     const res = record(
       await request(target)
         .post(`${PATH}/`)
         .set("Content-Type", "application/json")
         .send(tokenBody),
     );
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(404);
   });
 
   it("sets helmet's headers and hides the framework", async () => {

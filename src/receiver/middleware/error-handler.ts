@@ -1,10 +1,18 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../log.js";
+import { requestedPath } from "../webhook-path.js";
 import { sendError } from "./send-error.js";
 
-/** 404 for every path the receiver does not serve, as JSON. */
-export function notFoundHandler(): RequestHandler {
-  return (_req, res) => {
+/** 404 for every path the receiver does not serve, as JSON; the log shows the path asked for. */
+export function notFoundHandler(logger: Logger): RequestHandler {
+  return (req, res) => {
+    logger.warn("request refused", {
+      status: 404,
+      reason: "not found",
+      method: req.method,
+      path: requestedPath(req.originalUrl),
+      remote: req.socket.remoteAddress,
+    });
     sendError(res, { status: 404, error: "not found" }, true);
   };
 }
@@ -24,14 +32,14 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
         status,
         reason: message,
         method: req.method,
-        path: req.path,
+        path: requestedPath(req.originalUrl),
       });
       sendError(res, { status, error: message }, true);
       return;
     }
     logger.error("unexpected error while handling a request", {
       method: req.method,
-      path: req.path,
+      path: requestedPath(req.originalUrl),
       error: error instanceof Error ? error : String(error),
     });
     sendError(res, { status: 500, error: "internal error; see the receiver's log" }, true);

@@ -1,11 +1,10 @@
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
+import { writeReply } from "../node-exchange.js";
 
 export interface ErrorReply {
   status: number;
   /** Why, in one sentence that names what is wrong and, where it helps, the fix. */
   error: string;
-  /** Extra JSON members, e.g. `reasons` for a 422. */
-  details?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
 
@@ -13,12 +12,11 @@ export interface ErrorReply {
  * Answers `{"error": "..."}` with the status. `closeConnection` is for answers sent before the
  * body was read: Node would otherwise read and discard whatever the client still sends.
  */
-export function sendError(res: Response, reply: ErrorReply, closeConnection = false): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  if (closeConnection) res.setHeader("Connection", "close");
-  res.status(reply.status).json({ error: reply.error, ...reply.details });
+export function sendError(res: ServerResponse, reply: ErrorReply, closeConnection = false): void {
+  writeReply(res, {
+    status: reply.status,
+    headers: reply.headers ?? {},
+    body: { error: reply.error },
+    close: closeConnection,
+  });
 }

@@ -1,0 +1,30 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { NetdataEndpointOptions } from "./endpoint-options.js";
+import { netdataWebhookNode } from "./node.js";
+
+/**
+ * The receiver as a Fastify (5) plugin:
+ * `await app.register(netdataWebhookFastify, { store, path: "/webhooks/netdata" })`.
+ * Fastify does not parse the body of these routes: the pipeline reads the raw request with
+ * its own limit, as on plain Node, and sees the TLS socket, so direct mTLS works when Fastify
+ * serves HTTPS with `requestCert: true`. The plugin's body parser stays inside its own scope.
+ * Only types are imported from fastify: the package does not load it.
+ */
+export async function netdataWebhookFastify(
+  app: FastifyInstance,
+  options: NetdataEndpointOptions,
+): Promise<void> {
+  const { prefix: _prefix, ...rest } = options as NetdataEndpointOptions & { prefix?: string };
+  const listener = netdataWebhookNode(rest);
+  const path = rest.path ?? DEFAULT_PATH;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+  const handler = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply.hijack();
+    listener(request.raw, reply.raw);
+  };
+  app.all(path, handler);
+  app.all(`${path}/*`, handler);
+}
+
+import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";

@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
+import { isExactWebhookPath } from "../webhook-path.js";
+import { createEndpoint, type NetdataEndpointOptions } from "./endpoint-options.js";
+
+/**
+ * The receiver as a `node:http` / `node:https` request listener:
+ * `https.createServer({ ...tls, requestCert: true, rejectUnauthorized: false }, netdataWebhookNode({ store }))`.
+ * With `clientIdentity: "tls"` (the default) it reads the client certificate of the request's
+ * own TLS socket. Every path but `path` gets a JSON 404.
+ */
+export function netdataWebhookNode(
+  options: NetdataEndpointOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { pipeline, logger, path } = createEndpoint(options, "netdataWebhookNode");
+  return (req, res) => {
+    const target = req.url ?? "/";
+    const request = nodeWebhookRequest(req, target, isExactWebhookPath(target, path));
+    pipeline.handle(request).then(
+      (reply) => writeReply(res, reply),
+      (error: unknown) => {
+        logger.error("unexpected error while handling a request", {
+          method: request.method,
+          path: request.path,
+          error: error instanceof Error ? error : String(error),
+        });
+        const body = { error: "internal error; see the receiver's log" };
+        writeReply(res, { status: 500, headers: {}, body, close: true });
+      },
+    );
+  };
+}

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebhookReply, WebhookRequest } from "./pipeline.js";
+import { readNodeBody } from "./read-body.js";
+import { requestedPath } from "./webhook-path.js";
+
+/**
+ * A Node request as the pipeline sees it. `requestTarget` is the target as the client sent
+ * it (Express's `originalUrl`), `atEndpoint` whether its path is exactly the webhook path.
+ */
+export function nodeWebhookRequest(
+  req: IncomingMessage,
+  requestTarget: string,
+  atEndpoint: boolean,
+): WebhookRequest {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    path: requestedPath(requestTarget),
+    atEndpoint,
+    query: q < 0 ? "" : url.slice(q + 1),
+    rawHeaders: req.rawHeaders,
+    socket: req.socket,
+    remote: req.socket.remoteAddress,
+    readBody: (limitBytes) => readNodeBody(req, limitBytes),
+  };
+}
+
+/**
+ * Writes the pipeline's answer. Headers set earlier (helmet's) are kept. When an answer was
+ * already started, the connection is cut instead: a second one would corrupt it.
+ */
+export function writeReply(res: ServerResponse, reply: WebhookReply): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(reply.body);
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  if (reply.close) res.setHeader("Connection", "close");
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.statusCode = reply.status;
+  res.end(body);
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import * as root from "../../src/index.js";
+
+const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+
+// The package root's value exports, sorted. Adding one is a decision: add it here too.
+const ROOT_EXPORTS = [
+  "CHECK_IDS",
+  "CRC_DEADLINE_MS",
+  "DEFAULT_DB_PATH",
+  "DEFAULT_EXPECTED_CNS",
+  "DEFAULT_PKI_DIR",
+  "DEFAULT_PROXY_DN_HEADER",
+  "DEFAULT_PROXY_VERIFY_HEADER",
+  "DEFAULT_WEBHOOK_PATH",
+  "IncompletePkiError",
+  "NETDATA_ROOT_CA_PATH",
+  "NOTIFICATION_KINDS",
+  "PKI_NAMES",
+  "PROXY_SERVERS",
+  "ProxyOptionError",
+  "TEST_TOKEN_LOG_MESSAGE",
+  "VerifyOptionsError",
+  "authorizationHeaderFor",
+  "checkClientIdentity",
+  "classifyNotification",
+  "commonNameOfDistinguishedName",
+  "computeCrcResponseToken",
+  "crcResponseBody",
+  "createAuthVerifier",
+  "createLogger",
+  "createOutbox",
+  "createPayloadFactory",
+  "createReceiverApp",
+  "ensureDevPki",
+  "execSink",
+  "generateDevPki",
+  "listDeliveries",
+  "netdataWebhook",
+  "netdataWebhookFastify",
+  "netdataWebhookFetch",
+  "netdataWebhookNode",
+  "notificationKey",
+  "notificationSchemaUrl",
+  "openStore",
+  "parseCrcToken",
+  "parseJsonReport",
+  "peerFactsFromSocket",
+  "pkiPaths",
+  "renderApacheConfig",
+  "renderHumanReport",
+  "renderNginxConfig",
+  "renderProxyConfig",
+  "reportToJson",
+  "reportToJunit",
+  "resolveProxyOptions",
+  "retryDeliveries",
+  "silentLogger",
+  "startReceiver",
+  "urlSink",
+  "verifyReceiver",
+];
+
+/** The modules of src/ a module loads at run time (type-only imports are erased). */
+function runtimeImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const specifiers = [
+    ...text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s+"(\.[^"]+)";/gms),
+  ].map((m) => m[1] as string);
+  return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, ".ts")));
+}
+
+function reachable(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [join(SRC, entry)];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    queue.push(...runtimeImports(file));
+  }
+  return seen;
+}
+
+const underSrc = (files: Set<string>, dir: string) =>
+  [...files].filter((f) => f.startsWith(join(SRC, dir)));
+
+describe("the public API", () => {
+  it("exports exactly the deliberate list from the package root", () => {
+    expect(Object.keys(root).sort()).toEqual(ROOT_EXPORTS);
+  });
+
+  it("keeps internals out of the root (random sources, canonical JSON, limits, Apache modules)", () => {
+    for (const name of ["createRandom", "canonicalJson", "APACHE_MODULES", "BODY_LIMIT_BYTES"]) {
+      expect(Object.keys(root)).not.toContain(name);
+    }
+  });
+
+  it("lets netdata-webhook-kit/receiver load without the simulator, the CLI or the PKI writer", () => {
+    const files = reachable("exports/receiver.ts");
+    expect(files.has(join(SRC, "receiver/pipeline.ts"))).toBe(true);
+    expect(underSrc(files, "simulator/")).toEqual([]);
+    expect(underSrc(files, "commands/")).toEqual([]);
+    expect(underSrc(files, "pki/")).toEqual([]);
+    expect(files.has(join(SRC, "run-cli.ts"))).toBe(false);
+  });
+
+  it("maps each subpath of package.json to a module under src/exports", () => {
+    const pkg = JSON.parse(readFileSync(join(SRC, "../package.json"), "utf8"));
+    for (const sub of ["receiver", "verify", "proxy", "pki"]) {
+      expect(pkg.exports[`./${sub}`]).toEqual({
+        types: `./dist/exports/${sub}.d.ts`,
+        default: `./dist/exports/${sub}.js`,
+      });
+      expect(readFileSync(join(SRC, "exports", `${sub}.ts`), "utf8")).toContain("export");
+    }
+  });
+});
