@@ -205,6 +205,93 @@ describe("the outbox", () => {
     expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 30 ms");
   });
 
+  it("marks a delivery failed at its first failure past maxAgeMs, whatever the attempts left", async () => {
+    const store = opened();
+    let clock = 1_000_000;
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        now: () => clock,
+        maxAgeMs: 60_000,
+        sinks: [
+          {
+            name: "late",
+            deliver: () => {
+              clock += 61_000; // the attempt ends past the age limit
+              throw new Error("still down");
+            },
+          },
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("old"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")[0]).toMatchObject({
+      attempts: 1,
+      lastError: "still down",
+    });
+  });
+
+  it("runs up to `concurrency` attempts of one sink at once when the sink allows it", async () => {
+    const store = opened();
+    let running = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        sinks: [
+          {
+            name: "parallel",
+            concurrency: 3,
+            deliver: () =>
+              new Promise<void>((resolve) => {
+                running += 1;
+                most = Math.max(most, running);
+                release.push(() => {
+                  running -= 1;
+                  resolve();
+                });
+              }),
+          },
+        ],
+      }),
+    );
+    outbox.start();
+    for (let i = 0; i < 6; i++) await insertBody(store, testBody(`p-${i}`));
+    await waitFor(() => release.length === 3, "three attempts in flight");
+    expect(outbox.stats().sinks[0]?.inFlight).toBe(3);
+    while (outbox.stats().delivered < 6) {
+      for (const done of release.splice(0)) done();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(most).toBe(3);
+  });
+
+  it("POSTs the bytes Netdata sent with format original", async () => {
+    const store = opened();
+    const server = await sink(() => 204);
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        sinks: [urlSink({ url: server.url, format: "original" })],
+      }),
+    );
+    outbox.start();
+    const text = '{ "message":"m",  "title":"Test Notification", "token":"raw\u0026bytes" }';
+    const body = JSON.parse(text);
+    const result = classifyNotification(body);
+    if (!result.ok) throw new Error("fixture");
+    await store.insert(result.notification, notificationKey(body), { originalJson: text });
+    await outbox.idle();
+    expect(server.requests.map((r) => r.body)).toEqual([text]);
+    expect(server.requests[0]?.headers["content-type"]).toBe("application/json");
+  });
+
   it("refuses a sink name that could hold a secret, naming the option", () => {
     const store = opened();
     expect(() =>
