@@ -7,6 +7,9 @@ import { runCliCaptured } from "../helpers/cli.js";
 import { clientTls, type ServeProcess, sharedTestPki, spawnServe } from "../helpers/receiver.js";
 import { type SinkServer, startSinkServer, waitFor } from "../helpers/sink-server.js";
 
+/** Two receiver processes, 100 child processes and two sinks: slow on a busy 2-core machine. */
+const E2E_TIMEOUT_MS = 180_000;
+
 const SINK_TOKEN = "sink-SECRET-91c4e07d";
 
 let dir: string;
@@ -73,7 +76,9 @@ const logLines = (p: ServeProcess, msg: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("serve --forward-exec and --forward-url", () => {
-  it("forwards 100 notifications to a command and an HTTP server, each exactly once", async () => {
+  it("forwards 100 notifications to a command and an HTTP server, each exactly once", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
     const sink = await sinkServer(() => 200);
     const out = join(dir, "exec-sink.txt");
     // A command that appends "<idempotency key> <kind> <JSON from stdin>" per notification.
@@ -125,7 +130,9 @@ describe("serve --forward-exec and --forward-url", () => {
     expect(pending).toMatchObject({ code: 0, stdout: "no pending deliveries.\n" });
   });
 
-  it("after a SIGKILL with deliveries pending, delivers every acknowledged notification on restart, duplicates with the same key", async () => {
+  it("after a SIGKILL with deliveries pending, delivers every acknowledged notification on restart, duplicates with the same key", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
     let up = false;
     const sink = await sinkServer(() => (up ? 200 : "hang"));
     const forward = [

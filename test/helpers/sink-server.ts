@@ -51,7 +51,7 @@ export async function startSinkServer(
 export async function waitFor(
   condition: () => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

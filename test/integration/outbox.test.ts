@@ -316,6 +316,8 @@ describe("a hanging sink", () => {
         store,
         logger: () => {},
         closeGraceMs: 10,
+        // Longer than any conformance run, however loaded the machine: the attempt stays open.
+        attemptTimeoutMs: 600_000,
         sinks: [urlSink({ url: hanging.url, name: "hanging" })],
       }),
     );
