@@ -95,11 +95,21 @@ export function createSinkWorker(
 
   const start = (row: QueueRow): void => {
     const controller = new AbortController();
-    const done = attempt(row, controller).finally(() => {
-      inFlight.delete(row.id);
-      onSettled();
-      pump();
-    });
+    const done = attempt(row, controller)
+      .catch((error: unknown) => {
+        // The database refused the outcome (e.g. locked by another process): the row stays
+        // pending as it was, so the delivery is simply attempted again.
+        logger.error("outbox: failed to record a delivery's outcome; it will be attempted again", {
+          sink: sink.name,
+          delivery: row.id,
+          error: error as Error,
+        });
+      })
+      .finally(() => {
+        inFlight.delete(row.id);
+        onSettled();
+        pump();
+      });
     inFlight.set(row.id, { controller, done });
   };
 
