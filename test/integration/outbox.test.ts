@@ -307,7 +307,9 @@ describe("the outbox", () => {
 });
 
 describe("a hanging sink", () => {
-  it("never delays the 200: the whole conformance run passes while the sink holds every request", async () => {
+  it("never delays the 200: the whole conformance run passes while the sink holds every request", {
+    timeout: 120_000,
+  }, async () => {
     const pkiDir = await sharedTestPki();
     const hanging = await sink(() => "hang");
     const store = opened();
