@@ -1,6 +1,6 @@
 // @ts-check
 // `npm run bench`: measures the kit against lean baselines and prints one table; every run
-// of every figure goes to bench/results.json. See bench/README.md for what each row measures.
+// of every figure goes to bench/results/latest.json. See bench/README.md for what each row measures.
 // Timing never fails the bench: it exits 0 whether targets are met or not, 1 when a
 // measurement could not be made, 2 when a required program is missing.
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,7 @@ Options:
 
 const ROW_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
-const RESULTS_PATH = fileURLToPath(new URL("./results.json", import.meta.url));
+const RESULTS_PATH = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL("./.tmp/profiles", import.meta.url));
 const started = performance.now();
 
@@ -121,7 +121,7 @@ async function main() {
   process.stdout.write(`\n${renderTable(rows)}\n\n${machineLine}\n`);
   if (notes.length > 0)
     process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
-  process.stdout.write(`\nEvery run: bench/results.json. Wall time: ${wallTimeS} s.\n`);
+  process.stdout.write(`\nEvery run: bench/results/latest.json. Wall time: ${wallTimeS} s.\n`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 // @ts-check
 // One table for the terminal, the same table in Markdown (for README "## Performance"), and
-// bench/results.json with every run of every figure.
+// bench/results/latest.json with every run of every figure.
 import { writeFileSync } from "node:fs";
 import { formatRange, formatSummary } from "./stats.js";
 

@@ -24,7 +24,7 @@ import { formatNumber, formatRange, round, summarise } from "./stats.js";
  * @property {Comparison | null} comparison
  * @property {{ text: string, met: boolean | null }} target met is null when the row only reports
  * @property {ExtraLine[]} extra
- * @property {Record<string, unknown>} details everything else measured, for results.json
+ * @property {Record<string, unknown>} details everything else measured, for results/latest.json
  * @property {string[]} notes
  */
 

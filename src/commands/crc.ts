@@ -7,7 +7,10 @@ export const crcCommand = defineCommand({
   summary: "Print the JSON body a receiver must answer to a legacy crc_token challenge.",
   usage: ["crc <crc_token> --secret-file FILE", "crc <crc_token> --secret S"],
   examples: [
-    ["netdata-webhook-kit crc abc123 --secret test-secret", 'prints {"response_token":"sha256=…"}'],
+    [
+      "netdata-webhook-kit crc abc123 --secret-file secret.txt",
+      'prints {"response_token":"sha256=…"}',
+    ],
     ["NETDATA_CHALLENGE_SECRET=… netdata-webhook-kit crc 9b4507b3", "secret from the environment"],
   ],
   options: secretOptions("secret", CHALLENGE_SECRET_ENV, "the challenge secret"),

@@ -13,7 +13,7 @@ import type {
   NotificationStore,
   StoredNotification,
 } from "../receiver/store-types.js";
-import { terminalSafe } from "../receiver/terminal-text.js";
+import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 
@@ -103,8 +103,11 @@ Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 us
         return 0;
       }
       const rows = store.list(filter);
-      if (values.json) stdout(rows.map((row) => `${JSON.stringify(jsonRow(row))}\n`).join(""));
-      else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
+      if (values.json) {
+        stdout(
+          rows.map((row) => `${escapeJsonForTerminal(JSON.stringify(jsonRow(row)))}\n`).join(""),
+        );
+      } else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
       else stdout(table(rows));
       return 0;
     } finally {

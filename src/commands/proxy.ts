@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { pathExists, replaceFile } from "../_replace-file.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import {
   ProxyOptionError,
@@ -64,6 +64,10 @@ export const proxyCommand = defineCommand({
       default: String(DEFAULT_VERIFY_DEPTH),
     },
     out: { type: "string", description: "write the config to FILE instead of stdout" },
+    force: {
+      type: "boolean",
+      description: "with --out: replace an existing FILE (a symlink is replaced, not followed)",
+    },
   },
   positionals: { min: 1, max: 1 },
   notes: `nginx: a map and a server {} for /etc/nginx/conf.d/. Apache: a <VirtualHost> for
@@ -91,8 +95,13 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
       return 0;
     }
     const out = resolve(cwd, values.out);
+    if (values.force !== true && (await pathExists(out))) {
+      throw new UsageError(
+        `--out: ${out} already exists. Pass --force to replace it, or choose another file.`,
+      );
+    }
     try {
-      await writeFile(out, config);
+      await replaceFile(out, config);
     } catch (error) {
       throw new CommandError(`failed to write ${out}: ${(error as Error).message}`);
     }

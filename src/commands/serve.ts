@@ -5,6 +5,7 @@ import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import { closeOnSignal } from "../receiver/close-on-signal.js";
+import { MAX_PENDING_HANDSHAKES_PER_ADDRESS } from "../receiver/limits.js";
 import { createLogger, type Logger } from "../receiver/log.js";
 import {
   DEFAULT_DB_PATH,
@@ -109,6 +110,10 @@ const OPTIONS = {
     description: "header with the verified client DN",
     default: DEFAULT_PROXY_DN_HEADER,
   },
+  "max-pending-handshakes": {
+    type: "string",
+    description: `direct mode: unfinished TLS handshakes one address may hold; more are closed at once (default: ${MAX_PENDING_HANDSHAKES_PER_ADDRESS})`,
+  },
   dev: {
     type: "boolean",
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
@@ -166,6 +171,7 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       write: ctx.stdout,
       secrets: [...secretsOf(auth, secrets.challenge), ...(forwarding?.secrets ?? [])],
     });
+    warnAboutSecretFlags(ctx, logger);
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let forwarder: ForwardingRuntime | undefined;
     let handle: ReceiverHandle;
@@ -203,6 +209,25 @@ function readSecrets({ values, env, cwd }: Ctx): Secrets {
     password: readSecret(values, "basic-password", BASIC_PASSWORD_ENV, { env, cwd }),
     challenge: readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, { env, cwd }),
   };
+}
+
+/** The flags that put a secret on the command line, where other local users see it (ps). */
+const SECRET_FLAGS = [
+  ["bearer-token", BEARER_TOKEN_ENV],
+  ["basic-password", BASIC_PASSWORD_ENV],
+  ["challenge-secret", CHALLENGE_SECRET_ENV],
+] as const;
+
+function warnAboutSecretFlags({ values }: Ctx, logger: Logger): void {
+  const given = SECRET_FLAGS.filter(([flag]) => typeof values[flag] === "string");
+  if (given.length === 0) return;
+  logger.warn(
+    "a secret was given on the command line, where other local users can read it (ps); pass it in a -file or the environment variable instead",
+    {
+      options: given.map(([flag]) => `--${flag}`),
+      instead: given.map(([flag, env]) => `--${flag}-file FILE or ${env}`),
+    },
+  );
 }
 
 function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
@@ -255,8 +280,15 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
+  const pendingText = values["max-pending-handshakes"];
+  if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
+    throw new UsageError(
+      `--max-pending-handshakes: expected a whole number from 1, got ${JSON.stringify(pendingText)}. The default is ${MAX_PENDING_HANDSHAKES_PER_ADDRESS}.`,
+    );
+  }
   return {
     mode: behindProxy ? "behind-proxy" : "direct",
+    ...(pendingText ? { maxPendingHandshakesPerAddress: Number(pendingText) } : {}),
     ...(trustProxy ? { trustedProxies: trustProxy } : {}),
     port: parsePort(values.port, behindProxy ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT),
     ...(values.host ? { host: values.host } : dev ? { host: "127.0.0.1" } : {}),

@@ -1,7 +1,7 @@
 import type { TLSSocket } from "node:tls";
 import { checkExpectedCns } from "../validate/expected-cns.js";
 
-/** Netdata Cloud's client certificate CN since 2023-07 (PROTOCOL.md section 1). */
+/** Netdata Cloud's client certificate CN since 2023-07 (docs/protocol.md, "Client certificate"). */
 export const DEFAULT_EXPECTED_CNS: readonly string[] = ["app.netdata.cloud"];
 
 /** What the TLS layer knows about the peer, in a shape tests can build by hand. */

@@ -20,7 +20,11 @@ function canonical(value: unknown, path: string, depth: number): string {
     return JSON.stringify(value);
   }
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw misuse(path, `is ${value}, which JSON cannot hold`);
+    // JSON.parse reads 1e999 (or any number too large for a double) as Infinity. Written as
+    // 1e999 / -1e999 it keeps its sign, stays JSON and parses back to the same value.
+    if (value === Number.POSITIVE_INFINITY) return "1e999";
+    if (value === Number.NEGATIVE_INFINITY) return "-1e999";
+    if (Number.isNaN(value)) throw misuse(path, "is NaN, which JSON cannot hold");
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) {
@@ -45,7 +49,9 @@ function canonicalObject(value: Record<string, unknown>, path: string, depth: nu
 /**
  * Canonical JSON of a parsed JSON value: object keys sorted recursively, arrays in order,
  * no whitespace, strings and numbers as JSON.stringify writes them. For values parsed
- * from JSON this is the RFC 8785 (JCS) form. Throws TypeError for values JSON cannot hold.
+ * from JSON this is the RFC 8785 (JCS) form, except that numbers beyond a double's range
+ * (parsed as Infinity) are written 1e999 and -1e999. Throws TypeError for values JSON cannot
+ * hold and for nesting deeper than CONTENT_KEY_MAX_DEPTH.
  */
 export function canonicalJson(value: unknown): string {
   return canonical(value, "", 1);
@@ -57,4 +63,22 @@ export function canonicalJson(value: unknown): string {
  */
 export function notificationKey(body: unknown): string {
   return createHash("sha256").update(canonicalJson(body), "utf8").digest("hex");
+}
+
+export type NotificationKeyResult = { ok: true; key: string } | { ok: false; reason: string };
+
+/**
+ * notificationKey for a value parsed from a request: the reason instead of a throw when the
+ * value has no key (nested deeper than CONTENT_KEY_MAX_DEPTH), for a 4xx answer.
+ */
+export function notificationKeyOf(body: unknown): NotificationKeyResult {
+  try {
+    return { ok: true, key: notificationKey(body) };
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return {
+      ok: false,
+      reason: error.message.replace(/^\[netdata-webhook-kit\] notificationKey: /, "body "),
+    };
+  }
 }

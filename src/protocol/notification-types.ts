@@ -1,4 +1,4 @@
-/** The five payload kinds Netdata Cloud has sent to webhooks (see PROTOCOL.md section 4). */
+/** The five payload kinds Netdata Cloud has sent to webhooks (docs/protocol.md, "Payloads"). */
 export type NotificationKind =
   | "test"
   | "alert-flat"

@@ -2,6 +2,7 @@ import { generatedHeader } from "./header.js";
 import { listenSpec, type ProxyOptions } from "./options.js";
 import { FORWARDED_IDENTITY_HEADERS, PROXY_MAX_BODY_BYTES, TLS_POLICY } from "./policy.js";
 import { escapeRegex, onOff, readProxyTemplate, renderTemplate } from "./render.js";
+import { upstreamOrigin } from "./upstream.js";
 
 export const APACHE_TEMPLATE = "apache.conf.template";
 
@@ -20,7 +21,7 @@ export function renderApacheConfig(options: ProxyOptions): string {
   return renderTemplate(readProxyTemplate(APACHE_TEMPLATE), {
     header: generatedHeader("apache", options),
     modules: APACHE_MODULES.map((m) => `mod_${m}`).join(", "),
-    upstream: options.upstream,
+    upstream: upstreamOrigin(options.upstream),
     verify_header: verify,
     dn_header: dn,
     unset_client_copies: [verify, dn]

@@ -1,7 +1,14 @@
 import { generatedHeader } from "./header.js";
 import { listenSpec, type ProxyOptions } from "./options.js";
-import { FORWARDED_IDENTITY_HEADERS, PROXY_MAX_BODY_BYTES, TLS_POLICY } from "./policy.js";
+import {
+  FORWARDED_IDENTITY_HEADERS,
+  PROXY_MAX_BODY_BYTES,
+  TLS_POLICY,
+  UPSTREAM_KEEPALIVE_CONNECTIONS,
+  UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS,
+} from "./policy.js";
 import { escapeRegex, onOff, readProxyTemplate, renderTemplate } from "./render.js";
+import { upstreamOrigin } from "./upstream.js";
 
 export const NGINX_TEMPLATE = "nginx.conf.template";
 
@@ -25,7 +32,10 @@ export function nginxSubjectPattern(cns: readonly string[]): string {
 export function renderNginxConfig(options: ProxyOptions): string {
   return renderTemplate(readProxyTemplate(NGINX_TEMPLATE), {
     header: generatedHeader("nginx", options),
-    upstream: options.upstream,
+    upstream: upstreamOrigin(options.upstream),
+    upstream_server: upstreamServer(upstreamOrigin(options.upstream)),
+    upstream_keepalive: String(UPSTREAM_KEEPALIVE_CONNECTIONS),
+    upstream_keepalive_timeout: `${UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS}s`,
     verify_header: FORWARDED_IDENTITY_HEADERS.verify,
     dn_header: FORWARDED_IDENTITY_HEADERS.dn,
     cn_regex: nginxSubjectPattern(options.expectedCns),
@@ -44,4 +54,10 @@ export function renderNginxConfig(options: ProxyOptions): string {
     max_body: String(PROXY_MAX_BODY_BYTES),
     path: options.path,
   });
+}
+
+/** `host:port` of an upstream origin, as an nginx `server` line names it (port 80 implied). */
+function upstreamServer(origin: string): string {
+  const url = new URL(origin);
+  return `${url.hostname}:${url.port || "80"}`;
 }

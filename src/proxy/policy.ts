@@ -51,7 +51,7 @@ export const PROXY_MAX_BODY_BYTES = BODY_LIMIT_BYTES;
 
 /**
  * Client certificate chain depth. Netdata does not say whether its client certificate is
- * issued by the root directly or through an intermediate (PROTOCOL.md section 1); depth 2
+ * issued by the root directly or through an intermediate (docs/protocol.md); depth 2
  * accepts leaf <- intermediate <- root. Apache's default of 1 rejects that chain.
  */
 export const DEFAULT_VERIFY_DEPTH = 2;
@@ -66,3 +66,13 @@ export const FORWARDED_IDENTITY_HEADERS = {
 
 export { DEFAULT_UPSTREAM } from "../validate/upstream-url.js";
 export const DEFAULT_LISTEN = "443";
+
+/** Idle upstream connections nginx keeps open to the receiver, per worker. */
+export const UPSTREAM_KEEPALIVE_CONNECTIONS = 16;
+
+/**
+ * How long nginx keeps an idle upstream connection, in seconds: below the receiver's own
+ * keep-alive timeout (KEEP_ALIVE_TIMEOUT_MS, 5 s), so the receiver never closes a connection
+ * nginx is about to reuse.
+ */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS = 4;

@@ -1,5 +1,6 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
+import { isClosing } from "./closing-refusal.js";
 import { type Logger, toLogger } from "./log.js";
 import { jsonErrorHandler, notFoundHandler } from "./middleware/error-handler.js";
 import { createWebhookRouter } from "./middleware/netdata-webhook.js";
@@ -62,6 +63,10 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     // The webhook path is matched exactly: /WEBHOOKS/NETDATA is another path.
     app.set("case sensitive routing", true);
     app.locals.store = store;
+    // Pipelined behind a refusal that closes the connection: not read, not answered.
+    app.use((req, _res, next) => {
+      if (!isClosing(req.socket)) next();
+    });
     app.use(helmet());
     const pipeline = createWebhookPipeline(resolved, logger);
     app.use(path, createWebhookRouter(pipeline));

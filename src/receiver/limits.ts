@@ -7,9 +7,22 @@
 /**
  * Time for a TLS handshake. Node's default, 120 s, lets a TCP connection that never sends a
  * ClientHello hold a connection slot for two minutes. A handshake takes well under a second;
- * 10 s tolerates a slow link.
+ * 5 s tolerates a slow link.
  */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/**
+ * Connections from one address that may be in their TLS handshake at the same time; more are
+ * closed at once. Netdata opens a handful of connections; without this one address could take
+ * every connection slot (MAX_CONNECTIONS) with connections that never send a ClientHello.
+ */
+export const MAX_PENDING_HANDSHAKES_PER_ADDRESS = 16;
+
+/**
+ * Failed handshakes and refused connections are logged as a count per address once per
+ * interval, not a line each: a scanner would otherwise fill the log.
+ */
+export const HANDSHAKE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Time to receive the complete request headers (Node: 60 s). Netdata sends a few hundred

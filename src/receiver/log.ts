@@ -1,3 +1,5 @@
+import { escapeJsonForTerminal } from "./terminal-text.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -36,7 +38,9 @@ export const silentLogger: Logger = {
 
 /**
  * JSON-lines logger. Every line is redacted after serialisation, so a secret is caught
- * wherever it hides: a field, a message, an error text, in raw or JSON-escaped form.
+ * wherever it hides: a field, a message, an error text, in raw or JSON-escaped form. Control,
+ * bidi and separator code points from the network are written as `\uXXXX` escapes, so a log
+ * shown on a terminal cannot be recoloured or reordered.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(line));
@@ -47,7 +51,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     (msg: string, fields: LogFields = {}): void => {
       if (LEVELS[level] < threshold) return;
       const entry = { time: new Date().toISOString(), level, msg, ...serialiseFields(fields) };
-      write(`${redact(JSON.stringify(entry), needles)}\n`);
+      write(`${escapeJsonForTerminal(redact(JSON.stringify(entry), needles))}\n`);
     };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { markClosing } from "./closing-refusal.js";
+import { sendHeldContinue } from "./expect-continue.js";
 import type { WebhookReply, WebhookRequest } from "./pipeline.js";
 import { readNodeBody } from "./read-body.js";
 import { requestedPath } from "./webhook-path.js";
@@ -9,6 +11,7 @@ import { requestedPath } from "./webhook-path.js";
  */
 export function nodeWebhookRequest(
   req: IncomingMessage,
+  res: ServerResponse,
   requestTarget: string,
   atEndpoint: boolean,
 ): WebhookRequest {
@@ -22,13 +25,17 @@ export function nodeWebhookRequest(
     rawHeaders: req.rawHeaders,
     socket: req.socket,
     remote: req.socket.remoteAddress,
-    readBody: (limitBytes) => readNodeBody(req, limitBytes),
+    readBody: (limitBytes) => {
+      sendHeldContinue(res);
+      return readNodeBody(req, limitBytes);
+    },
   };
 }
 
 /**
  * Writes the pipeline's answer. Headers set earlier (helmet's) are kept. When an answer was
- * already started, the connection is cut instead: a second one would corrupt it.
+ * already started, the connection is cut instead: a second one would corrupt it. An answer
+ * that closes the connection marks it, so requests pipelined behind it are left unanswered.
  */
 export function writeReply(res: ServerResponse, reply: WebhookReply): void {
   if (res.headersSent) {
@@ -37,7 +44,10 @@ export function writeReply(res: ServerResponse, reply: WebhookReply): void {
   }
   const body = JSON.stringify(reply.body);
   for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  if (reply.close) res.setHeader("Connection", "close");
+  if (reply.close) {
+    res.setHeader("Connection", "close");
+    markClosing(res.req?.socket);
+  }
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.statusCode = reply.status;

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { createAuthVerifier, headerValues, wwwAuthenticateHeader } from "../protocol/auth.js";
-import { notificationKey } from "../protocol/content-key.js";
+import { notificationKeyOf } from "../protocol/content-key.js";
 import { crcResponseBody, parseCrcToken } from "../protocol/crc.js";
 import { classifyNotification } from "../protocol/notification.js";
 import type { Notification } from "../protocol/notification-types.js";
@@ -34,7 +34,10 @@ export interface WebhookRequest {
   socket: Socket | undefined;
   /** The peer address, for the log. */
   remote: string | undefined;
-  /** Reads the body, stopping past `limitBytes`. Called at most once. */
+  /**
+   * Reads the body, stopping past `limitBytes`. Called at most once, and only once the
+   * request passed every check that needs no body (so a held `100 Continue` goes out then).
+   */
   readBody(limitBytes: number): Promise<RawBodyResult>;
 }
 
@@ -51,8 +54,12 @@ export interface WebhookReply {
 }
 
 export interface WebhookPipeline {
-  /** The answer to one request. Rejects only for a fault of the code or the setup. */
-  handle(request: WebhookRequest): Promise<WebhookReply>;
+  /**
+   * The answer to one request: at once for a refusal that needs no body (so it goes out
+   * before the parser reads on), a promise once the body is needed. Throws or rejects only
+   * for a fault of the code or the setup.
+   */
+  handle(request: WebhookRequest): WebhookReply | Promise<WebhookReply>;
   /** The client check, shared with a server's handshake gate (one verdict per connection). */
   checkClient: ClientChecker;
   logger: Logger;
@@ -112,7 +119,10 @@ export function createWebhookPipeline(
     return { status: 200, headers: {}, body, close: false };
   };
 
-  const notification = async (request: WebhookRequest, client: Verified): Promise<WebhookReply> => {
+  const notification = (
+    request: WebhookRequest,
+    client: Verified,
+  ): WebhookReply | Promise<WebhookReply> => {
     const auth = verifyAuth(headerValues(request.rawHeaders, "authorization"));
     if (!auth.ok) {
       const headers: Record<string, string> =
@@ -121,6 +131,10 @@ export function createWebhookPipeline(
     }
     const typeProblem = contentTypeProblem(request.rawHeaders);
     if (typeProblem) return refuse(request, client.cn, 415, typeProblem);
+    return receive(request, client);
+  };
+
+  const receive = async (request: WebhookRequest, client: Verified): Promise<WebhookReply> => {
     const raw = await request.readBody(options.bodyLimitBytes);
     const body = raw.ok ? parseJsonBody(raw.body) : raw;
     if (!body.ok) {
@@ -132,8 +146,10 @@ export function createWebhookPipeline(
       const error = "body is not a Netdata notification";
       return refuse(request, client.cn, 422, error, { close: false, details });
     }
+    const key = notificationKeyOf(body.value);
+    if (!key.ok) return refuse(request, client.cn, 422, key.reason, { close: false });
     const n = classified.notification;
-    const stored = await store(n, body.value, body.text, client);
+    const stored = await store(n, key.key, body.text, client);
     if (!stored) {
       const error = "the notification could not be stored; retry later";
       const headers = { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) };
@@ -152,12 +168,11 @@ export function createWebhookPipeline(
 
   const store = async (
     n: Notification,
-    value: unknown,
+    key: string,
     text: string,
     client: Verified,
   ): Promise<InsertResult | undefined> => {
     try {
-      const key = notificationKey(value);
       return await options.store.insert(n, key, { clientCn: client.cn, originalJson: text });
     } catch (error) {
       logger.error("failed to store notification", { error: error as Error });
@@ -222,7 +237,7 @@ export function createWebhookPipeline(
     });
   };
 
-  const handle = async (request: WebhookRequest): Promise<WebhookReply> => {
+  const handle = (request: WebhookRequest): WebhookReply | Promise<WebhookReply> => {
     if (!request.atEndpoint) return refuse(request, null, 404, "not found");
     const overflow = headerCountProblem(request.rawHeaders);
     if (overflow) return refuse(request, null, 431, overflow);
@@ -242,4 +257,25 @@ function queryValue(query: string, name: string): string | string[] | undefined 
   if (query === "") return undefined;
   const values = new URLSearchParams(query).getAll(name);
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+}
+
+/**
+ * Runs `handle` and passes its answer to `send`: in the same tick when the answer needs no
+ * body, after the body otherwise. A fault (a throw or a rejection) goes to `fail`.
+ */
+export function settleReply(
+  pipeline: WebhookPipeline,
+  request: WebhookRequest,
+  send: (reply: WebhookReply) => void,
+  fail: (error: unknown) => void,
+): void {
+  let reply: WebhookReply | Promise<WebhookReply>;
+  try {
+    reply = pipeline.handle(request);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (reply instanceof Promise) reply.then(send, fail);
+  else send(reply);
 }

@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { checkPort } from "../validate/port.js";
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
+  HANDSHAKE_LOG_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
   MAX_CONNECTIONS,
   MAX_HEADER_SIZE_BYTES,
+  MAX_PENDING_HANDSHAKES_PER_ADDRESS,
   REQUEST_TIMEOUT_MS,
   SHUTDOWN_GRACE_MS,
   TLS_HANDSHAKE_TIMEOUT_MS,
@@ -24,6 +26,8 @@ export interface TlsMaterial {
 
 export interface ReceiverTimeouts {
   handshakeMs: number;
+  /** How often failed handshakes are logged, as a count per address. */
+  handshakeLogIntervalMs: number;
   headersMs: number;
   requestMs: number;
   keepAliveMs: number;
@@ -48,6 +52,8 @@ export interface ReceiverOptions extends ReceiverAppOptions {
   timeouts?: Partial<ReceiverTimeouts>;
   maxHeaderSizeBytes?: number;
   maxConnections?: number;
+  /** Direct mode: unfinished TLS handshakes one address may hold at once. Default 16. */
+  maxPendingHandshakesPerAddress?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -58,6 +64,7 @@ export interface ResolvedServerOptions {
   timeouts: ReceiverTimeouts;
   maxHeaderSizeBytes: number;
   maxConnections: number;
+  maxPendingHandshakesPerAddress: number;
 }
 
 const CALLER = "startReceiver";
@@ -106,12 +113,17 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
       "maxHeaderSizeBytes",
     ),
     maxConnections: positive(options.maxConnections ?? MAX_CONNECTIONS, "maxConnections"),
+    maxPendingHandshakesPerAddress: positive(
+      options.maxPendingHandshakesPerAddress ?? MAX_PENDING_HANDSHAKES_PER_ADDRESS,
+      "maxPendingHandshakesPerAddress",
+    ),
   };
 }
 
 function resolveTimeouts(overrides: Partial<ReceiverTimeouts>): ReceiverTimeouts {
   const t: ReceiverTimeouts = {
     handshakeMs: TLS_HANDSHAKE_TIMEOUT_MS,
+    handshakeLogIntervalMs: HANDSHAKE_LOG_INTERVAL_MS,
     headersMs: HEADERS_TIMEOUT_MS,
     requestMs: REQUEST_TIMEOUT_MS,
     keepAliveMs: KEEP_ALIVE_TIMEOUT_MS,

@@ -5,6 +5,8 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { createClientChecker } from "./client-check.js";
+import { holdContinue } from "./expect-continue.js";
+import { installHandshakeGuard } from "./handshake-guard.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
@@ -14,6 +16,7 @@ import {
   resolveServerOptions,
 } from "./server-options.js";
 import type { NotificationStore } from "./store-types.js";
+import { nodeTlsOptions } from "./tls-policy.js";
 
 export interface ReceiverHandle {
   /** The webhook URL, e.g. https://127.0.0.1:8443/webhooks/netdata. */
@@ -30,7 +33,8 @@ export interface ReceiverHandle {
 const SHUTDOWN_SWEEP_INTERVAL_MS = 50;
 
 /**
- * Listens and serves the receiver. Direct mode: HTTPS (TLS 1.2+) asking for a client
+ * Listens and serves the receiver. Direct mode: HTTPS with the proxy configs' TLS policy
+ * (TLS 1.3, or TLS 1.2 with ECDHE + AEAD suites only), asking for a client
  * certificate; a client whose chain fails or whose CN is not allowed is disconnected right
  * after the handshake, before any HTTP is read, and the reason is logged. Behind-proxy
  * mode: plain HTTP on 127.0.0.1 by default, trusting the proxy's verification headers.
@@ -39,8 +43,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   const listen = resolveServerOptions(options);
   const path = resolveWebhookPath(options.path, "startReceiver");
   const built = buildReceiverApp(options, "startReceiver");
-  const server = createServer(built, listen);
-  const shutdown = trackForShutdown(server, built, listen);
+  const { server, flushHandshakeLog } = createServer(built, listen);
+  const shutdown = trackForShutdown(server, built, listen, flushHandshakeLog);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -93,7 +97,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   };
 }
 
-function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server | https.Server {
+function createServer(
+  built: ReceiverApp,
+  o: ResolvedServerOptions,
+): { server: http.Server | https.Server; flushHandshakeLog: () => void } {
   const httpOptions: http.ServerOptions = {
     headersTimeout: o.timeouts.headersMs,
     requestTimeout: o.timeouts.requestMs,
@@ -106,7 +113,7 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
         {
           ...httpOptions,
           ...o.tls,
-          minVersion: "TLSv1.2",
+          ...nodeTlsOptions(),
           handshakeTimeout: o.timeouts.handshakeMs,
           requestCert: true,
           // Verification still happens; false only lets the gate below see and log the reason.
@@ -120,10 +127,22 @@ function createServer(built: ReceiverApp, o: ResolvedServerOptions): http.Server
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
+  const flushHandshakeLog = o.tls
+    ? installHandshakeGuard(server as https.Server, {
+        maxPendingPerAddress: o.maxPendingHandshakesPerAddress,
+        logIntervalMs: o.timeouts.handshakeLogIntervalMs,
+        logger: built.logger,
+      })
+    : () => {};
+  // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    holdContinue(res);
+    server.emit("request", req, res);
+  });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     answerClientError(error, socket, built.logger);
   });
-  return server;
+  return { server, flushHandshakeLog };
 }
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
@@ -143,13 +162,6 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       remote: socket.remoteAddress,
     });
     socket.destroy();
-  });
-  server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-    built.logger.info("TLS handshake failed", {
-      reason: error.code ?? error.message,
-      detail: error.message,
-      remote: socket.remoteAddress,
-    });
   });
 }
 
@@ -190,6 +202,7 @@ function trackForShutdown(
   server: http.Server,
   built: ReceiverApp,
   o: ResolvedServerOptions,
+  flushHandshakeLog: () => void,
 ): () => Promise<void> {
   const sockets = new Set<Socket>();
   const inFlight = new Set<http.ServerResponse>();
@@ -221,6 +234,7 @@ function trackForShutdown(
     await closed;
     clearInterval(sweep);
     clearTimeout(deadline);
+    flushHandshakeLog();
     if (built.ownsStore) await built.store.close();
     built.logger.info("receiver stopped");
   };

@@ -1,3 +1,4 @@
+import { closeSync, fchmodSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Notification } from "../protocol/notification-types.js";
 import { type InsertHook, registerStoreInternals } from "./store-internals.js";
@@ -170,9 +171,13 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
   return store;
 }
 
+/** Mode of a database file the store creates: notifications and test tokens are private. */
+export const STORE_FILE_MODE = 0o600;
+
 function openDatabase(path: string, options: OpenStoreOptions): Database.Database {
   let db: Database.Database;
   try {
+    if (!options.readonly) createPrivately(path);
     db = new Database(path, {
       readonly: options.readonly === true,
       fileMustExist: options.readonly === true,
@@ -201,6 +206,27 @@ function openDatabase(path: string, options: OpenStoreOptions): Database.Databas
   } catch (error) {
     db.close();
     throw new Error(`failed to open database ${path}: ${asError(error).message}`);
+  }
+}
+
+/**
+ * Creates the database file 0600 before SQLite opens it, whatever the umask. SQLite gives the
+ * -wal and -shm files it creates the mode of the database file. An existing file (or link)
+ * is left alone.
+ */
+function createPrivately(path: string): void {
+  if (path === "" || path === ":memory:" || path.startsWith("file:")) return;
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", STORE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, STORE_FILE_MODE);
+  } finally {
+    closeSync(fd);
   }
 }
 

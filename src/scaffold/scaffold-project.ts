@@ -1,6 +1,7 @@
-import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { makeDirectory } from "../_make-directory.js";
+import { copyReplacing, removeIfSymlink, replaceFile } from "../_replace-file.js";
 import { PACKAGE_VERSION } from "../package-facts.js";
 import { findTemplate, kitRoot, TEMPLATE_NAMES, type TemplateInfo } from "./catalogue.js";
 
@@ -24,7 +25,10 @@ export interface ScaffoldOptions {
   template: string;
   /** Where the project goes; created when missing. */
   targetDir: string;
-  /** Write into a non-empty folder, replacing files with the same names (others are kept). */
+  /**
+   * Write into a non-empty folder, replacing files with the same names (others are kept). A
+   * symlink with such a name is replaced, never written through.
+   */
   force?: boolean;
 }
 
@@ -67,7 +71,7 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
     );
   }
   const caTarget = join(targetDir, NETDATA_CA_TARGET);
-  await copyFile(join(kitRoot(), NETDATA_CA_SOURCE), caTarget);
+  await copyReplacing(join(kitRoot(), NETDATA_CA_SOURCE), caTarget);
   files.push(caTarget);
   const packageJson = join(targetDir, "package.json");
   if (files.includes(packageJson)) await adaptPackageJson(packageJson, basename(targetDir));
@@ -106,9 +110,11 @@ async function copyTree(fromDir: string, toDir: string, written: string[]): Prom
     const from = join(fromDir, entry.name);
     const to = join(toDir, RENAMED_ON_COPY[entry.name] ?? entry.name);
     if (entry.isDirectory()) {
+      // A link where a folder goes would take the copy elsewhere: replace it with the folder.
+      await removeIfSymlink(to);
       await copyTree(from, to, written);
     } else if (entry.isFile()) {
-      await copyFile(from, to);
+      await copyReplacing(from, to);
       written.push(to);
     }
   }
@@ -122,7 +128,7 @@ async function adaptPackageJson(path: string, folderName: string): Promise<void>
   if (dependencies && Object.hasOwn(dependencies, "netdata-webhook-kit")) {
     dependencies["netdata-webhook-kit"] = `^${await kitVersion()}`;
   }
-  await writeFile(path, `${JSON.stringify(pkg, null, 2)}\n`);
+  await replaceFile(path, `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
 /** An npm package name from a folder name ("My Receiver" -> "my-receiver"). */

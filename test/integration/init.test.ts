@@ -1,4 +1,14 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,6 +126,29 @@ describe("init refuses", () => {
     expect(run.code).toBe(0);
     expect(await readFile(join(work, "busy", "notes.txt"), "utf8")).toBe("mine");
     expect(await readFile(join(work, "busy", "README.md"), "utf8")).toContain("# Netdata Cloud");
+  });
+
+  it("with --force, replaces a symlink in the target instead of writing through it", async () => {
+    const outside = join(work, "outside");
+    await mkdir(outside);
+    await writeFile(join(outside, "README.md"), "precious");
+    await mkdir(join(work, "linked"));
+    await symlink(join(outside, "README.md"), join(work, "linked", "README.md"));
+    const run = await init("linked", "--force", "--template", "node-http");
+    expect(run.code).toBe(0);
+    expect(await readFile(join(outside, "README.md"), "utf8")).toBe("precious");
+    expect((await lstat(join(work, "linked", "README.md"))).isSymbolicLink()).toBe(false);
+  });
+
+  it("with --force, replaces a symlinked folder instead of copying into its target", async () => {
+    const outside = join(work, "elsewhere");
+    await mkdir(outside);
+    await mkdir(join(work, "linked-dir"));
+    await symlink(outside, join(work, "linked-dir", "src"));
+    const run = await init("linked-dir", "--force", "--template", "express-ts");
+    expect(run.code).toBe(0);
+    expect(await readdir(outside)).toEqual([]);
+    expect((await lstat(join(work, "linked-dir", "src"))).isDirectory()).toBe(true);
   });
 
   it("an unknown template: exit 2, listing the valid names", async () => {

@@ -165,6 +165,31 @@ function probe(port: number, options: Probe = {}): Promise<Outcome> {
   });
 }
 
+/** A GET with the given client: status, Server header and body. */
+function probeWithHeaders(
+  port: number,
+  client: { cert: Buffer; key: Buffer },
+  path: string,
+): Promise<{ status: number; server: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path, method: "GET", ca: pem("ca"), ...client, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, server: String(res.headers.server ?? ""), body }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 const as = (name: string) => ({ cert: pem(name), key: key(name) });
 /** A refused client: a TLS alert or reset, or nginx's HTTP 400 after the handshake. */
 const refused = (outcome: Outcome) => "error" in outcome || outcome.status === 400;
@@ -296,6 +321,44 @@ for (const { binary, render, start, check, oversizedChunked } of SERVERS) {
       ]);
       expect(last?.headers["x-client-verify"]).toBe("SUCCESS");
       expect(last?.headers["x-client-dn"]).toBe("CN=app.netdata.cloud,O=Netdata");
+    });
+
+    it("keeps the identity headers when the client names them in its Connection header", async () => {
+      const outcome = await probe(proxy.port, {
+        client: as("good"),
+        headers: { Connection: "close, X-Client-DN, X-Client-Verify" },
+      });
+      expect(outcome).toMatchObject({ status: 200 });
+      const last = upstream.seen.at(-1);
+      expect(last?.headers["x-client-verify"]).toBe("SUCCESS");
+      expect(last?.headers["x-client-dn"]).toBe("CN=app.netdata.cloud,O=Netdata");
+    });
+
+    it.each(["//webhooks/netdata", "/webhooks/%6Eetdata", "/webhooks/./netdata"])(
+      "forwards %s, if at all, as the path that matched",
+      async (path) => {
+        const before = upstream.seen.length;
+        const outcome = await probe(proxy.port, { client: as("good"), path: `${path}?a=1` });
+        if (upstream.seen.length === before) {
+          expect(outcome).toMatchObject({ status: 404 });
+        } else {
+          expect(upstream.seen.at(-1)?.url).toBe("/webhooks/netdata?a=1");
+        }
+      },
+    );
+
+    it("refuses TRACE at the proxy and forwards nothing", async () => {
+      const before = upstream.seen.length;
+      const outcome = await probe(proxy.port, { client: as("good"), method: "TRACE", body: "" });
+      expect(outcome).toMatchObject({ status: 405 });
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it("shows no version in its Server header or error pages", async () => {
+      const outcome = await probeWithHeaders(proxy.port, as("good"), "/index.html");
+      expect(outcome.status).toBe(404);
+      expect(outcome.server).not.toMatch(/\d|Debian|Ubuntu|\(/);
+      expect(outcome.body).not.toMatch(/\d+\.\d+\.\d+|Debian|Ubuntu|Server at/);
     });
 
     it("forwards the webhook path with its query string (the legacy crc_token GET)", async () => {

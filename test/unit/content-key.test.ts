@@ -4,6 +4,7 @@ import {
   CONTENT_KEY_MAX_DEPTH,
   canonicalJson,
   notificationKey,
+  notificationKeyOf,
 } from "../../src/protocol/content-key.js";
 
 const readFixture = (path: string): unknown =>
@@ -84,9 +85,23 @@ describe("notificationKey", () => {
     );
   });
 
+  it("keys numbers beyond a double's range by sign: 1e999 and -1e999 differ from each other and from null", () => {
+    const big = JSON.parse('{"a":1e999}');
+    const digits = JSON.parse(`{"a":${"9".repeat(100_000)}}`);
+    expect(canonicalJson(big)).toBe('{"a":1e999}');
+    expect(canonicalJson(JSON.parse('{"a":-1e999}'))).toBe('{"a":-1e999}');
+    expect(notificationKey(digits)).toBe(notificationKey(big));
+    expect(notificationKey(big)).not.toBe(notificationKey({ a: null }));
+    expect(JSON.parse(canonicalJson(big))).toEqual(big);
+  });
+
   it("refuses nesting deeper than its limit instead of overflowing the stack", () => {
     let deep: unknown = "leaf";
     for (let level = 0; level < CONTENT_KEY_MAX_DEPTH + 1; level += 1) deep = [deep];
     expect(() => notificationKey(deep)).toThrow(/nested deeper than 256 levels/);
+    expect(notificationKeyOf(deep)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^body \/0/),
+    });
   });
 });

@@ -18,7 +18,7 @@ const { vectors } = JSON.parse(
 ) as { vectors: CrcVector[] };
 
 describe("CRC response token", () => {
-  it("has at least the two PROTOCOL.md vectors and three more", () => {
+  it("has at least the two vectors of docs/protocol.md and three more", () => {
     expect(vectors.length).toBeGreaterThanOrEqual(5);
     expect(vectors.map((v) => v.crc_token)).toContain("9b4507b3-9040-4669-9ca3-6b94edb50553");
     expect(vectors.map((v) => v.crc_token)).toContain("abc123");

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -53,6 +53,24 @@ describe("netdata-webhook-kit proxy", () => {
       stderr: `wrote ${join(dir, "site.conf")}\n`,
     });
     expect(readFileSync(join(dir, "site.conf"), "utf8")).toContain("ssl_verify_client on;");
+  });
+
+  it("refuses to replace an existing --out file without --force (exit 2), and leaves it alone", async () => {
+    writeFileSync(join(dir, "kept.conf"), "mine");
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--out", "kept.conf"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/kept\.conf already exists\. Pass --force/);
+    expect(readFileSync(join(dir, "kept.conf"), "utf8")).toBe("mine");
+  });
+
+  it("with --force, replaces a symlink at --out instead of writing through it", async () => {
+    writeFileSync(join(dir, "precious.txt"), "precious");
+    symlinkSync(join(dir, "precious.txt"), join(dir, "link.conf"));
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--out", "link.conf", "--force"]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(dir, "precious.txt"), "utf8")).toBe("precious");
+    expect(lstatSync(join(dir, "link.conf")).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(dir, "link.conf"), "utf8")).toContain("ssl_verify_client on;");
   });
 
   it("warns, and still prints, when a certificate file does not exist here", async () => {

@@ -9,6 +9,7 @@ import {
   type ProxyOptionsInput,
   resolveProxyOptions,
 } from "../../src/proxy/options.js";
+import { PROXY_RENDERERS } from "../../src/proxy/proxy-config.js";
 
 const MINIMAL: ProxyOptionsInput = {
   serverName: "hooks.example.com",
@@ -32,7 +33,7 @@ describe("resolveProxyOptions", () => {
     });
   });
 
-  it("defaults the client CA to the Netdata Root CA shipped in the package (PROTOCOL.md fingerprint)", () => {
+  it("defaults the client CA to the Netdata Root CA shipped in the package (the fingerprint in docs/protocol.md)", () => {
     expect(isAbsolute(NETDATA_ROOT_CA_PATH)).toBe(true);
     const ca = new X509Certificate(readFileSync(NETDATA_ROOT_CA_PATH));
     expect(ca.fingerprint256).toBe(
@@ -54,6 +55,24 @@ describe("resolveProxyOptions", () => {
     );
   });
 
+  it("keeps an upstream given as a DNS name, an IPv4 address or an IPv6 address", () => {
+    for (const upstream of [
+      "http://receiver.internal:8080",
+      "http://10.0.0.5",
+      "http://[::1]:80",
+    ]) {
+      expect(resolveProxyOptions({ ...MINIMAL, upstream }).upstream).toBe(upstream);
+    }
+  });
+
+  it.each(["nginx", "apache"] as const)(
+    "the %s renderer refuses an upstream that bypassed validation",
+    (server) => {
+      const options = { ...resolveProxyOptions(MINIMAL), upstream: "http://127.0.0.1;internal" };
+      expect(() => PROXY_RENDERERS[server](options)).toThrow(/--upstream/);
+    },
+  );
+
   it("deduplicates repeated CNs", () => {
     const cns = ["app.netdata.cloud", "api.netdata.cloud", "app.netdata.cloud"];
     expect(resolveProxyOptions({ ...MINIMAL, expectedCns: cns }).expectedCns).toEqual([
@@ -72,6 +91,13 @@ describe("resolveProxyOptions", () => {
     ["--upstream", { upstream: "http://127.0.0.1:8080/webhooks/netdata" }],
     ["--upstream", { upstream: "http://user:pw@127.0.0.1:8080" }],
     ["--upstream", { upstream: "127.0.0.1:8080" }],
+    ["--upstream", { upstream: "http://127.0.0.1;internal" }],
+    ["--upstream", { upstream: "http://$host" }],
+    ["--upstream", { upstream: 'http://127.0.0.1"x' }],
+    ["--upstream", { upstream: "http://127.0.0.1:8080 ;" }],
+    ["--upstream", { upstream: "http://[::1" }],
+    ["--upstream", { upstream: "http://999.1.1.1" }],
+    ["--upstream", { upstream: "http://127.0.0.1:0" }],
     ["--listen", { listen: "70000" }],
     ["--listen", { listen: "0" }],
     ["--listen", { listen: "localhost:443" }],

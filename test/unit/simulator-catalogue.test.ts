@@ -8,7 +8,7 @@ import {
   isRefusal,
 } from "../../src/simulator/outcome-classify.js";
 
-/** The public contract of issue 4: ids, order and levels. */
+/** The public contract of the check catalogue: ids, order and levels. */
 const PUBLIC_CATALOGUE: Array<[string, "required" | "recommended"]> = [
   ["tls.https-only", "required"],
   ["tls.server-certificate", "required"],

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -222,5 +222,25 @@ describe("reading", () => {
       await store.insert(notification, key);
     }
     expect(store.latestTestToken()).toMatchObject({ token: "second" });
+  });
+});
+
+describe("store file modes", () => {
+  it("creates the database and its -wal and -shm files 0600, even under umask 000", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ndwk-mode-"));
+    const previous = process.umask(0);
+    try {
+      const path = join(dir, "inbox.db");
+      const store = openStore(path);
+      const parsed = classifyNotification({ message: "m", title: "Test Notification", token: "t" });
+      if (!parsed.ok) throw new Error("fixture is not a notification");
+      await store.insert(parsed.notification, notificationKey(parsed.notification.original));
+      const modes = ["", "-wal", "-shm"].map((suffix) => statSync(`${path}${suffix}`).mode & 0o777);
+      await store.close();
+      expect(modes.map((m) => m.toString(8))).toEqual(["600", "600", "600"]);
+    } finally {
+      process.umask(previous);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

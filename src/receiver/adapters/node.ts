@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isClosing } from "../closing-refusal.js";
 import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
+import { settleReply } from "../pipeline.js";
 import { isExactWebhookPath } from "../webhook-path.js";
 import { createEndpoint, type NetdataEndpointOptions } from "./endpoint-options.js";
 
@@ -14,9 +16,13 @@ export function netdataWebhookNode(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { pipeline, logger, path } = createEndpoint(options, "netdataWebhookNode");
   return (req, res) => {
+    // Pipelined behind a refusal that closes the connection: not read, not answered.
+    if (isClosing(req.socket)) return;
     const target = req.url ?? "/";
-    const request = nodeWebhookRequest(req, target, isExactWebhookPath(target, path));
-    pipeline.handle(request).then(
+    const request = nodeWebhookRequest(req, res, target, isExactWebhookPath(target, path));
+    settleReply(
+      pipeline,
+      request,
       (reply) => writeReply(res, reply),
       (error: unknown) => {
         logger.error("unexpected error while handling a request", {

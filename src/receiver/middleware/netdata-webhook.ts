@@ -1,8 +1,9 @@
 import express, { type Router } from "express";
+import { isClosing } from "../closing-refusal.js";
 import { toLogger } from "../log.js";
 import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
 import { type NetdataWebhookOptions, resolveWebhookOptions } from "../options.js";
-import { createWebhookPipeline, type WebhookPipeline } from "../pipeline.js";
+import { createWebhookPipeline, settleReply, type WebhookPipeline } from "../pipeline.js";
 import { isExactWebhookPath } from "../webhook-path.js";
 
 /**
@@ -20,10 +21,11 @@ export function netdataWebhook(options: NetdataWebhookOptions): Router {
 export function createWebhookRouter(pipeline: WebhookPipeline): Router {
   const router = express.Router();
   router.use((req, res, next) => {
+    // Pipelined behind a refusal that closes the connection: not read, not answered.
+    if (isClosing(req.socket)) return;
     const atEndpoint = isExactWebhookPath(req.originalUrl, req.baseUrl);
-    pipeline
-      .handle(nodeWebhookRequest(req, req.originalUrl, atEndpoint))
-      .then((reply) => writeReply(res, reply), next);
+    const request = nodeWebhookRequest(req, res, req.originalUrl, atEndpoint);
+    settleReply(pipeline, request, (reply) => writeReply(res, reply), next);
   });
   return router;
 }

@@ -1,0 +1,81 @@
+// Text from the network never reaches a terminal raw: inbox's table neutralises it, and JSON
+// output and JSON logs escape it as \uXXXX (still valid JSON, the same data).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { notificationKey } from "../../src/protocol/content-key.js";
+import { classifyNotification } from "../../src/protocol/notification.js";
+import { createReceiverApp } from "../../src/receiver/app.js";
+import { createLogger } from "../../src/receiver/log.js";
+import { openStore } from "../../src/receiver/store.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+/** C1 CSI, DEL, NEL, RLO, LRI, PDI, LRM, RLM, ALM, line and paragraph separators, ESC. */
+const HOSTILE = "\u009b31m\u007f\u0085\u202e\u2066\u2069\u200e\u200f\u061c\u2028\u2029\u001b[0m";
+const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ndwk-terminal-"));
+  const store = openStore(join(dir, "inbox.db"));
+  const body = { message: `evil ${HOSTILE} message`, title: "Test Notification", token: HOSTILE };
+  const parsed = classifyNotification(body);
+  if (!parsed.ok) throw new Error(parsed.reasons.join("; "));
+  await store.insert(parsed.notification, notificationKey(body));
+  await store.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("inbox", () => {
+  it("shows no control, bidi or separator code point in its table or --token", async () => {
+    for (const args of [[], ["--token"]]) {
+      const result = await runCliCaptured(["inbox", "--db", "inbox.db", ...args], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout.replace(/\n/g, "")).not.toMatch(UNSAFE);
+      expect(result.stdout).toContain("\uFFFD");
+    }
+  });
+
+  it("escapes them in --json as \\uXXXX, and the JSON still parses to the same data", async () => {
+    const result = await runCliCaptured(["inbox", "--db", "inbox.db", "--json"], { cwd: dir });
+    const line = result.stdout.trimEnd();
+    expect(line).not.toMatch(UNSAFE);
+    expect(line).toContain("\\u009b31m");
+    expect(line).toContain("\\u202e");
+    expect(JSON.parse(line).message).toBe(`evil ${HOSTILE} message`);
+  });
+});
+
+describe("the receiver's log", () => {
+  it("escapes them as \\uXXXX in every line, the JSON unchanged", () => {
+    const lines: string[] = [];
+    createLogger({ write: (l) => lines.push(l) }).info("m", { token: HOSTILE });
+    expect(lines[0]?.trimEnd()).not.toMatch(UNSAFE);
+    expect(JSON.parse(lines[0] ?? "").token).toBe(HOSTILE);
+  });
+
+  it("writes a hostile test token and a hostile proxy header escaped", async () => {
+    const lines: string[] = [];
+    const store = openStore(":memory:");
+    const app = createReceiverApp({
+      mode: "behind-proxy",
+      store,
+      logger: (l) => lines.push(l),
+    });
+    await request(app)
+      .post("/webhooks/netdata")
+      .set("Content-Type", "application/json")
+      .set("X-Client-Verify", "SUCCESS")
+      .set("X-Client-DN", "CN=app.netdata.cloud")
+      .send({ message: "m", title: "Test Notification", token: HOSTILE });
+    // Header values travel as latin1 bytes: 0x9B is the one-byte CSI.
+    await request(app)
+      .post("/webhooks/netdata")
+      .set("X-Client-Verify", Buffer.from([0x9b, 0x33, 0x31, 0x6d]).toString("latin1"));
+    await store.close();
+    expect(lines.join("")).toContain("\\u009b31m");
+    for (const line of lines) expect(line.trimEnd()).not.toMatch(UNSAFE);
+  });
+});
