@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/outbox/backoff.js";
+import { execSink } from "../../src/outbox/exec-sink.js";
 import { createOutbox } from "../../src/outbox/outbox.js";
 import { listDeliveries, retryDeliveries } from "../../src/outbox/outbox-admin.js";
 import type { Outbox } from "../../src/outbox/outbox-types.js";
@@ -290,6 +291,39 @@ describe("the outbox", () => {
     await outbox.idle();
     expect(server.requests.map((r) => r.body)).toEqual([text]);
     expect(server.requests[0]?.headers["content-type"]).toBe("application/json");
+  });
+
+  it("records why a command failed: a missing program, or its exit code and the end of its stderr", async () => {
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          execSink({ command: ["/nonexistent/open-ticket"], name: "missing" }),
+          execSink({
+            command: [
+              "sh",
+              "-c",
+              'cat > /dev/null; echo "queue $NETDATA_KIND is full" >&2; exit 3',
+            ],
+            name: "refusing",
+            withholdEnv: ["NETDATA_BEARER_TOKEN"],
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("exec"));
+    await outbox.idle();
+    const errors = Object.fromEntries(
+      listDeliveries(store, "failed").map((d) => [d.sink, d.lastError]),
+    );
+    expect(errors).toEqual({
+      missing: "failed to run /nonexistent/open-ticket: ENOENT",
+      refusing: "sh: exit code 3: queue test is full",
+    });
   });
 
   it("refuses a sink name that could hold a secret, naming the option", () => {
