@@ -90,7 +90,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const row = selectNotification.get(id) as Record<string, unknown> | undefined;
       return row ? rowToStored(row) : undefined;
     },
-    record: (kind, params) => recordOutcome(db, statements[kind], params),
+    record: (kind, params) => recordOutcome(statements[kind], params),
   });
   const selectNotification = db.prepare("SELECT * FROM notifications WHERE id = ?");
   const statements = {
@@ -99,6 +99,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     "give-up": db.prepare(GIVE_UP_SQL),
   };
   const counts = db.prepare(COUNTS_SQL);
+  const recordOutcome = outcomeWriter(db);
 
   return {
     start() {
@@ -144,26 +145,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 }
 
-/**
- * An outcome is written without waiting for the disk (synchronous=NORMAL for this one
- * transaction): if power fails before the next full commit, the delivery is repeated, which
- * at-least-once allows, while a notification's own commit keeps its fsync.
- */
-function recordOutcome(
-  db: Database.Database,
-  statement: Database.Statement,
-  params: Record<string, unknown>,
-): void {
-  const before = Number(db.pragma("synchronous", { simple: true }));
-  const relax = before > 1;
-  if (relax) db.pragma("synchronous = NORMAL");
-  try {
-    statement.run(params);
-  } finally {
-    if (relax) db.pragma(`synchronous = ${before}`);
-  }
-}
-
 function logUnconfigured(
   rows: CountRow[],
   configured: string[],
@@ -176,4 +157,27 @@ function logUnconfigured(
       pending: Number(row.n),
     });
   }
+}
+
+/**
+ * Writes an outcome without waiting for the disk (synchronous=NORMAL for that one
+ * transaction): if power fails before the next full commit, the delivery is repeated, which
+ * at-least-once allows, while each notification's own commit keeps its fsync. The PRAGMA
+ * statements are prepared once: this runs for every delivery.
+ */
+function outcomeWriter(
+  db: Database.Database,
+): (statement: Database.Statement, params: Record<string, unknown>) => void {
+  const level = Number(db.pragma("synchronous", { simple: true }));
+  if (level <= 1) return (statement, params) => void statement.run(params);
+  const relax = db.prepare("PRAGMA synchronous = NORMAL");
+  const restore = db.prepare(`PRAGMA synchronous = ${level}`);
+  return (statement, params) => {
+    relax.run();
+    try {
+      statement.run(params);
+    } finally {
+      restore.run();
+    }
+  };
 }

@@ -93,6 +93,8 @@ describe("the outbox", () => {
       expect(gap).toBeGreaterThanOrEqual((baseMs * 2 ** i) / 2 - slackMs);
     });
     expect(outbox.stats()).toMatchObject({ pending: 0, delivered: 10, failed: 0 });
+    // Outcomes are written with synchronous=NORMAL; the store's own commits stay FULL.
+    expect(store.info().synchronous).toBe("full");
   });
 
   it("marks a delivery failed after maxAttempts, and retryDeliveries puts it back", async () => {
