@@ -41,9 +41,18 @@ export function urlSink(options: UrlSinkOptions): OutboxSink {
       `[netdata-webhook-kit] urlSink: format: expected "normalised" or "original", got ${JSON.stringify(format)}`,
     );
   }
-  const headers = options.headers ?? [];
+  const headers = [...(options.headers ?? [])];
+  // fetch refuses a URL with credentials: send them as Basic auth, as curl does.
+  if (url.username || url.password) {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    if (!headers.some(([name]) => name.toLowerCase() === "authorization")) {
+      headers.push(["Authorization", `Basic ${Buffer.from(pair, "utf8").toString("base64")}`]);
+    }
+    url.username = "";
+    url.password = "";
+  }
   return {
-    name: options.name ?? `url(${url.host})#${shortHash(url.href)}`,
+    name: options.name ?? `url(${url.host})#${shortHash(options.url)}`,
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),

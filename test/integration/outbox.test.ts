@@ -328,6 +328,18 @@ describe("the outbox", () => {
     });
   });
 
+  it("sends a URL's user and password as Basic auth, since fetch refuses credentials in a URL", async () => {
+    const store = opened();
+    const server = await sink(() => 200);
+    const url = server.url.replace("http://", "http://forwarder:p%40ss@");
+    const outbox = track(createOutbox({ store, logger: () => {}, sinks: [urlSink({ url })] }));
+    outbox.start();
+    await insertBody(store, testBody("basic"));
+    await outbox.idle();
+    const expected = `Basic ${Buffer.from("forwarder:p@ss").toString("base64")}`;
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([expected]);
+  });
+
   it("refuses a sink name that could hold a secret, naming the option", () => {
     const store = opened();
     expect(() =>
