@@ -6,6 +6,8 @@
 // and "stop". Log lines go to stdout, which the parent points at a file, as a service
 // manager would.
 // The modules `serve` loads, not the package index (which also loads verify, proxy and certs).
+import { createOutbox } from "../dist/outbox/outbox.js";
+import { urlSink } from "../dist/outbox/url-sink.js";
 import { startReceiver } from "../dist/receiver/server.js";
 import { openStore } from "../dist/receiver/store.js";
 
@@ -17,6 +19,7 @@ import { openStore } from "../dist/receiver/store.js";
  * @property {{ cert: string, key: string, ca: string }} tls PEM file paths (direct mode)
  * @property {string} bearerToken
  * @property {string} challengeSecret
+ * @property {string} [forwardUrl] forward every notification there through the outbox (row 9)
  */
 
 /** @type {ReceiverProcessConfig} */
@@ -25,6 +28,10 @@ const send = (/** @type {Record<string, unknown>} */ message) => process.send?.(
 
 try {
   const store = openStore(config.db, { synchronous: config.synchronous });
+  // As serve --forward-url builds it; its log lines go to the same log as the receiver's.
+  const outbox = config.forwardUrl
+    ? createOutbox({ store, sinks: [urlSink({ url: config.forwardUrl })] })
+    : undefined;
   const handle = await startReceiver({
     mode: config.mode,
     host: "127.0.0.1",
@@ -34,8 +41,10 @@ try {
     auth: { scheme: "bearer", token: config.bearerToken },
     challengeSecret: config.challengeSecret,
   });
+  outbox?.start();
   const stop = async () => {
     await handle.close();
+    await outbox?.close();
     await store.close();
     if (process.connected) process.disconnect();
   };
@@ -43,6 +52,7 @@ try {
   process.once("disconnect", () => void stop());
   process.on("message", async (/** @type {any} */ message) => {
     if (message?.type === "count") send({ type: "count", count: store.count() });
+    if (message?.type === "outbox") send({ type: "outbox", ...(outbox?.stats() ?? {}) });
     if (message?.type === "memory") send({ type: "memory", ...process.memoryUsage() });
     if (message?.type === "collect-garbage") {
       // Only with node --expose-gc: a full collection, then what the heap still holds.

@@ -87,7 +87,8 @@ let childCount = 0;
  * The reference receiver in a child process: bearer auth, challenge secret, its own SQLite file.
  * @param {BenchContext} ctx
  * @param {{ name: string, mode?: "direct" | "behind-proxy", synchronous?: "full" | "off",
- *   execArgv?: string[] }} options node flags on top of ctx.receiverExecArgv
+ *   execArgv?: string[], forwardUrl?: string }} options node flags on top of ctx.receiverExecArgv;
+ *   forwardUrl: forward each notification there through the outbox
  */
 export function startReceiverProcess(ctx, options) {
   childCount += 1;
@@ -101,6 +102,7 @@ export function startReceiverProcess(ctx, options) {
       tls: ctx.serverTls,
       bearerToken: ctx.bearerToken,
       challengeSecret: ctx.challengeSecret,
+      ...(options.forwardUrl ? { forwardUrl: options.forwardUrl } : {}),
     },
     { name, logDir: ctx.tmp, execArgv: [...ctx.receiverExecArgv, ...(options.execArgv ?? [])] },
   );
@@ -117,5 +119,18 @@ export function startBaselineProcess(ctx, name) {
     `${BASELINES_DIR}/${name}.js`,
     { tls: ctx.serverTls },
     { name: `${String(childCount).padStart(2, "0")}-${name}`, logDir: ctx.tmp },
+  );
+}
+
+/**
+ * The forwarding target of row 9 (`sink-process.js`): HTTP on 127.0.0.1, answers 204.
+ * @param {BenchContext} ctx
+ */
+export function startSinkProcess(ctx) {
+  childCount += 1;
+  return startChild(
+    fileURLToPath(new URL("../sink-process.js", import.meta.url)),
+    {},
+    { name: `${String(childCount).padStart(2, "0")}-forward-sink`, logDir: ctx.tmp },
   );
 }

@@ -45,6 +45,8 @@ export interface CommandIo {
 export interface CommandContext<O extends OptionSpecs> extends CommandIo {
   values: ParsedValues<O>;
   positionals: string[];
+  /** Every option in the order given, for options that apply to the one before them. */
+  optionOrder?: ReadonlyArray<{ name: string; value: string | undefined }>;
 }
 
 export interface CommandDefinition<O extends OptionSpecs> {
@@ -85,7 +87,12 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       return 0;
     }
     const parsed = parseCommandArgs(def, argv);
-    return def.run({ ...io, values: parsed.values, positionals: parsed.positionals });
+    return def.run({
+      ...io,
+      values: parsed.values,
+      positionals: parsed.positionals,
+      optionOrder: parsed.optionOrder,
+    });
   };
   return { name: def.name, summary: def.summary, help, execute };
 }
@@ -93,8 +100,16 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
 function parseCommandArgs<O extends OptionSpecs>(
   def: CommandDefinition<O>,
   argv: string[],
-): { values: ParsedValues<O>; positionals: string[] } {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
+): {
+  values: ParsedValues<O>;
+  positionals: string[];
+  optionOrder: Array<{ name: string; value: string | undefined }>;
+} {
+  let parsed: {
+    values: Record<string, unknown>;
+    positionals: string[];
+    tokens?: Array<{ kind: string; name?: string; value?: string | undefined }>;
+  };
   try {
     parsed = parseArgs({
       args: argv,
@@ -105,6 +120,7 @@ function parseCommandArgs<O extends OptionSpecs>(
         : never,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (error) {
     throw new UsageError(`${describeParseError(error)}\n\n${usageLines(def)}`);
@@ -118,7 +134,10 @@ function parseCommandArgs<O extends OptionSpecs>(
       `${def.name}: expected ${expected} argument(s), got ${got}.\n\n${usageLines(def)}`,
     );
   }
-  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+  const optionOrder = (parsed.tokens ?? []).flatMap((t) =>
+    t.kind === "option" && t.name !== undefined ? [{ name: t.name, value: t.value }] : [],
+  );
+  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals, optionOrder };
 }
 
 function describeParseError(error: unknown): string {

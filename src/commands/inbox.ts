@@ -15,6 +15,7 @@ import type {
 } from "../receiver/store-types.js";
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
@@ -42,6 +43,12 @@ const OPTIONS = {
   },
   json: { type: "boolean", description: "JSON lines (with the original body) instead of a table" },
   token: { type: "boolean", description: "print only the token of the latest test notification" },
+  pending: {
+    type: "boolean",
+    description: "forwarding: deliveries waiting for a (re)try, with attempts and last error",
+  },
+  failed: { type: "boolean", description: "forwarding: deliveries given up on (dead letters)" },
+  "all-failed": { type: "boolean", description: "with retry: put every failed delivery back" },
 } satisfies OptionSpecs;
 
 export const inboxCommand = defineCommand({
@@ -50,6 +57,8 @@ export const inboxCommand = defineCommand({
   usage: [
     "inbox [--db FILE] [--kind K] [--severity S] [--since WHEN] [--limit N] [--json]",
     "inbox --token [--db FILE]",
+    "inbox --pending|--failed [--db FILE] [--limit N] [--json]",
+    "inbox retry ID|--all-failed [--db FILE]",
   ],
   examples: [
     [`${PROGRAM} inbox`, "the 20 newest notifications as a table"],
@@ -59,13 +68,20 @@ export const inboxCommand = defineCommand({
       "critical alerts of the last day",
     ],
     [`${PROGRAM} inbox --json --limit 1000 | jq .message`, "JSON lines for scripts"],
+    [`${PROGRAM} inbox --failed`, "forwarding: deliveries given up on, with the last error"],
+    [`${PROGRAM} inbox retry --all-failed`, "forwarding: queue them again (serve picks them up)"],
   ],
   options: OPTIONS,
-  notes: `Reads the database without writing to it, so it is safe while 'serve' runs.
-Exit codes: 0 listed, 1 no database or no test token yet, 2 usage error.`,
-  run: ({ values, cwd, stdout, stderr }) => {
-    const filter = parseFilter(values);
+  positionals: { min: 0, max: 2 },
+  notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
+also safe while 'serve' runs).
+Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
+  run: ({ values, positionals, cwd, stdout, stderr }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+    if (positionals.length > 0 || values["all-failed"]) {
+      return retryCommand(positionals, values["all-failed"] === true, path, stdout);
+    }
+    const filter = parseFilter(values);
     const store = openReadOnly(path);
     try {
       if (values.token) {
@@ -76,6 +92,14 @@ Exit codes: 0 listed, 1 no database or no test token yet, 2 usage error.`,
           );
         }
         stdout(`${terminalSafe(latest.token)}\n`);
+        return 0;
+      }
+      if (values.pending || values.failed) {
+        if (values.pending && values.failed) {
+          throw new UsageError("--pending and --failed were both given. Pass one of them.");
+        }
+        const status = values.pending ? "pending" : "failed";
+        stdout(deliveriesTable(store, status, filter.limit ?? DEFAULT_LIMIT, values.json === true));
         return 0;
       }
       const rows = store.list(filter);

@@ -38,6 +38,12 @@ import {
   UsageError,
 } from "./_command.js";
 import {
+  FORWARD_OPTIONS,
+  type ForwardingRuntime,
+  forwardingFromOptions,
+  openForwarding,
+} from "./_forward-options.js";
+import {
   BASIC_PASSWORD_ENV,
   BEARER_TOKEN_ENV,
   CHALLENGE_SECRET_ENV,
@@ -113,6 +119,7 @@ const OPTIONS = {
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
   },
   certs: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+  ...FORWARD_OPTIONS,
 } satisfies OptionSpecs;
 
 type Ctx = CommandContext<typeof OPTIONS>;
@@ -136,33 +143,56 @@ export const serveCommand = defineCommand({
       "behind nginx/Apache from 'proxy'",
     ],
     [`${PROGRAM} inbox --token`, "then: the token of the test notification"],
+    [
+      `${PROGRAM} serve --dev --forward-exec "/usr/local/bin/page-oncall --team ops" --forward-min-severity critical`,
+      "forward critical alerts to a command",
+    ],
+    [
+      `${PROGRAM} serve --dev --forward-url https://ntfy.example.com/alerts --forward-header "Authorization: Bearer {file:ntfy-token.txt}"`,
+      "forward everything to another webhook",
+    ],
   ],
   options: OPTIONS,
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
 only from the --trust-proxy peers (default loopback); any other peer gets 403.
+Forwarding (--forward-exec, --forward-url): every new notification is queued for each sink in
+the transaction that stores it and delivered after the 200, at least once, with retries;
+'inbox --pending', 'inbox --failed' and 'inbox retry' show and requeue deliveries.
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
   run: async (ctx) => {
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
-    const logger = createLogger({ write: ctx.stdout, secrets: secretsOf(auth, secrets.challenge) });
+    const forwarding = forwardingFromOptions(ctx);
+    const logger = createLogger({
+      write: ctx.stdout,
+      secrets: [...secretsOf(auth, secrets.challenge), ...(forwarding?.secrets ?? [])],
+    });
     warnAboutSecretFlags(ctx, logger);
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
+    let forwarder: ForwardingRuntime | undefined;
     let handle: ReceiverHandle;
     try {
+      forwarder = forwarding ? openForwarding(options, forwarding, logger) : undefined;
+      if (forwarder) options.store = forwarder.store;
       handle = await startReceiver(options);
     } catch (error) {
+      await forwarder?.close();
       const message = (error as Error).message.replace(
-        /^\[netdata-webhook-kit\] startReceiver: /,
+        /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
         "",
       );
       if (error instanceof TypeError) throw new UsageError(message);
       throw new CommandError(`failed to start the receiver: ${message}`);
     }
-    await closeOnSignal(handle.close, logger);
+    forwarder?.outbox.start();
+    await closeOnSignal(async () => {
+      await handle.close();
+      await forwarder?.close();
+    }, logger);
     return 0;
   },
 });

@@ -1,5 +1,23 @@
 // netdata-webhook-kit/receiver: the receiver and its adapters, without the simulator.
 
+export type { ExecSinkOptions } from "../outbox/exec-sink.js";
+export { execSink } from "../outbox/exec-sink.js";
+export { createOutbox } from "../outbox/outbox.js";
+export { listDeliveries, retryDeliveries } from "../outbox/outbox-admin.js";
+export type {
+  BackoffSettings,
+  Delivery,
+  DeliveryRecord,
+  DeliveryStatus,
+  Outbox,
+  OutboxOptions,
+  OutboxSink,
+  OutboxStats,
+  SinkFilter,
+  SinkStats,
+} from "../outbox/outbox-types.js";
+export type { UrlSinkOptions } from "../outbox/url-sink.js";
+export { urlSink } from "../outbox/url-sink.js";
 export type { NetdataEndpointOptions } from "../receiver/adapters/endpoint-options.js";
 export { netdataWebhookFastify } from "../receiver/adapters/fastify.js";
 export type { NetdataFetchOptions } from "../receiver/adapters/fetch.js";

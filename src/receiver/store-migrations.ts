@@ -38,6 +38,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_kind_received_at ON notifications (kind, received_at);
     `,
   },
+  {
+    version: 2,
+    description: "deliveries: the outbox, one row per (notification, forwarding sink)",
+    sql: `
+      CREATE TABLE deliveries (
+        id              INTEGER PRIMARY KEY,
+        notification_id INTEGER NOT NULL REFERENCES notifications (id),
+        sink            TEXT NOT NULL,                    -- the sink's name, never a secret
+        status          TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | failed
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        queued_at       INTEGER NOT NULL,   -- ms since the epoch; the age limit counts from here
+        next_attempt_at INTEGER NOT NULL,   -- ms since the epoch
+        last_attempt_at INTEGER,
+        last_error      TEXT,
+        finished_at     INTEGER,            -- delivered or given up
+        UNIQUE (notification_id, sink)
+      );
+      CREATE INDEX deliveries_sink_status ON deliveries (sink, status, id);
+      CREATE INDEX deliveries_status ON deliveries (status, id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

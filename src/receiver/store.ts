@@ -1,6 +1,7 @@
 import { closeSync, fchmodSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Notification } from "../protocol/notification-types.js";
+import { type InsertHook, registerStoreInternals } from "./store-internals.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./store-migrations.js";
 import {
   INSERT_SQL,
@@ -66,10 +67,17 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
   let pending: Pending[] = [];
   let scheduled = false;
   let closed = false;
+  const insertHooks = new Set<InsertHook>();
 
   const insertOne = (params: Record<string, string | null>): InsertResult => {
     const inserted = insertStatement?.get(params) as { id: number } | undefined;
-    if (inserted) return { id: Number(inserted.id), duplicate: false };
+    if (inserted) {
+      const id = Number(inserted.id);
+      for (const hook of insertHooks) {
+        hook({ id, kind: String(params.kind), severity: String(params.severity) });
+      }
+      return { id, duplicate: false };
+    }
     return { id: Number(selectId.get(params.contentKey)), duplicate: true };
   };
   const commitBatch = db.transaction((batch: Pending[]) => batch.map((p) => insertOne(p.params)));
@@ -99,7 +107,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
     }
   };
 
-  return {
+  const store: NotificationStore = {
     path,
     insert(notification: Notification, key: string, meta: InsertMeta = {}) {
       if (closed) return Promise.reject(new Error("the notification store is closed"));
@@ -152,6 +160,15 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
       db.close();
     },
   };
+  registerStoreInternals(store, {
+    db,
+    readonly: options.readonly === true,
+    addInsertHook(hook) {
+      insertHooks.add(hook);
+      return () => insertHooks.delete(hook);
+    },
+  });
+  return store;
 }
 
 /** Mode of a database file the store creates: notifications and test tokens are private. */

@@ -60,7 +60,9 @@ describe("openStore", () => {
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     const raw = new Database(path, { readonly: true });
-    expect(raw.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1]);
+    expect(raw.prepare("SELECT version FROM schema_version").pluck().all()).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    );
     raw.close();
   });
 

@@ -4,7 +4,15 @@ import { type Notification, type NotificationStore, netdataWebhook } from "netda
 import type { Config } from "./config.js";
 import { log } from "./log.js";
 
-export type NotificationHandler = (notification: Notification) => Promise<void>;
+/** What the handler learns about the hand-over besides the notification. */
+export interface HandOver {
+  /** The same for every call about one notification: remember it to skip a repeat. */
+  idempotencyKey: string;
+  /** 1 the first time; more after a failure or a restart. */
+  attempt: number;
+}
+
+export type NotificationHandler = (notification: Notification, handOver: HandOver) => Promise<void>;
 
 /**
  * The Express app, not listening (server.ts serves it; tests can too). The kit's middleware
@@ -12,25 +20,16 @@ export type NotificationHandler = (notification: Notification) => Promise<void>;
  * classification of the five payload kinds, storage. Add your own routes here if you like;
  * the webhook router must come before any body parser (it reads the body itself).
  */
-export function createApp(
-  config: Config,
-  store: NotificationStore,
-  handle: NotificationHandler,
-): Express {
+export function createApp(config: Config, store: NotificationStore): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(helmet());
   app.use(
     config.webhookPath,
     netdataWebhook({
+      // Each new notification is committed together with its hand-over to your handler (the
+      // outbox in server.ts); the 200 does not wait for the handler.
       store,
-      // New notifications (not redeliveries), once committed: your handler, then the 200.
-      onNotification: (notification, stored) =>
-        handle(notification).catch((error: unknown) => {
-          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-          const msg = "handleNotification failed; the notification is kept in the inbox";
-          log(msg, { id: stored.id, error: detail }, "error");
-        }),
       auth: config.auth,
       ...(config.challengeSecret ? { challengeSecret: config.challengeSecret } : {}),
       clientIdentity: config.tls ? "tls" : "proxy-headers",

@@ -2,7 +2,13 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { checkClientIdentity, openStore, peerFactsFromSocket } from "netdata-webhook-kit";
+import {
+  checkClientIdentity,
+  createOutbox,
+  type Outbox,
+  openStore,
+  peerFactsFromSocket,
+} from "netdata-webhook-kit";
 import { createApp, type NotificationHandler } from "./app.js";
 import type { Config } from "./config.js";
 import { log } from "./log.js";
@@ -23,8 +29,13 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 export interface RunningServer {
   /** The webhook URL, e.g. https://127.0.0.1:8443/webhooks/netdata. */
   url: string;
+  /** The hand-over queue: `outbox.stats()` for monitoring, `outbox.idle()` in tests. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
+
+/** The hand-over's name in the inbox's deliveries table (`inbox --pending`, `--failed`). */
+export const HANDLER_SINK_NAME = "handleNotification";
 
 /** Opens the inbox, builds the app and listens: HTTPS with client certificates, or HTTP behind a proxy. */
 export async function startServer(
@@ -32,7 +43,20 @@ export async function startServer(
   handle: NotificationHandler,
 ): Promise<RunningServer> {
   const store = openStore(config.dbPath);
-  const app = createApp(config, store, handle);
+  // At least once: a notification and its hand-over row commit together; the row is marked
+  // done only after `handle` resolves. A throw, a timeout or a crash means another call later
+  // (backoff from 1 s to 10 min, up to 20 attempts or 24 h, then `inbox --failed`).
+  const outbox = createOutbox({
+    store,
+    sinks: [
+      {
+        name: HANDLER_SINK_NAME,
+        deliver: ({ notification, idempotencyKey, attempt }) =>
+          handle(notification, { idempotencyKey, attempt }),
+      },
+    ],
+  });
+  const app = createApp(config, store);
   const server = config.tls
     ? https.createServer(
         {
@@ -54,12 +78,15 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `${config.tls ? "https" : "http"}://${host}:${port}${config.webhookPath}`;
+  outbox.start(); // first the notifications a previous run left unhandled, then new ones
   return {
     url,
+    outbox,
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
       await closed;
+      await outbox.close(); // a handler still running after 5 s is abandoned: next start retries it
       await store.close();
     },
   };

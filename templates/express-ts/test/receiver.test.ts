@@ -33,6 +33,24 @@ function devSettings(db: string): Record<string, string> {
   };
 }
 
+/** Netdata's flat "unreachable" notification for `host`, as a proxy that verified it forwards it. */
+function deliver(url: string, host: string): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-client-verify": "SUCCESS",
+      "x-client-dn": "CN=app.netdata.cloud",
+    },
+    body: JSON.stringify({
+      message: `Host ${host} is unreachable`,
+      host,
+      severity: "critical",
+      status: { reachable: false, text: "unreachable" },
+    }),
+  });
+}
+
 describe("the receiver", () => {
   it("passes every check of netdata-webhook-kit verify over mutual TLS", async () => {
     const handled: Notification[] = [];
@@ -53,6 +71,7 @@ describe("the receiver", () => {
         .map((c) => `${c.id}: ${c.summary}`);
       assert.ok(report.checks.length > 0, "no check ran");
       assert.deepEqual(notPassed, []);
+      await server.outbox.idle();
       const kinds = new Set(handled.map((n) => n.kind));
       assert.deepEqual([...kinds].sort(), [
         "alert-flat",
@@ -75,27 +94,66 @@ describe("the receiver", () => {
       },
     );
     try {
-      const deliver = () =>
-        fetch(server.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-client-verify": "SUCCESS",
-            "x-client-dn": "CN=app.netdata.cloud",
-          },
-          body: JSON.stringify({
-            message: "Host web-1 is unreachable",
-            host: "web-1",
-            severity: "critical",
-            status: { reachable: false, text: "unreachable" },
-          }),
-        });
-      assert.equal((await deliver()).status, 200);
-      assert.equal((await deliver()).status, 200);
+      assert.equal((await deliver(server.url, "web-1")).status, 200);
+      assert.equal((await deliver(server.url, "web-1")).status, 200);
+      await server.outbox.idle();
       assert.equal(handled.length, 1);
       assert.equal(handled[0]?.host, "web-1");
     } finally {
       await server.close();
+    }
+  });
+
+  it("calls handleNotification again, with the same key, after it throws", async () => {
+    const calls: Array<{ host: string | null; key: string; attempt: number }> = [];
+    const server = await startServer(
+      loadConfig({ BEHIND_PROXY: "1", PORT: "0", DB_PATH: join(dir, "throws.db") }),
+      async (n, handOver) => {
+        calls.push({ host: n.host, key: handOver.idempotencyKey, attempt: handOver.attempt });
+        if (calls.length === 1) throw new Error("the ticket system is down");
+      },
+    );
+    try {
+      assert.equal((await deliver(server.url, "web-2")).status, 200);
+      await server.outbox.idle();
+      assert.deepEqual(
+        calls.map((c) => [c.host, c.attempt]),
+        [
+          ["web-2", 1],
+          ["web-2", 2],
+        ],
+      );
+      assert.equal(calls[0]?.key, calls[1]?.key);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("after a stop in the middle of the handler, hands the notification over again at start-up", async () => {
+    const config = loadConfig({ BEHIND_PROXY: "1", PORT: "0", DB_PATH: join(dir, "restart.db") });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const first = await startServer(config, () => {
+      started();
+      return new Promise(() => {}); // never finishes: the process stops first
+    });
+    assert.equal((await deliver(first.url, "web-3")).status, 200);
+    await running;
+    await first.close();
+    const handled: Notification[] = [];
+    const second = await startServer(config, async (n) => {
+      handled.push(n);
+    });
+    try {
+      await second.outbox.idle();
+      assert.deepEqual(
+        handled.map((n) => n.host),
+        ["web-3"],
+      );
+    } finally {
+      await second.close();
     }
   });
 

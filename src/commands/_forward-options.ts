@@ -1,0 +1,262 @@
+import { execSink } from "../outbox/exec-sink.js";
+import { createOutbox } from "../outbox/outbox.js";
+import type { Outbox, OutboxOptions, OutboxSink, SinkFilter } from "../outbox/outbox-types.js";
+import { FILTER_KIND_NAMES, SEVERITY_RANK } from "../outbox/sink-filter.js";
+import { splitCommandLine } from "../outbox/split-command-line.js";
+import { FORWARD_FORMATS, urlSink } from "../outbox/url-sink.js";
+import type { Severity } from "../protocol/notification-types.js";
+import type { Logger } from "../receiver/log.js";
+import {
+  DEFAULT_DB_PATH,
+  resolveWebhookPath,
+  resolveWebhookSettings,
+} from "../receiver/options.js";
+import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-options.js";
+import { openStore } from "../receiver/store.js";
+import type { NotificationStore } from "../receiver/store-types.js";
+import { type OptionSpecs, UsageError } from "./_command.js";
+import { duration, parseHeader, wholeNumber } from "./_forward-values.js";
+import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
+
+/** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
+export const FORWARD_OPTIONS = {
+  "forward-exec": {
+    type: "string",
+    multiple: true,
+    description:
+      "run this command per notification, JSON on stdin, NETDATA_* env; no shell (write \"sh -c '...'\" for one)",
+  },
+  "forward-url": {
+    type: "string",
+    multiple: true,
+    description: "POST each notification as JSON to this URL (any 2xx is success)",
+  },
+  "forward-header": {
+    type: "string",
+    multiple: true,
+    description:
+      'for the --forward-url before it: "Name: value"; {env:VAR} and {file:PATH} in the value read a secret',
+  },
+  "forward-format": {
+    type: "string",
+    description: `for the --forward-url before it: ${FORWARD_FORMATS.join(" (default) or ")} (the bytes Netdata sent)`,
+  },
+  "forward-kind": {
+    type: "string",
+    description: `for the sink before it: only these kinds, comma-separated: ${FILTER_KIND_NAMES.join(", ")}`,
+  },
+  "forward-min-severity": {
+    type: "string",
+    description:
+      "for the sink before it: only this severity or graver (info = clear < warning < critical)",
+  },
+  "forward-concurrency": {
+    type: "string",
+    description: "for the sink before it: attempts at once (default 1: in arrival order)",
+  },
+  "forward-timeout": { type: "string", description: "each attempt's limit (default 10s)" },
+  "forward-max-attempts": {
+    type: "string",
+    description: "attempts before a delivery is marked failed (default 20)",
+  },
+  "forward-max-age": {
+    type: "string",
+    description: "age after which a failing delivery is marked failed (default 24h)",
+  },
+  "forward-retry-base": {
+    type: "string",
+    description: "wait before the first retry, doubled each time, jittered (default 1s)",
+  },
+} satisfies OptionSpecs;
+
+const PER_SINK = new Set([
+  "forward-header",
+  "forward-format",
+  "forward-kind",
+  "forward-min-severity",
+  "forward-concurrency",
+]);
+const URL_ONLY = new Set(["forward-header", "forward-format"]);
+
+export interface Forwarding {
+  sinks: OutboxSink[];
+  settings: Omit<OutboxOptions, "store" | "sinks" | "logger">;
+  /** Values the log must never show: header values, URLs. */
+  secrets: string[];
+}
+
+interface SinkDraft {
+  flag: "forward-exec" | "forward-url";
+  value: string;
+  headers: Array<[string, string]>;
+  format?: string;
+  filter: SinkFilter;
+  concurrency?: number;
+}
+
+/** The sinks and settings of serve's --forward-* flags, or undefined when none is given. */
+export function forwardingFromOptions(ctx: {
+  values: Record<string, unknown>;
+  optionOrder?: ReadonlyArray<{ name: string; value: string | undefined }> | undefined;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}): Forwarding | undefined {
+  const drafts: SinkDraft[] = [];
+  const secrets: string[] = [];
+  for (const { name, value = "" } of ctx.optionOrder ?? []) {
+    if (name === "forward-exec" || name === "forward-url") {
+      drafts.push({ flag: name, value, headers: [], filter: {} });
+      continue;
+    }
+    if (!PER_SINK.has(name)) continue;
+    const draft = drafts.at(-1);
+    if (!draft || (URL_ONLY.has(name) && draft.flag !== "forward-url")) {
+      const owner = URL_ONLY.has(name) ? "--forward-url" : "--forward-exec or --forward-url";
+      throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`);
+    }
+    applyPerSink(draft, name, value, ctx, secrets);
+  }
+  if (drafts.length === 0) return undefined;
+  const withheld = [BEARER_TOKEN_ENV, BASIC_PASSWORD_ENV, CHALLENGE_SECRET_ENV];
+  const sinks = drafts.map((d) => buildSink(d, ctx.env, withheld, secrets));
+  const names = sinks.map((s) => s.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new UsageError(`the same sink was given twice (${twice}). Give each once.`);
+  return { sinks, settings: globalSettings(ctx.values), secrets };
+}
+
+function applyPerSink(
+  draft: SinkDraft,
+  name: string,
+  value: string,
+  io: { env: NodeJS.ProcessEnv; cwd: string },
+  secrets: string[],
+): void {
+  if (name === "forward-header") draft.headers.push(parseHeader(value, io, secrets));
+  else if (name === "forward-format") {
+    if (!(FORWARD_FORMATS as readonly string[]).includes(value)) {
+      throw new UsageError(
+        `--forward-format: expected ${FORWARD_FORMATS.join(" or ")}, got ${JSON.stringify(value)}.`,
+      );
+    }
+    draft.format = value;
+  } else if (name === "forward-kind") {
+    const kinds = value.split(",").map((k) => k.trim());
+    const bad = kinds.find((k) => !FILTER_KIND_NAMES.includes(k));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `--forward-kind: expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(bad)}.`,
+      );
+    }
+    draft.filter.kinds = kinds as NonNullable<SinkFilter["kinds"]>;
+  } else if (name === "forward-min-severity") {
+    if (!(value in SEVERITY_RANK)) {
+      throw new UsageError(
+        `--forward-min-severity: expected one of ${Object.keys(SEVERITY_RANK).join(", ")}, got ${JSON.stringify(value)}.`,
+      );
+    }
+    draft.filter.minSeverity = value as Severity;
+  } else if (name === "forward-concurrency") {
+    draft.concurrency = wholeNumber("--forward-concurrency", value, 1, 64);
+  }
+}
+
+function buildSink(
+  d: SinkDraft,
+  env: NodeJS.ProcessEnv,
+  withheld: string[],
+  secrets: string[],
+): OutboxSink {
+  const common = {
+    ...(d.filter.kinds || d.filter.minSeverity ? { filter: d.filter } : {}),
+    ...(d.concurrency ? { concurrency: d.concurrency } : {}),
+  };
+  if (d.flag === "forward-exec") {
+    let command: string[];
+    try {
+      command = splitCommandLine(d.value);
+    } catch (error) {
+      throw new UsageError(
+        `--forward-exec: ${(error as Error).message} in the command. Close the quote.`,
+      );
+    }
+    if (command.length === 0)
+      throw new UsageError(
+        '--forward-exec: the command is empty. Give one, e.g. "notify-send Netdata".',
+      );
+    return execSink({ command, env, withholdEnv: withheld, ...common });
+  }
+  let url: URL;
+  try {
+    url = new URL(d.value);
+  } catch {
+    throw new UsageError(
+      `--forward-url: expected an absolute URL such as https://hooks.example.com/in, got a value of ${d.value.length} characters that is not one.`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--forward-url: expected http:// or https://, got ${url.protocol}//.`);
+  }
+  // The path or query of a chat service's incoming-webhook URL is often its secret.
+  secrets.push(url.href, d.value);
+  if (url.password) secrets.push(url.password);
+  return urlSink({
+    url: url.href,
+    headers: d.headers,
+    ...(d.format ? { format: d.format as (typeof FORWARD_FORMATS)[number] } : {}),
+    ...common,
+  });
+}
+
+function globalSettings(values: Record<string, unknown>): Forwarding["settings"] {
+  const text = (name: string) =>
+    typeof values[name] === "string" ? (values[name] as string) : undefined;
+  const timeout = text("forward-timeout");
+  const attempts = text("forward-max-attempts");
+  const age = text("forward-max-age");
+  const base = text("forward-retry-base");
+  return {
+    ...(timeout ? { attemptTimeoutMs: duration("--forward-timeout", timeout) } : {}),
+    ...(attempts ? { maxAttempts: wholeNumber("--forward-max-attempts", attempts, 1, 1000) } : {}),
+    ...(age ? { maxAgeMs: duration("--forward-max-age", age) } : {}),
+    ...(base ? { backoff: { baseMs: duration("--forward-retry-base", base) } } : {}),
+  };
+}
+
+/** The store and outbox `serve` runs with forwarding; `close` closes both, outbox first. */
+export interface ForwardingRuntime {
+  store: NotificationStore;
+  outbox: Outbox;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the inbox and attaches the outbox before the receiver can insert anything. The
+ * receiver's options are checked first, so a bad one creates no database file. Throws a
+ * TypeError for a bad option, an Error when the database cannot be opened.
+ */
+export function openForwarding(
+  options: ReceiverOptions,
+  forwarding: Forwarding,
+  logger: Logger,
+): ForwardingRuntime {
+  resolveServerOptions(options);
+  resolveWebhookPath(options.path, "startReceiver");
+  resolveWebhookSettings(options, "startReceiver");
+  const store = openStore(options.db ?? DEFAULT_DB_PATH);
+  try {
+    const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
+    for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });
+    return {
+      store,
+      outbox,
+      close: async () => {
+        await outbox.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    void store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UsageError } from "./_command.js";
+
+// The values of serve's --forward-* flags: headers (with secrets from files or the
+// environment), durations and counts. Errors name the flag and never echo a secret.
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+/** Header names whose values are secrets even when written on the command line. */
+const SECRET_HEADER = /authorization|cookie|token|key|secret|password|signature/i;
+
+/** "Name: value", where {env:VAR} and {file:PATH} in the value are replaced. */
+export function parseHeader(
+  text: string,
+  io: { env: NodeJS.ProcessEnv; cwd: string },
+  secrets: string[],
+): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon > 0 ? text.slice(0, colon).trim() : "";
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+    throw new UsageError(
+      `--forward-header: expected "Name: value", got a value without a valid header name before ":". Example: --forward-header "Authorization: Bearer {file:/run/secrets/token}".`,
+    );
+  }
+  let fromSecretSource = false;
+  const value = text
+    .slice(colon + 1)
+    .trim()
+    .replace(/\{(env|file):([^}]+)\}/g, (_, source: string, ref: string) => {
+      fromSecretSource = true;
+      return source === "env" ? fromEnv(name, ref, io.env) : fromFile(name, ref, io.cwd);
+    });
+  if (/[\r\n\0]/.test(value))
+    throw new UsageError(
+      `--forward-header ${name}: the value holds a line break or NUL. Remove it.`,
+    );
+  if (fromSecretSource || SECRET_HEADER.test(name)) secrets.push(value);
+  return [name, value];
+}
+
+function fromEnv(header: string, variable: string, env: NodeJS.ProcessEnv): string {
+  const value = env[variable];
+  if (value === undefined || value === "") {
+    throw new UsageError(
+      `--forward-header ${header}: environment variable ${variable} is not set or empty. Set it, or use {file:PATH}.`,
+    );
+  }
+  return value;
+}
+
+function fromFile(header: string, path: string, cwd: string): string {
+  try {
+    return readFileSync(resolve(cwd, path), "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new UsageError(
+      `--forward-header ${header}: failed to read ${JSON.stringify(path)}: ${code}.`,
+    );
+  }
+}
+
+/** A duration with its unit: 500ms, 10s, 5m, 2h, 1d. */
+export function duration(flag: string, value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? "ms"] ?? 0) : 0;
+  if (!match || ms < 1 || !Number.isSafeInteger(ms)) {
+    throw new UsageError(
+      `${flag}: expected a duration such as 500ms, 10s, 5m, 24h, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return ms;
+}
+
+export function wholeNumber(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `${flag}: expected ${min}-${max}, got ${JSON.stringify(value)}. Pass a whole number.`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,67 @@
+import { optionError } from "../receiver/options.js";
+import type { OutboxOptions, OutboxSink } from "./outbox-types.js";
+import { compileSinkFilter } from "./sink-filter.js";
+
+const CALLER = "createOutbox";
+/** What a sink name may contain: it is a log field and a column, never a secret. */
+export const SINK_NAME_PATTERN = /^[A-Za-z0-9._:()#-]{1,100}$/;
+
+export interface ValidSink {
+  sink: OutboxSink;
+  matches: (kind: string, severity: string) => boolean;
+}
+
+/** Checks every option once; returns the sinks with their compiled filters. */
+export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
+  if (typeof options !== "object" || options === null) {
+    throw optionError(CALLER, "options", "expected { store, sinks }");
+  }
+  if (!Array.isArray(options.sinks)) {
+    throw optionError(CALLER, "sinks", "expected an array of { name, deliver }");
+  }
+  for (const key of ["attemptTimeoutMs", "maxAttempts", "maxAgeMs", "closeGraceMs"] as const) {
+    positive(options[key], key);
+  }
+  positive(options.backoff?.baseMs, "backoff.baseMs");
+  positive(options.backoff?.maxMs, "backoff.maxMs");
+  const names = new Set<string>();
+  return options.sinks.map((sink, i) => {
+    const where = `sinks[${i}]`;
+    if (typeof sink?.name !== "string" || !SINK_NAME_PATTERN.test(sink.name)) {
+      throw optionError(
+        CALLER,
+        `${where}.name`,
+        `expected 1-100 of A-Z a-z 0-9 . _ : ( ) # -, got ${JSON.stringify(sink?.name)}`,
+      );
+    }
+    if (names.has(sink.name)) {
+      throw optionError(
+        CALLER,
+        `${where}.name`,
+        `${JSON.stringify(sink.name)} is used twice; give each sink its own name`,
+      );
+    }
+    names.add(sink.name);
+    if (typeof sink.deliver !== "function") {
+      throw optionError(
+        CALLER,
+        `${where}.deliver`,
+        "expected a function (delivery) => Promise<void>",
+      );
+    }
+    positive(sink.concurrency, `${where}.concurrency`);
+    positive(sink.attemptTimeoutMs, `${where}.attemptTimeoutMs`);
+    return { sink, matches: compileSinkFilter(sink.filter, `${CALLER}: ${where}`) };
+  });
+}
+
+function positive(value: number | undefined, option: string): void {
+  if (value === undefined) return;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw optionError(
+      CALLER,
+      option,
+      `expected a positive whole number, got ${JSON.stringify(value)}`,
+    );
+  }
+}

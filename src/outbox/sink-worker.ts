@@ -1,0 +1,211 @@
+import type { Statement } from "better-sqlite3";
+import type { Logger } from "../receiver/log.js";
+import type { StoredNotification } from "../receiver/store-types.js";
+import { backoffDelayMs } from "./backoff.js";
+import { clipError, type QueueRow } from "./delivery-rows.js";
+import { idempotencyKeyOf } from "./notification-document.js";
+import type { OutboxSink } from "./outbox-types.js";
+
+/**
+ * How often an idle worker looks for rows it was not told about: put back by
+ * `inbox retry` from another process. One indexed query per sink per interval.
+ */
+export const OUTBOX_POLL_INTERVAL_MS = 1000;
+
+export interface WorkerSettings {
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+  backoff: { baseMs: number; maxMs: number };
+  now: () => number;
+  random: () => number;
+}
+
+/** What a worker needs from the outbox: statements on the store's connection. */
+export interface WorkerQueue {
+  next: Statement;
+  loadNotification: (id: number) => StoredNotification | undefined;
+  /** Records an attempt's outcome (one small transaction). */
+  record: (sql: "delivered" | "retry" | "give-up", params: Record<string, unknown>) => void;
+}
+
+export interface SinkWorker {
+  kick(): void;
+  inFlight(): number;
+  lastOutcome(): { successAt: number | null; failureAt: number | null; error: string | null };
+  /** Resolves when nothing is in flight after stopping; aborts attempts after `graceMs`. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Delivers one sink's rows. With concurrency 1 it always takes the oldest pending row, so
+ * the sink sees notifications in the order they arrived, and waits out that row's backoff
+ * before anything newer; with more it takes due rows by due time.
+ */
+export function createSinkWorker(
+  sink: OutboxSink,
+  queue: WorkerQueue,
+  settings: WorkerSettings,
+  logger: Logger,
+  onSettled: () => void,
+): SinkWorker {
+  const concurrency = sink.concurrency ?? 1;
+  const timeoutMs = sink.attemptTimeoutMs ?? settings.attemptTimeoutMs;
+  const inFlight = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  const last = {
+    successAt: null as number | null,
+    failureAt: null as number | null,
+    error: null as string | null,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let pumping = false;
+
+  const pump = (): void => {
+    if (stopped || pumping) return;
+    pumping = true;
+    try {
+      clearTimeout(timer);
+      timer = undefined;
+      const now = settings.now();
+      const rows = queue.next.all(sink.name, concurrency + inFlight.size) as QueueRow[];
+      let wakeAt = now + OUTBOX_POLL_INTERVAL_MS;
+      for (const row of rows) {
+        if (inFlight.size >= concurrency) break;
+        if (inFlight.has(row.id)) continue;
+        if (row.next_attempt_at > now) {
+          wakeAt = Math.min(wakeAt, row.next_attempt_at);
+          if (concurrency === 1) break; // in order: nothing overtakes the head
+          continue;
+        }
+        start(row);
+      }
+      if (inFlight.size < concurrency) {
+        timer = setTimeout(pump, Math.max(0, wakeAt - now));
+        timer.unref();
+      }
+    } catch (error) {
+      logger.error("outbox: failed to read the queue", { sink: sink.name, error: error as Error });
+      timer = setTimeout(pump, OUTBOX_POLL_INTERVAL_MS);
+      timer.unref();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const start = (row: QueueRow): void => {
+    const controller = new AbortController();
+    const done = attempt(row, controller)
+      .catch((error: unknown) => {
+        // The database refused the outcome (e.g. locked by another process): the row stays
+        // pending as it was, so the delivery is simply attempted again.
+        logger.error("outbox: failed to record a delivery's outcome; it will be attempted again", {
+          sink: sink.name,
+          delivery: row.id,
+          error: error as Error,
+        });
+      })
+      .finally(() => {
+        inFlight.delete(row.id);
+        onSettled();
+        pump();
+      });
+    inFlight.set(row.id, { controller, done });
+  };
+
+  const attempt = async (row: QueueRow, controller: AbortController): Promise<void> => {
+    const number = row.attempts + 1;
+    const started = settings.now();
+    const fields = {
+      sink: sink.name,
+      delivery: row.id,
+      notification: row.notification_id,
+      attempt: number,
+    };
+    let error: string | undefined;
+    try {
+      const notification = queue.loadNotification(row.notification_id);
+      if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
+      await runWithTimeout(sink, controller, timeoutMs, {
+        id: row.id,
+        sink: sink.name,
+        notificationId: row.notification_id,
+        idempotencyKey: idempotencyKeyOf(notification),
+        attempt: number,
+        notification,
+        signal: controller.signal,
+      });
+    } catch (thrown) {
+      error = clipError(thrown instanceof Error ? thrown.message : String(thrown));
+    }
+    if (stopped && controller.signal.aborted) return; // closing: the row stays pending as it was
+    const at = settings.now();
+    const ms = at - started;
+    if (error === undefined) {
+      queue.record("delivered", { id: row.id, attempts: number, at });
+      last.successAt = at;
+      logger.info("delivery succeeded", { ...fields, ms });
+      return;
+    }
+    last.failureAt = at;
+    last.error = error;
+    if (number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
+      queue.record("give-up", { id: row.id, attempts: number, at, error });
+      const why = number >= settings.maxAttempts ? `${number} attempts` : "its maximum age";
+      logger.error(`delivery failed after ${why}; marked failed (inbox --failed, inbox retry)`, {
+        ...fields,
+        ms,
+        error,
+      });
+      return;
+    }
+    const delay = backoffDelayMs(number, settings.backoff, settings.random);
+    queue.record("retry", { id: row.id, attempts: number, at, error, next: at + delay });
+    logger.warn("delivery failed; will retry", { ...fields, ms, error, retry_in_ms: delay });
+  };
+
+  return {
+    kick: () => {
+      if (!pumping) setImmediate(pump);
+    },
+    inFlight: () => inFlight.size,
+    lastOutcome: () => ({ ...last }),
+    async close(graceMs) {
+      stopped = true;
+      clearTimeout(timer);
+      const all = () => Promise.all([...inFlight.values()].map((f) => f.done));
+      let grace: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([all(), expired]);
+      clearTimeout(grace);
+      for (const f of inFlight.values()) f.controller.abort(new Error("the outbox is closing"));
+      await all();
+    },
+  };
+}
+
+/** Runs one attempt; a sink that ignores its signal still loses the race against the timeout. */
+async function runWithTimeout(
+  sink: OutboxSink,
+  controller: AbortController,
+  timeoutMs: number,
+  delivery: Parameters<OutboxSink["deliver"]>[0],
+): Promise<void> {
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
+  aborted.catch(() => {});
+  try {
+    await Promise.race([Promise.resolve().then(() => sink.deliver(delivery)), aborted]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,185 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../helpers/cli.js";
+import { clientTls, type ServeProcess, sharedTestPki, spawnServe } from "../helpers/receiver.js";
+import { type SinkServer, startSinkServer, waitFor } from "../helpers/sink-server.js";
+
+/** Two receiver processes, 100 child processes and two sinks: slow on a busy 2-core machine. */
+const E2E_TIMEOUT_MS = 180_000;
+
+const SINK_TOKEN = "sink-SECRET-91c4e07d";
+
+let dir: string;
+let pkiDir: string;
+const children: ServeProcess[] = [];
+const sinks: SinkServer[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ndwk-forward-"));
+  pkiDir = await sharedTestPki();
+});
+afterAll(async () => {
+  for (const c of children) c.child.kill("SIGKILL");
+  for (const s of sinks) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function serve(db: string, forward: string[]): Promise<ServeProcess> {
+  const child = await spawnServe(
+    ["--dev", "--certs", pkiDir, "--port", "0", "--db", join(dir, db), ...forward],
+    { cwd: dir, env: { SINK_TOKEN } },
+  );
+  children.push(child);
+  return child;
+}
+
+async function sinkServer(answer: SinkServer["answer"]): Promise<SinkServer> {
+  const server = await startSinkServer(answer);
+  sinks.push(server);
+  return server;
+}
+
+/** POSTs `count` test notifications with unique tokens; returns the ids acknowledged with 200. */
+async function sendBurst(url: string, prefix: string, count: number): Promise<number[]> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ...clientTls(pkiDir, "client") });
+  const post = (token: string) =>
+    new Promise<number | null>((resolve) => {
+      const req = https.request(url, {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json" },
+      });
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString("utf8");
+        });
+        res.on("end", () => resolve(res.statusCode === 200 ? Number(JSON.parse(text).id) : null));
+      });
+      req.on("error", () => resolve(null));
+      req.end(JSON.stringify({ message: "forward me", title: "Test Notification", token }));
+    });
+  const ids = await Promise.all(Array.from({ length: count }, (_, i) => post(`${prefix}-${i}`)));
+  agent.destroy();
+  return ids.filter((id): id is number => id !== null);
+}
+
+const idOfKey = (key: unknown) => Number(String(key).split(".")[0]);
+const logLines = (p: ServeProcess, msg: string) =>
+  p
+    .output()
+    .stdout.split("\n")
+    .filter((l) => l.includes(`"msg":"${msg}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("serve --forward-exec and --forward-url", () => {
+  it("forwards 100 notifications to a command and an HTTP server, each exactly once", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const sink = await sinkServer(() => 200);
+    const out = join(dir, "exec-sink.txt");
+    // A command that appends "<idempotency key> <kind> <JSON from stdin>" per notification.
+    const append = `sh -c 'printf "%s %s " "$NETDATA_IDEMPOTENCY_KEY" "$NETDATA_KIND" >> "$0"; cat >> "$0"; echo >> "$0"' ${out}`;
+    const receiver = await serve("exactly-once.db", [
+      "--forward-exec",
+      append,
+      "--forward-url",
+      sink.url,
+      "--forward-header",
+      "Authorization: Bearer {env:SINK_TOKEN}",
+    ]);
+    const acked = await sendBurst(receiver.url, "once", 100);
+    expect(acked).toHaveLength(100);
+
+    await waitFor(() => logLines(receiver, "delivery succeeded").length >= 200, "200 deliveries");
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    const execIds = lines.map((line) => idOfKey(line.split(" ")[0]));
+    const urlIds = sink.requests.map((r) => idOfKey(r.headers["idempotency-key"]));
+    const sorted = [...acked].sort((a, b) => a - b);
+    expect([...execIds].sort((a, b) => a - b)).toEqual(sorted);
+    expect([...urlIds].sort((a, b) => a - b)).toEqual(sorted);
+    // In order of arrival, the body is the normalised notification, the secret header arrived.
+    expect(urlIds).toEqual([...urlIds].sort((a, b) => a - b));
+    const first = JSON.parse(sink.requests[0]?.body ?? "{}");
+    expect(first).toMatchObject({ id: urlIds[0], kind: "test", message: "forward me" });
+    expect(lines[0]).toMatch(/^\d+\.[0-9a-f]{64} test \{"id":\d+,/);
+    expect(sink.requests.every((r) => r.headers.authorization === `Bearer ${SINK_TOKEN}`)).toBe(
+      true,
+    );
+
+    const names = new Set(logLines(receiver, "delivery succeeded").map((l) => l.sink));
+    expect([...names].sort()).toEqual([
+      expect.stringMatching(/^exec\(sh\)#[0-9a-f]{8}$/),
+      expect.stringMatching(/^url\(127\.0\.0\.1:\d+\)#[0-9a-f]{8}$/),
+    ]);
+    const { stdout, stderr } = receiver.output();
+    expect(stdout + stderr).not.toContain(SINK_TOKEN);
+    expect(stdout + stderr).not.toContain(sink.url);
+
+    receiver.child.kill("SIGTERM");
+    expect(await receiver.exited).toBe(0);
+    const pending = await runCliCaptured([
+      "inbox",
+      "--pending",
+      "--db",
+      join(dir, "exactly-once.db"),
+    ]);
+    expect(pending).toMatchObject({ code: 0, stdout: "no pending deliveries.\n" });
+  });
+
+  it("after a SIGKILL with deliveries pending, delivers every acknowledged notification on restart, duplicates with the same key", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    let up = false;
+    const sink = await sinkServer(() => (up ? 200 : "hang"));
+    const forward = [
+      "--forward-url",
+      sink.url,
+      "--forward-retry-base",
+      "50ms",
+      "--forward-timeout",
+      "60s",
+    ];
+    const first = await serve("crash.db", forward);
+    const acked = await sendBurst(first.url, "crash", 30);
+    expect(acked).toHaveLength(30);
+    await waitFor(() => sink.requests.length === 1, "the first delivery to be in flight");
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+
+    const pending = await runCliCaptured([
+      "inbox",
+      "--pending",
+      "--json",
+      "--limit",
+      "100",
+      "--db",
+      join(dir, "crash.db"),
+    ]);
+    expect(pending.stdout.trim().split("\n")).toHaveLength(30);
+
+    up = true;
+    const second = await serve("crash.db", forward);
+    const reached = () => new Set(sink.requests.map((r) => idOfKey(r.headers["idempotency-key"])));
+    await waitFor(() => acked.every((id) => reached().has(id)), "every acknowledged notification");
+    const keysById = new Map<number, Set<string>>();
+    for (const r of sink.requests) {
+      const key = String(r.headers["idempotency-key"]);
+      const set = keysById.get(idOfKey(key)) ?? new Set();
+      set.add(key);
+      keysById.set(idOfKey(key), set);
+    }
+    expect([...keysById.values()].every((keys) => keys.size === 1)).toBe(true);
+    // The delivery in flight at the kill was sent again, under the same key.
+    const held = idOfKey(sink.requests[0]?.headers["idempotency-key"]);
+    expect(sink.requests.filter((r) => idOfKey(r.headers["idempotency-key"]) === held).length).toBe(
+      2,
+    );
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    expect(existsSync(join(dir, "crash.db"))).toBe(true);
+  });
+});

@@ -1,0 +1,187 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOutbox } from "../../src/outbox/outbox.js";
+import { notificationKey } from "../../src/protocol/content-key.js";
+import { classifyNotification } from "../../src/protocol/notification.js";
+import { openStore } from "../../src/receiver/store.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ndwk-forward-cli-"));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCliCaptured(argv, { cwd: dir, env });
+
+describe("serve refuses forwarding flags that cannot work, before opening anything", () => {
+  const proxy = ["serve", "--behind-proxy", "--port", "0"];
+  it.each([
+    [["--forward-header", "X-A: b"], "--forward-header applies to the --forward-url before it"],
+    [
+      ["--forward-exec", "notify", "--forward-header", "X-A: b"],
+      "--forward-header applies to the --forward-url before it",
+    ],
+    [
+      ["--forward-kind", "alert", "--forward-url", "http://127.0.0.1:1/"],
+      "--forward-kind applies to the --forward-exec or --forward-url before it",
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-kind", "alerts"],
+      "--forward-kind: expected some of test, alert-flat",
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-min-severity", "high"],
+      '--forward-min-severity: expected one of info, clear, warning, critical, got "high"',
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-format", "xml"],
+      '--forward-format: expected normalised or original, got "xml"',
+    ],
+    [
+      ["--forward-url", "ftp://127.0.0.1/"],
+      "--forward-url: expected http:// or https://, got ftp://",
+    ],
+    [
+      ["--forward-url", "not a url with-secret-inside"],
+      "got a value of 28 characters that is not one",
+    ],
+    [["--forward-exec", "notify 'unclosed"], "--forward-exec: unclosed ' quote in the command"],
+    [
+      [
+        "--forward-url",
+        "http://127.0.0.1:1/",
+        "--forward-header",
+        "Authorization: Bearer {env:NOPE}",
+      ],
+      "environment variable NOPE is not set or empty",
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-header", "X-Key: {file:missing.txt}"],
+      'failed to read "missing.txt": ENOENT',
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-url", "http://127.0.0.1:1/"],
+      "the same sink was given twice",
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-timeout", "10"],
+      '--forward-timeout: expected a duration such as 500ms, 10s, 5m, 24h, got "10"',
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-max-attempts", "0"],
+      "--forward-max-attempts: expected 1-1000",
+    ],
+    [
+      ["--forward-url", "http://127.0.0.1:1/", "--path", "no-slash"],
+      'path: expected a path such as "/webhooks/netdata"',
+    ],
+  ])("serve %j -> exit 2: %s", async (args, message) => {
+    const result = await run([...proxy, ...args]);
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(2);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".db"))).toEqual([]);
+  });
+
+  it("never echoes a header value read from a file or the environment", async () => {
+    const result = await run(
+      [
+        ...proxy,
+        "--forward-url",
+        "http://127.0.0.1:1/",
+        "--forward-header",
+        "Bad Name: {env:TOKEN}",
+      ],
+      { TOKEN: "tok-SECRET-5521" },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected "Name: value"');
+    expect(result.stderr).not.toContain("tok-SECRET-5521");
+  });
+});
+
+describe("inbox --pending, --failed and retry", () => {
+  const db = () => join(dir, "deliveries.db");
+
+  beforeAll(async () => {
+    const store = openStore(db());
+    const outbox = createOutbox({
+      store,
+      logger: () => {},
+      maxAttempts: 1,
+      sinks: [
+        {
+          name: "broken",
+          deliver: () => Promise.reject(new Error("HTTP 500 from the ticket system")),
+        },
+        { name: "later", filter: { kinds: ["alert"] }, deliver: () => {} },
+      ],
+    });
+    for (const token of ["a", "b"]) {
+      const body = { message: `token ${token}`, title: "Test Notification", token };
+      const c = classifyNotification(body);
+      if (!c.ok) throw new Error("fixture");
+      await store.insert(c.notification, notificationKey(body));
+    }
+    outbox.start();
+    await outbox.idle();
+    await outbox.close();
+    await store.close();
+  });
+
+  it("lists failed deliveries with their attempts and last error", async () => {
+    const result = await run(["inbox", "--failed", "--db", db()]);
+    expect(result.code).toBe(0);
+    const [header, ...rows] = result.stdout.trim().split("\n");
+    expect(header).toMatch(
+      /^DELIVERY\s+NOTIFICATION\s+SINK\s+KIND\s+SEVERITY\s+ATTEMPTS\s+GAVE UP \(UTC\)\s+LAST ERROR$/,
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(
+      /^1\s+1\s+broken\s+test\s+info\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+HTTP 500 from the ticket system$/,
+    );
+    const json = await run(["inbox", "--failed", "--json", "--db", db()]);
+    expect(JSON.parse(json.stdout.split("\n")[0] ?? "")).toMatchObject({
+      id: 1,
+      sink: "broken",
+      status: "failed",
+      attempts: 1,
+    });
+    expect(await run(["inbox", "--pending", "--db", db()])).toMatchObject({
+      code: 0,
+      stdout: "no pending deliveries.\n",
+    });
+  });
+
+  it("retry ID puts one failed delivery back, --all-failed the rest, and says when there is none", async () => {
+    expect(await run(["inbox", "retry", "1", "--db", db()])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("queued again: 1 delivery (1)"),
+    });
+    const pending = await run(["inbox", "--pending", "--db", db()]);
+    expect(pending.stdout).toMatch(/\n1\s+1\s+broken\s+test\s+info\s+0\s+/);
+    expect(await run(["inbox", "retry", "--all-failed", "--db", db()])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("queued again: 1 delivery (2)"),
+    });
+    const none = await run(["inbox", "retry", "--all-failed", "--db", db()]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no failed deliveries in");
+  });
+
+  it.each([
+    [["retry"], "give one delivery ID (from 'inbox --failed') or --all-failed"],
+    [["retry", "7", "--all-failed"], "give one delivery ID"],
+    [["retry", "x1"], "expected a delivery ID such as 12 (from 'inbox --failed'), got \"x1\""],
+    [["resend", "1"], 'unknown action "resend"; the only action is retry'],
+    [["--pending", "--failed"], "--pending and --failed were both given"],
+  ])("inbox %j -> exit 2: %s", async (args, message) => {
+    const result = await run(["inbox", "--db", db(), ...args]);
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(2);
+  });
+});
