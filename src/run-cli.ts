@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type CommandIo, PROGRAM, UsageError } from "./commands/_command.js";
+import { didYouMean } from "./commands/_did-you-mean.js";
 import { COMMANDS } from "./commands/_registry.js";
 
 export function version(): string {
@@ -50,8 +51,7 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!entry) {
-    const what = first.startsWith("-") ? `unknown option ${first}` : `unknown command "${first}"`;
-    io.stderr(`${PROGRAM}: ${what}.\n\n${topLevelHelp()}`);
+    io.stderr(`${PROGRAM}: ${unknownFirstWord(first)}\n`);
     return 2;
   }
   try {
@@ -69,4 +69,14 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/** One line for a mistyped command or top-level option, with the closest match if any. */
+function unknownFirstWord(word: string): string {
+  const isOption = word.startsWith("-");
+  const candidates = isOption ? ["--help", "--version"] : Object.keys(COMMANDS);
+  const suggestion = didYouMean(word, candidates);
+  const hint = suggestion ? `Did you mean ${suggestion}? ` : "";
+  const what = isOption ? "unknown option" : "unknown command";
+  return `${what}: ${word}. ${hint}Run '${PROGRAM} --help' for the ${isOption ? "options" : "commands"}.`;
 }

@@ -6,23 +6,24 @@ import { CommandError, defineCommand, PROGRAM } from "./_command.js";
 export const certsCommand = defineCommand({
   name: "certs",
   summary: "Write a development PKI (test CA, server and client certificates).",
-  usage: ["certs [--out DIR] [--force]"],
+  usage: ["certs [--pki DIR] [--host NAME]... [--force] [--verbose]"],
   examples: [
     [`${PROGRAM} certs`, `writes ${DEFAULT_PKI_DIR}/ca.pem, server.pem, client.pem, … with keys`],
-    [`${PROGRAM} certs --out /tmp/pki`, "somewhere else"],
+    [`${PROGRAM} certs --pki /tmp/pki`, "somewhere else"],
     [`${PROGRAM} certs --force`, "replace an existing PKI (new CA: re-trust ca.pem)"],
   ],
   options: {
-    out: { type: "string", description: "directory to write into", default: DEFAULT_PKI_DIR },
+    pki: { type: "string", description: "folder to write into", default: DEFAULT_PKI_DIR },
     force: { type: "boolean", description: "regenerate even if the files exist" },
   },
+  aliases: { out: "pki" },
   notes: `Each NAME.pem comes with NAME.key (PKCS#8, mode 0600). ca.pem imitates the Netdata Root CA
 and is for tests only: never trust it anywhere else. client.pem has CN=app.netdata.cloud; the
 other client-*.pem are deliberately wrong (expired, wrong CN, untrusted CA, …) for testing
 that a receiver rejects them. An existing complete PKI is kept unless --force.
 Exit codes: 0 written or kept, 1 failed, 2 usage error.`,
   run: async ({ values, cwd, stdout }) => {
-    const outDir = resolve(cwd, values.out ?? DEFAULT_PKI_DIR);
+    const outDir = resolve(cwd, values.pki ?? DEFAULT_PKI_DIR);
     const shown = (path: string) => displayPath(cwd, path);
     let pki: Awaited<ReturnType<typeof generateDevPki>>;
     try {
@@ -32,7 +33,7 @@ Exit codes: 0 written or kept, 1 failed, 2 usage error.`,
         throw new CommandError(
           `failed to complete the PKI in ${shown(outDir)}: ${error.missing.join(", ")} missing, ` +
             "and new certificates would not chain to the CA files that are there.\n" +
-            `Run '${PROGRAM} certs --out ${shown(outDir)} --force' to regenerate all of it.`,
+            `Run '${PROGRAM} certs --pki ${shown(outDir)} --force' to regenerate all of it.`,
         );
       }
       throw new CommandError(error instanceof Error ? error.message : String(error));

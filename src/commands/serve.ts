@@ -97,7 +97,7 @@ const OPTIONS = {
     type: "boolean",
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
   },
-  certs: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+  pki: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
 } satisfies OptionSpecs;
 
 type Ctx = CommandContext<typeof OPTIONS>;
@@ -123,6 +123,7 @@ export const serveCommand = defineCommand({
     [`${PROGRAM} inbox --token`, "then: the token of the test notification"],
   ],
   options: OPTIONS,
+  aliases: { certs: "pki" },
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
@@ -232,7 +233,7 @@ async function receiverOptions(
 }
 
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
-  const dir = resolve(ctx.cwd, ctx.values.certs ?? DEFAULT_PKI_DIR);
+  const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
   try {
     // Loaded here: certificate generation is only for --dev.
     const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");

@@ -41,11 +41,11 @@ export const verifyCommand = defineCommand({
       "only the mTLS and auth checks",
     ],
     [
-      "netdata-webhook-kit verify https://hooks.example.com/netdata --profile current --junit verify.xml",
+      "netdata-webhook-kit verify https://hooks.example.com/netdata --profile current --junit-file verify.xml",
       "current protocol only, JUnit for CI",
     ],
     [
-      "netdata-webhook-kit verify http://127.0.0.1:3000/netdata --allow-http --json -",
+      "netdata-webhook-kit verify http://127.0.0.1:3000/netdata --allow-http --json",
       "an app behind a TLS proxy; JSON on stdout",
     ],
   ],
@@ -69,11 +69,14 @@ export const verifyCommand = defineCommand({
       description: "leave out these check ids or prefixes (comma-separated)",
     },
     seed: { type: "string", description: "seed of the payload generator, to replay a run" },
-    json: { type: "string", description: "write the full report as JSON to FILE, or - for stdout" },
-    junit: { type: "string", description: "write a JUnit XML report to FILE" },
+    json: { type: "boolean", description: "print the full report as JSON on stdout" },
+    "json-file": { type: "string", description: "write the full report as JSON to FILE" },
+    "junit-file": { type: "string", description: "write a JUnit XML report to FILE" },
     list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
   },
   positionals: { min: 0, max: 1 },
+  aliases: { junit: "junit-file" },
+  formerValueSwitches: { json: "json-file" },
   notes: `Checks that need a --pki identity or a secret skip, with the reason, when it is missing.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
@@ -104,8 +107,9 @@ Exit codes:
     };
     const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
     if (secret !== undefined) options.challengeSecret = secret;
-    const outputs = await outputPaths(values.json, values.junit, ctx.cwd);
-    const report = await runVerify(options, ctx, values.json === "-");
+    const json = values.json === true ? "-" : values["json-file"];
+    const outputs = await outputPaths(json, values["junit-file"], ctx.cwd);
+    const report = await runVerify(options, ctx, json === "-");
     await writeOutputs(report, outputs, ctx);
     return report.exitCode;
   },
@@ -170,7 +174,7 @@ async function outputPaths(
     }
     return path;
   };
-  return { json: await check("--json", json), junit: await check("--junit", junit) };
+  return { json: await check("--json-file", json), junit: await check("--junit-file", junit) };
 }
 
 async function writeOutputs(

@@ -6,12 +6,21 @@ import { NETDATA_ROOT_CA_PATH } from "../../src/proxy/options.js";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 const dir = mkdtempSync(join(tmpdir(), "ndwk-proxy-cmd-"));
 writeFileSync(join(dir, "cert.pem"), "placeholder");
 writeFileSync(join(dir, "key.pem"), "placeholder");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const IDENTITY = ["--server-name", "hooks.example.com", "--cert", "cert.pem", "--key", "key.pem"];
+const IDENTITY = [
+  "--server-name",
+  "hooks.example.com",
+  "--tls-cert",
+  "cert.pem",
+  "--tls-key",
+  "key.pem",
+];
+const WRITTEN_CA = join(dir, "netdata-ca.pem");
 const run = (argv: string[]) => runCliCaptured(argv, { cwd: dir });
 
 describe("netdata-webhook-kit proxy", () => {
@@ -19,16 +28,18 @@ describe("netdata-webhook-kit proxy", () => {
     "prints the %s config for the given options, file paths made absolute",
     async (server) => {
       const result = await run(["proxy", server, ...IDENTITY, "--listen", "8443"]);
-      expect(result).toMatchObject({ code: 0, stderr: "" });
+      expect(result.code).toBe(0);
       expect(result.stdout).toBe(
         renderProxyConfig(server, {
           serverName: "hooks.example.com",
           cert: join(dir, "cert.pem"),
           key: join(dir, "key.pem"),
           listen: "8443",
+          clientCa: WRITTEN_CA,
+          clientCaOrigin: `the Netdata Root CA bundled with netdata-webhook-kit ${pkg.version}, written there by this command`,
         }),
       );
-      expect(result.stdout).toContain(`--client-ca ${NETDATA_ROOT_CA_PATH}\n`);
+      expect(result.stdout).toContain(`--client-ca ${WRITTEN_CA}\n`);
     },
   );
 
@@ -45,13 +56,10 @@ describe("netdata-webhook-kit proxy", () => {
     expect(result.stdout).toContain("in { 'app.netdata.cloud', 'api.netdata.cloud' }");
   });
 
-  it("writes --out FILE and prints the path it wrote", async () => {
-    const result = await run(["proxy", "nginx", ...IDENTITY, "--out", "site.conf"]);
-    expect(result).toMatchObject({
-      code: 0,
-      stdout: "",
-      stderr: `wrote ${join(dir, "site.conf")}\n`,
-    });
+  it("writes --out-file FILE and prints the path it wrote", async () => {
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--out-file", "site.conf"]);
+    expect(result).toMatchObject({ code: 0, stdout: "" });
+    expect(result.stderr).toMatch(new RegExp(`\nwrote ${join(dir, "site.conf")}\n$`));
     expect(readFileSync(join(dir, "site.conf"), "utf8")).toContain("ssl_verify_client on;");
   });
 
@@ -65,7 +73,7 @@ describe("netdata-webhook-kit proxy", () => {
 
   it.each([
     [["proxy", "caddy", ...IDENTITY], '<server>: expected nginx or apache, got "caddy".'],
-    [["proxy", "nginx", "--cert", "c", "--key", "k"], "--server-name is required."],
+    [["proxy", "nginx", "--tls-cert", "c", "--tls-key", "k"], "--server-name is required."],
     [["proxy", "nginx", ...IDENTITY, "--listen", "https"], "--listen: expected a port (443)"],
     [
       ["proxy", "nginx", ...IDENTITY, "--verify-depth", "0"],
