@@ -17,12 +17,12 @@ export function topLevelHelp(): string {
 
 Examples:
   $ npm start                                                    # demo: receiver + full conformance run
-  $ ${PROGRAM} certs --out certs/dev                    # development PKI
+  $ ${PROGRAM} certs --pki certs/dev                    # development PKI
   $ ${PROGRAM} serve --dev --auth bearer --bearer-token-file token.txt
-  $ ${PROGRAM} verify https://hooks.example.com/netdata --pki certs/dev --server-ca certs/dev/ca.pem
-  $ ${PROGRAM} proxy nginx --server-name hooks.example.com --cert fullchain.pem --key key.pem
+  $ ${PROGRAM} verify https://hooks.example.com/webhooks/netdata --pki certs/dev
+  $ ${PROGRAM} proxy nginx --server-name hooks.example.com --tls-cert fullchain.pem --tls-key key.pem
   $ ${PROGRAM} init my-receiver --template express-ts
-  $ ${PROGRAM} crc 9b4507b3 --secret-file challenge.txt
+  $ ${PROGRAM} crc 9b4507b3 --challenge-secret-file challenge.txt
 
 Usage:
   ${PROGRAM} <command> [options]

@@ -102,15 +102,15 @@ export const sendCommand = defineCommand({
       "one nested critical alert",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --kind test --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --kind test --pki certs/dev",
       "a test notification: its token shows in the receiver",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --file payload.json --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --file payload.json --pki certs/dev",
       "a payload of your own, as is",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --count 1000 --concurrency 20 --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --count 1000 --concurrency 20 --pki certs/dev",
       "a load run with latency percentiles",
     ],
   ],

@@ -37,15 +37,15 @@ export const verifyCommand = defineCommand({
       "a dev receiver; secrets from NETDATA_BEARER_TOKEN, NETDATA_CHALLENGE_SECRET",
     ],
     [
-      "netdata-webhook-kit verify https://hooks.example.com/netdata --pki certs/dev --only mtls,auth",
+      "netdata-webhook-kit verify https://hooks.example.com/webhooks/netdata --pki certs/dev --only mtls,auth",
       "only the mTLS and auth checks",
     ],
     [
-      "netdata-webhook-kit verify https://hooks.example.com/netdata --profile current --junit-file verify.xml",
+      "netdata-webhook-kit verify https://hooks.example.com/webhooks/netdata --profile current --junit-file verify.xml",
       "current protocol only, JUnit for CI",
     ],
     [
-      "netdata-webhook-kit verify http://127.0.0.1:3000/netdata --allow-http --json",
+      "netdata-webhook-kit verify http://127.0.0.1:3000/webhooks/netdata --allow-http --json",
       "an app behind a TLS proxy; JSON on stdout",
     ],
   ],
@@ -92,7 +92,7 @@ Exit codes:
     }
     if (ctx.positionals[0] === undefined) {
       throw new UsageError(
-        "expected the receiver's webhook URL, e.g. 'verify https://hooks.example.com/netdata --pki certs/dev' (or --list for the checks).",
+        "expected the receiver's webhook URL, e.g. 'verify https://hooks.example.com/webhooks/netdata --pki certs/dev' (or --list for the checks).",
       );
     }
     const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
