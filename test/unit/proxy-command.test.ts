@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,32 @@ describe("netdata-webhook-kit proxy", () => {
     expect(result).toMatchObject({ code: 0, stdout: "" });
     expect(result.stderr).toMatch(new RegExp(`\nwrote ${join(dir, "site.conf")}\n$`));
     expect(readFileSync(join(dir, "site.conf"), "utf8")).toContain("ssl_verify_client on;");
+  });
+
+  it("without --client-ca, writes the bundled CA beside --out-file and never names the kit's copy", async () => {
+    mkdirSync(join(dir, "out"), { recursive: true });
+    const result = await run(["proxy", "apache", ...IDENTITY, "--out-file", "out/site.conf"]);
+    expect(result.code).toBe(0);
+    const config = readFileSync(join(dir, "out/site.conf"), "utf8");
+    expect(config).toContain(`--client-ca ${join(dir, "out/netdata-ca.pem")}\n`);
+    expect(config).toContain(
+      "# --client-ca is the Netdata Root CA bundled with netdata-webhook-kit",
+    );
+    expect(config).not.toContain(NETDATA_ROOT_CA_PATH);
+    expect(readFileSync(join(dir, "out/netdata-ca.pem"))).toEqual(
+      readFileSync(NETDATA_ROOT_CA_PATH),
+    );
+  });
+
+  it("refuses to overwrite a different file where it would write the CA", async () => {
+    mkdirSync(join(dir, "taken"), { recursive: true });
+    writeFileSync(join(dir, "taken/netdata-ca.pem"), "someone else's CA");
+    const result = await run(["proxy", "nginx", ...IDENTITY, "--out-file", "taken/site.conf"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `a different file is already at the CA path: ${join(dir, "taken/netdata-ca.pem")}. Pass --client-ca`,
+    );
+    expect(readFileSync(join(dir, "taken/netdata-ca.pem"), "utf8")).toBe("someone else's CA");
   });
 
   it("warns, and still prints, when a certificate file does not exist here", async () => {
