@@ -37,6 +37,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     summary: "plain JavaScript on node:https with no dependencies at all",
     nextSteps: (dir) => [
       `cd ${shellQuote(dir)}`,
+      "npm install                                     # only the kit, for certs and verify",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
       "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
       VERIFY_DEV,
