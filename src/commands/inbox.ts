@@ -1,10 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import {
-  NOTIFICATION_KINDS,
-  type NotificationKind,
-  type Severity,
-} from "../protocol/notification-types.js";
+import type { NotificationKind, Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
 import { openStore } from "../receiver/store.js";
 import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";
@@ -15,6 +11,7 @@ import type {
 } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
@@ -29,7 +26,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const OPTIONS = {
   db: { type: "string", description: "SQLite file written by 'serve'", default: DEFAULT_DB_PATH },
-  kind: { type: "string", description: `only this kind: ${NOTIFICATION_KINDS.join(", ")}` },
+  kind: { type: "string", description: `only this kind: ${KIND_NAMES.join(", ")}` },
   severity: { type: "string", description: `only this severity: ${SEVERITIES.join(", ")}` },
   since: {
     type: "string",
@@ -106,7 +103,7 @@ function parseFilter(
   values: Record<"kind" | "severity" | "since" | "limit", string | undefined>,
 ): NotificationFilter {
   const filter: NotificationFilter = { limit: parseLimit(values.limit) };
-  if (values.kind !== undefined) filter.kind = oneOf("--kind", values.kind, NOTIFICATION_KINDS);
+  if (values.kind !== undefined) filter.kind = storedKinds(values.kind);
   if (values.severity !== undefined)
     filter.severity = oneOf("--severity", values.severity, SEVERITIES);
   if (values.since !== undefined) filter.since = parseSince(values.since, new Date());

@@ -36,6 +36,8 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
+import { wholeNumber } from "./_target-options.js";
+import { checkTlsPair } from "./_tls-material.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
 export const BUNDLED_NETDATA_CA = fileURLToPath(
@@ -248,11 +250,18 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
     certs: dir,
   });
-  return {
+  const tls = {
     cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
     key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
     ca: ctx.values["client-ca"]?.map((p) => resolve(ctx.cwd, p)) ?? [paths.ca.cert],
   };
+  checkTlsPair({
+    certFlag: "--tls-cert",
+    certPath: tls.cert,
+    keyFlag: "--tls-key",
+    keyPath: tls.key,
+  });
+  return tls;
 }
 
 function productionTls({ values, cwd }: Ctx): TlsMaterial {
@@ -264,17 +273,21 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
     );
   }
   const ca = values["client-ca"]?.map((p) => resolve(cwd, p)) ?? [BUNDLED_NETDATA_CA];
-  for (const file of [cert, key, ...ca].map((p) => resolve(cwd, p))) {
-    if (!existsSync(file)) throw new UsageError(`file not found: ${file}.`);
+  for (const file of ca) {
+    if (!existsSync(file)) {
+      throw new UsageError(`--client-ca: file not found: ${file}. Give the right path.`);
+    }
   }
-  return { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
+  const tls = { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
+  checkTlsPair({
+    certFlag: "--tls-cert",
+    certPath: tls.cert,
+    keyFlag: "--tls-key",
+    keyPath: tls.key,
+  });
+  return tls;
 }
 
 function parsePort(value: string | undefined, fallback: number): number {
-  const text = value ?? String(fallback);
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
-  }
-  return port;
+  return wholeNumber("--port", value, 0, 65535) ?? fallback;
 }

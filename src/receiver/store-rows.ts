@@ -49,8 +49,9 @@ export function listQuery(filter: NotificationFilter): { sql: string; params: un
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.kind !== undefined) {
-    where.push("kind = ?");
-    params.push(filter.kind);
+    const kinds = [filter.kind].flat();
+    where.push(`kind IN (${kinds.map(() => "?").join(", ")})`);
+    params.push(...kinds);
   }
   if (filter.severity !== undefined) {
     where.push("severity = ?");

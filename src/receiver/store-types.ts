@@ -46,7 +46,8 @@ export interface StoredNotification {
 }
 
 export interface NotificationFilter {
-  kind?: NotificationKind;
+  /** One kind, or any of several (`alert` on the command line is both alert kinds). */
+  kind?: NotificationKind | readonly NotificationKind[];
   severity?: Severity;
   /** Only rows received at or after this instant. */
   since?: Date;
