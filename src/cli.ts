@@ -8,6 +8,7 @@ runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stdout.isTTY),
+  ...(process.stdout.isTTY && process.stdout.columns > 0 && { columns: process.stdout.columns }),
 }).then(
   (code) => {
     // Long-running commands (serve) resolve only when they are done; then exit promptly.

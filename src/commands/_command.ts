@@ -41,6 +41,8 @@ export interface CommandIo {
   cwd: string;
   /** true when stdout is a terminal (colours, progress bars). */
   isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal. */
+  columns?: number;
 }
 
 export interface CommandContext<O extends OptionSpecs> extends CommandIo {

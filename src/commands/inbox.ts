@@ -10,13 +10,14 @@ import type {
   StoredNotification,
 } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
+import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { fitTable, severityColour } from "./_fit-table.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
 /** Width of the MESSAGE column in the table; longer messages end with "…". */
-const MESSAGE_WIDTH = 60;
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
@@ -39,6 +40,11 @@ const OPTIONS = {
   },
   json: { type: "boolean", description: "JSON lines (with the original body) instead of a table" },
   token: { type: "boolean", description: "print only the token of the latest test notification" },
+  wide: {
+    type: "boolean",
+    description:
+      "whole messages, even when they do not fit the terminal (piped output always has them)",
+  },
 } satisfies OptionSpecs;
 
 export const inboxCommand = defineCommand({
@@ -60,7 +66,7 @@ export const inboxCommand = defineCommand({
   options: OPTIONS,
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs.
 Exit codes: 0 listed, 1 no database or no test token yet, 2 usage error.`,
-  run: ({ values, cwd, stdout, stderr }) => {
+  run: ({ values, cwd, stdout, stderr, isTTY, env, columns }) => {
     const filter = parseFilter(values);
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     const store = openReadOnly(path);
@@ -78,7 +84,16 @@ Exit codes: 0 listed, 1 no database or no test token yet, 2 usage error.`,
       const rows = store.list(filter);
       if (values.json) stdout(rows.map((row) => `${JSON.stringify(jsonRow(row))}\n`).join(""));
       else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
-      else stdout(table(rows));
+      else {
+        const fit = values.wide === true || !isTTY ? undefined : columns;
+        stdout(table(rows, fit, createStyle(colourWanted(isTTY, env))));
+        const total = rows.length === filter.limit ? store.count(filter) : rows.length;
+        if (total > rows.length) {
+          stderr(
+            `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
+          );
+        }
+      }
       return 0;
     } finally {
       void store.close();
@@ -150,7 +165,7 @@ function jsonRow(row: StoredNotification): Omit<StoredNotification, "originalJso
   return rest;
 }
 
-function table(rows: StoredNotification[]): string {
+function table(rows: StoredNotification[], columns: number | undefined, style: Style): string {
   const header = ["ID", "RECEIVED (UTC)", "KIND", "SEVERITY", "HOST", "ALERT", "MESSAGE"];
   const cells = rows.map((r) =>
     [
@@ -160,17 +175,12 @@ function table(rows: StoredNotification[]): string {
       r.severity,
       r.host ?? (r.nodes.length > 1 ? `${r.nodes.length} nodes` : "-"),
       r.alertName ?? (r.token ? `token ${r.token}` : "-"),
-      truncate(r.message, MESSAGE_WIDTH),
+      r.message,
     ].map(terminalSafe),
   );
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)),
-  );
-  const line = (row: string[]) =>
-    `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}\n`;
-  return line(header) + cells.map(line).join("");
-}
-
-function truncate(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  const severityColumn = header.indexOf("SEVERITY");
+  return fitTable(header, cells, {
+    columns,
+    colour: (column, text) => (column === severityColumn ? severityColour(style, text) : undefined),
+  });
 }

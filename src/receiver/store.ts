@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import type { Notification } from "../protocol/notification-types.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./store-migrations.js";
 import {
+  countQuery,
   INSERT_SQL,
   insertParams,
   listQuery,
@@ -141,8 +142,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
         schemaVersion: currentVersion(db),
       };
     },
-    count() {
-      return Number(db.prepare("SELECT COUNT(*) FROM notifications").pluck().get());
+    count(filter = {}) {
+      const { sql, params } = countQuery(filter);
+      return Number(
+        db
+          .prepare(sql)
+          .pluck()
+          .get(...params),
+      );
     },
     async close() {
       if (closed) return;
