@@ -72,9 +72,9 @@ describe("inbox in a terminal", () => {
 
   it("colours severities: critical red, warning yellow, clear green", async () => {
     const run = await inbox([], { columns: 160 });
-    expect(run.stdout).toMatch(/\u001b\[31mcritical/);
-    expect(run.stdout).toMatch(/\u001b\[33mwarning/);
-    expect(run.stdout).toMatch(/\u001b\[32mclear/);
+    expect(run.stdout).toContain("\u001b[31mcritical");
+    expect(run.stdout).toContain("\u001b[33mwarning");
+    expect(run.stdout).toContain("\u001b[32mclear");
   });
 
   it("has no colours under NO_COLOR, and whole messages with --wide", async () => {
