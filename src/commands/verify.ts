@@ -73,6 +73,11 @@ export const verifyCommand = defineCommand({
     "json-file": { type: "string", description: "write the full report as JSON to FILE" },
     "junit-file": { type: "string", description: "write a JUnit XML report to FILE" },
     list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
+    wide: {
+      type: "boolean",
+      description:
+        "whole lines, even when they do not fit the terminal (piped output always has them)",
+    },
   },
   positionals: { min: 0, max: 1 },
   aliases: { junit: "junit-file" },
@@ -109,7 +114,8 @@ Exit codes:
     if (secret !== undefined) options.challengeSecret = secret;
     const json = values.json === true ? "-" : values["json-file"];
     const outputs = await outputPaths(json, values["junit-file"], ctx.cwd);
-    const report = await runVerify(options, ctx, json === "-");
+    const fit = values.wide === true ? { ...ctx, columns: undefined } : ctx;
+    const report = await runVerify(options, fit, json === "-");
     await writeOutputs(report, outputs, ctx);
     return report.exitCode;
   },
@@ -127,7 +133,9 @@ function catalogueListing(): string {
 /** Runs verify with live output: a line per check as it completes, then the summary. */
 export async function runVerify(
   options: VerifyOptions,
-  io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env">,
+  io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env"> & {
+    columns?: number | undefined;
+  },
   humanToStderr = false,
 ): Promise<VerifyReport> {
   const out = humanToStderr ? io.stderr : io.stdout;
@@ -143,7 +151,7 @@ export async function runVerify(
   };
   const onCheck = (result: CheckResult) => {
     header();
-    out(formatCheckLine(result, style));
+    out(formatCheckLine(result, style, !humanToStderr && io.isTTY ? io.columns : undefined));
   };
   const report = await asUsageErrors(() => verifyReceiver({ ...options, seed, onCheck }));
   header();
