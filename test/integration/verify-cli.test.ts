@@ -156,7 +156,10 @@ describe("verify on the command line", () => {
     [["--profile", "newest"], '--profile: expected current, legacy-crc, all, got "newest"'],
     [["--only", "mtls.nope"], '--only: "mtls.nope" matches no check'],
     [["--pki", "missing-dir"], "failed to read the certificate of client"],
-    [["--timeout-ms", "soon"], '--timeout-ms: not a whole number: "soon". Pass a whole number from 1 to 600000.'],
+    [
+      ["--timeout-ms", "soon"],
+      '--timeout-ms: not a whole number: "soon". Pass a whole number from 1 to 600000.',
+    ],
     [["--auth", "bearer"], "--auth bearer needs a token"],
     [["--json-file", "no/such/dir/out.json"], "--json-file: the folder of"],
     [["--client-cert", "c.pem"], "--client-cert and --client-key go together"],
