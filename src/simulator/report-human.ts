@@ -65,7 +65,7 @@ export function formatSummary(report: VerifyReport, style: Style): string {
   } else if (requiredSkipped.length === 0) {
     lines.push(style.green("PASS: every required check passed (exit 0)"));
   } else {
-    const partial = `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`;
+    const partial = `PASS, partial: no required check failed, but ${requiredSkipped.length} ${requiredSkipped.length === 1 ? "was" : "were"} skipped (reasons above; exit 0)`;
     lines.push(style.yellow(partial));
   }
   lines.push(style.dim(`Replay these payloads with --seed ${report.seed}.`));
