@@ -47,7 +47,7 @@ describe("README.md", () => {
       .flatMap((block) => block.split("\n"))
       .filter((line) => line.trim().length > 0);
     const run = await runScript(shellScript(lines, README_PORT, await freePort()), project);
-    expect(run.output).not.toMatch(/README line failed/);
+    expect(run.output).not.toMatch(/script line failed/);
     expect(run.code, run.output).toBe(0);
     expect(run.output).not.toContain("deprecated option");
   }, 600_000);

@@ -56,7 +56,7 @@ export function shellScript(lines: string[], fixedPort: string, port: number): s
     const out = [`echo ${JSON.stringify(`$ ${command}`)}`, command];
     if (/&\s*(#.*)?$/.test(command)) {
       out.push(
-        `for i in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && break; kill -0 $! 2>/dev/null || { echo "README line failed: the background command exited" >&2; exit 1; }; sleep 0.1; done`,
+        `for i in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && break; kill -0 $! 2>/dev/null || { echo "script line failed: the background command exited" >&2; exit 1; }; sleep 0.1; done`,
       );
     }
     return out;
@@ -67,7 +67,7 @@ export function shellScript(lines: string[], fixedPort: string, port: number): s
     "set -m",
     "set -eE",
     "trap 'for job in $(jobs -p); do kill -- -$job 2>/dev/null; done' EXIT",
-    `trap 'echo "README line failed (exit $?): $BASH_COMMAND" >&2' ERR`,
+    `trap 'echo "script line failed (exit $?): $BASH_COMMAND" >&2' ERR`,
     ...body,
     "wait",
   ].join("\n");
