@@ -41,6 +41,7 @@ runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stdout.isTTY),
+  ...(process.stdout.isTTY && process.stdout.columns > 0 && { columns: process.stdout.columns }),
 }).then(finish, (error: unknown) => {
   // A system call that failed (disk full, permission denied...) is the machine's story, not
   // a bug: say what failed. Anything else is a bug: keep the stack for the report.

@@ -1,4 +1,5 @@
 import { type CommandIo, PROGRAM, UsageError } from "./commands/_command.js";
+import { didYouMean } from "./commands/_did-you-mean.js";
 import { COMMANDS } from "./commands/_registry.js";
 import { PACKAGE_VERSION } from "./package-facts.js";
 
@@ -15,12 +16,12 @@ export function topLevelHelp(): string {
 
 Examples:
   $ npm start                                                    # demo: receiver + full conformance run
-  $ ${PROGRAM} certs --out certs/dev                    # development PKI
+  $ ${PROGRAM} certs --pki certs/dev                    # development PKI
   $ ${PROGRAM} serve --dev --auth bearer --bearer-token-file token.txt
-  $ ${PROGRAM} verify https://hooks.example.com/netdata --pki certs/dev --server-ca certs/dev/ca.pem
-  $ ${PROGRAM} proxy nginx --server-name hooks.example.com --cert fullchain.pem --key key.pem
+  $ ${PROGRAM} verify https://hooks.example.com/webhooks/netdata --pki certs/dev
+  $ ${PROGRAM} proxy nginx --server-name hooks.example.com --tls-cert fullchain.pem --tls-key key.pem
   $ ${PROGRAM} init my-receiver --template express-ts
-  $ ${PROGRAM} crc 9b4507b3 --secret-file challenge.txt
+  $ ${PROGRAM} crc 9b4507b3 --challenge-secret-file challenge.txt
 
 Usage:
   ${PROGRAM} <command> [options]
@@ -49,8 +50,7 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!entry) {
-    const what = first.startsWith("-") ? `unknown option ${first}` : `unknown command "${first}"`;
-    io.stderr(`${PROGRAM}: ${what}.\n\n${topLevelHelp()}`);
+    io.stderr(`${PROGRAM}: ${unknownFirstWord(first)}\n`);
     return 2;
   }
   try {
@@ -68,4 +68,14 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/** One line for a mistyped command or top-level option, with the closest match if any. */
+function unknownFirstWord(word: string): string {
+  const isOption = word.startsWith("-");
+  const candidates = isOption ? ["--help", "--version"] : Object.keys(COMMANDS);
+  const suggestion = didYouMean(word, candidates);
+  const hint = suggestion ? `Did you mean ${suggestion}? ` : "";
+  const what = isOption ? "unknown option" : "unknown command";
+  return `${what}: ${word}. ${hint}Run '${PROGRAM} --help' for the ${isOption ? "options" : "commands"}.`;
 }

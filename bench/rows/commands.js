@@ -82,7 +82,7 @@ export async function measureCerts(ctx, compare) {
   const kitDir = `${ctx.tmp}/pki-certs-command`;
   const opensslDir = `${ctx.tmp}/pki-openssl`;
   const sides = [
-    { label: "certs", program: execPath, args: [CLI, "certs", "--out", kitDir, "--force"] },
+    { label: "certs", program: execPath, args: [CLI, "certs", "--pki", kitDir, "--force"] },
     { label: "openssl script", program: "sh", args: [OPENSSL_PKI_SCRIPT, opensslDir] },
   ];
   /** @type {string[]} */

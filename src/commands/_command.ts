@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { didYouMean } from "./_did-you-mean.js";
 
 /** A usage or configuration mistake: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
@@ -40,6 +41,8 @@ export interface CommandIo {
   cwd: string;
   /** true when stdout is a terminal (colours, progress bars). */
   isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal. */
+  columns?: number;
 }
 
 export interface CommandContext<O extends OptionSpecs> extends CommandIo {
@@ -60,6 +63,16 @@ export interface CommandDefinition<O extends OptionSpecs> {
   /** Text after the options table: notes, exit codes. */
   notes?: string;
   positionals?: { min: number; max: number };
+  /**
+   * Old option names that keep working: old name -> current name. Each use prints a one-line
+   * deprecation notice on stderr.
+   */
+  aliases?: Record<string, string>;
+  /**
+   * Switches that used to take a FILE: `--json FILE` (old) -> `--json-file FILE` (current),
+   * with a deprecation notice; `--json -` means the switch. See `switchOrValue` for the rule.
+   */
+  formerValueSwitches?: Record<string, string>;
   run: (ctx: CommandContext<O>) => Promise<number> | number;
 }
 
@@ -86,7 +99,7 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       io.stdout(help());
       return 0;
     }
-    const parsed = parseCommandArgs(def, argv);
+    const parsed = parseCommandArgs(def, applyAliases(def, argv, io.stderr));
     return def.run({
       ...io,
       values: parsed.values,
@@ -95,6 +108,71 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
     });
   };
   return { name: def.name, summary: def.summary, help, execute };
+}
+
+/**
+ * Rewrites old option spellings to the current ones, printing one notice per old spelling.
+ * Everything after a bare `--` is left alone.
+ */
+export function applyAliases(
+  def: Pick<CommandDefinition<OptionSpecs>, "name" | "aliases" | "formerValueSwitches">,
+  argv: string[],
+  stderr: (text: string) => void,
+): string[] {
+  const aliases = def.aliases ?? {};
+  const switches = def.formerValueSwitches ?? {};
+  const noticed = new Set<string>();
+  const notice = (old: string, current: string) => {
+    if (noticed.has(old)) return;
+    noticed.add(old);
+    stderr(
+      `${PROGRAM} ${def.name}: deprecated option: ${old}. Use ${current} instead (${old} still works for now).\n`,
+    );
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const match = /^--([^=]+)(=.*)?$/.exec(arg);
+    const name = match?.[1] ?? "";
+    const inline = match?.[2];
+    if (match && Object.hasOwn(aliases, name)) {
+      const current = aliases[name] ?? name;
+      notice(`--${name}`, `--${current}`);
+      out.push(`--${current}${inline ?? ""}`);
+    } else if (match && Object.hasOwn(switches, name)) {
+      const fileOption = switches[name] ?? name;
+      const value = inline !== undefined ? inline.slice(1) : argv[i + 1];
+      if (inline === undefined && !switchOrValue(value)) {
+        out.push(arg);
+        continue;
+      }
+      if (inline === undefined) i++;
+      if (value === "-") {
+        notice(`--${name} -`, `--${name}`);
+        out.push(`--${name}`);
+      } else {
+        notice(`--${name} FILE`, `--${fileOption} FILE`);
+        out.push(`--${fileOption}=${value ?? ""}`);
+      }
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the word after a former value switch (`verify --json ...`) is its old FILE value:
+ * `-`, or a word that is neither an option nor a URL. `verify --json https://…` is the switch.
+ */
+function switchOrValue(next: string | undefined): boolean {
+  if (next === undefined) return false;
+  if (next === "-") return true;
+  return !next.startsWith("-") && !next.includes("://");
 }
 
 function parseCommandArgs<O extends OptionSpecs>(
@@ -123,15 +201,22 @@ function parseCommandArgs<O extends OptionSpecs>(
       tokens: true,
     });
   } catch (error) {
-    throw new UsageError(`${describeParseError(error)}\n\n${usageLines(def)}`);
+    throw new UsageError(describeParseError(def, error));
   }
   const { min, max } = def.positionals ?? { min: 0, max: 0 };
   const count = parsed.positionals.length;
-  if (count < min || count > max) {
-    const expected = min === max ? `${min}` : `${min} to ${max}`;
-    const got = count === 0 ? "none" : parsed.positionals.map((p) => JSON.stringify(p)).join(" ");
+  if (count < min) {
+    const names = (def.usage[0] ?? "").match(/<[^>]+>/g) ?? [];
+    const missing = names.slice(count, min).join(" ") || `${min - count} more`;
     throw new UsageError(
-      `${def.name}: expected ${expected} argument(s), got ${got}.\n\n${usageLines(def)}`,
+      `missing argument: ${missing}. Give it as the usage below shows.\n\n${usageLines(def)}`,
+    );
+  }
+  if (count > max) {
+    const extra = parsed.positionals.slice(max).map((p) => JSON.stringify(p));
+    const what = extra.length === 1 ? "unexpected argument" : "unexpected arguments";
+    throw new UsageError(
+      `${what}: ${extra.join(" ")}. Leave ${extra.length === 1 ? "it" : "them"} out or quote a value that contains spaces.\n\n${usageLines(def)}`,
     );
   }
   const optionOrder = (parsed.tokens ?? []).flatMap((t) =>
@@ -140,11 +225,32 @@ function parseCommandArgs<O extends OptionSpecs>(
   return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals, optionOrder };
 }
 
-function describeParseError(error: unknown): string {
+/** parseArgs' messages, said in the CLI's one style, with a did-you-mean for unknown options. */
+function describeParseError(def: HelpSource, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const helpHint = `Run '${PROGRAM} ${def.name} --help' for the options.`;
   const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown) return `unknown option ${unknown[1]}.`;
-  return message.replace(/\. To specify a positional argument.*$/s, ".");
+  if (unknown) {
+    const given = unknown[1] ?? "";
+    const bare = given.replace(/^-+/, "").replace(/=.*$/, "");
+    const suggestion = didYouMean(bare, optionNames(def));
+    const hint = suggestion ? `Did you mean --${suggestion}? ` : "";
+    return `unknown option: ${given}. ${hint}${helpHint}`;
+  }
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return `missing value: ${missing[1]}. Give it as ${missing[1]} <value>.`;
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const flag = ambiguous[1] ?? "";
+    return `missing value: ${flag} (the next word is an option). Give it as ${flag} <value>, or ${flag}=<value> for a value that starts with '-'.`;
+  }
+  const noValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+  if (noValue) return `option takes no value: ${noValue[1]}. Leave out the '=…' part.`;
+  return `${message.replace(/\. To specify a positional argument.*$/s, "")}. ${helpHint}`;
+}
+
+function optionNames(def: HelpSource): string[] {
+  return [...Object.keys(def.options), "help"];
 }
 
 function usageLines(def: HelpSource): string {

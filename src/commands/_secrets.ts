@@ -31,7 +31,14 @@ export function readSecret(
       text = readFileSync(resolve(io.cwd, file), "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-      throw new UsageError(`failed to read --${name}-file ${JSON.stringify(file)}: ${code}.`);
+      if (code === "ENOENT") {
+        throw new UsageError(
+          `--${name}-file: file not found: ${file}. Create it (for example: openssl rand -hex 32 > ${file}) or give the right path.`,
+        );
+      }
+      throw new UsageError(
+        `--${name}-file: cannot read the file: ${file} (${code}). Check its permissions.`,
+      );
     }
     // A trailing newline from `echo secret > file` is not part of the secret.
     return nonEmpty(text.replace(/\r?\n$/, ""), `--${name}-file ${JSON.stringify(file)}`);

@@ -115,7 +115,7 @@ function authFromValues(values: TargetValues, io: Io): AuthConfig {
   return verdict.value;
 }
 
-/** An optional whole number flag, range-checked: `--count: expected 1-100000, got "x".` */
+/** An optional whole number flag, range-checked: `--count: out of range: 0. Pass a whole number from 1 to 1000000.` */
 export function wholeNumber(
   flag: string,
   value: unknown,
@@ -124,11 +124,11 @@ export function wholeNumber(
 ): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== "string" || !/^\d+$/.test(value) || n < min || n > max) {
-    throw new UsageError(
-      `${flag}: expected ${min}-${max}, got ${JSON.stringify(value)}. Pass a whole number.`,
-    );
+  const fix = `Pass a whole number from ${min} to ${max}.`;
+  if (typeof value !== "string" || !/^\d+$/.test(value)) {
+    throw new UsageError(`${flag}: not a whole number: ${JSON.stringify(value)}. ${fix}`);
   }
+  if (n < min || n > max) throw new UsageError(`${flag}: out of range: ${value}. ${fix}`);
   return n;
 }
 

@@ -16,16 +16,16 @@ const SECRET_BYTES = 32;
 
 const NEXT_STEPS = [
   [
-    "Run the receiver for real (dev PKI in certs/dev):",
-    "netdata-webhook-kit certs --out certs/dev && netdata-webhook-kit serve --dev --auth bearer --bearer-token-file token.txt",
+    "Run the receiver for real (dev PKI in certs/dev, a bearer token in token.txt):",
+    "openssl rand -hex 32 > token.txt && npx netdata-webhook-kit serve --dev --auth bearer --bearer-token-file token.txt",
   ],
   [
     "Verify your own receiver, in any language:",
-    "netdata-webhook-kit verify https://hooks.example.com/netdata --pki certs/dev --bearer-token-file token.txt",
+    "npx netdata-webhook-kit verify https://hooks.example.com/webhooks/netdata --pki certs/dev --bearer-token-file token.txt",
   ],
   [
     "Put nginx or Apache in front, checking Netdata's client certificate:",
-    "netdata-webhook-kit proxy nginx --server-name hooks.example.com --cert fullchain.pem --key privkey.pem",
+    "npx netdata-webhook-kit proxy nginx --server-name hooks.example.com --tls-cert fullchain.pem --tls-key privkey.pem",
   ],
 ] as const;
 

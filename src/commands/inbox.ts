@@ -1,10 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import {
-  NOTIFICATION_KINDS,
-  type NotificationKind,
-  type Severity,
-} from "../protocol/notification-types.js";
+import type { NotificationKind, Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
 import { openStore } from "../receiver/store.js";
 import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";
@@ -14,13 +10,15 @@ import type {
   StoredNotification,
 } from "../receiver/store-types.js";
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
+import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
+import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
 /** Width of the MESSAGE column in the table; longer messages end with "…". */
-const MESSAGE_WIDTH = 60;
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
@@ -30,7 +28,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const OPTIONS = {
   db: { type: "string", description: "SQLite file written by 'serve'", default: DEFAULT_DB_PATH },
-  kind: { type: "string", description: `only this kind: ${NOTIFICATION_KINDS.join(", ")}` },
+  kind: { type: "string", description: `only this kind: ${KIND_NAMES.join(", ")}` },
   severity: { type: "string", description: `only this severity: ${SEVERITIES.join(", ")}` },
   since: {
     type: "string",
@@ -49,6 +47,11 @@ const OPTIONS = {
   },
   failed: { type: "boolean", description: "forwarding: deliveries given up on (dead letters)" },
   "all-failed": { type: "boolean", description: "with retry: put every failed delivery back" },
+  wide: {
+    type: "boolean",
+    description:
+      "whole messages, even when they do not fit the terminal (piped output always has them)",
+  },
 } satisfies OptionSpecs;
 
 export const inboxCommand = defineCommand({
@@ -76,7 +79,7 @@ export const inboxCommand = defineCommand({
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
 also safe while 'serve' runs).
 Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
-  run: ({ values, positionals, cwd, stdout, stderr }) => {
+  run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     if (positionals.length > 0 || values["all-failed"]) {
       return retryCommand(positionals, values["all-failed"] === true, path, stdout);
@@ -108,7 +111,16 @@ Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 us
           rows.map((row) => `${escapeJsonForTerminal(JSON.stringify(jsonRow(row)))}\n`).join(""),
         );
       } else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
-      else stdout(table(rows));
+      else {
+        const fit = values.wide === true || !isTTY ? undefined : columns;
+        stdout(table(rows, fit, createStyle(colourWanted(isTTY, env))));
+        const total = rows.length === filter.limit ? store.count(filter) : rows.length;
+        if (total > rows.length) {
+          stderr(
+            `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
+          );
+        }
+      }
       return 0;
     } finally {
       void store.close();
@@ -133,7 +145,7 @@ function parseFilter(
   values: Record<"kind" | "severity" | "since" | "limit", string | undefined>,
 ): NotificationFilter {
   const filter: NotificationFilter = { limit: parseLimit(values.limit) };
-  if (values.kind !== undefined) filter.kind = oneOf("--kind", values.kind, NOTIFICATION_KINDS);
+  if (values.kind !== undefined) filter.kind = storedKinds(values.kind);
   if (values.severity !== undefined)
     filter.severity = oneOf("--severity", values.severity, SEVERITIES);
   if (values.since !== undefined) filter.since = parseSince(values.since, new Date());
@@ -180,7 +192,7 @@ function jsonRow(row: StoredNotification): Omit<StoredNotification, "originalJso
   return rest;
 }
 
-function table(rows: StoredNotification[]): string {
+function table(rows: StoredNotification[], columns: number | undefined, style: Style): string {
   const header = ["ID", "RECEIVED (UTC)", "KIND", "SEVERITY", "HOST", "ALERT", "MESSAGE"];
   const cells = rows.map((r) =>
     [
@@ -190,17 +202,12 @@ function table(rows: StoredNotification[]): string {
       r.severity,
       r.host ?? (r.nodes.length > 1 ? `${r.nodes.length} nodes` : "-"),
       r.alertName ?? (r.token ? `token ${r.token}` : "-"),
-      truncate(r.message, MESSAGE_WIDTH),
+      r.message,
     ].map(terminalSafe),
   );
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)),
-  );
-  const line = (row: string[]) =>
-    `${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}\n`;
-  return line(header) + cells.map(line).join("");
-}
-
-function truncate(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  const severityColumn = header.indexOf("SEVERITY");
+  return fitTable(header, cells, {
+    columns,
+    colour: (column, text) => (column === severityColumn ? severityColour(style, text) : undefined),
+  });
 }

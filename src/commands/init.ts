@@ -63,6 +63,13 @@ Bearer credentials and accepts all five payload kinds. Exit codes: 0 written, 2 
       `Created ${displayPath(result.targetDir, cwd)} from the ${result.template.name} template:\n`,
     );
     for (const file of result.files) stdout(`  wrote ${displayPath(file, cwd)}\n`);
+    if (result.kit?.packedPath) {
+      const why =
+        result.kit.source === "checkout" ? "a source checkout" : "not from the npm registry";
+      stdout(
+        `The running kit is ${why}, so it was packed into ${result.kit.packedPath} and package.json depends on it as ${result.kit.spec}.\n`,
+      );
+    }
     const steps = result.template.nextSteps(dir).map((step) => `  ${step}\n`);
     stdout(`\nNext steps:\n${steps.join("")}`);
     return 0;

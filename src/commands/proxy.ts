@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { pathExists, replaceFile } from "../_replace-file.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import {
+  NETDATA_ROOT_CA_PATH,
   ProxyOptionError,
   type ProxyOptions,
   type ProxyOptionsInput,
@@ -11,22 +13,23 @@ import {
 import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "../proxy/policy.js";
 import { PROXY_RENDERERS, PROXY_SERVERS, type ProxyServer } from "../proxy/proxy-config.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
-import { CommandError, defineCommand, UsageError } from "./_command.js";
+import { version } from "../run-cli.js";
+import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
 
 export const proxyCommand = defineCommand({
   name: "proxy",
   summary: "Print an nginx or Apache site config that terminates TLS for Netdata Cloud webhooks.",
   usage: [
-    "proxy nginx --server-name NAME --cert FILE --key FILE [options]",
-    "proxy apache --server-name NAME --cert FILE --key FILE [options]",
+    "proxy nginx --server-name NAME --tls-cert FILE --tls-key FILE [options]",
+    "proxy apache --server-name NAME --tls-cert FILE --tls-key FILE [options]",
   ],
   examples: [
     [
-      "netdata-webhook-kit proxy nginx --server-name hooks.example.com --cert fullchain.pem --key privkey.pem",
+      "netdata-webhook-kit proxy nginx --server-name hooks.example.com --tls-cert fullchain.pem --tls-key privkey.pem",
       "print an nginx site config",
     ],
     [
-      "netdata-webhook-kit proxy apache --server-name hooks.example.com --cert c.pem --key k.pem --out site.conf",
+      "netdata-webhook-kit proxy apache --server-name hooks.example.com --tls-cert c.pem --tls-key k.pem --out-file site.conf",
       "write an Apache site file",
     ],
     [
@@ -39,8 +42,8 @@ export const proxyCommand = defineCommand({
       type: "string",
       description: "host name Netdata Cloud connects to (required)",
     },
-    cert: { type: "string", description: "this server's certificate chain, PEM (required)" },
-    key: { type: "string", description: "this server's private key, PEM (required)" },
+    "tls-cert": { type: "string", description: "this server's certificate chain, PEM (required)" },
+    "tls-key": { type: "string", description: "this server's private key, PEM (required)" },
     upstream: {
       type: "string",
       description: "origin of the receiver in behind-proxy mode",
@@ -50,7 +53,8 @@ export const proxyCommand = defineCommand({
     path: { type: "string", description: "the webhook path", default: DEFAULT_WEBHOOK_PATH },
     "client-ca": {
       type: "string",
-      description: "CA of Netdata's client certificate [default: the Netdata Root CA shipped here]",
+      description:
+        "CA of Netdata's client certificate [default: the bundled Netdata Root CA, written as netdata-ca.pem next to the config]",
     },
     "expected-cn": {
       type: "string",
@@ -63,43 +67,50 @@ export const proxyCommand = defineCommand({
       description: "client chain depth (2: leaf, intermediate, root)",
       default: String(DEFAULT_VERIFY_DEPTH),
     },
-    out: { type: "string", description: "write the config to FILE instead of stdout" },
+    "out-file": { type: "string", description: "write the config to FILE instead of stdout" },
     force: {
       type: "boolean",
-      description: "with --out: replace an existing FILE (a symlink is replaced, not followed)",
+      description:
+        "with --out-file: replace an existing FILE (a symlink is replaced, not followed)",
     },
   },
   positionals: { min: 1, max: 1 },
+  aliases: { cert: "tls-cert", key: "tls-key", out: "out-file" },
   notes: `nginx: a map and a server {} for /etc/nginx/conf.d/. Apache: a <VirtualHost> for
 /etc/apache2/sites-available/ (a2enmod ssl proxy proxy_http headers alias). Run the receiver
 behind it in behind-proxy mode, reachable only through the proxy. Each security directive in
 the output carries a comment; docs/proxy-traps.md shows what Netdata's own snippets miss.`,
   run: async ({ values, positionals, stdout, stderr, cwd }) => {
     const server = parseServer(positionals[0]);
+    const outFile = values["out-file"] === undefined ? undefined : resolve(cwd, values["out-file"]);
+    if (outFile !== undefined && values.force !== true && (await pathExists(outFile))) {
+      throw new UsageError(
+        `--out-file: ${outFile} already exists. Pass --force to replace it, or choose another file.`,
+      );
+    }
+    const clientCa =
+      values["client-ca"] === undefined
+        ? await writeBundledCa(outFile === undefined ? cwd : dirname(outFile), stderr)
+        : { clientCa: values["client-ca"] };
     const options = resolveOrUsageError({
       serverName: required(values["server-name"], "server-name"),
-      cert: required(values.cert, "cert"),
-      key: required(values.key, "key"),
+      cert: required(values["tls-cert"], "tls-cert"),
+      key: required(values["tls-key"], "tls-key"),
       cwd,
       ...(values.upstream !== undefined && { upstream: values.upstream }),
       ...(values.listen !== undefined && { listen: values.listen }),
       ...(values.path !== undefined && { path: values.path }),
-      ...(values["client-ca"] !== undefined && { clientCa: values["client-ca"] }),
+      ...clientCa,
       ...(values["expected-cn"] !== undefined && { expectedCns: values["expected-cn"] }),
       ...(values["verify-depth"] !== undefined && { verifyDepth: values["verify-depth"] }),
     });
     warnAboutMissingFiles(options, stderr);
     const config = PROXY_RENDERERS[server](options);
-    if (values.out === undefined) {
+    if (outFile === undefined) {
       stdout(config);
       return 0;
     }
-    const out = resolve(cwd, values.out);
-    if (values.force !== true && (await pathExists(out))) {
-      throw new UsageError(
-        `--out: ${out} already exists. Pass --force to replace it, or choose another file.`,
-      );
-    }
+    const out = outFile;
     try {
       await replaceFile(out, config);
     } catch (error) {
@@ -138,8 +149,8 @@ function resolveOrUsageError(input: ProxyOptionsInput): ProxyOptions {
 /** The config may be written on another machine than it runs on, so a missing file only warns. */
 function warnAboutMissingFiles(options: ProxyOptions, stderr: (text: string) => void): void {
   const files: Array<[string, string]> = [
-    ["--cert", options.certPath],
-    ["--key", options.keyPath],
+    ["--tls-cert", options.certPath],
+    ["--tls-key", options.keyPath],
     ["--client-ca", options.clientCaPath],
   ];
   for (const [flag, path] of files) {
@@ -149,4 +160,41 @@ function warnAboutMissingFiles(options: ProxyOptions, stderr: (text: string) => 
       );
     }
   }
+}
+
+/** The name the bundled Netdata Root CA gets next to a generated config. */
+export const WRITTEN_CA_NAME = "netdata-ca.pem";
+
+/**
+ * Without --client-ca the config needs the Netdata Root CA at a path that outlives this
+ * install (a path inside node_modules or a checkout breaks after `npm ci` or on another
+ * machine): the bundled copy is written into `dir`, beside the config.
+ */
+async function writeBundledCa(
+  dir: string,
+  stderr: (text: string) => void,
+): Promise<{ clientCa: string; clientCaOrigin: string }> {
+  const target = join(dir, WRITTEN_CA_NAME);
+  const bundled = await readFile(NETDATA_ROOT_CA_PATH, "utf8");
+  const existing = await readFile(target, "utf8").catch(() => undefined);
+  if (existing !== undefined && existing !== bundled) {
+    throw new UsageError(
+      `a different file is already at the CA path: ${target}. Pass --client-ca ${target} to use it, or move it away to get the bundled Netdata Root CA.`,
+    );
+  }
+  if (existing === undefined) {
+    try {
+      await replaceFile(target, bundled);
+    } catch (error) {
+      throw new CommandError(`failed to write ${target}: ${(error as Error).message}`);
+    }
+  }
+  stderr(
+    `${existing === undefined ? "wrote" : "kept "} ${target} (the Netdata Root CA bundled with ${PROGRAM}); ` +
+      "install it with the config, or pass --client-ca PATH for where it lives on the server.\n",
+  );
+  return {
+    clientCa: target,
+    clientCaOrigin: `the Netdata Root CA bundled with ${PROGRAM} ${version()}, written there by this command`,
+  };
 }

@@ -7,7 +7,8 @@ import { createRandom, randomSeed } from "../simulator/random.js";
 import { resolveVerifyOptions } from "../simulator/resolve-options.js";
 import { sendNotifications } from "../simulator/send.js";
 import { latencyLine } from "../simulator/stats.js";
-import { type CommandContext, defineCommand, UsageError } from "./_command.js";
+import { type CommandContext, defineCommand, PROGRAM, UsageError } from "./_command.js";
+import { KIND_NAMES, parseKind } from "./_kinds.js";
 import {
   asUsageErrors,
   oneOf,
@@ -18,8 +19,6 @@ import {
 
 const PROGRESS_BAR_WIDTH = 30;
 
-type Kind = "test" | "alert" | "reachability";
-
 function payloadSource(
   values: {
     kind?: string | undefined;
@@ -29,7 +28,7 @@ function payloadSource(
     seed?: string | undefined;
   },
   cwd: string,
-): { label: string; body: (i: number) => string } {
+): { label: string; body: (i: number) => string; notApplicable?: string[] } {
   if (values.file !== undefined) {
     if (values.kind !== undefined || values.severity !== undefined || values.format !== undefined) {
       throw new UsageError(
@@ -47,11 +46,24 @@ function payloadSource(
     }
     return { label: path, body: () => text };
   }
-  const kind = oneOf<Kind>("--kind", values.kind, ["test", "alert", "reachability"], "alert");
-  const format = oneOf<PayloadFormat>("--format", values.format, ["flat", "nested"], "nested");
+  const { family: kind, format: kindFormat } = parseKind(values.kind ?? "alert");
+  if (kindFormat !== undefined && values.format !== undefined && values.format !== kindFormat) {
+    throw new UsageError(
+      `--format: contradicts --kind ${values.kind}: ${values.format}. Leave out --format, or pass --kind ${kind}.`,
+    );
+  }
+  const format =
+    kindFormat ?? oneOf<PayloadFormat>("--format", values.format, ["flat", "nested"], "nested");
   const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
   const factory = createPayloadFactory(createRandom(seed));
-  if (kind === "test") return { label: "test notification", body: () => factory.test().body };
+  if (kind === "test") {
+    const ignored = (["format", "severity"] as const).filter((name) => values[name] !== undefined);
+    return {
+      label: "test notification",
+      body: () => factory.test().body,
+      notApplicable: ignored.map((name) => `--${name} with --kind test`),
+    };
+  }
   if (kind === "alert") {
     const severity = oneOf(
       "--severity",
@@ -92,7 +104,7 @@ export const sendCommand = defineCommand({
   name: "send",
   summary: "Send one (or many) notifications to a receiver, as Netdata Cloud would.",
   usage: [
-    "send <url> [--kind test|alert|reachability] [--format flat|nested] [--severity S] [--pki DIR]",
+    "send <url> [--kind KIND] [--format flat|nested] [--severity S] [--pki DIR]",
     "send <url> --file payload.json",
     "send <url> --count N --concurrency C",
   ],
@@ -102,20 +114,23 @@ export const sendCommand = defineCommand({
       "one nested critical alert",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --kind test --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --kind test --pki certs/dev",
       "a test notification: its token shows in the receiver",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --file payload.json --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --file payload.json --pki certs/dev",
       "a payload of your own, as is",
     ],
     [
-      "netdata-webhook-kit send https://hooks.example.com/netdata --count 1000 --concurrency 20 --pki certs/dev",
+      "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --count 1000 --concurrency 20 --pki certs/dev",
       "a load run with latency percentiles",
     ],
   ],
   options: {
-    kind: { type: "string", description: "test, alert or reachability [default: alert]" },
+    kind: {
+      type: "string",
+      description: `${KIND_NAMES.join(", ")} (alert-nested = --kind alert --format nested) [default: alert]`,
+    },
     format: { type: "string", description: "flat or nested [default: nested]" },
     severity: {
       type: "string",
@@ -143,6 +158,12 @@ export const sendCommand = defineCommand({
     const source = payloadSource(values, ctx.cwd);
     const count = wholeNumber("--count", values.count, 1, 1_000_000) ?? 1;
     const concurrency = wholeNumber("--concurrency", values.concurrency, 1, 1000) ?? 1;
+    const notApplicable = [...(source.notApplicable ?? [])];
+    if (concurrency > count)
+      notApplicable.push(`--concurrency ${concurrency} with --count ${count}`);
+    for (const what of notApplicable) {
+      ctx.stderr(`${PROGRAM} send: option does not apply: ${what}. It is ignored; leave it out.\n`);
+    }
     const url = ctx.positionals[0] ?? "";
     const options = await asUsageErrors(() =>
       resolveVerifyOptions({ url, ...targetFromValues(values, ctx) }),
@@ -179,7 +200,7 @@ function report(
   if (outcomes.length === 1 && first) {
     const body =
       first.kind === "response" ? `\n${first.body}${first.body.endsWith("\n") ? "" : "\n"}` : "\n";
-    io.stdout(`POST ${url} (${label})\n${describeOutcome(first)} in ${first.latencyMs} ms${body}`);
+    io.stdout(`POST ${url} (${label})\n${describeOutcome(first)} in ${timing(first)}${body}`);
     return;
   }
   const rate = Math.round((outcomes.length / Math.max(durationMs, 1)) * 1000);
@@ -190,4 +211,11 @@ function report(
         [50, 90, 99],
       )}\n`,
   );
+}
+
+/** "642.1 ms (set-up 600.3 ms: connection and TLS; answer 41.8 ms: the receiver)". */
+function timing(outcome: Outcome): string {
+  if (outcome.setupMs === undefined) return `${outcome.latencyMs} ms`;
+  const answer = Math.round((outcome.latencyMs - outcome.setupMs) * 10) / 10;
+  return `${outcome.latencyMs} ms (set-up ${outcome.setupMs} ms: connection and TLS; answer ${answer} ms: the receiver)`;
 }

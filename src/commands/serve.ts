@@ -50,6 +50,7 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
+import { checkTlsPair } from "./_tls-material.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
 export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
@@ -118,7 +119,7 @@ const OPTIONS = {
     type: "boolean",
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
   },
-  certs: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+  pki: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
   ...FORWARD_OPTIONS,
 } satisfies OptionSpecs;
 
@@ -153,6 +154,7 @@ export const serveCommand = defineCommand({
     ],
   ],
   options: OPTIONS,
+  aliases: { certs: "pki" },
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
@@ -313,7 +315,7 @@ async function receiverOptions(
 }
 
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
-  const dir = resolve(ctx.cwd, ctx.values.certs ?? DEFAULT_PKI_DIR);
+  const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
   try {
     // Loaded here: certificate generation is only for --dev.
     const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");
@@ -328,11 +330,18 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
     certs: dir,
   });
-  return {
+  const tls = {
     cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
     key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
     ca: ctx.values["client-ca"]?.map((p) => resolve(ctx.cwd, p)) ?? [paths.ca.cert],
   };
+  checkTlsPair({
+    certFlag: "--tls-cert",
+    certPath: tls.cert,
+    keyFlag: "--tls-key",
+    keyPath: tls.key,
+  });
+  return tls;
 }
 
 function productionTls({ values, cwd }: Ctx): TlsMaterial {
@@ -344,10 +353,19 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
     );
   }
   const ca = values["client-ca"]?.map((p) => resolve(cwd, p)) ?? [BUNDLED_NETDATA_CA];
-  for (const file of [cert, key, ...ca].map((p) => resolve(cwd, p))) {
-    if (!existsSync(file)) throw new UsageError(`file not found: ${file}.`);
+  for (const file of ca) {
+    if (!existsSync(file)) {
+      throw new UsageError(`--client-ca: file not found: ${file}. Give the right path.`);
+    }
   }
-  return { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
+  const tls = { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
+  checkTlsPair({
+    certFlag: "--tls-cert",
+    certPath: tls.cert,
+    keyFlag: "--tls-key",
+    keyPath: tls.key,
+  });
+  return tls;
 }
 
 function parsePort(value: string | undefined, fallback: number): number {

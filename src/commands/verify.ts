@@ -42,15 +42,15 @@ export const verifyCommand = defineCommand({
       "a dev receiver; secrets from NETDATA_BEARER_TOKEN, NETDATA_CHALLENGE_SECRET",
     ],
     [
-      "netdata-webhook-kit verify https://hooks.example.com/netdata --pki certs/dev --only mtls,auth",
+      "netdata-webhook-kit verify https://hooks.example.com/webhooks/netdata --pki certs/dev --only mtls,auth",
       "only the mTLS and auth checks",
     ],
     [
-      "netdata-webhook-kit verify https://hooks.example.com/netdata --profile current --junit verify.xml",
+      "netdata-webhook-kit verify https://hooks.example.com/webhooks/netdata --profile current --junit-file verify.xml",
       "current protocol only, JUnit for CI",
     ],
     [
-      "netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --json -",
+      "netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --json",
       "an app behind a TLS proxy, mTLS played as the proxy's headers; JSON on stdout",
     ],
     [
@@ -108,11 +108,19 @@ export const verifyCommand = defineCommand({
       type: "boolean",
       description: "print every request and response of each check (secrets as their length)",
     },
-    json: { type: "string", description: "write the full report as JSON to FILE, or - for stdout" },
-    junit: { type: "string", description: "write a JUnit XML report to FILE" },
+    json: { type: "boolean", description: "print the full report as JSON on stdout" },
+    "json-file": { type: "string", description: "write the full report as JSON to FILE" },
+    "junit-file": { type: "string", description: "write a JUnit XML report to FILE" },
     list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
+    wide: {
+      type: "boolean",
+      description:
+        "whole lines, even when they do not fit the terminal (piped output always has them)",
+    },
   },
   positionals: { min: 0, max: 1 },
+  aliases: { junit: "junit-file" },
+  formerValueSwitches: { json: "json-file" },
   notes: `First a baseline: reach the host, trust its certificate, complete mTLS as Netdata and POST
 one notification with the given credentials. When it fails, one diagnosis (cause and fix) is
 printed at the top and the checks that depend on it are reported as "not run: baseline failed".
@@ -150,7 +158,7 @@ Exit codes:
     }
     if (ctx.positionals[0] === undefined) {
       throw new UsageError(
-        "expected the receiver's webhook URL, e.g. 'verify https://hooks.example.com/netdata --pki certs/dev' (or --list for the checks).",
+        "expected the receiver's webhook URL, e.g. 'verify https://hooks.example.com/webhooks/netdata --pki certs/dev' (or --list for the checks).",
       );
     }
     const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
@@ -172,9 +180,11 @@ Exit codes:
     };
     const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
     if (secret !== undefined) options.challengeSecret = secret;
-    const outputs = await outputPaths(values.json, values.junit, ctx.cwd);
-    const report = await runVerify(options, ctx, {
-      humanToStderr: values.json === "-",
+    const json = values.json === true ? "-" : values["json-file"];
+    const outputs = await outputPaths(json, values["junit-file"], ctx.cwd);
+    const fit = values.wide === true ? { ...ctx, columns: undefined } : ctx;
+    const report = await runVerify(options, fit, {
+      humanToStderr: json === "-",
       verbose: values.verbose === true,
     });
     await writeOutputs(report, outputs, ctx);
@@ -215,7 +225,9 @@ function proxyFromValues(values: {
 /** Runs verify with live output: a line per check as it completes, then the summary. */
 export async function runVerify(
   options: VerifyOptions,
-  io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env">,
+  io: Pick<CommandContext<Record<string, never>>, "stdout" | "stderr" | "isTTY" | "env"> & {
+    columns?: number | undefined;
+  },
   { humanToStderr = false, verbose = false }: { humanToStderr?: boolean; verbose?: boolean } = {},
 ): Promise<VerifyReport> {
   const out = humanToStderr ? io.stderr : io.stdout;
@@ -235,7 +247,8 @@ export async function runVerify(
   };
   const onCheck = (result: CheckResult) => {
     header();
-    out(formatCheckLine(result, style, verbose));
+    const columns = !humanToStderr && io.isTTY ? io.columns : undefined;
+    out(formatCheckLine(result, style, { verbose, columns }));
   };
   const report = await asUsageErrors(() =>
     verifyReceiver({ ...options, seed, onBaseline, onCheck }),
@@ -268,7 +281,7 @@ async function outputPaths(
     }
     return path;
   };
-  return { json: await check("--json", json), junit: await check("--junit", junit) };
+  return { json: await check("--json-file", json), junit: await check("--junit-file", junit) };
 }
 
 async function writeOutputs(

@@ -16,7 +16,7 @@ export async function ensureDevPki(dir: string, now = new Date()): Promise<DevPk
     const day = expired.notAfter.toISOString().slice(0, 10);
     throw new Error(
       `failed to use the dev PKI in ${dir}: ${expired.name}.pem expired on ${day}. ` +
-        `Regenerate it with: netdata-webhook-kit certs --out ${dir} --force`,
+        `Regenerate it with: netdata-webhook-kit certs --pki ${dir} --force`,
     );
   }
   return pki;

@@ -12,6 +12,7 @@ import {
 
 import { PKI_CA_NAMES, PKI_NAMES, type PkiName, pkiPaths } from "./pki-names.js";
 import { PKI_PLAN } from "./pki-plan.js";
+import { serverHosts } from "./server-alt-names.js";
 import { CERT_FILE_MODE, KEY_FILE_MODE, writePkiFile } from "./write-pki-file.js";
 
 export interface DevPkiEntry {
@@ -34,6 +35,8 @@ export interface GenerateDevPkiOptions {
   force?: boolean;
   /** The moment validity periods are counted from (tests move it); default: now. */
   now?: Date;
+  /** More DNS names and IP addresses for the server certificate (localhost and loopback stay). */
+  hosts?: readonly string[];
 }
 
 /** Some files exist and some do not: regenerating only the missing ones would break chains. */
@@ -61,6 +64,7 @@ export class IncompletePkiError extends Error {
  */
 export async function generateDevPki(options: GenerateDevPkiOptions): Promise<DevPki> {
   const { outDir, force = false, now = new Date() } = options;
+  const hosts = serverHosts(options.hosts);
   if (!force) {
     const missing = await missingFiles(outDir);
     if (missing.length === 0) return { outDir, entries: await readEntries(outDir) };
@@ -72,7 +76,7 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
   await makeDirectory(outDir).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
   });
-  const issued = issueAll(now);
+  const issued = issueAll(now, hosts);
   // Replacing: the old CA files go first, so a run cut short cannot leave new leaves that
   // look complete next to CAs that did not sign them; the next run then starts over.
   if (force) await removeCaFiles(outDir);
@@ -89,9 +93,10 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
 }
 
 /** Issues the plan in its issuer-first order (P-256 keys take well under a millisecond). */
-function issueAll(now: Date): Record<PkiName, IssuedCertificate> {
+function issueAll(now: Date, hosts: readonly string[]): Record<PkiName, IssuedCertificate> {
   const issued = {} as Record<PkiName, IssuedCertificate>;
-  for (const plan of PKI_PLAN) {
+  for (const planned of PKI_PLAN) {
+    const plan = planned.role === "server" ? { ...planned, hosts } : planned;
     const issuer = plan.issuer === "self" ? undefined : issued[plan.issuer];
     issued[plan.name] = issueCertificate(plan, generateKeyPair(), now, issuer);
   }

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
 import * as der from "./der.js";
 import type { CertPlan } from "./pki-plan.js";
+import { encodeServerAltNames, serverHosts } from "./server-alt-names.js";
 
 /** ECDSA P-256 with SHA-256: fast to generate, accepted by OpenSSL, nginx, Apache and Node. */
 const CURVE = "prime256v1";
@@ -108,7 +109,9 @@ function roleExtensions(plan: CertPlan): Buffer[] {
     extension(OID.extKeyUsage, false, der.sequence(der.oid(OID[plan.eku ?? "clientAuth"]))),
   ];
   if (plan.role === "server") {
-    extensions.push(extension(OID.subjectAltName, false, SERVER_ALT_NAMES));
+    extensions.push(
+      extension(OID.subjectAltName, false, encodeServerAltNames(plan.hosts ?? serverHosts())),
+    );
   }
   return extensions;
 }
@@ -121,16 +124,6 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
     der.octetString(value),
   );
 }
-
-/**
- * The server certificate's GeneralNames: dNSName [2] localhost, iPAddress [7] 127.0.0.1 and
- * ::1 (the address bytes, 4 and 16 of them). Fixed, so written as data.
- */
-const SERVER_ALT_NAMES = der.sequence(
-  der.implicitPrimitive(2, Buffer.from("localhost", "ascii")),
-  der.implicitPrimitive(7, Buffer.of(127, 0, 0, 1)),
-  der.implicitPrimitive(7, Buffer.from("00000000000000000000000000000001", "hex")),
-);
 
 /** Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue). */
 function encodeName(rdns: CertPlan["subject"]): Buffer {

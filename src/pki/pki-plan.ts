@@ -30,6 +30,8 @@ export interface CertPlan {
   validity: (now: Date) => { notBefore: Date; notAfter: Date };
   /** The .pem also holds the issuer's certificate (leaf first), as a TLS client sends it. */
   withIssuerInPem?: boolean;
+  /** A server's subjectAltName entries (DNS names and IP addresses); default localhost, 127.0.0.1, ::1. */
+  hosts?: readonly string[];
 }
 
 const days = (now: Date, n: number): Date => new Date(now.getTime() + n * DAY_IN_MS);

@@ -23,6 +23,8 @@ export interface ProxyOptionsInput {
   path?: string;
   /** CA that issues the client certificate; default the Netdata Root CA. */
   clientCa?: string;
+  /** Where --client-ca came from, when the caller chose it (a line in the generated header). */
+  clientCaOrigin?: string;
   expectedCns?: readonly string[];
   verifyDepth?: number | string;
   /** Base for relative file paths; default `process.cwd()`. */
@@ -38,6 +40,7 @@ export interface ProxyOptions {
   listen: { address: string | null; port: number };
   path: string;
   clientCaPath: string;
+  clientCaOrigin?: string;
   expectedCns: readonly string[];
   verifyDepth: number;
 }
@@ -65,14 +68,15 @@ export function resolveProxyOptions(input: ProxyOptionsInput): ProxyOptions {
   const cwd = input.cwd ?? process.cwd();
   return {
     serverName: checkServerName(input.serverName),
-    certPath: checkFilePath("--cert", input.cert, cwd),
-    keyPath: checkFilePath("--key", input.key, cwd),
+    certPath: checkFilePath("--tls-cert", input.cert, cwd),
+    keyPath: checkFilePath("--tls-key", input.key, cwd),
     upstream: checkUpstream(input.upstream ?? DEFAULT_UPSTREAM),
     listen: checkListen(input.listen ?? DEFAULT_LISTEN),
     path: checkPath(input.path ?? DEFAULT_WEBHOOK_PATH),
     clientCaPath: checkFilePath("--client-ca", input.clientCa ?? NETDATA_ROOT_CA_PATH, cwd),
     expectedCns: checkCns(input.expectedCns ?? DEFAULT_EXPECTED_CNS),
     verifyDepth: checkVerifyDepth(input.verifyDepth ?? DEFAULT_VERIFY_DEPTH),
+    ...(input.clientCaOrigin !== undefined && { clientCaOrigin: input.clientCaOrigin }),
   };
 }
 
@@ -80,8 +84,8 @@ export function resolveProxyOptions(input: ProxyOptionsInput): ProxyOptions {
 export function proxyOptionFlags(options: ProxyOptions): Array<[flag: string, value: string]> {
   return [
     ["--server-name", options.serverName],
-    ["--cert", options.certPath],
-    ["--key", options.keyPath],
+    ["--tls-cert", options.certPath],
+    ["--tls-key", options.keyPath],
     ["--upstream", options.upstream],
     ["--listen", listenSpec(options.listen)],
     ["--path", options.path],

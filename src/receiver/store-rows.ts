@@ -46,11 +46,25 @@ export function insertParams(
 
 /** A parameterised SELECT for `list`; values never enter the SQL text. */
 export function listQuery(filter: NotificationFilter): { sql: string; params: unknown[] } {
+  const { clause, params } = whereClause(filter);
+  const limit = Math.min(Math.max(1, filter.limit ?? LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT);
+  params.push(limit);
+  return { sql: `SELECT * FROM notifications ${clause} ORDER BY id DESC LIMIT ?`, params };
+}
+
+/** How many rows `filter` matches, without its limit. */
+export function countQuery(filter: NotificationFilter): { sql: string; params: unknown[] } {
+  const { clause, params } = whereClause(filter);
+  return { sql: `SELECT COUNT(*) FROM notifications ${clause}`, params };
+}
+
+function whereClause(filter: NotificationFilter): { clause: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.kind !== undefined) {
-    where.push("kind = ?");
-    params.push(filter.kind);
+    const kinds = [filter.kind].flat();
+    where.push(`kind IN (${kinds.map(() => "?").join(", ")})`);
+    params.push(...kinds);
   }
   if (filter.severity !== undefined) {
     where.push("severity = ?");
@@ -60,10 +74,7 @@ export function listQuery(filter: NotificationFilter): { sql: string; params: un
     where.push("received_at >= ?");
     params.push(filter.since.toISOString());
   }
-  const limit = Math.min(Math.max(1, filter.limit ?? LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT);
-  params.push(limit);
-  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  return { sql: `SELECT * FROM notifications ${clause} ORDER BY id DESC LIMIT ?`, params };
+  return { clause: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
 }
 
 type Row = Record<string, unknown>;

@@ -46,7 +46,8 @@ export interface StoredNotification {
 }
 
 export interface NotificationFilter {
-  kind?: NotificationKind;
+  /** One kind, or any of several (`alert` on the command line is both alert kinds). */
+  kind?: NotificationKind | readonly NotificationKind[];
   severity?: Severity;
   /** Only rows received at or after this instant. */
   since?: Date;
@@ -63,7 +64,8 @@ export interface NotificationStore {
   insert(notification: Notification, key: string, meta?: InsertMeta): Promise<InsertResult>;
   list(filter?: NotificationFilter): StoredNotification[];
   latestTestToken(): { id: number; token: string; receivedAt: string } | null;
-  count(): number;
+  /** How many rows match `filter` (its limit ignored); all rows without one. */
+  count(filter?: NotificationFilter): number;
   /** The settings that make the store durable, for the startup log and tests. */
   info(): { path: string; journalMode: string; synchronous: string; schemaVersion: number };
   /** Commits what is pending, then closes the database. Idempotent. */

@@ -4,6 +4,7 @@ import type { Notification } from "../protocol/notification-types.js";
 import { type InsertHook, registerStoreInternals } from "./store-internals.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./store-migrations.js";
 import {
+  countQuery,
   INSERT_SQL,
   insertParams,
   listQuery,
@@ -150,8 +151,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
         schemaVersion: currentVersion(db),
       };
     },
-    count() {
-      return Number(db.prepare("SELECT COUNT(*) FROM notifications").pluck().get());
+    count(filter = {}) {
+      const { sql, params } = countQuery(filter);
+      return Number(
+        db
+          .prepare(sql)
+          .pluck()
+          .get(...params),
+      );
     },
     async close() {
       if (closed) return;

@@ -27,7 +27,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       `cd ${shellQuote(dir)}`,
       "npm install",
       "npm test                                        # the kit's conformance checks, in-process",
-      "npx netdata-webhook-kit certs --out certs/dev   # development certificates",
+      "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
       "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
       VERIFY_DEV,
     ],
@@ -37,7 +37,8 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     summary: "plain JavaScript on node:https with no dependencies at all",
     nextSteps: (dir) => [
       `cd ${shellQuote(dir)}`,
-      "npx netdata-webhook-kit certs --out certs/dev   # development certificates",
+      "npm install                                     # only the kit, for certs and verify",
+      "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
       "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
       VERIFY_DEV,
     ],

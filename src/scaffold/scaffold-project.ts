@@ -4,6 +4,8 @@ import { makeDirectory } from "../_make-directory.js";
 import { copyReplacing, removeIfSymlink, replaceFile } from "../_replace-file.js";
 import { PACKAGE_VERSION } from "../package-facts.js";
 import { findTemplate, kitRoot, TEMPLATE_NAMES, type TemplateInfo } from "./catalogue.js";
+import { type KitSource, kitSource } from "./kit-source.js";
+import { packKit } from "./pack-kit.js";
 
 /**
  * Files stored under another name in `templates/` so that they do not act on the kit's own
@@ -30,6 +32,17 @@ export interface ScaffoldOptions {
    * symlink with such a name is replaced, never written through.
    */
   force?: boolean;
+  /** Where the kit came from (default: detected); decides how the project depends on it. */
+  kitSource?: KitSource;
+}
+
+/** How a new project's package.json names the kit. */
+export interface KitDependency {
+  /** The version range, or `file:vendor/netdata-webhook-kit-VERSION.tgz`. */
+  spec: string;
+  source: KitSource;
+  /** The packed kit inside the project, when it is not from the registry. */
+  packedPath?: string;
 }
 
 export interface ScaffoldResult {
@@ -37,6 +50,8 @@ export interface ScaffoldResult {
   targetDir: string;
   /** Absolute paths of every file written, in the order they were written. */
   files: string[];
+  /** Set when the project has a package.json: how it depends on the kit. */
+  kit?: KitDependency;
 }
 
 /** A mistake in what was asked (unknown template, non-empty or unusable folder). */
@@ -74,8 +89,11 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
   await copyReplacing(join(kitRoot(), NETDATA_CA_SOURCE), caTarget);
   files.push(caTarget);
   const packageJson = join(targetDir, "package.json");
-  if (files.includes(packageJson)) await adaptPackageJson(packageJson, basename(targetDir));
-  return { template, targetDir, files };
+  if (!files.includes(packageJson)) return { template, targetDir, files };
+  const kit = await kitDependency(targetDir, options.kitSource ?? kitSource(kitRoot()));
+  if (kit.packedPath) files.push(join(targetDir, kit.packedPath));
+  await adaptPackageJson(packageJson, basename(targetDir), kit.spec);
+  return { template, targetDir, files, kit };
 }
 
 async function assertUsableTarget(targetDir: string, force: boolean): Promise<void> {
@@ -120,13 +138,35 @@ async function copyTree(fromDir: string, toDir: string, written: string[]): Prom
   }
 }
 
-/** Edits package.json as JSON: the project takes the folder's name and the kit's version. */
-async function adaptPackageJson(path: string, folderName: string): Promise<void> {
+/**
+ * A registry install is named by its version range; anything else (a checkout, a tarball)
+ * is not on the registry, so it is packed into the project and named by that file.
+ */
+async function kitDependency(targetDir: string, source: KitSource): Promise<KitDependency> {
+  if (source === "registry") return { spec: `^${await kitVersion()}`, source };
+  let packedPath: string;
+  try {
+    packedPath = await packKit(kitRoot(), targetDir);
+  } catch (error) {
+    throw new ScaffoldError(`${(error as Error).message}. Check that npm is on the PATH.`);
+  }
+  return { spec: `file:${packedPath}`, source, packedPath };
+}
+
+/**
+ * Edits package.json as JSON: the project takes the folder's name and depends on the kit
+ * as `spec` (a template without it gets it as a devDependency, for `npx netdata-webhook-kit`).
+ */
+async function adaptPackageJson(path: string, folderName: string, spec: string): Promise<void> {
   const pkg = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
   pkg.name = toPackageName(folderName);
   const dependencies = pkg.dependencies as Record<string, string> | undefined;
   if (dependencies && Object.hasOwn(dependencies, "netdata-webhook-kit")) {
-    dependencies["netdata-webhook-kit"] = `^${await kitVersion()}`;
+    dependencies["netdata-webhook-kit"] = spec;
+  } else {
+    const dev = (pkg.devDependencies ?? {}) as Record<string, string>;
+    dev["netdata-webhook-kit"] = spec;
+    pkg.devDependencies = dev;
   }
   await replaceFile(path, `${JSON.stringify(pkg, null, 2)}\n`);
 }

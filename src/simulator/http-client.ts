@@ -47,6 +47,8 @@ export type RequestStage = "connect" | "handshake" | "request" | "response";
 
 interface OutcomeBase {
   latencyMs: number;
+  /** Of latencyMs, the time until the connection (and TLS handshake) was ready; the rest is the request and the answer. */
+  setupMs?: number;
   tls: TlsFacts | null;
 }
 
@@ -73,9 +75,16 @@ export const RESPONSE_BODY_KEEP_BYTES = 64 * 1024;
 export function sendRequest(connection: Connection, spec: RequestSpec): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const state = { stage: "connect" as RequestStage, tls: null as TlsFacts | null, done: false };
+    const state = {
+      stage: "connect" as RequestStage,
+      tls: null as TlsFacts | null,
+      done: false,
+      readyAt: null as number | null,
+    };
+    const tenths = (ms: number) => Math.round(ms * 10) / 10;
     const base = (): OutcomeBase => ({
-      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      latencyMs: tenths(performance.now() - started),
+      ...(state.readyAt !== null && { setupMs: tenths(state.readyAt - started) }),
       tls: state.tls,
     });
     let request: http.ClientRequest | undefined;
@@ -182,15 +191,17 @@ function secureContextFor(connection: Connection, spec: RequestSpec): SecureCont
 function watchSocket(
   socket: import("node:net").Socket,
   connection: Connection,
-  state: { stage: RequestStage; tls: TlsFacts | null },
+  state: { stage: RequestStage; tls: TlsFacts | null; readyAt: number | null },
 ): void {
   const https = connection.url.protocol === "https:";
   socket.once("connect", () => {
     state.stage = https ? "handshake" : "request";
+    if (!https) state.readyAt = performance.now();
   });
   if (!https) return;
   socket.once("secureConnect", () => {
     state.stage = "request";
+    state.readyAt = performance.now();
     state.tls = tlsFactsOf(socket as TLSSocket);
   });
 }

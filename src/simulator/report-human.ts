@@ -42,17 +42,34 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-/** The line(s) printed for one check as soon as it has run (with `verbose`, its transcript). */
-export function formatCheckLine(result: CheckResult, style: Style, verbose = false): string {
+/**
+ * The line(s) printed for one check as soon as it has run. With `columns` (a terminal's
+ * width) the check's line is cut to fit and warnings, causes and fixes wrap under their
+ * indent; without it (piped) every line is whole. With `verbose`, its transcript follows.
+ */
+export function formatCheckLine(
+  result: CheckResult,
+  style: Style,
+  { verbose = false, columns }: { verbose?: boolean; columns?: number | undefined } = {},
+): string {
   const label = statusLabel(result, style);
-  const level = result.level === "recommended" ? style.dim(" (recommended)") : "";
+  const marker = result.level === "recommended" ? " (recommended)" : "";
   const took = style.dim(`${result.durationMs} ms`.padStart(8));
-  const lines = [`  ${label}  ${result.id.padEnd(ID_WIDTH)}${took}  ${result.summary}${level}`];
-  for (const warning of result.warnings)
-    lines.push(`${INDENT}${style.yellow("warning:")} ${warning}`);
+  // Visible width before the summary: "  PASS  " + id + "  123 ms" + "  ".
+  const before = 8 + ID_WIDTH + 8 + 2;
+  const room = columns === undefined ? undefined : columns - 1 - before - marker.length;
+  const summary = room === undefined ? result.summary : cut(result.summary, Math.max(room, 10));
+  const lines = [
+    `  ${label}  ${result.id.padEnd(ID_WIDTH)}${took}  ${summary}${marker && style.dim(marker)}`,
+  ];
+  const detail = (label: string, paint: (t: string) => string, gap: string, text: string) => {
+    const indent = INDENT.length + label.length + gap.length;
+    lines.push(...wrapUnder(`${INDENT}${paint(label)}${gap}`, text, columns, indent));
+  };
+  for (const warning of result.warnings) detail("warning:", style.yellow, " ", warning);
   if (result.status === "fail") {
-    if (result.cause) lines.push(`${INDENT}${style.bold("cause:")} ${result.cause}`);
-    if (result.fix) lines.push(`${INDENT}${style.bold("fix:")}   ${result.fix}`);
+    if (result.cause) detail("cause:", style.bold, " ", result.cause);
+    if (result.fix) detail("fix:", style.bold, "   ", result.fix);
   }
   if (result.status === "inconclusive" && result.control) {
     lines.push(`${INDENT}${style.bold("control:")} ${result.control}`);
@@ -125,7 +142,7 @@ function verdictLine(report: VerifyReport, style: Style): string {
   if (requiredSkipped.length === 0)
     return style.green("PASS: every required check passed (exit 0)");
   return style.yellow(
-    `PASS, partial: no required check failed, but ${requiredSkipped.length} were skipped (reasons above; exit 0)`,
+    `PASS, partial: no required check failed, but ${requiredSkipped.length} ${requiredSkipped.length === 1 ? "was" : "were"} skipped (reasons above; exit 0)`,
   );
 }
 
@@ -152,7 +169,30 @@ export function renderHumanReport(
   return (
     header +
     formatBaseline(report.baseline, style, verbose) +
-    report.checks.map((c) => formatCheckLine(c, style, verbose)).join("") +
+    report.checks.map((c) => formatCheckLine(c, style, { verbose })).join("") +
     formatSummary(report, style)
   );
+}
+
+function cut(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/**
+ * `head` + `text`, word-wrapped to `columns` with continuation lines indented to `indent`;
+ * one line when `columns` is undefined. `indent` is the visible width of `head`.
+ */
+function wrapUnder(head: string, text: string, columns: number | undefined, indent: number) {
+  const width =
+    columns === undefined ? Number.POSITIVE_INFINITY : Math.max(columns - 1 - indent, 20);
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    if (current.length > 0 && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current.length > 0 ? `${current} ${word}` : word;
+  }
+  lines.push(current);
+  return lines.map((line, i) => (i === 0 ? `${head}${line}` : `${" ".repeat(indent)}${line}`));
 }

@@ -162,7 +162,7 @@ function parseTargetUrl(text: string): URL {
     url = new URL(text);
   } catch {
     throw new VerifyOptionsError(
-      `url: ${JSON.stringify(text)} is not a URL. Give the full webhook URL, e.g. https://hooks.example.com/netdata.`,
+      `url: ${JSON.stringify(text)} is not a URL. Give the full webhook URL, e.g. https://hooks.example.com/webhooks/netdata.`,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -195,7 +195,7 @@ function pkiServerTrust(pkiDir: string | undefined): string | undefined {
 function loadPki(dir: string): Record<PkiClientName, Identity> {
   const paths = pkiPaths(dir);
   const entries = PKI_CLIENT_NAMES.map((name) => {
-    const hint = `Write the PKI with 'netdata-webhook-kit certs --out ${dir}'.`;
+    const hint = `Write the PKI with 'netdata-webhook-kit certs --pki ${dir}'.`;
     return [name, loadIdentity(name, paths[name].cert, paths[name].key, hint)] as const;
   });
   return Object.fromEntries(entries) as Record<PkiClientName, Identity>;

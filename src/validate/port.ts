@@ -14,7 +14,8 @@ export function checkPort(value: unknown, options: { allowZero: boolean }): Verd
         ? Number(value)
         : Number.NaN;
   if (!Number.isInteger(port) || port < min || port > 65_535) {
-    return { ok: false, problem: `${describeRefusal(`${min}-65535`, value)}. Pass a number.` };
+    const fix = Number.isNaN(port) ? "Pass a number" : `Pick a port from ${min} to 65535`;
+    return { ok: false, problem: `${describeRefusal(`${min}-65535`, value)}. ${fix}.` };
   }
   return { ok: true, value: port };
 }

@@ -35,7 +35,7 @@ async function serve(): Promise<ServeProcess> {
   const child = await spawnServe(
     [
       "--dev",
-      "--certs",
+      "--pki",
       pkiDir,
       "--port",
       "0",

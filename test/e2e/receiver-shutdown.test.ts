@@ -48,17 +48,7 @@ function refused(port: number): Promise<boolean> {
 describe("graceful shutdown", () => {
   it("answers an in-flight request with 200 after SIGTERM, refuses new connections, then exits 0", async () => {
     serve = await spawnServe(
-      [
-        "--dev",
-        "--certs",
-        pkiDir,
-        "--port",
-        "0",
-        "--db",
-        join(dir, "inbox.db"),
-        "--auth",
-        "bearer",
-      ],
+      ["--dev", "--pki", pkiDir, "--port", "0", "--db", join(dir, "inbox.db"), "--auth", "bearer"],
       {
         cwd: dir,
         env: {

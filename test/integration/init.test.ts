@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TEMPLATE_NAMES } from "../../src/scaffold/catalogue.js";
-import { toPackageName } from "../../src/scaffold/scaffold-project.js";
+import { scaffoldProject, toPackageName } from "../../src/scaffold/scaffold-project.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 const kitPackage = JSON.parse(
@@ -79,12 +79,29 @@ describe("init <dir>", () => {
     expect(await stat(join(work, "hooks", "tsconfig.json"))).toBeTruthy();
   });
 
-  it("names the package after the folder and depends on this version of the kit", async () => {
+  it("run from a checkout, packs the kit into the project and depends on that file, saying so in one line", async () => {
     const run = await init("My Hooks", "--template", "express-ts");
     const pkg = JSON.parse(await readFile(join(work, "My Hooks", "package.json"), "utf8"));
     expect(pkg.name).toBe("my-hooks");
     expect(run.stdout).toContain("Next steps:\n  cd 'My Hooks'\n");
-    expect(pkg.dependencies["netdata-webhook-kit"]).toBe(`^${kitPackage.version}`);
+    const tarball = `vendor/netdata-webhook-kit-${kitPackage.version}.tgz`;
+    expect(pkg.dependencies["netdata-webhook-kit"]).toBe(`file:${tarball}`);
+    expect((await stat(join(work, "My Hooks", tarball))).size).toBeGreaterThan(10_000);
+    expect(run.stdout).toContain(
+      `The running kit is a source checkout, so it was packed into ${tarball} and package.json depends on it as file:${tarball}.\n`,
+    );
+  });
+
+  it("installed from the registry, depends on this version of the kit by range", async () => {
+    const dir = join(work, "from-registry");
+    const result = await scaffoldProject({
+      template: "node-http",
+      targetDir: dir,
+      kitSource: "registry",
+    });
+    const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+    expect(pkg.devDependencies["netdata-webhook-kit"]).toBe(`^${kitPackage.version}`);
+    expect(result.files.some((file) => file.includes("vendor"))).toBe(false);
   });
 
   it("creates missing parent folders", async () => {

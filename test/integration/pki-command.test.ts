@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +14,24 @@ beforeEach(async () => {
 const isoDay = /\d{4}-\d{2}-\d{2}/;
 
 describe("netdata-webhook-kit certs", () => {
-  it("writes certs/dev under the working directory and prints every path with its expiry", async () => {
+  it("prints a five-line summary and the next command to run", async () => {
     const run = await runCliCaptured(["certs"], { cwd });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines.map((line) => line.split(":")[0])).toEqual([
+      "PKI",
+      "CA",
+      "server",
+      "clients",
+      "expiry",
+      "Next",
+    ]);
+    expect(lines[2]).toBe("server:   certs/dev/server.pem for localhost, 127.0.0.1, ::1");
+    expect(lines[5]).toBe("Next: npx netdata-webhook-kit serve --dev");
+  });
+
+  it("with --verbose, writes certs/dev under the working directory and prints every path with its expiry", async () => {
+    const run = await runCliCaptured(["certs", "--verbose"], { cwd });
     expect(run).toMatchObject({ code: 0, stderr: "" });
     expect(run.stdout).toMatch(/^wrote certs\/dev\/client-expired\.pem \(expired \d{4}-/m);
     for (const name of PKI_NAMES) {
@@ -27,20 +44,30 @@ describe("netdata-webhook-kit certs", () => {
     expect((await stat(join(cwd, "certs", "dev", "client.key"))).mode & 0o777).toBe(0o600);
   });
 
-  it("writes into --out and says so by that path", async () => {
+  it("writes into --pki and says so by that path, in the next command too", async () => {
+    const run = await runCliCaptured(["certs", "--pki", "elsewhere"], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PKI: {6}elsewhere: wrote a new PKI/m);
+    expect(run.stdout).toMatch(/^Next: npx netdata-webhook-kit serve --dev --pki elsewhere$/m);
+  });
+
+  it("still takes the old --out, with a one-line deprecation notice", async () => {
     const run = await runCliCaptured(["certs", "--out", "elsewhere"], { cwd });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^wrote elsewhere\/server\.pem \(expires /m);
+    expect(run.stderr).toBe(
+      "netdata-webhook-kit certs: deprecated option: --out. Use --pki instead (--out still works for now).\n",
+    );
+    expect((await readdir(join(cwd, "elsewhere"))).length).toBe(26);
   });
 
   it("keeps an existing PKI and says that --force regenerates it", async () => {
     await runCliCaptured(["certs"], { cwd });
-    const run = await runCliCaptured(["certs"], { cwd });
+    const run = await runCliCaptured(["certs", "--verbose"], { cwd });
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/^wrote /m);
     expect(run.stdout).toMatch(/^kept {2}certs\/dev\/ca\.pem \(expires /m);
     expect(run.stdout).toMatch(/--force/);
-    const forced = await runCliCaptured(["certs", "--force"], { cwd });
+    const forced = await runCliCaptured(["certs", "--force", "--verbose"], { cwd });
     expect(forced.stdout).toMatch(/^wrote certs\/dev\/ca\.pem /m);
   });
 
@@ -50,14 +77,49 @@ describe("netdata-webhook-kit certs", () => {
     const run = await runCliCaptured(["certs"], { cwd });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/server\.pem missing/);
-    expect(run.stderr).toMatch(/certs --out certs\/dev --force/);
+    expect(run.stderr).toMatch(/certs --pki certs\/dev --force/);
   });
 
   it("exits 2 on an unknown flag, writing nothing", async () => {
     const run = await runCliCaptured(["certs", "--outdir", "x"], { cwd });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown option --outdir/);
+    expect(run.stderr).toMatch(/^netdata-webhook-kit certs: unknown option: --outdir\. /);
     expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it("adds every --host to the server certificate's subjectAltName, beside localhost and loopback", async () => {
+    const run = await runCliCaptured(
+      ["certs", "--host", "hooks.example.test", "--host", "192.0.2.10", "--host", "2001:db8::1"],
+      { cwd },
+    );
+    expect(run.code).toBe(0);
+    const san = execFileSync(
+      "openssl",
+      ["x509", "-in", join(cwd, "certs/dev/server.pem"), "-noout", "-ext", "subjectAltName"],
+      { encoding: "utf8" },
+    );
+    expect(san.split("\n")[1]?.trim()).toBe(
+      "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:hooks.example.test, IP Address:192.0.2.10, IP Address:2001:DB8:0:0:0:0:0:1",
+    );
+    expect(run.stdout).toContain(
+      "server:   certs/dev/server.pem for localhost, 127.0.0.1, ::1, hooks.example.test, 192.0.2.10, 2001:db8::1\n",
+    );
+  });
+
+  it("refuses a --host that is neither a DNS name nor an IP address, writing nothing", async () => {
+    const run = await runCliCaptured(["certs", "--host", "hooks example"], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--host: not a DNS name or IP address: "hooks example".');
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it("exits 1 when a kept PKI's server certificate lacks a --host, naming the command that fixes it", async () => {
+    await runCliCaptured(["certs"], { cwd });
+    const run = await runCliCaptured(["certs", "--host", "hooks.example.test"], { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "lacks: hooks.example.test. Run 'netdata-webhook-kit certs --pki certs/dev --host hooks.example.test --force'",
+    );
   });
 
   it("leads its help with examples", async () => {

@@ -24,8 +24,8 @@ const run = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
 
 describe("serve refuses a configuration that cannot work, before opening anything", () => {
   it.each([
-    [["--port", "abc"], '--port: expected 0-65535, got "abc". Pass a number.'],
-    [["--port", "70000"], "--port: expected 0-65535"],
+    [["--port", "abc"], '--port: not a whole number: "abc". Pass a whole number from 0 to 65535.'],
+    [["--port", "70000"], "--port: out of range: 70000. Pass a whole number from 0 to 65535."],
     [[], "direct mode needs --tls-cert and --tls-key"],
     [["--auth", "bearer", "--dev"], "--auth bearer needs a token"],
     [
@@ -40,7 +40,7 @@ describe("serve refuses a configuration that cannot work, before opening anythin
     [["--behind-proxy", "--expected-cn", "*.netdata.cloud"], "expectedCns"],
     [["--behind-proxy", "--path", "webhooks"], 'path: expected a path such as "/webhooks/netdata"'],
     [["--behind-proxy", "--proxy-verify-header", "X Bad"], "proxyHeaders.verify"],
-    [["--bogus"], "unknown option --bogus"],
+    [["--bogus"], "unknown option: --bogus."],
   ])("serve %j -> exit 2: %s", async (args, message) => {
     const result = await run(["serve", ...args]);
     expect(result.code).toBe(2);

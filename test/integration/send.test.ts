@@ -30,12 +30,30 @@ const send = (args: string[]) =>
   );
 
 describe("send", () => {
+  it("takes a stored kind name as inbox does: --kind alert-flat is a flat alert", async () => {
+    const run = await send(["--kind", "alert-flat"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("(flat alert, critical)");
+    const [latest] = receiver.handle.store.list({ limit: 1 });
+    expect(latest?.kind).toBe("alert-flat");
+  });
+
+  it("warns about options that do not apply to the chosen kind, and still sends", async () => {
+    const run = await send(["--kind", "test", "--severity", "warning"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      "netdata-webhook-kit send: option does not apply: --severity with --kind test. It is ignored; leave it out.\n",
+    );
+  });
+
   it("posts one nested critical alert and prints the status, the latency and the body", async () => {
     const before = receiver.handle.store.count();
     const run = await send(["--kind", "alert", "--format", "nested", "--severity", "critical"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`POST ${receiver.url} (nested alert, critical)`);
-    expect(run.stdout).toMatch(/HTTP 2\d\d in [\d.]+ ms\n\{/);
+    expect(run.stdout).toMatch(
+      /HTTP 2\d\d in [\d.]+ ms \(set-up [\d.]+ ms: connection and TLS; answer [\d.]+ ms: the receiver\)\n\{/,
+    );
     const [stored] = receiver.handle.store.list({ limit: 1 });
     expect(stored).toMatchObject({ kind: "alert-nested", severity: "critical" });
     expect(receiver.handle.store.count()).toBe(before + 1);
@@ -76,7 +94,7 @@ describe("send", () => {
   it.each([
     [["--file", "x.json", "--kind", "test"], "--file sends a payload as it is"],
     [["--severity", "info"], '--severity: expected critical, warning, clear, got "info"'],
-    [["--count", "0"], '--count: expected 1-1000000, got "0"'],
+    [["--count", "0"], "--count: out of range: 0. Pass a whole number from 1 to 1000000."],
   ])("exits 2 for %j", async (args, message) => {
     const run = await send(args);
     expect(run.code).toBe(2);

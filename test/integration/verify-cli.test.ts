@@ -60,9 +60,9 @@ describe("verify on the command line", () => {
     const run = await verify([
       receiver.url,
       ...fullFlags(),
-      "--json",
+      "--json-file",
       "out.json",
-      "--junit",
+      "--junit-file",
       "out.xml",
     ]);
     expect(run.stderr).toBe("");
@@ -95,8 +95,8 @@ describe("verify on the command line", () => {
     expect(cases.filter((c) => c.failure !== undefined)).toEqual([]);
   });
 
-  it("writes JSON to stdout with --json - and the human report to stderr", async () => {
-    const run = await verify([receiver.url, ...fullFlags(), "--only", "auth", "--json", "-"]);
+  it("writes JSON to stdout with --json and the human report to stderr", async () => {
+    const run = await verify([receiver.url, ...fullFlags(), "--only", "auth", "--json"]);
     expect(run.code).toBe(0);
     const report = parseJsonReport(run.stdout);
     expect(report.checks.map((c) => c.id)).toEqual(
@@ -120,7 +120,14 @@ describe("verify on the command line", () => {
     });
 
     it("exits 1, names the failed check, its cause and fix, and marks it in JUnit", async () => {
-      const run = await verify([broken.url, ...fullFlags(), "--only", "crc", "--junit", "crc.xml"]);
+      const run = await verify([
+        broken.url,
+        ...fullFlags(),
+        "--only",
+        "crc",
+        "--junit-file",
+        "crc.xml",
+      ]);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/FAIL {2}crc\.answers-challenge/);
       expect(run.stdout).toContain("cause: response_token is");
@@ -149,9 +156,12 @@ describe("verify on the command line", () => {
     [["--profile", "newest"], '--profile: expected current, legacy-crc, all, got "newest"'],
     [["--only", "mtls.nope"], '--only: "mtls.nope" matches no check'],
     [["--pki", "missing-dir"], "failed to read the certificate of client"],
-    [["--timeout-ms", "soon"], '--timeout-ms: expected 1-600000, got "soon"'],
+    [
+      ["--timeout-ms", "soon"],
+      '--timeout-ms: not a whole number: "soon". Pass a whole number from 1 to 600000.',
+    ],
     [["--auth", "bearer"], "--auth bearer needs a token"],
-    [["--json", "no/such/dir/out.json"], "--json: the folder of"],
+    [["--json-file", "no/such/dir/out.json"], "--json-file: the folder of"],
     [["--client-cert", "c.pem"], "--client-cert and --client-key go together"],
   ])("exits 2 for a usage or configuration error: %j", async (args, message) => {
     const run = await verify([receiver.url, ...args]);

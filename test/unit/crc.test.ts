@@ -59,7 +59,7 @@ describe("parseCrcToken", () => {
 
 describe("crc command", () => {
   it.each(vectors)("prints exactly the JSON body for token $crc_token", async (v) => {
-    const run = await runCliCaptured(["crc", v.crc_token, "--secret", v.secret]);
+    const run = await runCliCaptured(["crc", v.crc_token, "--challenge-secret", v.secret]);
     expect(run).toEqual({
       code: 0,
       stdout: `{"response_token":"${v.response_token}"}\n`,
@@ -77,7 +77,7 @@ describe("crc command", () => {
   it("exits 2 and says how to give a secret when none is given", async () => {
     const run = await runCliCaptured(["crc", "abc123"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--secret-file");
+    expect(run.stderr).toContain("--challenge-secret-file");
     expect(run.stdout).toBe("");
   });
 

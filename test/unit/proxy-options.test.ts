@@ -84,8 +84,8 @@ describe("resolveProxyOptions", () => {
   it.each<[string, Partial<ProxyOptionsInput>]>([
     ["--server-name", { serverName: "hooks.example.com; include /etc/passwd" }],
     ["--server-name", { serverName: "" }],
-    ["--cert", { cert: '/etc/ssl/a".pem' }],
-    ["--key", { key: "/etc/ssl/$key.pem" }],
+    ["--tls-cert", { cert: '/etc/ssl/a".pem' }],
+    ["--tls-key", { key: "/etc/ssl/$key.pem" }],
     ["--client-ca", { clientCa: "/etc/ssl/ca\n.pem" }],
     ["--upstream", { upstream: "https://127.0.0.1:8080" }],
     ["--upstream", { upstream: "http://127.0.0.1:8080/webhooks/netdata" }],

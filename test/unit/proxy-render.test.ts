@@ -71,8 +71,8 @@ describe.each(PROXY_SERVERS)("the %s renderer", (server) => {
     expect(header).toContain(`proxy ${server}`);
     for (const line of [
       "--server-name alerts.example.org",
-      "--cert /etc/letsencrypt/live/alerts/fullchain.pem",
-      "--key /etc/letsencrypt/live/alerts/privkey.pem",
+      "--tls-cert /etc/letsencrypt/live/alerts/fullchain.pem",
+      "--tls-key /etc/letsencrypt/live/alerts/privkey.pem",
       "--upstream http://10.0.0.5:3000",
       "--listen 443",
       "--path /hooks/netdata-v2",

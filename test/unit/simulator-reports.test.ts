@@ -144,7 +144,7 @@ describe("human report", () => {
       summary: "no --pki given",
     });
     const text = renderHumanReport(report([check({}), skipped]), createStyle(false));
-    expect(text).toContain("PASS, partial: no required check failed, but 1 were skipped");
+    expect(text).toContain("PASS, partial: no required check failed, but 1 was skipped");
     expect(text).not.toContain("every required check passed");
   });
 

@@ -31,7 +31,7 @@ export const answersChallenge: CheckDefinition = {
   id: "crc.answers-challenge",
   title: "answers the crc_token challenge",
   level: "required",
-  fix: 'Answer GET ?crc_token=T with 200 and {"response_token":"sha256=" + base64(HMAC-SHA256(challenge secret, T))}, within 5 s; `netdata-webhook-kit crc T --secret-file F` prints the expected answer.',
+  fix: 'Answer GET ?crc_token=T with 200 and {"response_token":"sha256=" + base64(HMAC-SHA256(challenge secret, T))}, within 5 s; `netdata-webhook-kit crc T --challenge-secret-file F` prints the expected answer.',
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);

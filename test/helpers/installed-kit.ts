@@ -1,0 +1,38 @@
+// The kit as a user's project has it: the tarball `npm pack` makes, unpacked into
+// PROJECT/node_modules/netdata-webhook-kit with its bins in node_modules/.bin, so that
+// `npx netdata-webhook-kit` resolves it from the project as npx does after `npm install`.
+// Its dependencies are this checkout's own installed ones, linked rather than downloaded.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+
+const REPO = new URL("../..", import.meta.url).pathname;
+
+/** Packs this checkout (its built dist/) into `dir` and returns the tarball's path. */
+export function packKitInto(dir: string): string {
+  const out = execFileSync(
+    "npm",
+    ["pack", "--ignore-scripts", "--json", "--pack-destination", dir],
+    { cwd: REPO, encoding: "utf8", env: { ...process.env, npm_config_loglevel: "error" } },
+  );
+  const [packed] = JSON.parse(out) as Array<{ filename: string }>;
+  if (!packed) throw new Error(`npm pack printed no tarball: ${out}`);
+  return join(dir, packed.filename);
+}
+
+/** Installs the packed kit into `projectDir` as npm would, without the network. */
+export function installPackedKit(projectDir: string, tarball: string): void {
+  const nodeModules = join(projectDir, "node_modules");
+  mkdirSync(join(nodeModules, ".bin"), { recursive: true });
+  execFileSync("tar", ["xzf", tarball, "-C", nodeModules]);
+  renameSync(join(nodeModules, "package"), join(nodeModules, "netdata-webhook-kit"));
+  for (const name of readdirSync(join(REPO, "node_modules"))) {
+    if (name.startsWith(".") || name === "netdata-webhook-kit") continue;
+    symlinkSync(join(REPO, "node_modules", name), join(nodeModules, name));
+  }
+  const cli = join(nodeModules, "netdata-webhook-kit", "dist", "cli.js");
+  chmodSync(cli, 0o755);
+  for (const bin of ["netdata-webhook-kit", "ndwk"]) {
+    symlinkSync("../netdata-webhook-kit/dist/cli.js", join(nodeModules, ".bin", bin));
+  }
+}

@@ -1,0 +1,198 @@
+// Every kind of CLI mistake, with the exact message it gets: one line in the CLI's one style
+// (`<program> <command>: <what is wrong>: <the value>. <what to do>`). The snapshot file is
+// the reviewable list; change a message there on purpose, with `vitest -u`.
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../helpers/cli.js";
+import { makeTestPki, pkiFile } from "../helpers/pki.js";
+
+const cwd = mkdtempSync(join(tmpdir(), "ndwk-messages-"));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+beforeAll(async () => {
+  const pki = await makeTestPki();
+  for (const [name, kind] of [
+    ["server", "pem"],
+    ["server", "key"],
+    ["client", "key"],
+  ] as const) {
+    copyFileSync(pkiFile(pki, name, kind), join(cwd, `${name}.${kind}`));
+  }
+  rmSync(pki, { recursive: true, force: true });
+});
+
+const MISTAKES: Array<[what: string, argv: string[]]> = [
+  ["a mistyped command", ["certz"]],
+  ["a command that is not close to any", ["frobnicate"]],
+  ["a mistyped top-level option", ["--versoin"]],
+  ["a mistyped option", ["certs", "--foce"]],
+  [
+    "a mistyped option with a value",
+    ["verify", "https://127.0.0.1:1/webhooks/netdata", "--json-fil=x"],
+  ],
+  ["an option without its value", ["send", "https://127.0.0.1:1/webhooks/netdata", "--pki"]],
+  [
+    "an option followed by another option",
+    ["send", "https://127.0.0.1:1/webhooks/netdata", "--pki", "--insecure"],
+  ],
+  ["a value given to a switch", ["certs", "--force=yes"]],
+  ["a missing argument", ["send"]],
+  ["an extra argument", ["crc", "abc", "def", "--challenge-secret", "s"]],
+  ["a port out of range", ["serve", "--port", "70000", "--behind-proxy"]],
+  ["a port that is not a number", ["serve", "--port", "http", "--behind-proxy"]],
+  [
+    "a secret file that does not exist",
+    ["serve", "--behind-proxy", "--auth", "bearer", "--bearer-token-file", "token.txt"],
+  ],
+  ["an unknown kind", ["inbox", "--kind", "alrt"]],
+  [
+    "a key given as the certificate",
+    ["serve", "--tls-cert", "server.key", "--tls-key", "server.pem"],
+  ],
+  [
+    "a certificate given as the key",
+    ["serve", "--tls-cert", "server.pem", "--tls-key", "server.pem"],
+  ],
+  [
+    "a key that does not match the certificate",
+    ["serve", "--tls-cert", "server.pem", "--tls-key", "client.key"],
+  ],
+  [
+    "a certificate file that does not exist",
+    ["serve", "--tls-cert", "missing.pem", "--tls-key", "server.key"],
+  ],
+  ["a --host that is not a name", ["certs", "--host", "hooks example"]],
+];
+
+/** What a user sees, with the temporary folder written as <cwd>. */
+async function seen(argv: string[]): Promise<string> {
+  const run = await runCliCaptured(argv, { cwd });
+  return `$ netdata-webhook-kit ${argv.join(" ")}\nexit ${run.code}\n${run.stderr.replaceAll(cwd, "<cwd>")}`;
+}
+
+describe("CLI messages", () => {
+  it("say each mistake in one style, as in the snapshot", async () => {
+    const transcript: string[] = [];
+    for (const [what, argv] of MISTAKES) transcript.push(`# ${what}\n${await seen(argv)}`);
+    await expect(transcript.join("\n")).toMatchFileSnapshot("__snapshots__/cli-messages.txt");
+  });
+
+  it.each(MISTAKES)("gives %s one line naming the program and the command", async (_, argv) => {
+    const run = await runCliCaptured(argv, { cwd });
+    expect(run.code).toBe(2);
+    const [first] = run.stderr.split("\n");
+    const command =
+      argv[0]?.startsWith("-") || argv[0] === "certz" || argv[0] === "frobnicate"
+        ? ""
+        : ` ${argv[0]}`;
+    expect(first).toMatch(new RegExp(`^netdata-webhook-kit${command}: [^:]+: .+\\. .+`));
+  });
+});
+
+const ALIASES: Array<[old: string[], current: string, argv: string[]]> = [
+  [["certs", "--out"], "--pki", ["certs", "--out", "pki-old"]],
+  [["crc", "--secret"], "--challenge-secret", ["crc", "abc", "--secret", "s"]],
+  [
+    ["crc", "--secret-file"],
+    "--challenge-secret-file",
+    ["crc", "abc", "--secret-file", "server.pem"],
+  ],
+  [
+    ["proxy", "--cert"],
+    "--tls-cert",
+    [
+      "proxy",
+      "nginx",
+      "--server-name",
+      "h.example",
+      "--cert",
+      "server.pem",
+      "--tls-key",
+      "server.key",
+      "--client-ca",
+      "server.pem",
+    ],
+  ],
+  [
+    ["proxy", "--key"],
+    "--tls-key",
+    [
+      "proxy",
+      "nginx",
+      "--server-name",
+      "h.example",
+      "--tls-cert",
+      "server.pem",
+      "--key",
+      "server.key",
+      "--client-ca",
+      "server.pem",
+    ],
+  ],
+  [
+    ["proxy", "--out"],
+    "--out-file",
+    [
+      "proxy",
+      "nginx",
+      "--server-name",
+      "h.example",
+      "--tls-cert",
+      "server.pem",
+      "--tls-key",
+      "server.key",
+      "--client-ca",
+      "server.pem",
+      "--out",
+      "site.conf",
+    ],
+  ],
+];
+
+describe("old option spellings", () => {
+  it.each(ALIASES)(
+    "%j still works and says to use %s, in one line",
+    async ([command, old], current, argv) => {
+      const run = await runCliCaptured(argv, { cwd });
+      expect(run.code).toBe(0);
+      expect(run.stderr.split("\n")[0]).toBe(
+        `netdata-webhook-kit ${command}: deprecated option: ${old}. Use ${current} instead (${old} still works for now).`,
+      );
+    },
+  );
+
+  it("serve --certs is --pki, with the notice (checked before the receiver starts)", async () => {
+    const run = await runCliCaptured(["serve", "--dev", "--certs", "x", "--port", "99999"], {
+      cwd,
+    });
+    expect(run.stderr).toContain(
+      "netdata-webhook-kit serve: deprecated option: --certs. Use --pki instead (--certs still works for now).\n",
+    );
+    expect(run.stderr).toContain("--port: out of range: 99999.");
+  });
+
+  it.each([
+    [["--json", "report.json"], "--json FILE", "--json-file FILE"],
+    [["--json", "-"], "--json -", "--json"],
+    [["--junit", "report.xml"], "--junit", "--junit-file"],
+  ])("verify %j still works and says to use the new name", async (flags, old, current) => {
+    const run = await runCliCaptured(
+      ["verify", ...flags, "--seed", "x", "https://127.0.0.1:1/webhooks/netdata"],
+      { cwd },
+    );
+    expect(run.stderr.split("\n")[0]).toBe(
+      `netdata-webhook-kit verify: deprecated option: ${old}. Use ${current} instead (${old} still works for now).`,
+    );
+    expect(run.stderr).toContain('--seed: not a whole number: "x".');
+  });
+
+  it("verify --json before the URL is the switch, not a file name", async () => {
+    const run = await runCliCaptured(
+      ["verify", "--json", "https://127.0.0.1:1/webhooks/netdata", "--seed", "x"],
+      { cwd },
+    );
+    expect(run.stderr).not.toContain("deprecated");
+    expect(run.stderr).toContain('--seed: not a whole number: "x".');
+  });
+});
