@@ -73,7 +73,7 @@ export async function measureVerify(ctx) {
 }
 
 /**
- * Row 6: `certs --out DIR --force` against the same PKI made by an openssl script.
+ * Row 6: `certs --pki DIR --force` against the same PKI made by an openssl script.
  * @param {import("../lib/setup.js").BenchContext} ctx
  * @param {(kitDir: string, opensslDir: string) => string[]} compare differences between the two sets
  * @returns {Promise<import("../lib/row.js").RowResult>}
