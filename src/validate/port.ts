@@ -1,4 +1,4 @@
-import { describeRefusal, type Verdict } from "./verdict.js";
+import type { Verdict } from "./verdict.js";
 
 /**
  * A TCP port, given as a number (library) or as decimal digits (command line, config).
@@ -13,9 +13,10 @@ export function checkPort(value: unknown, options: { allowZero: boolean }): Verd
       : typeof value === "string" && /^\d{1,5}$/.test(value)
         ? Number(value)
         : Number.NaN;
-  if (!Number.isInteger(port) || port < min || port > 65_535) {
-    const fix = Number.isNaN(port) ? "Pass a number" : `Pick a port from ${min} to 65535`;
-    return { ok: false, problem: `${describeRefusal(`${min}-65535`, value)}. ${fix}.` };
+  const fix = `Pass a whole number from ${min} to 65535.`;
+  if (!Number.isInteger(port)) {
+    return { ok: false, problem: `not a whole number: ${JSON.stringify(value)}. ${fix}` };
   }
+  if (port < min || port > 65_535) return { ok: false, problem: `out of range: ${port}. ${fix}` };
   return { ok: true, value: port };
 }
