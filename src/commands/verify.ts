@@ -140,6 +140,10 @@ FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject
 Every request verify expects to be refused carries a unique canary in its message.
 With --observe-log FILE and/or --observe-command CMD, verify looks for them after the run: a
 canary that shows up fails its check with "refused on the wire but handled inside".
+An mTLS refusal is proven by a TLS alert, a failed handshake or a 4xx. A reset or close after
+the whole request was written passes with the warning "closed after the request was sent:
+the receiver may have handled it" (also in the report's warnings) until --observe-* shows
+that no canary got through.
 --verbose prints each check's requests and responses (secrets as their length); the --json
 report always has them.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run

@@ -1,4 +1,5 @@
 import { type Canary, canariesFound, type Observer } from "./canary.js";
+import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
 import type { CheckResult, VerifyReport } from "./types.js";
 
 const HANDLED_INSIDE = "refused on the wire but handled inside";
@@ -32,9 +33,19 @@ export async function applyObservation(
 ): Promise<NonNullable<VerifyReport["observation"]>> {
   const { text, problems } = await observer.read();
   const found = canariesFound(canaries, text);
+  const watched = new Set(canaries.map((canary) => canary.checkId));
   for (const [index, result] of results.entries()) {
     const mine = found.filter((canary) => canary.checkId === result.id);
-    if (mine.length === 0) continue;
+    if (mine.length === 0) {
+      // Looked for and not found: a close after the request is proven a refusal after all.
+      if (problems.length === 0 && watched.has(result.id)) {
+        results[index] = {
+          ...result,
+          warnings: result.warnings.filter((w) => !w.startsWith(CLOSED_AFTER_REQUEST)),
+        };
+      }
+      continue;
+    }
     const family = result.id.split(".")[0] ?? "";
     const explained = EXPLANATIONS[family] ?? EXPLANATIONS.input;
     const labels = mine.map((canary) => canary.label).join("; ");

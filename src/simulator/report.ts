@@ -1,3 +1,4 @@
+import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
 import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 
@@ -24,6 +25,14 @@ export function buildReport(
   }
   for (const problem of run.observation?.problems ?? []) {
     warnings.push(`${problem}: canaries could not be looked for there`);
+  }
+  const unproven = checks.filter(
+    (c) => c.status === "pass" && c.warnings.some((w) => w.startsWith(CLOSED_AFTER_REQUEST)),
+  );
+  if (unproven.length > 0) {
+    warnings.push(
+      `${unproven.length} refusal${unproven.length === 1 ? " was" : "s were"} not proven refused (${unproven.map((c) => c.id).join(", ")}): the connection was ${CLOSED_AFTER_REQUEST}, with no TLS alert, which is also what a receiver that checks the identity after reading the request does; run with --observe-log/--observe-command to prove it`,
+    );
   }
   if (options.proxyHeaders) {
     warnings.push(
