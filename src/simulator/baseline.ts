@@ -2,6 +2,7 @@ import type { CheckContext } from "./check.js";
 import { bodyHint } from "./checks/_expect.js";
 import { type Outcome, sendRequest } from "./http-client.js";
 import { describeOutcome, isSuccess } from "./outcome-classify.js";
+import { schemeMismatch } from "./port-protocol.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
 import { deliveryRequest, onTheWire } from "./runtime.js";
 import type { Baseline } from "./types.js";
@@ -19,7 +20,8 @@ type Reached = Baseline["reached"];
  */
 export async function runBaseline(ctx: CheckContext): Promise<Omit<Baseline, "exchanges">> {
   const probe = await ctx.probe();
-  const early = connectionDiagnosis(ctx.options, probe);
+  const early =
+    connectionDiagnosis(ctx.options, probe) ?? (await schemeDiagnosis(ctx.options, probe));
   if (early) return { ok: false, ...early };
   const label = "baseline: a notification as Netdata sends it";
   const outcome = await ctx.deliver(ctx.probePayload(), { label });
@@ -59,6 +61,27 @@ function connectionDiagnosis(
     };
   }
   return null;
+}
+
+/** An https:// URL on a plain-HTTP port, or an http:// URL on a TLS port. */
+async function schemeDiagnosis(
+  options: ResolvedVerifyOptions,
+  probe: Outcome,
+): Promise<{ reached: Reached; diagnosis: Diagnosis } | null> {
+  const hint = await schemeMismatch(options.url, probe);
+  if (!hint) return null;
+  const https = options.url.protocol === "https:";
+  const other = new URL(options.url.href);
+  other.protocol = https ? "http:" : "https:";
+  return {
+    reached: "tcp",
+    diagnosis: {
+      cause: `${where(options.url)} got ${https ? "a TLS handshake" : "a plain HTTP request"} and answered ${describeOutcome(probe)}: ${hint}.`,
+      fix: https
+        ? `Verify ${other.href} with --allow-http (and --proxy-headers for an app behind a TLS proxy), or point verify at the TLS port.`
+        : `Verify ${other.href}.`,
+    },
+  };
 }
 
 async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<Diagnosis> {
