@@ -149,6 +149,10 @@ report always has them.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 
+JUnit (--junit-file): failures + errors count exactly what makes the exit code 1 (failed or
+inconclusive required checks, the baseline, an unreadable --observe-* source as <error>); a
+failed recommended check is <skipped message="recommended: ...">.
+
 Exit codes:
   0  every required check passed
   1  the baseline failed, a required check failed or was inconclusive, or an

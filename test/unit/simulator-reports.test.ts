@@ -92,6 +92,48 @@ describe("JUnit report", () => {
     expect(skipped.skipped.message).toBe("no --pki given");
   });
 
+  it("keeps failures + errors to what decides the exit code: recommended failures are skipped, inconclusive required ones fail", () => {
+    const base = report([
+      check({}),
+      check({
+        id: "delivery.burst",
+        level: "recommended",
+        status: "fail",
+        cause: "slow",
+        fix: "f",
+      }),
+      check({
+        id: "auth.rejects-wrong",
+        status: "inconclusive",
+        summary: "refused",
+        control: "c: HTTP 401",
+      }),
+    ]);
+    const parse = (r: VerifyReport) =>
+      new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(reportToJunit(r))
+        .testsuites.testsuite;
+    const suite = parse({ ...base, exitCode: 1 });
+    expect(suite).toMatchObject({ tests: "3", failures: "1", errors: "0", skipped: "1" });
+    const [, recommended, inconclusive] = suite.testcase;
+    expect(recommended.failure).toBeUndefined();
+    expect(recommended.skipped.message).toBe("recommended: slow");
+    expect(inconclusive.failure.type).toBe("inconclusive");
+
+    const observed = parse({
+      ...report([check({})]),
+      observation: {
+        sources: ["--observe-log x"],
+        canaries: 1,
+        found: [],
+        problems: ["--observe-log x: ENOENT"],
+      },
+      exitCode: 1,
+    });
+    expect(observed).toMatchObject({ tests: "2", failures: "0", errors: "1" });
+    expect(observed.testcase[0].name).toBe("observation");
+    expect(observed.testcase[0].error.message).toBe("--observe-log x: ENOENT");
+  });
+
   it("drops characters XML cannot carry", () => {
     const xml = reportToJunit(report([hostile]));
     const controls = Array.from(xml).filter((c) => (c.codePointAt(0) ?? 0) < 0x20 && c !== "\n");
