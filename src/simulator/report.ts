@@ -12,11 +12,28 @@ export function buildReport(
     unreachable: string | null;
     baseline: Baseline;
     observation: VerifyReport["observation"];
+    /** The --only patterns (ids or prefixes); empty for the default selection. */
+    only?: readonly string[];
   },
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
   const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
   const requiredInconclusive = count((c) => c.status === "inconclusive" && c.level === "required");
+  // Not those the baseline or an unreachable target kept from running: they have their verdict.
+  const requiredSkipped = count(
+    (c) => c.status === "skip" && c.level === "required" && !c.summary.startsWith("not run: "),
+  );
+  const only = run.only ?? [];
+  const skippedRequired = checks.filter(
+    (c) => c.status === "skip" && c.level === "required" && !c.summary.startsWith("not run: "),
+  );
+  const ranRequired = count((c) => c.level === "required" && c.status !== "skip");
+  const selectedNotRun =
+    only.length === 0
+      ? []
+      : ranRequired === 0
+        ? skippedRequired.map((c) => c.id)
+        : skippedRequired.filter((c) => only.includes(c.id)).map((c) => c.id);
   const warnings: string[] = [];
   if (options.insecure) {
     warnings.push(
@@ -75,13 +92,16 @@ export function buildReport(
       requiredFailed,
       requiredInconclusive,
       recommendedFailed: count((c) => c.status === "fail" && c.level === "recommended"),
+      requiredSkipped,
     },
+    selectedNotRun,
     exitCode:
       run.unreachable !== null
         ? 3
         : !run.baseline.ok ||
             requiredFailed > 0 ||
             requiredInconclusive > 0 ||
+            selectedNotRun.length > 0 ||
             (run.observation?.problems.length ?? 0) > 0
           ? 1
           : 0,

@@ -59,7 +59,9 @@ function report(checks: CheckResult[]): VerifyReport {
       requiredFailed: failed.filter((c) => c.level === "required").length,
       requiredInconclusive: 0,
       recommendedFailed: failed.filter((c) => c.level === "recommended").length,
+      requiredSkipped: checks.filter((c) => c.status === "skip" && c.level === "required").length,
     },
+    selectedNotRun: [],
     exitCode: failed.some((c) => c.level === "required") ? 1 : 0,
   };
 }
@@ -185,8 +187,16 @@ describe("human report", () => {
       status: "skip",
       summary: "no --pki given",
     });
-    const text = renderHumanReport(report([check({}), skipped]), createStyle(false));
-    expect(text).toContain("PASS, partial: no required check failed, but 1 was skipped");
+    const recommended = check({
+      id: "mtls.rejects-two-cn",
+      level: "recommended",
+      status: "skip",
+      summary: "no --pki given",
+    });
+    const text = renderHumanReport(report([check({}), skipped, recommended]), createStyle(false));
+    expect(text).toContain(
+      "PASS, partial: no required check failed, but 1 required check did not run: mtls.rejects-wrong-cn (no --pki given)",
+    );
     expect(text).not.toContain("every required check passed");
   });
 
