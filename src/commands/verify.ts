@@ -146,6 +146,9 @@ the receiver may have handled it" (also in the report's warnings) until --observ
 that no canary got through.
 --verbose prints each check's requests and responses (secrets as their length); the --json
 report always has them.
+Netdata's delivery timeout is not documented: verify takes the CRC's 5 s as the delivery
+budget, warns when --timeout-ms is above it, and delivery.latency warns when the median
+accepted delivery takes longer.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 

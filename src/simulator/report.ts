@@ -1,5 +1,5 @@
 import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
-import type { ResolvedVerifyOptions } from "./resolve-options.js";
+import { DELIVERY_BUDGET_MS, type ResolvedVerifyOptions } from "./resolve-options.js";
 import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 
 /** Assembles the report of one run; `exitCode` follows the documented contract. */
@@ -42,6 +42,11 @@ export function buildReport(
   }
   for (const problem of run.observation?.problems ?? []) {
     warnings.push(`${problem}: canaries could not be looked for there`);
+  }
+  if (options.timeoutMs > DELIVERY_BUDGET_MS) {
+    warnings.push(
+      `--timeout-ms ${options.timeoutMs} is above the ${DELIVERY_BUDGET_MS / 1000} s delivery budget: a receiver that slow passes here but may be given up on by Netdata (its delivery timeout is not documented; the CRC's documented 5 s is the bound verify assumes)`,
+    );
   }
   const unproven = checks.filter(
     (c) => c.status === "pass" && c.warnings.some((w) => w.startsWith(CLOSED_AFTER_REQUEST)),

@@ -51,3 +51,19 @@ describe("what --only and --skip select", () => {
     );
   });
 });
+
+describe("--timeout-ms above the delivery budget", () => {
+  it("is reported as a warning naming the 5 s bound", async () => {
+    const report = await verifyReceiver({
+      url: receiver.url,
+      allowHttp: true,
+      proxyHeaders: true,
+      auth: { scheme: "bearer", token: TOKEN },
+      timeoutMs: 10_000,
+      only: ["auth.accepts-valid"],
+    });
+    expect(report.warnings.join("\n")).toMatch(
+      /--timeout-ms 10000 is above the 5 s delivery budget.*not documented/,
+    );
+  });
+});
