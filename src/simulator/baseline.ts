@@ -185,10 +185,17 @@ async function notFoundDiagnosis(
       answers.push(`${url.href} answers ${describeOutcome(outcome)}`);
     }
   }
-  const elsewhere = answers.length > 0 ? ` Meanwhile ${answers.join("; ")}.` : "";
+  const tried = COMMON_WEBHOOK_PATHS.filter((path) => path !== options.url.pathname);
+  const elsewhere =
+    answers.length > 0
+      ? ` Meanwhile ${answers.join("; ")}.`
+      : ` verify also tried ${tried.join(" and ")}: no answer but 404 there either.`;
   return {
     cause: `wrong path: POST ${options.url.pathname} answered ${seen}: the receiver has no webhook there.${elsewhere}`,
-    fix: `Give verify the exact webhook URL the receiver serves${answers.length > 0 ? ` (${answers[0]?.split(" ")[0]}?)` : ""}, the one configured in Netdata Cloud.`,
+    fix:
+      answers.length > 0
+        ? `The receiver does answer at ${answers[0]?.split(" ")[0]}: if that is its webhook, give verify that URL (and configure the same one in Netdata Cloud).`
+        : "Give verify the exact webhook URL the receiver serves (its route, as in its code or config), the one configured in Netdata Cloud.",
   };
 }
 

@@ -8,8 +8,8 @@ const HANDLED_INSIDE = "refused on the wire but handled inside";
 const EXPLANATIONS: Record<string, { cause: string; fix: string }> = {
   mtls: {
     cause:
-      "the identity check runs after the request is read: a check registered with server.on('secureConnection') runs after Node's HTTP parser has taken the socket, and over TLS 1.3 the client's request arrives right behind its certificate, so the handler ran for a client the connection then refused.",
-    fix: "Check the client identity in every request (socket.authorized and the exact CN) before handling it, or register the check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener.",
+      "the identity check runs after the request is read: in a secureConnection listener registered after the HTTP one (server.on('secureConnection'), which runs once Node's HTTP parser has the socket; over TLS 1.3 the request arrives right behind the certificate), or in the handler after the notification was stored or logged.",
+    fix: "Check the client identity (socket.authorized and the exact CN) before the request is handled: register the connection check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener, and check it again first thing in every request, before storing or logging anything.",
   },
   auth: {
     cause:
