@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Outcome } from "../simulator/http-client.js";
 import { describeOutcome, isSuccess } from "../simulator/outcome-classify.js";
 import { createPayloadFactory, type PayloadFormat } from "../simulator/payloads/payload-factory.js";
+import { schemeMismatch } from "../simulator/port-protocol.js";
 import { createRandom, randomSeed } from "../simulator/random.js";
 import { resolveVerifyOptions } from "../simulator/resolve-options.js";
 import { sendNotifications } from "../simulator/send.js";
@@ -184,6 +185,9 @@ export const sendCommand = defineCommand({
     });
     if (showProgress) ctx.stderr("\n");
     report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    const failed = result.outcomes.find((o) => !isSuccess(o));
+    const mismatch = failed ? await schemeMismatch(options.url, failed) : null;
+    if (mismatch) ctx.stderr(`${PROGRAM} send: ${mismatch}.\n`);
     return exitCodeOf(result.outcomes);
   },
 });

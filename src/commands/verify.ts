@@ -140,16 +140,28 @@ FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject
 Every request verify expects to be refused carries a unique canary in its message.
 With --observe-log FILE and/or --observe-command CMD, verify looks for them after the run: a
 canary that shows up fails its check with "refused on the wire but handled inside".
+An mTLS refusal is proven by a TLS alert, a failed handshake or a 4xx. A reset or close after
+the whole request was written passes with the warning "closed after the request was sent:
+the receiver may have handled it" (also in the report's warnings) until --observe-* shows
+that no canary got through.
 --verbose prints each check's requests and responses (secrets as their length); the --json
 report always has them.
+Netdata's delivery timeout is not documented: verify takes the CRC's 5 s as the delivery
+budget, warns when --timeout-ms is above it, and delivery.latency warns when the median
+accepted delivery takes longer.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 
+JUnit (--junit-file): failures + errors count exactly what makes the exit code 1 (failed or
+inconclusive required checks, the baseline, an unreadable --observe-* source as <error>); a
+failed recommended check is <skipped message="recommended: ...">.
+
 Exit codes:
   0  every required check passed
-  1  the baseline failed, a required check failed or was inconclusive, or an
-     --observe-* source could not be read
-  2  usage or configuration error    3  the target could not be reached at all`,
+  1  the baseline failed, a required check failed or was inconclusive, a required
+     check --only names by id did not run (the reason is printed) or none of the
+     selection ran, or an --observe-* source could not be read
+  2  usage or configuration error (also --only/--skip that select no check)    3  the target could not be reached at all`,
   run: async (ctx) => {
     const { values } = ctx;
     if (values.list === true) {

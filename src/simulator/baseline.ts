@@ -2,6 +2,7 @@ import type { CheckContext } from "./check.js";
 import { bodyHint } from "./checks/_expect.js";
 import { type Outcome, sendRequest } from "./http-client.js";
 import { describeOutcome, isSuccess } from "./outcome-classify.js";
+import { schemeMismatch } from "./port-protocol.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
 import { deliveryRequest, onTheWire } from "./runtime.js";
 import type { Baseline } from "./types.js";
@@ -19,7 +20,8 @@ type Reached = Baseline["reached"];
  */
 export async function runBaseline(ctx: CheckContext): Promise<Omit<Baseline, "exchanges">> {
   const probe = await ctx.probe();
-  const early = connectionDiagnosis(ctx.options, probe);
+  const early =
+    connectionDiagnosis(ctx.options, probe) ?? (await schemeDiagnosis(ctx.options, probe));
   if (early) return { ok: false, ...early };
   const label = "baseline: a notification as Netdata sends it";
   const outcome = await ctx.deliver(ctx.probePayload(), { label });
@@ -61,6 +63,27 @@ function connectionDiagnosis(
   return null;
 }
 
+/** An https:// URL on a plain-HTTP port, or an http:// URL on a TLS port. */
+async function schemeDiagnosis(
+  options: ResolvedVerifyOptions,
+  probe: Outcome,
+): Promise<{ reached: Reached; diagnosis: Diagnosis } | null> {
+  const hint = await schemeMismatch(options.url, probe);
+  if (!hint) return null;
+  const https = options.url.protocol === "https:";
+  const other = new URL(options.url.href);
+  other.protocol = https ? "http:" : "https:";
+  return {
+    reached: "tcp",
+    diagnosis: {
+      cause: `${where(options.url)} got ${https ? "a TLS handshake" : "a plain HTTP request"} and answered ${describeOutcome(probe)}: ${hint}.`,
+      fix: https
+        ? `Verify ${other.href} with --allow-http (and --proxy-headers for an app behind a TLS proxy), or point verify at the TLS port.`
+        : `Verify ${other.href}.`,
+    },
+  };
+}
+
 async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<Diagnosis> {
   const { options } = ctx;
   const seen = `${describeOutcome(outcome)}${bodyHint(outcome)}`;
@@ -81,6 +104,9 @@ async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<D
     if (!challenged && /certificate/i.test(outcome.body) && !options.proxyHeaders) {
       return clientCertificateDiagnosis(options, seen);
     }
+    if (outcome.status === 403 && !challenged && !CREDENTIALS_WORDS.test(outcome.body)) {
+      return forbiddenDiagnosis(options, seen);
+    }
     return credentialsDiagnosis(options, outcome, seen);
   }
   if (outcome.status >= 500) {
@@ -92,6 +118,38 @@ async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<D
   return {
     cause: `the receiver refused a valid notification: ${seen}.`,
     fix: "Accept notifications as Netdata sends them (POST, Content-Type: application/json, the documented fields, unknown fields ignored); the body of the answer says what it objected to.",
+  };
+}
+
+/** A 403 body that speaks of credentials rather than of the client's identity. */
+const CREDENTIALS_WORDS = /token|credential|authoriz|password|bearer|basic|api.?key/i;
+
+/**
+ * A 403 without a challenge is an identity refusal more often than a credentials one: what
+ * verify presented as the client (no certificate, a certificate, no proxy headers) says which.
+ */
+function forbiddenDiagnosis(options: ResolvedVerifyOptions, seen: string): Diagnosis {
+  if (options.url.protocol === "https:") {
+    if (!options.netdata) {
+      return {
+        cause: `${seen}: verify sent no client certificate, and the receiver refuses the request as forbidden.`,
+        fix: "Pass --pki DIR (a folder written by 'certs') or --client-cert FILE --client-key FILE with the identity the receiver trusts.",
+      };
+    }
+    return {
+      cause: `${seen}: the receiver may refuse the client certificate ${options.netdata.name} (its CA or its CN), though the TLS handshake accepted it.`,
+      fix: "Present the identity the receiver allows: --pki DIR of the CA it trusts (or --client-cert/--client-key), with CN app.netdata.cloud; or make the receiver trust that CA and allow CN app.netdata.cloud. If it refuses for another reason, its answer body and log say which.",
+    };
+  }
+  if (!options.proxyHeaders) {
+    return {
+      cause: `${seen}: verify sent no proxy headers, and an app behind a TLS proxy refuses a request whose client identity its proxy did not vouch for.`,
+      fix: "Pass --proxy-headers to send what the proxy would forward (--proxy-verify-header/--proxy-dn-header if the app renamed them), or verify the proxy's https URL instead.",
+    };
+  }
+  return {
+    cause: `${seen}: the receiver may refuse the identity played as ${options.proxyVerifyHeader}/${options.proxyDnHeader}.`,
+    fix: "Check the header names the app reads (--proxy-verify-header/--proxy-dn-header) and that it allows CN app.netdata.cloud.",
   };
 }
 
@@ -127,10 +185,17 @@ async function notFoundDiagnosis(
       answers.push(`${url.href} answers ${describeOutcome(outcome)}`);
     }
   }
-  const elsewhere = answers.length > 0 ? ` Meanwhile ${answers.join("; ")}.` : "";
+  const tried = COMMON_WEBHOOK_PATHS.filter((path) => path !== options.url.pathname);
+  const elsewhere =
+    answers.length > 0
+      ? ` Meanwhile ${answers.join("; ")}.`
+      : ` verify also tried ${tried.join(" and ")}: no answer but 404 there either.`;
   return {
     cause: `wrong path: POST ${options.url.pathname} answered ${seen}: the receiver has no webhook there.${elsewhere}`,
-    fix: `Give verify the exact webhook URL the receiver serves${answers.length > 0 ? ` (${answers[0]?.split(" ")[0]}?)` : ""}, the one configured in Netdata Cloud.`,
+    fix:
+      answers.length > 0
+        ? `The receiver does answer at ${answers[0]?.split(" ")[0]}: if that is its webhook, give verify that URL (and configure the same one in Netdata Cloud).`
+        : "Give verify the exact webhook URL the receiver serves (its route, as in its code or config), the one configured in Netdata Cloud.",
   };
 }
 
@@ -152,6 +217,12 @@ function proxyHeaderDiagnosis(
   };
 }
 
+/** The flags that send each scheme verify can send. */
+const AUTH_FLAGS: Record<string, string> = {
+  basic: "--auth basic --basic-user U --basic-password-file F",
+  bearer: "--auth bearer --bearer-token-file F",
+};
+
 function credentialsDiagnosis(
   options: ResolvedVerifyOptions,
   outcome: Extract<Outcome, { kind: "response" }>,
@@ -167,7 +238,7 @@ function credentialsDiagnosis(
   if (wanted && wanted.toLowerCase() !== sentScheme) {
     return {
       cause,
-      fix: `Pass --auth ${wanted.toLowerCase()} with the receiver's credentials (--bearer-token-file FILE, or --basic-user U --basic-password-file FILE).`,
+      fix: `Pass the receiver's ${capital(wanted)} credentials: ${AUTH_FLAGS[wanted.toLowerCase()] ?? `--auth ${wanted.toLowerCase()}`}.`,
     };
   }
   return {

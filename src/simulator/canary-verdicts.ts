@@ -1,4 +1,5 @@
 import { type Canary, canariesFound, type Observer } from "./canary.js";
+import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
 import type { CheckResult, VerifyReport } from "./types.js";
 
 const HANDLED_INSIDE = "refused on the wire but handled inside";
@@ -7,8 +8,8 @@ const HANDLED_INSIDE = "refused on the wire but handled inside";
 const EXPLANATIONS: Record<string, { cause: string; fix: string }> = {
   mtls: {
     cause:
-      "the identity check runs after the request is read: a check registered with server.on('secureConnection') runs after Node's HTTP parser has taken the socket, and over TLS 1.3 the client's request arrives right behind its certificate, so the handler ran for a client the connection then refused.",
-    fix: "Check the client identity in every request (socket.authorized and the exact CN) before handling it, or register the check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener.",
+      "the identity check runs after the request is read: in a secureConnection listener registered after the HTTP one (server.on('secureConnection'), which runs once Node's HTTP parser has the socket; over TLS 1.3 the request arrives right behind the certificate), or in the handler after the notification was stored or logged.",
+    fix: "Check the client identity (socket.authorized and the exact CN) before the request is handled: register the connection check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener, and check it again first thing in every request, before storing or logging anything.",
   },
   auth: {
     cause:
@@ -32,9 +33,19 @@ export async function applyObservation(
 ): Promise<NonNullable<VerifyReport["observation"]>> {
   const { text, problems } = await observer.read();
   const found = canariesFound(canaries, text);
+  const watched = new Set(canaries.map((canary) => canary.checkId));
   for (const [index, result] of results.entries()) {
     const mine = found.filter((canary) => canary.checkId === result.id);
-    if (mine.length === 0) continue;
+    if (mine.length === 0) {
+      // Looked for and not found: a close after the request is proven a refusal after all.
+      if (problems.length === 0 && watched.has(result.id)) {
+        results[index] = {
+          ...result,
+          warnings: result.warnings.filter((w) => !w.startsWith(CLOSED_AFTER_REQUEST)),
+        };
+      }
+      continue;
+    }
     const family = result.id.split(".")[0] ?? "";
     const explained = EXPLANATIONS[family] ?? EXPLANATIONS.input;
     const labels = mine.map((canary) => canary.label).join("; ");

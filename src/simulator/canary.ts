@@ -1,4 +1,4 @@
-import { exec } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import type { Payload } from "./payloads/payload-factory.js";
@@ -42,6 +42,7 @@ export async function createObserver(
   logPath: string | null,
   command: string | null,
   cwd: string,
+  limits: { commandTimeoutMs?: number } = {},
 ): Promise<Observer | null> {
   if (logPath === null && command === null) return null;
   const offset = logPath === null ? 0 : await sizeOf(logPath);
@@ -64,7 +65,11 @@ export async function createObserver(
         }
       }
       if (command !== null) {
-        const result = await runCommand(command, cwd);
+        const result = await runCommand(
+          command,
+          cwd,
+          limits.commandTimeoutMs ?? OBSERVE_COMMAND_TIMEOUT_MS,
+        );
         texts.push(result.stdout);
         if (result.problem) problems.push(`--observe-command: ${result.problem}`);
       }
@@ -96,21 +101,65 @@ async function readFrom(path: string, offset: number): Promise<string> {
   }
 }
 
+/** Time the command's process group gets to end after SIGTERM, before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Runs the command in a shell of its own process group, so that on timeout the whole group
+ * (the shell and whatever it started) is ended, and nothing is left running.
+ */
 function runCommand(
   command: string,
   cwd: string,
+  timeoutMs: number,
 ): Promise<{ stdout: string; problem: string | null }> {
   return new Promise((resolve) => {
-    exec(
-      command,
-      { cwd, timeout: OBSERVE_COMMAND_TIMEOUT_MS, maxBuffer: OBSERVE_OUTPUT_MAX_BYTES },
-      (error, stdout, stderr) => {
-        const problem = error
-          ? `exited with ${error.code ?? error.signal ?? "an error"}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ""}`
-          : null;
-        resolve({ stdout: String(stdout), problem });
-      },
-    );
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let stderr = "";
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signalGroup("SIGTERM");
+      killTimer = setTimeout(() => signalGroup("SIGKILL"), KILL_GRACE_MS);
+      killTimer.unref();
+    }, timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (outBytes < OBSERVE_OUTPUT_MAX_BYTES) out.push(chunk);
+      outBytes += chunk.length;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString("utf8");
+    });
+    const finish = (problem: string | null) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString("utf8"), problem });
+    };
+    child.once("error", (error) => finish(`could not start: ${error.message}`));
+    child.once("close", (code, signal) => {
+      if (timedOut) {
+        // The group got SIGTERM; whatever ignored it gets SIGKILL once the grace is over.
+        signalGroup("SIGKILL");
+        clearTimeout(killTimer);
+        return finish(`timed out after ${timeoutMs / 1000} s; its processes were ended`);
+      }
+      if (code === 0) return finish(null);
+      const detail = stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : "";
+      finish(`exited with ${code ?? signal ?? "an error"}${detail}`);
+    });
   });
 }
 

@@ -53,8 +53,18 @@ export function selectChecks(
       }
     }
   }
-  return CHECK_CATALOGUE.filter(
+  const selected = CHECK_CATALOGUE.filter(
     ({ id }) =>
       (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p)),
   );
+  if (selected.length === 0) {
+    const flags = [
+      ...(only.length > 0 ? [`--only ${only.join(",")}`] : []),
+      `--skip ${skip.join(",")}`,
+    ].join(" ");
+    throw new VerifyOptionsError(
+      `${flags} selects no check: every check --only names is left out by --skip. Drop a --skip pattern or name other checks (verify --list).`,
+    );
+  }
+  return selected;
 }

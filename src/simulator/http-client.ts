@@ -57,8 +57,18 @@ export type Outcome = OutcomeBase & OutcomeCore;
 
 export type OutcomeCore =
   | { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string }
-  /** The server refused us: during the TLS handshake, or right after it (TLS 1.3, or HTTP). */
-  | { kind: "refused"; stage: RequestStage; code: string; message: string }
+  /**
+   * The server refused us: during the TLS handshake, or right after it (TLS 1.3, or HTTP).
+   * `afterRequest`: it closed without a TLS alert after our whole request was written, so the
+   * refusal is not proven: the receiver may have read and handled the request first.
+   */
+  | {
+      kind: "refused";
+      stage: RequestStage;
+      code: string;
+      message: string;
+      afterRequest?: true;
+    }
   | { kind: "server-certificate-rejected"; code: string; message: string }
   | { kind: "timeout"; stage: RequestStage }
   | { kind: "unreachable"; code: string; message: string }
@@ -80,6 +90,7 @@ export function sendRequest(connection: Connection, spec: RequestSpec): Promise<
       tls: null as TlsFacts | null,
       done: false,
       readyAt: null as number | null,
+      written: false,
     };
     const tenths = (ms: number) => Math.round(ms * 10) / 10;
     const base = (): OutcomeBase => ({
@@ -122,9 +133,12 @@ export function sendRequest(connection: Connection, spec: RequestSpec): Promise<
       // A server that answers (413) and then closes while we still write: the answer counts.
       response.on("close", finishAnswer);
     });
+    request.on("finish", () => {
+      state.written = true;
+    });
     request.on("error", (error) => {
       if (answer) return finishAnswer();
-      finish({ ...classifyRequestError(error, state.stage), ...base() });
+      finish({ ...classifyRequestError(error, state.stage, state), ...base() });
     });
     request.end(spec.body);
   });

@@ -51,12 +51,23 @@ function isLocalError(code: string): boolean {
 
 type ErrorOutcome = Exclude<OutcomeCore, { kind: "response" } | { kind: "timeout" }>;
 
+/** A TLS alert from the server: `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`, `...:SSL alert number 48`. */
+export function isTlsAlert(code: string, message: string): boolean {
+  return /^ERR_SSL_.*ALERT/.test(code) || /alert number \d+/i.test(message);
+}
+
 /**
  * Names what a request error means for a conformance check. A TLS 1.3 server that refuses a
  * client certificate does so after the client considers the handshake complete, so a reset,
- * EPIPE or TLS alert after the handshake is a refusal too (stage "request").
+ * EPIPE or TLS alert after the handshake is a refusal too (stage "request"). A close without
+ * a TLS alert once the whole request was `written` is marked `afterRequest`: from outside it
+ * cannot be told from a receiver that handled the request and then dropped the connection.
  */
-export function classifyRequestError(error: unknown, stage: RequestStage): ErrorOutcome {
+export function classifyRequestError(
+  error: unknown,
+  stage: RequestStage,
+  seen: { written?: boolean } = {},
+): ErrorOutcome {
   const { code, message } = errorFacts(error);
   if (stage === "connect" && UNREACHABLE_CODES.has(code)) {
     return { kind: "unreachable", code, message };
@@ -64,7 +75,14 @@ export function classifyRequestError(error: unknown, stage: RequestStage): Error
   if (SERVER_CERTIFICATE_CODES.has(code))
     return { kind: "server-certificate-rejected", code, message };
   if (isLocalError(code)) return { kind: "client-error", code, message };
-  return { kind: "refused", stage, code, message };
+  const alert = isTlsAlert(code, message);
+  return {
+    kind: "refused",
+    stage,
+    code,
+    message,
+    ...(stage === "request" && seen.written === true && !alert && { afterRequest: true as const }),
+  };
 }
 
 /** One line for a report: `HTTP 202`, `refused during the TLS handshake (ECONNRESET)`, ... */
@@ -75,7 +93,9 @@ export function describeOutcome(outcome: Outcome): string {
     case "refused":
       return outcome.stage === "handshake" || outcome.stage === "connect"
         ? `refused during the TLS handshake (${outcome.code})`
-        : `connection closed after the handshake (${outcome.code})`;
+        : outcome.afterRequest
+          ? `connection closed after the request was sent (${outcome.code})`
+          : `connection closed after the handshake (${outcome.code})`;
     case "server-certificate-rejected":
       return `server certificate not trusted (${outcome.code})`;
     case "timeout":

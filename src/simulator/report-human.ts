@@ -141,8 +141,18 @@ function verdictLine(report: VerifyReport, style: Style): string {
   );
   if (requiredSkipped.length === 0)
     return style.green("PASS: every required check passed (exit 0)");
+  const describe = (list: typeof requiredSkipped) =>
+    list.map((c) => `${c.id} (${c.summary})`).join("; ");
+  const unmet = requiredSkipped.filter((c) => report.selectedNotRun.includes(c.id));
+  if (unmet.length > 0) {
+    const n = unmet.length;
+    return style.red(
+      `FAIL: ${n} selected required check${n === 1 ? "" : "s"} did not run: ${describe(unmet)} (exit 1)`,
+    );
+  }
+  const n = requiredSkipped.length;
   return style.yellow(
-    `PASS, partial: no required check failed, but ${requiredSkipped.length} ${requiredSkipped.length === 1 ? "was" : "were"} skipped (reasons above; exit 0)`,
+    `PASS, partial: no required check failed, but ${n} required check${n === 1 ? "" : "s"} did not run: ${describe(requiredSkipped)} (exit 0)`,
   );
 }
 

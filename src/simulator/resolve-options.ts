@@ -4,6 +4,13 @@ import { rootCertificates } from "node:tls";
 import { PKI_NAMES, type PkiName, pkiPaths } from "../pki/pki-names.js";
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
 import { CRC_DEADLINE_MS } from "../protocol/crc.js";
+
+/**
+ * How long a delivery may take before Netdata gives up on it. Netdata does not document its
+ * delivery timeout; the only documented deadline is the CRC answer's 5 s, taken as the bound.
+ */
+export const DELIVERY_BUDGET_MS = CRC_DEADLINE_MS;
+
 import type { Connection, Identity } from "./http-client.js";
 import type { PayloadFormat } from "./payloads/payload-factory.js";
 import { proxyIdentityFor, virtualIdentity } from "./proxy-identity.js";

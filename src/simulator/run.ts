@@ -59,6 +59,7 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
     unreachable,
     baseline,
     observation,
+    only: options.only ?? [],
   });
 }
 

@@ -155,10 +155,18 @@ export interface VerifyReport {
     requiredFailed: number;
     requiredInconclusive: number;
     recommendedFailed: number;
+    /** Required checks skipped for a reason of their own (a missing secret or identity). */
+    requiredSkipped: number;
   };
   /**
+   * Required checks --only chose that did not run, which fails the run: each one named by its
+   * full id, or all of them when no required check of the selection ran at all.
+   */
+  selectedNotRun: string[];
+  /**
    * 0 every required check passed; 1 the baseline failed, a required check failed or was
-   * inconclusive, or an --observe-* source could not be read; 3 the target was unreachable.
+   * inconclusive, a required check chosen with --only did not run (`selectedNotRun`), or an --observe-* source
+   * could not be read; 3 the target was unreachable.
    */
   exitCode: 0 | 1 | 3;
 }

@@ -56,8 +56,10 @@ describe("a negative check whose control is refused", () => {
     expect(json.checks[0]).toMatchObject({ status: "inconclusive", control: expect.any(String) });
     const xml = new XMLParser({ ignoreAttributes: false }).parse(reportToJunit(report));
     const testcase = xml.testsuites.testsuite.testcase;
-    expect(testcase.skipped["@_message"]).toMatch(/^inconclusive: .*HTTP 401/);
-    expect(testcase.failure).toBeUndefined();
+    // Required and inconclusive makes the exit 1: a failure in JUnit too.
+    expect(testcase.failure["@_message"]).toMatch(/^inconclusive: .*HTTP 401/);
+    expect(testcase.failure["@_type"]).toBe("inconclusive");
+    expect(xml.testsuites.testsuite["@_failures"]).toBe("1");
   });
 
   it("blames the auth check, never the payload, for deliveries refused with 401", async () => {

@@ -189,6 +189,9 @@ describe("the human report of a run whose baseline failed", () => {
       expect(report.baseline.diagnosis?.cause).toMatch(
         /wrong path: .*Meanwhile https:\/\/127\.0\.0\.1:\d+\/webhooks\/netdata answers HTTP 2\d\d/,
       );
+      expect(report.baseline.diagnosis?.fix).toMatch(
+        /^The receiver does answer at https:\/\/127\.0\.0\.1:\d+\/webhooks\/netdata:/,
+      );
     } finally {
       await reference.close();
     }

@@ -59,7 +59,9 @@ function report(checks: CheckResult[]): VerifyReport {
       requiredFailed: failed.filter((c) => c.level === "required").length,
       requiredInconclusive: 0,
       recommendedFailed: failed.filter((c) => c.level === "recommended").length,
+      requiredSkipped: checks.filter((c) => c.status === "skip" && c.level === "required").length,
     },
+    selectedNotRun: [],
     exitCode: failed.some((c) => c.level === "required") ? 1 : 0,
   };
 }
@@ -90,6 +92,48 @@ describe("JUnit report", () => {
     expect(failed.failure.message).toBe("a <script> & 'quote'");
     expect(failed.failure["#text"]).toContain("fix: answer 400");
     expect(skipped.skipped.message).toBe("no --pki given");
+  });
+
+  it("keeps failures + errors to what decides the exit code: recommended failures are skipped, inconclusive required ones fail", () => {
+    const base = report([
+      check({}),
+      check({
+        id: "delivery.burst",
+        level: "recommended",
+        status: "fail",
+        cause: "slow",
+        fix: "f",
+      }),
+      check({
+        id: "auth.rejects-wrong",
+        status: "inconclusive",
+        summary: "refused",
+        control: "c: HTTP 401",
+      }),
+    ]);
+    const parse = (r: VerifyReport) =>
+      new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(reportToJunit(r))
+        .testsuites.testsuite;
+    const suite = parse({ ...base, exitCode: 1 });
+    expect(suite).toMatchObject({ tests: "3", failures: "1", errors: "0", skipped: "1" });
+    const [, recommended, inconclusive] = suite.testcase;
+    expect(recommended.failure).toBeUndefined();
+    expect(recommended.skipped.message).toBe("recommended: slow");
+    expect(inconclusive.failure.type).toBe("inconclusive");
+
+    const observed = parse({
+      ...report([check({})]),
+      observation: {
+        sources: ["--observe-log x"],
+        canaries: 1,
+        found: [],
+        problems: ["--observe-log x: ENOENT"],
+      },
+      exitCode: 1,
+    });
+    expect(observed).toMatchObject({ tests: "2", failures: "0", errors: "1" });
+    expect(observed.testcase[0].name).toBe("observation");
+    expect(observed.testcase[0].error.message).toBe("--observe-log x: ENOENT");
   });
 
   it("drops characters XML cannot carry", () => {
@@ -143,8 +187,16 @@ describe("human report", () => {
       status: "skip",
       summary: "no --pki given",
     });
-    const text = renderHumanReport(report([check({}), skipped]), createStyle(false));
-    expect(text).toContain("PASS, partial: no required check failed, but 1 was skipped");
+    const recommended = check({
+      id: "mtls.rejects-two-cn",
+      level: "recommended",
+      status: "skip",
+      summary: "no --pki given",
+    });
+    const text = renderHumanReport(report([check({}), skipped, recommended]), createStyle(false));
+    expect(text).toContain(
+      "PASS, partial: no required check failed, but 1 required check did not run: mtls.rejects-wrong-cn (no --pki given)",
+    );
     expect(text).not.toContain("every required check passed");
   });
 

@@ -39,11 +39,28 @@ export function judgeRefusals(
   }
   const unproven = tried.filter(({ outcome }) => !provenBy(outcome, control.outcome, spec.layer));
   const controlSaid = `${control.label}: ${describeOutcome(control.outcome)}`;
-  if (unproven.length === 0) return pass(`refused: ${tally(tried)}; ${controlSaid}`);
+  if (unproven.length === 0) {
+    const closedLate = tried.filter(({ outcome }) => isClosedAfterRequest(outcome));
+    const warnings =
+      spec.layer === "tls" && closedLate.length > 0 ? [closedAfterRequestWarning(closedLate)] : [];
+    return pass(`refused: ${tally(tried)}; ${controlSaid}`, warnings);
+  }
   return inconclusive(
     `refused (${tally(unproven)}), but the control was refused too: this proves nothing`,
     controlSaid,
   );
+}
+
+/** Starts the warning of a TLS-layer refusal that only a look inside the receiver can prove. */
+export const CLOSED_AFTER_REQUEST = "closed after the request was sent";
+
+export function isClosedAfterRequest(outcome: Outcome): boolean {
+  return outcome.kind === "refused" && outcome.afterRequest === true;
+}
+
+function closedAfterRequestWarning(closed: readonly Labelled[]): string {
+  const who = closed.map(({ label }) => label).join("; ");
+  return `${CLOSED_AFTER_REQUEST}: the receiver may have handled it; run with --observe-log/--observe-command to prove it (${who}: no TLS alert, the connection was reset or closed once the whole request was written)`;
 }
 
 function provenBy(refusal: Outcome, control: Outcome, layer: CheckLayer): boolean {

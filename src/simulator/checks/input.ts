@@ -95,18 +95,18 @@ export const rejectsWrongContentType: CheckDefinition = {
 
 export const rejectsEmptyBody: CheckDefinition = {
   id: "input.rejects-empty-body",
-  title: "an empty body: 4xx",
+  title: "an empty body (0 bytes) and an empty JSON object {}: 4xx",
   level: "recommended",
-  fix: "Validate the parsed body: an empty body (which Express parses to {}) is not a notification; answer 400 or 422.",
+  fix: "Validate the parsed body: neither an empty body (which Express parses to {}) nor an empty JSON object {} is a notification; answer 400 or 422.",
   run: (ctx) =>
     variantCheck(
       ctx,
       [
-        ["empty body", { body: "" }],
+        ["an empty body (0 bytes)", { body: "" }],
         ["{} (an empty JSON object)", { body: "{}" }],
       ],
       is4xx,
-      "an empty body was accepted or crashed the receiver.",
+      "an empty body or an empty JSON object {} was accepted or crashed the receiver.",
     ),
 };
 
