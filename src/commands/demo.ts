@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generateDevPki } from "../pki/generate-dev-pki.js";
 import { pkiPaths } from "../pki/pki-names.js";
 import { silentLogger } from "../receiver/log.js";
@@ -53,6 +54,7 @@ with the whole catalogue, prints the report, removes the folder and exits with v
         token: randomBytes(SECRET_BYTES).toString("base64url"),
       } as const;
       const challengeSecret = randomBytes(SECRET_BYTES).toString("base64url");
+      const dbPath = join(dir, "inbox.db");
       const receiver = await startReceiver({
         mode: "direct",
         host: "127.0.0.1",
@@ -60,7 +62,7 @@ with the whole catalogue, prints the report, removes the folder and exits with v
         tls: { cert: paths.server.cert, key: paths.server.key, ca: paths.ca.cert },
         auth,
         challengeSecret,
-        db: join(dir, "inbox.db"),
+        db: dbPath,
         logger: silentLogger,
       });
       ctx.stdout(`Development PKI written to ${pkiDir} (removed at the end).\n`);
@@ -77,6 +79,8 @@ with the whole catalogue, prints the report, removes the folder and exits with v
           serverCa: paths.ca.cert,
           auth,
           challengeSecret,
+          // What the receiver stored, so a refused request that was handled anyway shows up.
+          observeCommand: inboxCommandLine(dbPath),
           ...seed,
         } as const;
         const report = await runVerify(options, ctx);
@@ -90,6 +94,13 @@ with the whole catalogue, prints the report, removes the folder and exits with v
     }
   },
 });
+
+/** This kit's own `inbox --json` on the demo's database, as a shell command line. */
+function inboxCommandLine(dbPath: string): string {
+  const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
+  const words = [process.execPath, cli, "inbox", "--json", "--limit", "10000", "--db", dbPath];
+  return words.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
+}
 
 function nextSteps(colour: boolean): string {
   const style = createStyle(colour);
