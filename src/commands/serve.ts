@@ -158,7 +158,8 @@ export const serveCommand = defineCommand({
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
-only from the --trust-proxy peers (default loopback); any other peer gets 403.
+only from the --trust-proxy peers (default loopback); any other peer's connection is closed
+before anything is read from it.
 Forwarding (--forward-exec, --forward-url): every new notification is queued for each sink in
 the transaction that stores it and delivered after the 200, at least once, with retries;
 'inbox --pending', 'inbox --failed' and 'inbox retry' show and requeue deliveries.

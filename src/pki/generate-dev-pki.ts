@@ -73,7 +73,8 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
       throw new IncompletePkiError(outDir, missing);
     }
   }
-  await makeDirectory(outDir).catch((error: NodeJS.ErrnoException) => {
+  // Private keys live here: only the owner may list or add files, whatever the umask.
+  await makeDirectory(outDir, 0o700).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`failed to create ${outDir}: ${error.code ?? error.message}`, { cause: error });
   });
   const issued = issueAll(now, hosts);

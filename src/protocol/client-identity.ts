@@ -25,6 +25,10 @@ export function checkClientIdentity(
   peer: PeerCertificateFacts,
   expectedCns: readonly string[],
 ): IdentityResult {
+  if (!peer.authorized && peer.subject === undefined) {
+    // OpenSSL reports a missing certificate as a chain error (UNABLE_TO_GET_ISSUER_CERT).
+    return { ok: false, reason: "no client certificate presented", cn: null };
+  }
   if (!peer.authorized) {
     const why = peer.authorizationError ?? "no client certificate";
     return { ok: false, reason: `client certificate not verified: ${why}`, cn: null };
@@ -57,7 +61,7 @@ export function peerFactsFromSocket(socket: TLSSocket): PeerCertificateFacts {
       ? String(error)
       : hasCertificate
         ? null
-        : "no client certificate sent",
+        : "no client certificate presented",
     subject: hasCertificate
       ? (certificate.subject as unknown as Record<string, string | string[]>)
       : undefined,

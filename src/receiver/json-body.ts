@@ -11,10 +11,14 @@ export interface BodyProblem {
   reason: string;
   /** True when bytes may still be on the way: the answer must close the connection. */
   bodyUnread: boolean;
+  /** True when the connection ended (client gone, or cut off by a timeout): no answer reaches anyone. */
+  aborted?: true;
 }
 
-/** Longest JSON.parse message echoed back; the parser's own text, never a stack. */
-const PARSE_MESSAGE_MAX = 160;
+/** A JSON string escape of a surrogate code unit; only such an escape can make a lone one. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** In a `u` regex a surrogate pair is one code point, so \p{Cs} matches only a lone half. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * The Content-Type check: `application/json`, optionally `; charset=utf-8` (any case).
@@ -57,11 +61,24 @@ export function parseJsonBody(body: Uint8Array): JsonBodyResult {
   } catch {
     return badRequest("body is not valid UTF-8");
   }
+  let value: unknown;
+  let wellFormed = true;
   try {
-    return { ok: true, value: JSON.parse(text), text };
+    value = SURROGATE_ESCAPE.test(text)
+      ? JSON.parse(text, (key, v: unknown) => {
+          if (LONE_SURROGATE.test(key) || (typeof v === "string" && LONE_SURROGATE.test(v))) {
+            wellFormed = false;
+          }
+          return v;
+        })
+      : JSON.parse(text);
   } catch (error) {
-    return badRequest(`body is not valid JSON: ${parseMessage(error)}`);
+    return badRequest(`body is not valid JSON${whereParsingFailed(error, text)}`);
   }
+  // Such text is not Unicode: it cannot be stored, logged or re-encoded as UTF-8 unchanged.
+  if (!wellFormed)
+    return badRequest("body holds a lone surrogate (\\ud800-\\udfff), not Unicode text");
+  return { ok: true, value, text };
 }
 
 export function tooLarge(limitBytes: number): BodyProblem {
@@ -76,22 +93,26 @@ export function tooLarge(limitBytes: number): BodyProblem {
 export const REQUEST_ABORTED: BodyProblem = {
   ok: false,
   status: 400,
-  reason: "request aborted",
+  reason: "the connection ended before the whole body arrived",
   bodyUnread: true,
+  aborted: true,
 };
 
 function badRequest(reason: string): BodyProblem {
   return { ok: false, status: 400, reason, bodyUnread: false };
 }
 
-/** V8's message without the quoted excerpt of the input it sometimes includes. */
-function parseMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const withoutExcerpt = message
-    .replace(/, ".*" is not valid JSON$/s, "")
-    .replace(/^".*" is not valid JSON$/s, "unexpected input")
-    .replace(/\s+/g, " ");
-  return withoutExcerpt.length > PARSE_MESSAGE_MAX
-    ? `${withoutExcerpt.slice(0, PARSE_MESSAGE_MAX)}...`
-    : withoutExcerpt;
+/**
+ * Where JSON.parse gave up, as " (line L, column C)", or "" when V8 does not say. Never any
+ * of V8's own text, which quotes an excerpt of the (unauthenticated) body.
+ */
+function whereParsingFailed(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : "";
+  if (message === "Unexpected end of JSON input") return " (it ends early)";
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return "";
+  const before = text.slice(0, Number(position));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return ` (line ${line}, column ${column})`;
 }

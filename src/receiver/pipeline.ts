@@ -137,6 +137,17 @@ export function createWebhookPipeline(
   const receive = async (request: WebhookRequest, client: Verified): Promise<WebhookReply> => {
     const raw = await request.readBody(options.bodyLimitBytes);
     const body = raw.ok ? parseJsonBody(raw.body) : raw;
+    if (!body.ok && body.aborted) {
+      // Nothing can be answered on a connection that ended; say so rather than log a 400.
+      logger.info("request abandoned: no answer sent", {
+        reason: body.reason,
+        method: request.method,
+        path: request.path,
+        client_cn: client.cn,
+        remote: request.remote,
+      });
+      return { status: body.status, headers: {}, body: { error: body.reason }, close: true };
+    }
     if (!body.ok) {
       return refuse(request, client.cn, body.status, body.reason, { close: body.bodyUnread });
     }

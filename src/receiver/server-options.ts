@@ -54,6 +54,10 @@ export interface ReceiverOptions extends ReceiverAppOptions {
   maxConnections?: number;
   /** Direct mode: unfinished TLS handshakes one address may hold at once. Default 64. */
   maxPendingHandshakesPerAddress?: number;
+  /** Direct mode: unfinished TLS handshakes all addresses may hold at once. Default: half of maxConnections. */
+  maxPendingHandshakes?: number;
+  /** Open connections one address may hold. Default: half of maxConnections. */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -65,6 +69,8 @@ export interface ResolvedServerOptions {
   maxHeaderSizeBytes: number;
   maxConnections: number;
   maxPendingHandshakesPerAddress: number;
+  maxPendingHandshakes: number;
+  maxConnectionsPerAddress: number;
 }
 
 const CALLER = "startReceiver";
@@ -102,6 +108,8 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
       ca: ca.map((value, i) => loadPem(value, `tls.ca[${i}]`)),
     };
   }
+  const maxConnections = positive(options.maxConnections ?? MAX_CONNECTIONS, "maxConnections");
+  const half = Math.max(1, Math.floor(maxConnections / 2));
   return {
     mode,
     host,
@@ -112,10 +120,15 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
       options.maxHeaderSizeBytes ?? MAX_HEADER_SIZE_BYTES,
       "maxHeaderSizeBytes",
     ),
-    maxConnections: positive(options.maxConnections ?? MAX_CONNECTIONS, "maxConnections"),
+    maxConnections,
     maxPendingHandshakesPerAddress: positive(
       options.maxPendingHandshakesPerAddress ?? MAX_PENDING_HANDSHAKES_PER_ADDRESS,
       "maxPendingHandshakesPerAddress",
+    ),
+    maxPendingHandshakes: positive(options.maxPendingHandshakes ?? half, "maxPendingHandshakes"),
+    maxConnectionsPerAddress: positive(
+      options.maxConnectionsPerAddress ?? half,
+      "maxConnectionsPerAddress",
     ),
   };
 }

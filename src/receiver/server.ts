@@ -5,8 +5,8 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { createClientChecker } from "./client-check.js";
+import { installConnectionGuard } from "./connection-guard.js";
 import { holdContinue } from "./expect-continue.js";
-import { installHandshakeGuard } from "./handshake-guard.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
@@ -127,13 +127,17 @@ function createServer(
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
   if (o.tls) installTlsGate(server as https.Server, built);
-  const flushHandshakeLog = o.tls
-    ? installHandshakeGuard(server as https.Server, {
-        maxPendingPerAddress: o.maxPendingHandshakesPerAddress,
-        logIntervalMs: o.timeouts.handshakeLogIntervalMs,
-        logger: built.logger,
-      })
-    : () => {};
+  const { identity } = built.resolved;
+  const flushHandshakeLog = installConnectionGuard(server, {
+    tls: o.tls !== undefined,
+    ...(identity.source === "proxy-headers" ? { trustsPeer: identity.trustedProxies.trusts } : {}),
+    maxPerAddress: o.maxConnectionsPerAddress,
+    maxPendingPerAddress: o.maxPendingHandshakesPerAddress,
+    maxPendingTotal: o.maxPendingHandshakes,
+    maxConnections: o.maxConnections,
+    logIntervalMs: o.timeouts.handshakeLogIntervalMs,
+    logger: built.logger,
+  });
   // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
   server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
     holdContinue(res);

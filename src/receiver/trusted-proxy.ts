@@ -44,12 +44,22 @@ export function parseTrustedProxies(values: readonly string[]): TrustedProxiesRe
   };
 }
 
-/** True for addresses only this machine can connect from (127.0.0.0/8, ::1, localhost). */
+/** The loopback blocks; BlockList also matches IPv4-mapped IPv6 forms (::ffff:7f00:1). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/**
+ * True for addresses only this machine can connect from (127.0.0.0/8, ::1, localhost), in any
+ * spelling the address parser accepts: `0:0:0:0:0:0:0:1`, `::ffff:7f00:1`, `[::1]`, `::1%lo`.
+ * A name that merely starts like one (`127.attacker.example`) is not an address, so not loopback.
+ */
 export function isLoopbackHost(host: string): boolean {
   if (host === "localhost") return true;
-  const plain = unmapIpv4(host.replace(/^\[(.*)\]$/, "$1"));
-  if (isIP(plain) === 4) return plain.startsWith("127.");
-  return plain === "::1";
+  const plain = host.replace(/^\[(.*)\]$/, "$1");
+  const family = isIP(plain);
+  if (family === 0) return false;
+  return LOOPBACK.check(plain, family === 4 ? "ipv4" : "ipv6");
 }
 
 function addEntry(list: BlockList, value: unknown): string | undefined {

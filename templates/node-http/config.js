@@ -23,19 +23,60 @@ export function loadConfig(env = process.env) {
     challengeSecret: secret(env, "CHALLENGE_SECRET"),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 256 * 1024, "MAX_BODY_BYTES"),
     tls: behindProxy ? null : tls(env),
+    // Behind a proxy: the peers whose X-Client-* headers are believed (a BlockList).
+    trustedProxies: trustedProxies(env.TRUST_PROXY),
   };
   if (!config.webhookPath.startsWith("/")) {
     throw new ConfigError(
       `WEBHOOK_PATH must start with "/", got ${JSON.stringify(config.webhookPath)}.`,
     );
   }
-  if (behindProxy && !isLoopback(config.host)) {
-    // The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
+  if (behindProxy && !isLoopback(config.host) && !env.TRUST_PROXY) {
+    // The proxy's X-Client-* headers are only trustworthy from the proxy itself.
     throw new ConfigError(
-      `BEHIND_PROXY=1 needs HOST on loopback (127.0.0.1 or ::1), got ${config.host}.`,
+      `BEHIND_PROXY=1 needs HOST on loopback (127.0.0.1 or ::1), got ${config.host}; or set TRUST_PROXY to the proxy's address (ADDR or CIDR, comma-separated).`,
     );
   }
   return config;
+}
+
+/**
+ * TRUST_PROXY: comma-separated addresses or CIDR blocks (default the loopback addresses).
+ * Returns { entries, trusts(address) }; an IPv4 peer seen as ::ffff:a.b.c.d matches a.b.c.d.
+ */
+function trustedProxies(value) {
+  const entries = (value || "127.0.0.0/8,::1")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new ConfigError("TRUST_PROXY must name at least one address.");
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split("/");
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max))
+    ) {
+      throw new ConfigError(
+        `TRUST_PROXY: expected ADDR or ADDR/PREFIX (e.g. 10.0.0.5 or 10.0.0.0/24), got ${JSON.stringify(entry)}.`,
+      );
+    }
+    const type = family === 4 ? "ipv4" : "ipv6";
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return {
+    entries,
+    trusts(address) {
+      if (typeof address !== "string") return false;
+      const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+      const family = isIP(plain);
+      return family !== 0 && list.check(plain, family === 4 ? "ipv4" : "ipv6");
+    },
+  };
 }
 
 function tls(env) {

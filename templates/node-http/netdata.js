@@ -105,6 +105,9 @@ export function checkTlsPeer(socket, expectedCns) {
  * subject DN (RFC 4514, e.g. "CN=app.netdata.cloud,O=Netdata") comes in X-Client-DN.
  * The CN is checked again here as a second line of defence.
  */
+/** The attribute type of the common name as a DN may spell it (types are upper-cased). */
+const CN_TYPES = new Set(["CN", "COMMONNAME", "2.5.4.3"]);
+
 export function checkProxyHeaders(verifyValues, dnValues, expectedCns) {
   if (verifyValues.length !== 1 || verifyValues[0] !== "SUCCESS") {
     return { ok: false, reason: "the proxy did not verify a client certificate (X-Client-Verify)" };
@@ -114,7 +117,8 @@ export function checkProxyHeaders(verifyValues, dnValues, expectedCns) {
   const attributes = parseDistinguishedName(dnValues[0]);
   if (!attributes)
     return { ok: false, reason: "X-Client-DN is not an RFC 4514 distinguished name" };
-  const cns = attributes.filter((a) => a.type === "CN").map((a) => a.value);
+  // The CN under each of its names: a second CN spelled otherwise is still a second CN.
+  const cns = attributes.filter((a) => CN_TYPES.has(a.type)).map((a) => a.value);
   return checkCn(cns.length === 1 ? cns[0] : cns, expectedCns);
 }
 

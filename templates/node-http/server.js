@@ -25,7 +25,8 @@ import {
 async function handleNotification(notification) {
   if (notification.kind === "test") {
     // Netdata's setup flow: paste this token into the webhook form in Netdata Cloud.
-    log(`TEST NOTIFICATION: token ${notification.token} (paste it into Netdata Cloud)`);
+    // JSON-quoted, so spaces or odd characters in a token cannot blur where it starts and ends.
+    log(`TEST NOTIFICATION: token ${JSON.stringify(notification.token)} (paste it into Netdata Cloud)`);
     return;
   }
   log(`${notification.kind} ${notification.severity}: ${notification.message}`);
@@ -49,15 +50,18 @@ const SECURITY_HEADERS = {
 
 /**
  * One line per event. Notification text is written here, so every control character (newline,
- * carriage return, ESC...) is escaped: a message cannot start a forged line of its own, such as
- * a fake "TEST NOTIFICATION: token" line, nor drive the terminal.
+ * carriage return, ESC...), line separator, bidi control and invisible format character is
+ * escaped: a message cannot start a forged line of its own, such as a fake
+ * "TEST NOTIFICATION: token" line, nor drive, reorder or hide text on the terminal.
  */
 const log = (line) => console.log(`${new Date().toISOString()} ${escapeControls(line)}`);
 
+const UNSAFE = /[\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2028\u2029\u{e0000}-\u{e007f}]/gu;
 const escapeControls = (text) =>
-  String(text).replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  String(text).replace(UNSAFE, (c) =>
+    [...Array(c.length).keys()]
+      .map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`)
+      .join(""),
   );
 
 function send(res, status, body, headers = {}) {
@@ -98,6 +102,13 @@ function createHandler(config) {
         req.socket.destroySoon();
         return;
       }
+    }
+    if (config.behindProxy && !config.trustedProxies.trusts(req.socket.remoteAddress)) {
+      // Second line of defence: the connection listener below closes such peers at once.
+      log(`refused ${req.method} from ${req.socket.remoteAddress}: not a trusted proxy (TRUST_PROXY)`);
+      send(res, 403, { error: "this peer is not a trusted proxy" });
+      req.socket.destroySoon();
+      return;
     }
     if (config.behindProxy) {
       const ok = checkProxyHeaders(
@@ -243,7 +254,20 @@ function createServer(config) {
     keepAliveTimeout: 5_000,
     connectionsCheckingInterval: 1_000,
   };
-  if (config.behindProxy) return createHttpServer(timeouts, onRequest);
+  if (config.behindProxy) {
+    const server = createHttpServer(timeouts, onRequest);
+    // Only the proxy may speak to this port: anyone else could forge X-Client-Verify and
+    // X-Client-DN. A peer that is not trusted is closed before a byte of it is read.
+    let untrusted = 0;
+    server.on("connection", (socket) => {
+      if (config.trustedProxies.trusts(socket.remoteAddress)) return;
+      if (untrusted++ % 100 === 0) {
+        log(`refused connections from peers that are not trusted proxies (TRUST_PROXY), latest ${socket.remoteAddress}; ${untrusted} so far`);
+      }
+      socket.destroy();
+    });
+    return server;
+  }
 
   const server = createHttpsServer(
     {

@@ -3,6 +3,7 @@
 (environment variables), the deployment and how to verify it."""
 
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -30,6 +31,9 @@ log = logging.getLogger("netdata-receiver")
 # How long a request may take to arrive, as the Node receivers' 30 s request timeout. Waitress
 # cannot answer 408: it closes a connection that has been silent this long (see README.md).
 REQUEST_TIMEOUT_SECONDS = 30
+# Connections waitress keeps open at once (its own default too); more wait in the kernel's
+# backlog. Waitress has no per-address limit: see README.md, "Limits".
+CONNECTION_LIMIT = 100
 # How often waitress looks for such connections (its default, 30 s, would double the wait).
 TIMEOUT_CHECK_INTERVAL_SECONDS = 1
 
@@ -42,7 +46,9 @@ def handle_notification(notification):
     Raising makes the receiver answer 500, so that Netdata may deliver it again."""
     if notification["kind"] == "test":
         # Netdata's setup flow: paste this token into the webhook form in Netdata Cloud.
-        log.info("TEST NOTIFICATION: token %s (paste it into Netdata Cloud)", notification["token"])
+        # JSON-quoted, so spaces or odd characters in a token cannot blur where it starts and ends.
+        log.info("TEST NOTIFICATION: token %s (paste it into Netdata Cloud)",
+                 json.dumps(notification["token"]))
         return
     log.info("%s %s: %s", notification["kind"], notification["severity"], notification["message"])
 
@@ -58,9 +64,12 @@ def load_config(env):
     if env.get("BEHIND_PROXY", "1") not in ("1", "true", "yes"):
         raise ConfigError("this app runs only behind the TLS proxy (BEHIND_PROXY=1); see README.md")
     host = env.get("HOST") or "127.0.0.1"
-    if not _is_loopback(host):
-        # The proxy's X-Client-* headers are only trustworthy when nobody else can connect.
-        raise ConfigError(f"HOST must be a loopback address (127.0.0.1 or ::1), got {host!r}")
+    trusted = _trusted_proxies(env.get("TRUST_PROXY"))
+    if not _is_loopback(host) and not env.get("TRUST_PROXY"):
+        # The proxy's X-Client-* headers are only trustworthy from the proxy itself.
+        raise ConfigError(f"HOST must be a loopback address (127.0.0.1 or ::1), got {host!r}; "
+                          "or set TRUST_PROXY to the proxy's address (ADDR or CIDR, "
+                          "comma-separated)")
     path = env.get("WEBHOOK_PATH") or "/webhooks/netdata"
     if not path.startswith("/"):
         raise ConfigError(f"WEBHOOK_PATH must start with '/', got {path!r}")
@@ -70,6 +79,9 @@ def load_config(env):
         raise ConfigError("EXPECTED_CN must name at least one CN")
     return {
         "host": host,
+        "trusted_proxies": trusted,
+        "connection_limit": _integer(env, "CONNECTION_LIMIT", CONNECTION_LIMIT, 1, 10000),
+        "dev": env.get("DEV", "0") in ("1", "true", "yes"),
         "port": _integer(env, "PORT", 8080, 0, 65535),
         "request_timeout": _integer(env, "REQUEST_TIMEOUT_SECONDS", REQUEST_TIMEOUT_SECONDS,
                                     1, 3600),
@@ -79,6 +91,29 @@ def load_config(env):
         "challenge_secret": _secret(env, "CHALLENGE_SECRET"),
         "max_body_bytes": _integer(env, "MAX_BODY_BYTES", 256 * 1024, 1, 2**31),
     }
+
+
+def _trusted_proxies(value):
+    """TRUST_PROXY: comma-separated addresses or CIDR blocks, default the loopback addresses.
+    Returns a predicate on a peer address; an IPv4 peer seen as ::ffff:a.b.c.d matches a.b.c.d."""
+    networks = []
+    for entry in [e.strip() for e in (value or "127.0.0.0/8,::1").split(",") if e.strip()]:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(f"TRUST_PROXY: expected ADDR or ADDR/PREFIX (e.g. 10.0.0.5 or "
+                              f"10.0.0.0/24), got {entry!r}") from None
+    if not networks:
+        raise ConfigError("TRUST_PROXY must name at least one address")
+
+    def trusts(peer):
+        try:
+            address = ipaddress.ip_address(peer or "")
+        except ValueError:
+            return False
+        address = getattr(address, "ipv4_mapped", None) or address
+        return any(address.version == n.version and address in n for n in networks)
+    return trusts
 
 
 def _is_loopback(host):
@@ -174,6 +209,11 @@ def create_app(config):
 
     @app.before_request
     def require_verified_client():
+        if not config["trusted_proxies"](request.remote_addr):
+            # Anyone else could forge X-Client-Verify and X-Client-DN.
+            log.warning("refused %s from %s: not a trusted proxy (TRUST_PROXY)", request.method,
+                        request.remote_addr)
+            return error(403, "this peer is not a trusted proxy")
         reason = check_proxy_identity(request.headers.getlist("X-Client-Verify"),
                                       request.headers.getlist("X-Client-DN"),
                                       config["expected_cns"])
@@ -268,7 +308,13 @@ def create_app(config):
     return app
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Controls, line separators, bidi controls, invisible format characters (Unicode's Cf), tag
+# characters and the Hangul fillers: a log line shown on a terminal cannot be forged,
+# recoloured, reordered or hide text.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u115f"
+                      "\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+                      "\u3164\ufeff\uffa0\ufff9-\ufffb\U000110bd\U0001d173-\U0001d17a"
+                      "\U000e0000-\U000e007f]")
 
 
 class EscapingFormatter(logging.Formatter):
@@ -278,7 +324,15 @@ class EscapingFormatter(logging.Formatter):
     that log.exception adds after the message keeps its lines.)"""
 
     def formatMessage(self, record):
-        return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", super().formatMessage(record))
+        return _CONTROL.sub(_escape, super().formatMessage(record))
+
+
+def _escape(match):
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # as a UTF-16 surrogate pair, the way JSON writes it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def main():
@@ -295,18 +349,30 @@ def main():
         from waitress import create_server
     except ImportError:
         create_server = None
-    if create_server:
-        server = create_server(app, host=config["host"], port=config["port"], threads=8,
-                               ident="netdata-receiver",
-                               channel_timeout=config["request_timeout"],
-                               cleanup_interval=TIMEOUT_CHECK_INTERVAL_SECONDS)
-        port = int(server.effective_port)
-    else:
-        from werkzeug.serving import make_server
-        log.warning("waitress is not installed: using Flask's development server "
-                    "(install python3-waitress for production)")
-        server = make_server(config["host"], config["port"], app, threaded=True)
-        port = server.server_port
+    if create_server is None and not config["dev"]:
+        print("configuration error: waitress is not installed (apt-get install python3-waitress, "
+              "or pip install -r requirements.txt); DEV=1 runs Flask's development server "
+              "instead, for local experiments only", file=sys.stderr)
+        sys.exit(2)
+    try:
+        if create_server:
+            server = create_server(app, host=config["host"], port=config["port"], threads=8,
+                                   ident="netdata-receiver",
+                                   channel_timeout=config["request_timeout"],
+                                   cleanup_interval=TIMEOUT_CHECK_INTERVAL_SECONDS,
+                                   connection_limit=config["connection_limit"])
+            port = int(server.effective_port)
+        else:
+            from werkzeug.serving import make_server
+            log.warning("DEV=1 and waitress is not installed: using Flask's development server, "
+                        "not for production")
+            server = make_server(config["host"], config["port"], app, threaded=True)
+            port = server.server_port
+    except (OSError, ValueError) as e:
+        print(f"configuration error: cannot listen on HOST={config['host']!r} "
+              f"PORT={config['port']}: {str(e).rstrip('.')}; use an address of this machine such as 127.0.0.1 "
+              "or ::1", file=sys.stderr)
+        sys.exit(2)
     log.info("listening on http://%s:%d%s (auth %s, behind a proxy)", config["host"], port,
              config["webhook_path"], config["auth"]["scheme"])
     sys.stdout.flush()

@@ -114,18 +114,24 @@ def _parse_authorization(values):
 
 # ---- client identity, as forwarded by the TLS proxy --------------------------------------
 
+_JOINED = re.compile(r"(?<!\\),\s")
+
+
 def check_proxy_identity(verify_values, dn_values, expected_cns):
     """The proxy verified the client chain ("SUCCESS" in X-Client-Verify) and forwards the
     subject DN (RFC 4514, "CN=app.netdata.cloud,O=...") in X-Client-DN. The CN is checked
     again here: exactly one CN attribute, equal to an allowed name. Returns a reason or None."""
     if verify_values != ["SUCCESS"]:
         return "the proxy did not verify a client certificate (X-Client-Verify)"
-    if len(dn_values) != 1:
+    if len(dn_values) != 1 or _JOINED.search(dn_values[0]):
+        # Waitress joins repeated headers with ", ", which RFC 4514 never writes (a space
+        # after a separator would be escaped), so such a value is two headers.
         return "expected exactly one X-Client-DN header"
     attributes = parse_distinguished_name(dn_values[0])
     if attributes is None:
         return "X-Client-DN is not an RFC 4514 distinguished name"
-    cns = [value for kind, value in attributes if kind == "CN"]
+    # The CN under each of its names: a second CN spelled otherwise is still a second CN.
+    cns = [value for kind, value in attributes if kind in ("CN", "COMMONNAME", "2.5.4.3")]
     if not cns:
         return "client certificate subject has no CN"
     if len(cns) > 1:

@@ -2,6 +2,7 @@
 // from the peers it trusts.
 import { mkdtempSync, rmSync } from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,9 +31,17 @@ function forgedPost(
   localAddress: string,
   token: string,
 ): Promise<{ status: number; text: string }> {
+  return postFrom(serve.url, localAddress, token);
+}
+
+function postFrom(
+  url: string,
+  localAddress: string,
+  token: string,
+): Promise<{ status: number; text: string }> {
   const body = JSON.stringify({ message: "m", title: "Test Notification", token });
   return new Promise((resolve, reject) => {
-    const req = http.request(serve.url, {
+    const req = http.request(url, {
       method: "POST",
       localAddress,
       agent: false,
@@ -63,16 +72,12 @@ describe("serve --behind-proxy --trust-proxy", () => {
     expect(JSON.parse(line ?? "{}")).toMatchObject({ trusted_proxies: ["127.0.0.2"] });
   });
 
-  it("refuses verification headers from a peer it does not trust with 403, logs the peer and stores nothing", async () => {
-    const res = await forgedPost("127.0.0.1", "forged-token");
-    expect(res.status).toBe(403);
-    expect(JSON.parse(res.text).error).toMatch(/127\.0\.0\.1 is not a trusted proxy/);
-    const refused = serve
-      .output()
-      .stdout.split("\n")
-      .filter((l) => l.includes('"msg":"request refused"'))
-      .map((l) => JSON.parse(l));
-    expect(refused.at(-1)).toMatchObject({ status: 403, remote: "127.0.0.1" });
+  it("closes the connection of a peer it does not trust before reading its request, and stores nothing", async () => {
+    const outcome = await forgedPost("127.0.0.1", "forged-token").then(
+      (res) => `HTTP ${res.status}`,
+      (error: NodeJS.ErrnoException) => error.code ?? error.message,
+    );
+    expect(outcome).toMatch(/^(ECONNRESET|EPIPE|socket hang up)$/);
     const store = openStore(join(dir, "inbox.db"), { readonly: true });
     try {
       expect(store.list().map((n) => n.token)).not.toContain("forged-token");
@@ -84,6 +89,62 @@ describe("serve --behind-proxy --trust-proxy", () => {
   it("believes the headers of the peer it trusts", async () => {
     const res = await forgedPost("127.0.0.2", "proxied-token");
     expect(res.status).toBe(200);
+  });
+});
+
+/** Opens a connection from `localAddress` that sends a request line, then a header line a second. */
+function slowConnection(port: number, localAddress: string): Promise<net.Socket> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    socket.on("error", () => {});
+    socket.once("close", () => clearInterval(timer));
+    let n = 0;
+    const timer = setInterval(() => {
+      if (!socket.destroyed) socket.write(`X-Slow-${n++}: 1\r\n`);
+    }, 1000);
+    socket.once("connect", () => {
+      socket.write("POST /webhooks/netdata HTTP/1.1\r\nHost: localhost\r\n");
+      resolve(socket);
+    });
+  });
+}
+
+describe("serve --behind-proxy with an untrusted peer holding 300 slow connections", () => {
+  it("keeps answering the trusted proxy and logs the untrusted peer's connections as one count", async () => {
+    const slowDir = mkdtempSync(join(tmpdir(), "ndwk-trust-slow-"));
+    const proxied = await spawnServe(
+      ["--behind-proxy", "--port", "0", "--trust-proxy", "127.0.0.2", "--db", "inbox.db"],
+      { cwd: slowDir },
+    );
+    const port = Number(new URL(proxied.url).port);
+    const slow = await Promise.all(
+      Array.from({ length: 300 }, () => slowConnection(port, "127.0.0.1")),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await postFrom(proxied.url, "127.0.0.2", `proxied-${i}`).catch(() => ({
+        status: 0,
+      }));
+      statuses.push(res.status);
+    }
+    for (const socket of slow) socket.destroy();
+    proxied.child.kill("SIGTERM");
+    expect(await proxied.exited).toBe(0);
+    rmSync(slowDir, { recursive: true, force: true });
+
+    expect(statuses).toEqual(Array(20).fill(200));
+    const refused = proxied
+      .output()
+      .stdout.split("\n")
+      .filter((l) => l.includes("not a trusted proxy"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        msg: "connections refused: the peer is not a trusted proxy",
+        remote: "127.0.0.1",
+        count: 300,
+      }),
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyReceiver } from "../../src/simulator/run.js";
@@ -41,7 +42,85 @@ function startServer(settings: Record<string, string>) {
   });
 }
 
+/** A POST from `localAddress`: the status, or the connection error's code. */
+function postFrom(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: "POST", localAddress, agent: false, headers });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end(body);
+  });
+}
+
+const VERIFIED = {
+  "content-type": "application/json",
+  "x-client-verify": "SUCCESS",
+  "x-client-dn": "CN=app.netdata.cloud",
+};
+
 describe("the node-http template", () => {
+  it("behind a proxy, believes X-Client-* only from a TRUST_PROXY peer, closing the others unread", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", TRUST_PROXY: "127.0.0.2" });
+    try {
+      const forged = JSON.stringify({ message: "m", title: "Test Notification", token: "forged" });
+      const fromUntrusted = await postFrom(server.url, "127.0.0.1", VERIFIED, forged);
+      expect(fromUntrusted).not.toBe(200);
+      expect(typeof fromUntrusted === "string" || fromUntrusted === 403).toBe(true);
+      const proxied = JSON.stringify({ message: "m", title: "Test Notification", token: "real" });
+      expect(await postFrom(server.url, "127.0.0.2", VERIFIED, proxied)).toBe(200);
+      expect(server.output()).not.toContain("forged");
+      expect(server.output()).toContain("not trusted proxies (TRUST_PROXY), latest 127.0.0.1");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses a TRUST_PROXY that is not an address or CIDR block (exit 2)", async () => {
+    const run = await runCommand("node", ["server.js"], {
+      cwd: project.dir,
+      env: projectEnv({ BEHIND_PROXY: "1", TRUST_PROXY: "10.0.0.0/33" }),
+      timeoutMs: 10_000,
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain("TRUST_PROXY: expected ADDR or ADDR/PREFIX");
+  });
+
+  it("counts commonName and 2.5.4.3 as CN, so a second CN spelled otherwise is refused", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1" });
+    try {
+      const body = JSON.stringify({ message: "m", title: "Test Notification", token: "cn" });
+      const post = (dn: string) =>
+        postFrom(server.url, "127.0.0.1", { ...VERIFIED, "x-client-dn": dn }, body);
+      expect(await post("CN=app.netdata.cloud+commonName=evil")).toBe(403);
+      expect(await post("CN=app.netdata.cloud,2.5.4.3=evil")).toBe(403);
+      expect(await post("commonName=app.netdata.cloud")).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("prints the test token JSON-quoted, with invisible and bidi characters escaped", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1" });
+    try {
+      const token = "tok en\u202e\u200b";
+      const body = JSON.stringify({ message: "m", title: "Test Notification", token });
+      expect(await postFrom(server.url, "127.0.0.1", VERIFIED, body)).toBe(200);
+      expect(server.output()).toContain(
+        'TEST NOTIFICATION: token "tok en\\u202e\\u200b" (paste it into Netdata Cloud)',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("passes every verify check over direct mTLS with bearer auth and a challenge secret", async () => {
     const server = await startServer({ AUTH: "bearer", BEARER_TOKEN, CHALLENGE_SECRET });
     let report: Awaited<ReturnType<typeof verifyReceiver>>;

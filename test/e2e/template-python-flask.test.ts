@@ -1,5 +1,7 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
@@ -66,6 +68,114 @@ function nginxSite(appUrl: string, port: number): string {
     listen: `127.0.0.1:${port}`,
   });
 }
+
+/** A POST from `localAddress`: the status, or the connection error's code. */
+function postFrom(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string | string[]>,
+  body: string,
+): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: "POST", localAddress, agent: false, headers });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end(body);
+  });
+}
+
+const VERIFIED = {
+  "content-type": "application/json",
+  "x-client-verify": "SUCCESS",
+  "x-client-dn": "CN=app.netdata.cloud",
+};
+const testBody = (token: string) =>
+  JSON.stringify({ message: "m", title: "Test Notification", token });
+
+describe.skipIf(skip)(`the python-flask template's own checks${label}`, () => {
+  it("believes X-Client-* only from a TRUST_PROXY peer (default loopback)", async () => {
+    const app = await startApp({ AUTH: "none", TRUST_PROXY: "127.0.0.2" });
+    try {
+      expect(await postFrom(app.url, "127.0.0.1", VERIFIED, testBody("forged"))).toBe(403);
+      expect(await postFrom(app.url, "127.0.0.2", VERIFIED, testBody("real"))).toBe(200);
+      expect(app.output()).not.toContain("forged");
+      expect(app.output()).toContain("from 127.0.0.1: not a trusted proxy (TRUST_PROXY)");
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("refuses two X-Client-DN headers, which waitress joins with a comma", async () => {
+    const app = await startApp({ AUTH: "none" });
+    try {
+      const twice = { ...VERIFIED, "x-client-dn": ["CN=app.netdata.cloud", "O=evil"] };
+      expect(await postFrom(app.url, "127.0.0.1", twice, testBody("twice"))).toBe(403);
+      const escaped = { ...VERIFIED, "x-client-dn": "CN=app.netdata.cloud,O=a\\, b" };
+      expect(await postFrom(app.url, "127.0.0.1", escaped, testBody("escaped"))).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("counts commonName and 2.5.4.3 as CN, so a second CN spelled otherwise is refused", async () => {
+    const app = await startApp({ AUTH: "none" });
+    try {
+      const post = (dn: string) =>
+        postFrom(app.url, "127.0.0.1", { ...VERIFIED, "x-client-dn": dn }, testBody(dn));
+      expect(await post("CN=app.netdata.cloud+commonName=evil")).toBe(403);
+      expect(await post("CN=app.netdata.cloud,2.5.4.3=evil")).toBe(403);
+      expect(await post("commonName=app.netdata.cloud")).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("prints the test token JSON-quoted, with invisible and bidi characters escaped", async () => {
+    const app = await startApp({ AUTH: "none" });
+    try {
+      const token = "tok en\u202e\u200b";
+      expect(await postFrom(app.url, "127.0.0.1", VERIFIED, testBody(token))).toBe(200);
+      expect(app.output()).toContain(
+        'TEST NOTIFICATION: token "tok en\\u202e\\u200b" (paste it into Netdata Cloud)',
+      );
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("refuses to start without waitress unless DEV=1, saying how to install it (exit 2)", async () => {
+    const shim = await mkdtemp(join(tmpdir(), "ndwk-no-waitress-"));
+    try {
+      await writeFile(join(shim, "waitress.py"), "raise ImportError('hidden by the test')\n");
+      const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
+        cwd: project.dir,
+        env: projectEnv({ PORT: "0", PYTHONPATH: shim, PYTHONDONTWRITEBYTECODE: "1" }),
+        timeoutMs: 20_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain("waitress is not installed (apt-get install python3-waitress");
+      expect(run.output).toContain("DEV=1");
+    } finally {
+      await rm(shim, { recursive: true, force: true });
+    }
+  });
+
+  for (const host of ["::ffff:127.0.0.1", "::1%lo"]) {
+    it(`explains, without a traceback, that it cannot listen on HOST ${host} (exit 2)`, async () => {
+      const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
+        cwd: project.dir,
+        env: projectEnv({ HOST: host, PORT: "0", PYTHONDONTWRITEBYTECODE: "1" }),
+        timeoutMs: 20_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain(`configuration error: cannot listen on HOST='${host}'`);
+      expect(run.output).not.toContain("Traceback");
+    });
+  }
+});
 
 describe.skipIf(skip)(`the python-flask template behind the generated nginx config${label}`, () => {
   it("has what it needs installed", () => {

@@ -129,3 +129,22 @@ describe("netdata-webhook-kit certs", () => {
     expect(run.stdout).toMatch(/--force/);
   });
 });
+
+describe("certs under a permissive umask", () => {
+  it("creates its folders 0700 and its keys 0600 even with umask 000", async () => {
+    const { BUILT_CLI } = await import("../helpers/receiver.js");
+    const { execFileSync } = await import("node:child_process");
+    execFileSync(
+      "/bin/sh",
+      ["-c", `umask 000 && exec "${process.execPath}" "${BUILT_CLI}" certs`],
+      {
+        cwd,
+        stdio: "ignore",
+      },
+    );
+    for (const dir of [join(cwd, "certs"), join(cwd, "certs", "dev")]) {
+      expect((await stat(dir)).mode & 0o777, dir).toBe(0o700);
+    }
+    expect((await stat(join(cwd, "certs", "dev", "client.key"))).mode & 0o777).toBe(0o600);
+  });
+});

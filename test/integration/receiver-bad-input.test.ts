@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   leakedSecrets,
   type RawExchange,
@@ -375,5 +375,65 @@ describe("bad input: each row gets its 4xx or a timely close, never a 500", () =
     expect(receiver.logs.entries().filter((e) => e.level === "error")).toEqual([]);
     const seen = [...receiver.logs.lines, ...exchanges.map((e) => e.raw)];
     expect(leakedSecrets(seen)).toEqual([]);
+  });
+});
+
+describe("answers that quote nothing of the body, and logs that say what happened", () => {
+  it.each([
+    ["not JSON at all", "ECHO-CANARY-9b2c <script>alert(1)</script>"],
+    ["a bare word in the middle", '{"message": "m", "token": ECHO-CANARY-1a2b}'],
+    ["NaN at the end", '{"message": "m", "token": "t", "ECHO-CANARY-5c6d":NaN}'],
+    ["a trailing comma", '{"message": "ECHO-CANARY-3e8a",}'],
+  ])("refuses %s with a fixed message and at most a position", async (_name, body) => {
+    const result = await exchange({ send: post(body) });
+    expect(result.status).toBe(400);
+    const { error } = JSON.parse(result.body) as { error: string };
+    expect(error).toMatch(/^body is not valid JSON( \((line \d+, column \d+|it ends early)\))?$/);
+    expect(result.raw).not.toMatch(/CANAR|5c6d|NaN/);
+  });
+
+  it("says where a JSON error is, by line and column", async () => {
+    const result = await exchange({ send: post('{\n  "message": "m",\n  "a" 1}') });
+    expect(JSON.parse(result.body)).toEqual({ error: "body is not valid JSON (line 3, column 7)" });
+  });
+
+  it.each([
+    [
+      "the message of a test notification",
+      '{"message":"\\ud800","token":"x","title":"Test Notification"}',
+    ],
+    ["a key", '{"message":"m","token":"x","title":"Test Notification","\\udc00":1}'],
+    ["a nested unknown field", '{"message":"m","token":"x","extra":{"a":["\\udbff"]}}'],
+  ])("refuses a lone surrogate in %s with 400 and stores nothing", async (_name, body) => {
+    const before = receiver.handle.store.count();
+    const result = await exchange({ send: post(body) });
+    expect(result.status).toBe(400);
+    expect(JSON.parse(result.body)).toEqual({
+      error: "body holds a lone surrogate (\\ud800-\\udfff), not Unicode text",
+    });
+    expect(receiver.handle.store.count()).toBe(before);
+  });
+
+  it("accepts a surrogate pair written as escapes", async () => {
+    const token = `pair-${Date.now()}`;
+    const body = `{"message":"\\ud83d\\ude00","token":"${token}","title":"Test Notification"}`;
+    const result = await exchange({ send: post(body) });
+    expect(result.status).toBe(200);
+    expect(receiver.handle.store.list({ limit: 1 })[0]?.message).toBe("\u{1f600}");
+  });
+
+  it("logs a body cut off by the request timeout as abandoned, never as a 400 it did not send", async () => {
+    const logged = receiver.logs.lines.length;
+    const head = rawRequest({ headers: [JSON_TYPE, BEARER, ["Content-Length", "20"]] });
+    const result = await exchange({
+      send: (socket) => void socket.write(Buffer.concat([head, Buffer.from("{}")])),
+    });
+    expect(result.status).toBeNull();
+    const entries = () => receiver.logs.entries().slice(logged);
+    await vi.waitFor(() =>
+      expect(entries().map((e) => e.msg)).toContain("request abandoned: no answer sent"),
+    );
+    expect(entries().filter((e) => e.status === 400)).toEqual([]);
+    expect(entries().map((e) => e.reason)).toContain("ERR_HTTP_REQUEST_TIMEOUT");
   });
 });

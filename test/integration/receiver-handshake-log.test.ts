@@ -49,3 +49,42 @@ describe("unfinished TLS handshakes", () => {
     expect(receiver.logs.lines.filter((l) => l.includes("TLS handshake")).length).toBe(1);
   });
 });
+
+describe("the connection limits behind a proxy", () => {
+  /** Opens a connection from `localAddress`; resolves once it is open or already closed. */
+  const connect = (port: number, localAddress: string): Promise<net.Socket> =>
+    new Promise((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+      socket.on("error", () => {});
+      socket.once("connect", () => resolve(socket));
+      socket.once("close", () => resolve(socket));
+    });
+
+  it("log each refusal as a count per address and cause: per address, and the server's own limit", async () => {
+    const proxied = await startTestReceiver({ mode: "behind-proxy", maxConnections: 4 });
+    const sockets: net.Socket[] = [];
+    try {
+      for (const address of ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) {
+        for (let i = 0; i < 3; i++) sockets.push(await connect(proxied.handle.port, address));
+      }
+      // Let the server see every connection before it is closed.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await proxied.close();
+    }
+    const perAddress = proxied.logs.find(
+      "connections refused: too many open connections from one address",
+    );
+    const full = proxied.logs.find("connections refused: the connection limit is reached");
+    expect(perAddress).toContainEqual(
+      expect.objectContaining({ remote: "127.0.0.1", count: 1, limit: 2 }),
+    );
+    expect(full).toContainEqual(
+      expect.objectContaining({ remote: "127.0.0.3", count: 3, limit: 4 }),
+    );
+    // Nine connections, four slots: every refusal is counted once, under one cause.
+    const refused = [...perAddress, ...full].reduce((sum, l) => sum + Number(l.count), 0);
+    expect(refused).toBeGreaterThanOrEqual(5);
+  });
+});

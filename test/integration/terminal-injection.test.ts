@@ -14,13 +14,23 @@ import { runCliCaptured } from "../helpers/cli.js";
 
 /** C1 CSI, DEL, NEL, RLO, LRI, PDI, LRM, RLM, ALM, line and paragraph separators, ESC. */
 const HOSTILE = "\u009b31m\u007f\u0085\u202e\u2066\u2069\u200e\u200f\u061c\u2028\u2029\u001b[0m";
-const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+/**
+ * Invisible and format characters: zero-width space, ZWNJ, ZWJ, BOM, soft hyphen, word joiner,
+ * invisible plus, a tag letter and the cancel tag, and the Hangul fillers.
+ */
+const INVISIBLE = "\u200b\u200c\u200d\ufeff\u00ad\u2060\u2064\u{e0041}\u{e007f}\u3164\u115f\u1160";
+const UNSAFE =
+  /[\p{Cc}\p{Cf}\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u115f\u1160\u3164\u{e0000}-\u{e007f}]/u;
 
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ndwk-terminal-"));
   const store = openStore(join(dir, "inbox.db"));
-  const body = { message: `evil ${HOSTILE} message`, title: "Test Notification", token: HOSTILE };
+  const body = {
+    message: `evil ${HOSTILE} ${INVISIBLE} message`,
+    title: "Test Notification",
+    token: `${HOSTILE}${INVISIBLE}`,
+  };
   const parsed = classifyNotification(body);
   if (!parsed.ok) throw new Error(parsed.reasons.join("; "));
   await store.insert(parsed.notification, notificationKey(body));
@@ -29,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("inbox", () => {
-  it("shows no control, bidi or separator code point in its table or --token", async () => {
+  it("shows no control, bidi, separator, invisible or format code point in its table or --token", async () => {
     for (const args of [[], ["--token"]]) {
       const result = await runCliCaptured(["inbox", "--db", "inbox.db", ...args], { cwd: dir });
       expect(result.code).toBe(0);
@@ -44,16 +54,18 @@ describe("inbox", () => {
     expect(line).not.toMatch(UNSAFE);
     expect(line).toContain("\\u009b31m");
     expect(line).toContain("\\u202e");
-    expect(JSON.parse(line).message).toBe(`evil ${HOSTILE} message`);
+    expect(line).toContain("\\u200b");
+    expect(line).toContain("\\udb40\\udc41");
+    expect(JSON.parse(line).message).toBe(`evil ${HOSTILE} ${INVISIBLE} message`);
   });
 });
 
 describe("the receiver's log", () => {
   it("escapes them as \\uXXXX in every line, the JSON unchanged", () => {
     const lines: string[] = [];
-    createLogger({ write: (l) => lines.push(l) }).info("m", { token: HOSTILE });
+    createLogger({ write: (l) => lines.push(l) }).info("m", { token: `${HOSTILE}${INVISIBLE}` });
     expect(lines[0]?.trimEnd()).not.toMatch(UNSAFE);
-    expect(JSON.parse(lines[0] ?? "").token).toBe(HOSTILE);
+    expect(JSON.parse(lines[0] ?? "").token).toBe(`${HOSTILE}${INVISIBLE}`);
   });
 
   it("writes a hostile test token and a hostile proxy header escaped", async () => {

@@ -49,10 +49,13 @@ describe("parseTrustedProxies", () => {
 
 describe("isLoopbackHost", () => {
   it("tells loopback bind addresses from the others", () => {
-    for (const host of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]) {
+    const loopback = ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "::1%lo"];
+    const spelledOtherwise = ["::ffff:7f00:1", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1", "0::1"];
+    for (const host of [...loopback, ...spelledOtherwise]) {
       expect(isLoopbackHost(host), host).toBe(true);
     }
-    for (const host of ["0.0.0.0", "::", "192.0.2.1", "10.0.0.1"]) {
+    const others = ["0.0.0.0", "::", "192.0.2.1", "10.0.0.1", "::2", "::ffff:8.8.8.8"];
+    for (const host of [...others, "127.attacker.example", "[127.0.0.1]x"]) {
       expect(isLoopbackHost(host), host).toBe(false);
     }
   });

@@ -93,6 +93,15 @@ function bodyBytes(c: BodyCase): Buffer {
 const testNotification = (token: string) =>
   JSON.stringify({ message: `hostile ${token}`, title: "Test Notification", token });
 
+/**
+ * What no log line may hold raw (a tab aside): controls, bidi and invisible format characters,
+ * separators, tag characters, Hangul fillers.
+ */
+const TERMINAL_UNSAFE = /[\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2028\u2029\u{e0000}-\u{e007f}]/u;
+/** The log lines of some evidence: the store's rows, which hold the text as sent, are one JSON array line. */
+const logLinesWith = (evidence: string, needle: string) =>
+  linesWith(evidence, needle).filter((line) => !line.startsWith("["));
+
 const canary = (what: string) => `canary-${what}-${randomUUID()}`;
 
 function describeExchange(exchange: Exchange): string {
@@ -251,6 +260,12 @@ for (const receiver of HOSTILE_RECEIVERS) {
             const forgedLines = evidence.split(/[\r\n]/).filter((line) => line.startsWith(forged));
             expect(forgedLines, "a log line that starts with the forged text").toEqual([]);
             expect(linesWith(evidence, "\u001b"), "a raw ESC in the log").toEqual([]);
+            const raw = logLinesWith(evidence, id).filter((line) =>
+              TERMINAL_UNSAFE.test(line.replace(/\t/g, "")),
+            );
+            expect(raw, "a raw bidi, invisible or separator character next to the canary").toEqual(
+              [],
+            );
           },
         );
       }
