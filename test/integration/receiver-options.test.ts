@@ -11,7 +11,10 @@ describe("startReceiver and createReceiverApp validate their options once, namin
   const store = openStore(":memory:");
 
   it.each([
-    [{ port: 70000 }, "startReceiver: port: out of range: 70000. Pass a whole number from 0 to 65535."],
+    [
+      { port: 70000 },
+      "startReceiver: port: out of range: 70000. Pass a whole number from 0 to 65535.",
+    ],
     [{ port: 0 }, "startReceiver: tls: direct mode needs { cert, key, ca }"],
     [
       { port: 0, tls: { cert: "/nope.pem", key: "k", ca: "c" } },
