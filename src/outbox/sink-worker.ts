@@ -5,6 +5,7 @@ import { backoffDelayMs } from "./backoff.js";
 import { clipError, type QueueRow } from "./delivery-rows.js";
 import { idempotencyKeyOf } from "./notification-document.js";
 import type { OutboxSink } from "./outbox-types.js";
+import { isPermanentFailure } from "./permanent-failure.js";
 
 /**
  * How often an idle worker looks for rows it was not told about: put back by
@@ -123,6 +124,7 @@ export function createSinkWorker(
       attempt: number,
     };
     let error: string | undefined;
+    let permanent = false;
     try {
       const notification = queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
@@ -137,6 +139,7 @@ export function createSinkWorker(
       });
     } catch (thrown) {
       error = clipError(thrown instanceof Error ? thrown.message : String(thrown));
+      permanent = isPermanentFailure(thrown);
     }
     if (stopped && controller.signal.aborted) return; // closing: the row stays pending as it was
     const at = settings.now();
@@ -149,9 +152,13 @@ export function createSinkWorker(
     }
     last.failureAt = at;
     last.error = error;
-    if (number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
+    if (permanent || number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
       queue.record("give-up", { id: row.id, attempts: number, at, error });
-      const why = number >= settings.maxAttempts ? `${number} attempts` : "its maximum age";
+      const why = permanent
+        ? "a failure that retrying cannot cure"
+        : number >= settings.maxAttempts
+          ? `${number} attempts`
+          : "its maximum age";
       logger.error(`delivery failed after ${why}; marked failed (inbox --failed, inbox retry)`, {
         ...fields,
         ms,

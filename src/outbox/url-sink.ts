@@ -1,6 +1,7 @@
 import { shortHash } from "./exec-sink.js";
 import { notificationDocument } from "./notification-document.js";
 import type { OutboxSink, SinkFilter } from "./outbox-types.js";
+import { PermanentFailure } from "./permanent-failure.js";
 
 export interface UrlSinkOptions {
   url: string;
@@ -87,8 +88,17 @@ export function urlSink(options: UrlSinkOptions): OutboxSink {
           response.status >= 300 && response.status < 400
             ? " (redirects are not followed: give the final URL)"
             : "";
-        throw new Error(`${url.host} answered HTTP ${response.status}${hint}`);
+        const text = `${url.host} answered HTTP ${response.status}${hint}`;
+        if (isPermanentStatus(response.status)) {
+          throw new PermanentFailure(`${text}; a client error is not retried (inbox retry)`);
+        }
+        throw new Error(text);
       }
     },
   };
+}
+
+/** 4xx answers other than 408, 425 and 429 say the request itself is wrong: repeating it fails. */
+export function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status <= 499 && status !== 408 && status !== 425 && status !== 429;
 }

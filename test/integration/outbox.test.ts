@@ -323,7 +323,7 @@ describe("the outbox", () => {
       listDeliveries(store, "failed").map((d) => [d.sink, d.lastError]),
     );
     expect(errors).toEqual({
-      missing: "failed to run /nonexistent/open-ticket: ENOENT",
+      missing: "failed to run /nonexistent/open-ticket: ENOENT (no such file)",
       refusing: "sh: exit code 3: queue test is full",
     });
   });
