@@ -69,6 +69,12 @@ export const FORWARD_OPTIONS = {
   },
 } satisfies OptionSpecs;
 
+/**
+ * What a stopping serve lets deliveries in flight take: an interrupted one stays pending and is
+ * repeated after the next start, so waiting longer only delays the stop.
+ */
+export const SERVE_CLOSE_GRACE_MS = 1000;
+
 const PER_SINK = new Set([
   "forward-header",
   "forward-format",
@@ -220,6 +226,7 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
     ...(attempts ? { maxAttempts: wholeNumber("--forward-max-attempts", attempts, 1, 1000) } : {}),
     ...(age ? { maxAgeMs: duration("--forward-max-age", age) } : {}),
     ...(base ? { backoff: { baseMs: duration("--forward-retry-base", base) } } : {}),
+    closeGraceMs: SERVE_CLOSE_GRACE_MS,
   };
 }
 
@@ -251,7 +258,9 @@ export function openForwarding(
       store,
       outbox,
       close: async () => {
+        const inFlight = outbox.stats().inFlight;
         await outbox.close();
+        logger.info("forwarding stopped", { interrupted: inFlight });
         await store.close();
       },
     };

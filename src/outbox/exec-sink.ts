@@ -144,18 +144,28 @@ function runCommand(
       return;
     }
     let settled = false;
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
+    /** Sends `signal` to the command's process group; false when the group is gone. */
+    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
       try {
         process.kill(-child.pid, signal);
+        return true;
       } catch {
-        // the group is gone already
+        return false;
       }
     };
     const onAbort = (): void => {
       signalGroup("SIGTERM");
-      // Kept referenced: a stopping process waits for it, so no child outlives serve.
-      setTimeout(() => signalGroup("SIGKILL"), EXEC_KILL_GRACE_MS);
+      // Referenced while the group lives: a stopping process waits for it, so no child
+      // outlives serve, and no longer.
+      const deadline = Date.now() + EXEC_KILL_GRACE_MS;
+      const watch = setInterval(() => {
+        if (!signalGroup(0)) clearInterval(watch);
+        else if (Date.now() >= deadline) {
+          signalGroup("SIGKILL");
+          clearInterval(watch);
+        }
+      }, 50);
       finish(() => reject(delivery.signal.reason));
     };
     const finish = (settle: () => void): void => {
