@@ -200,3 +200,50 @@ describe("a permanent failure", () => {
     expect(busy.requests).toHaveLength(3);
   });
 });
+
+describe("an https sink signed by a private CA", () => {
+  it("is refused without --forward-ca's certificate and delivered with it", async () => {
+    const { readFileSync: read } = await import("node:fs");
+    const https = await import("node:https");
+    const { sharedTestPki } = await import("../helpers/receiver.js");
+    const { pkiFile } = await import("../helpers/pki.js");
+    const pki = await sharedTestPki();
+    let received = 0;
+    const server = https.createServer(
+      { cert: read(pkiFile(pki, "server", "pem")), key: read(pkiFile(pki, "server", "key")) },
+      (req, res) => {
+        req.resume();
+        req.on("end", () => {
+          received++;
+          res.writeHead(200).end("{}");
+        });
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as { port: number }).port;
+    const url = `https://127.0.0.1:${port}/in`;
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          urlSink({ url, name: "public-cas-only" }),
+          urlSink({ url, name: "private-ca", ca: read(pkiFile(pki, "ca", "pem"), "utf8") }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("ca"));
+    await outbox.idle();
+    expect(received).toBe(1);
+    expect(listDeliveries(store, "failed")).toMatchObject([
+      {
+        sink: "public-cas-only",
+        lastError: expect.stringMatching(/^POST to 127\.0\.0\.1:\d+ failed: /),
+      },
+    ]);
+  });
+});
