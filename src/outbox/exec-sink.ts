@@ -189,11 +189,17 @@ function runCommand(
       // Read what is left of stderr, but not for longer than a moment: a child may hold it.
       const done = (): void => {
         child.stderr?.destroy();
-        if (code === 0) return finish(resolve);
+        if (code === 0) {
+          finish(resolve);
+          return;
+        }
         const how = code === null ? `killed by ${signal}` : `exit code ${code}`;
         finish(() => reject(new Error(`${program}: ${how}${stderrTail(stderr)}`)));
       };
-      if (!child.stderr || child.stderr.readableEnded) return done();
+      if (!child.stderr || child.stderr.readableEnded) {
+        done();
+        return;
+      }
       const grace = setTimeout(done, EXEC_OUTPUT_GRACE_MS);
       child.stderr.once("end", () => {
         clearTimeout(grace);
