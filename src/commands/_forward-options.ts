@@ -67,6 +67,11 @@ export const FORWARD_OPTIONS = {
     type: "string",
     description: "for the sink before it: attempts at once (default 1: in arrival order)",
   },
+  "forward-max-concurrent": {
+    type: "string",
+    description:
+      "attempts at once across all sinks, so receiving keeps the CPU (default: CPUs - 1, 1 to 8)",
+  },
   "forward-timeout": { type: "string", description: "each attempt's limit (default 10s)" },
   "forward-max-attempts": {
     type: "string",
@@ -273,11 +278,15 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
   const attempts = text("forward-max-attempts");
   const age = text("forward-max-age");
   const base = text("forward-retry-base");
+  const parallel = text("forward-max-concurrent");
   return {
     ...(timeout ? { attemptTimeoutMs: duration("--forward-timeout", timeout) } : {}),
     ...(attempts ? { maxAttempts: wholeNumber("--forward-max-attempts", attempts, 1, 1000) } : {}),
     ...(age ? { maxAgeMs: duration("--forward-max-age", age) } : {}),
     ...(base ? { backoff: { baseMs: duration("--forward-retry-base", base) } } : {}),
+    ...(parallel
+      ? { maxConcurrentDeliveries: wholeNumber("--forward-max-concurrent", parallel, 1, 64) }
+      : {}),
     closeGraceMs: SERVE_CLOSE_GRACE_MS,
   };
 }

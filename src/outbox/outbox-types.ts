@@ -63,6 +63,11 @@ export interface OutboxOptions {
   /** A delivery queued longer than this is marked failed at its next failure. Default 24 h. */
   maxAgeMs?: number;
   backoff?: BackoffSettings;
+  /**
+   * Attempts running at once across all sinks (each sink also has its own `concurrency`).
+   * Default: os.availableParallelism() - 1, at least 1, at most 8.
+   */
+  maxConcurrentDeliveries?: number;
   /** How long close() lets attempts in flight finish before aborting them. Default 5 s. */
   closeGraceMs?: number;
   /** Clock and randomness, injectable for tests. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type Database from "better-sqlite3";
 import { toLogger } from "../receiver/log.js";
 import { storeInternals } from "../receiver/store-internals.js";
@@ -15,7 +16,12 @@ import {
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
-import { createSinkWorker, type SinkWorker, type WorkerQueue } from "./sink-worker.js";
+import {
+  createSinkWorker,
+  type DeliverySlots,
+  type SinkWorker,
+  type WorkerQueue,
+} from "./sink-worker.js";
 
 /** Each attempt's limit unless configured: a slow sink must not hold its queue for long. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -25,6 +31,14 @@ export const DEFAULT_MAX_ATTEMPTS = 20;
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 /** What close() lets attempts in flight take before aborting them (they stay pending). */
 export const DEFAULT_CLOSE_GRACE_MS = 5000;
+
+/**
+ * Attempts at once across all sinks unless configured: one CPU fewer than there are (at least
+ * 1, at most 8), so commands started for deliveries leave the receiver a CPU to answer with.
+ */
+export function defaultMaxConcurrentDeliveries(): number {
+  return Math.min(8, Math.max(1, availableParallelism() - 1));
+}
 
 /**
  * A durable outbox on the store: every new notification gets one `deliveries` row per sink
@@ -59,6 +73,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const enqueue = db.prepare(ENQUEUE_SQL);
   const idleWaiters: Array<() => void> = [];
   const workers = new Map<string, SinkWorker>();
+  const maxInFlight = options.maxConcurrentDeliveries ?? defaultMaxConcurrentDeliveries();
+  let running = 0;
+  const slots: DeliverySlots = {
+    take: () => {
+      if (running >= maxInFlight) return false;
+      running++;
+      return true;
+    },
+    release: () => {
+      running--;
+      if (running === maxInFlight - 1) for (const w of workers.values()) w.kick();
+    },
+  };
   let started = false;
   let closing: Promise<void> | undefined;
 
@@ -112,6 +139,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           settings,
           logger,
           checkIdle,
+          slots,
         );
         workers.set(sink.name, worker);
         worker.kick();

@@ -13,6 +13,13 @@ import { isPermanentFailure } from "./permanent-failure.js";
  */
 export const OUTBOX_POLL_INTERVAL_MS = 1000;
 
+/** Attempts running at once across every sink: the receiver keeps priority. */
+export interface DeliverySlots {
+  /** Takes a slot; false when all are in use (the worker is kicked when one frees). */
+  take(): boolean;
+  release(): void;
+}
+
 export interface WorkerSettings {
   attemptTimeoutMs: number;
   maxAttempts: number;
@@ -49,6 +56,7 @@ export function createSinkWorker(
   settings: WorkerSettings,
   logger: Logger,
   onSettled: () => void,
+  slots: DeliverySlots,
 ): SinkWorker {
   const concurrency = sink.concurrency ?? 1;
   const timeoutMs = sink.attemptTimeoutMs ?? settings.attemptTimeoutMs;
@@ -79,6 +87,7 @@ export function createSinkWorker(
           if (concurrency === 1) break; // in order: nothing overtakes the head
           continue;
         }
+        if (!slots.take()) return; // kicked again when a slot frees
         start(row);
       }
       if (inFlight.size < concurrency) {
@@ -108,6 +117,7 @@ export function createSinkWorker(
       })
       .finally(() => {
         inFlight.delete(row.id);
+        slots.release();
         onSettled();
         pump();
       });

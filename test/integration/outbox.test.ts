@@ -274,6 +274,35 @@ describe("the outbox", () => {
     expect(most).toBe(3);
   });
 
+  it("runs at most maxConcurrentDeliveries attempts at once across all sinks", async () => {
+    const store = opened();
+    let running = 0;
+    let most = 0;
+    const slow = (name: string) => ({
+      name,
+      concurrency: 4,
+      deliver: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running--;
+      },
+    });
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxConcurrentDeliveries: 2,
+        sinks: [slow("a"), slow("b"), slow("c")],
+      }),
+    );
+    outbox.start();
+    for (let i = 0; i < 8; i++) await insertBody(store, testBody(`cap-${i}`));
+    await outbox.idle();
+    expect(outbox.stats().delivered).toBe(24);
+    expect(most).toBe(2);
+  });
+
   it("POSTs the bytes Netdata sent with format original", async () => {
     const store = opened();
     const server = await sink(() => 204);
