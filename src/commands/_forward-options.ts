@@ -72,6 +72,10 @@ export const FORWARD_OPTIONS = {
     description:
       "attempts at once across all sinks, so receiving keeps the CPU (default: CPUs - 1, 1 to 8)",
   },
+  "forward-retention": {
+    type: "string",
+    description: "delete delivered rows older than this, hourly (default 30d)",
+  },
   "forward-timeout": { type: "string", description: "each attempt's limit (default 10s)" },
   "forward-max-attempts": {
     type: "string",
@@ -279,6 +283,7 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
   const age = text("forward-max-age");
   const base = text("forward-retry-base");
   const parallel = text("forward-max-concurrent");
+  const retention = text("forward-retention");
   return {
     ...(timeout ? { attemptTimeoutMs: duration("--forward-timeout", timeout) } : {}),
     ...(attempts ? { maxAttempts: wholeNumber("--forward-max-attempts", attempts, 1, 1000) } : {}),
@@ -287,6 +292,7 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
     ...(parallel
       ? { maxConcurrentDeliveries: wholeNumber("--forward-max-concurrent", parallel, 1, 64) }
       : {}),
+    ...(retention ? { deliveredRetentionMs: duration("--forward-retention", retention) } : {}),
     closeGraceMs: SERVE_CLOSE_GRACE_MS,
   };
 }

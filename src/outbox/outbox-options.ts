@@ -25,6 +25,7 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
     "maxAgeMs",
     "closeGraceMs",
     "maxConcurrentDeliveries",
+    "deliveredRetentionMs",
   ] as const) {
     positive(options[key], key);
   }

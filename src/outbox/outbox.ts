@@ -11,7 +11,10 @@ import {
   ENQUEUE_SQL,
   GIVE_UP_SQL,
   HEAD_SQL,
+  INTERRUPTED_SQL,
+  PRUNE_DELIVERED_SQL,
   RETRY_LATER_SQL,
+  STARTED_SQL,
 } from "./delivery-rows.js";
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
@@ -31,6 +34,10 @@ export const DEFAULT_MAX_ATTEMPTS = 20;
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 /** What close() lets attempts in flight take before aborting them (they stay pending). */
 export const DEFAULT_CLOSE_GRACE_MS = 5000;
+/** How long delivered rows are kept: enough to answer "did it go out last week?". */
+export const DEFAULT_DELIVERED_RETENTION_MS = 30 * 86_400_000;
+/** How often delivered rows past the retention are deleted. */
+export const PRUNE_INTERVAL_MS = 3_600_000;
 
 /**
  * Attempts at once across all sinks unless configured: one CPU fewer than there are (at least
@@ -88,6 +95,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   let started = false;
   let closing: Promise<void> | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const retentionMs = options.deliveredRetentionMs ?? DEFAULT_DELIVERED_RETENTION_MS;
+  const pruneStatement = db.prepare(PRUNE_DELIVERED_SQL);
+  const prune = (): void => {
+    try {
+      const { changes } = pruneStatement.run(now() - retentionMs);
+      if (changes > 0)
+        logger.info("outbox: deleted delivered rows past their retention", { rows: changes });
+    } catch (error) {
+      logger.warn("outbox: failed to delete old delivered rows", { error: error as Error });
+    }
+  };
 
   // Kept after close(): notifications that still arrive are queued for the next start.
   internals.addInsertHook((row) => {
@@ -121,6 +140,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
   const selectNotification = db.prepare("SELECT * FROM notifications WHERE id = ?");
   const statements = {
+    started: db.prepare(STARTED_SQL),
+    interrupted: db.prepare(INTERRUPTED_SQL),
     delivered: db.prepare(DELIVERED_SQL),
     retry: db.prepare(RETRY_LATER_SQL),
     "give-up": db.prepare(GIVE_UP_SQL),
@@ -132,6 +153,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     start() {
       if (started || closing) return;
       started = true;
+      prune();
+      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
       for (const { sink } of valid) {
         const worker = createSinkWorker(
           sink,
@@ -164,6 +188,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       });
     },
     close() {
+      clearInterval(pruneTimer);
       closing ??= (async () => {
         const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
         await Promise.all([...workers.values()].map((w) => w.close(grace)));

@@ -34,7 +34,10 @@ export interface WorkerQueue {
   next: Statement;
   loadNotification: (id: number) => StoredNotification | undefined;
   /** Records an attempt's outcome (one small transaction). */
-  record: (sql: "delivered" | "retry" | "give-up", params: Record<string, unknown>) => void;
+  record: (
+    sql: "started" | "interrupted" | "delivered" | "retry" | "give-up",
+    params: Record<string, unknown>,
+  ) => void;
 }
 
 export interface SinkWorker {
@@ -136,6 +139,7 @@ export function createSinkWorker(
     let error: string | undefined;
     let permanent = false;
     try {
+      queue.record("started", { id: row.id, at: started });
       const notification = queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
       await runWithTimeout(sink, controller, timeoutMs, {
@@ -151,7 +155,11 @@ export function createSinkWorker(
       error = clipError(thrown instanceof Error ? thrown.message : String(thrown));
       permanent = isPermanentFailure(thrown);
     }
-    if (stopped && controller.signal.aborted) return; // closing: the row stays pending as it was
+    if (stopped && controller.signal.aborted) {
+      // Closing: the row stays pending, with its attempts, due at the next start.
+      queue.record("interrupted", { id: row.id, at: Math.max(settings.now(), started + 1) });
+      return;
+    }
     const at = settings.now();
     const ms = at - started;
     if (error === undefined) {

@@ -255,3 +255,57 @@ describe("serve's forwarding sinks", () => {
     expect(lines.join("\n")).not.toMatch(/SECRET/);
   });
 });
+
+describe("inbox --pending while an attempt runs, and the retention of delivered rows", () => {
+  it("shows an attempt in progress as such, not as a past next attempt", async () => {
+    const { deliveriesTable } = await import("../../src/commands/_inbox-deliveries.js");
+    const store = openStore(join(dir, "progress.db"));
+    let release = () => {};
+    const outbox = createOutbox({
+      store,
+      logger: () => {},
+      sinks: [{ name: "slow", deliver: () => new Promise<void>((resolve) => (release = resolve)) }],
+    });
+    outbox.start();
+    const body = { message: "slow", title: "Test Notification", token: "slow" };
+    const c = classifyNotification(body);
+    if (!c.ok) throw new Error("fixture");
+    await store.insert(c.notification, notificationKey(body));
+    const { waitFor } = await import("../helpers/sink-server.js");
+    await waitFor(() => outbox.stats().inFlight === 1, "the attempt to start");
+    const table = deliveriesTable(store, "pending", 10, false);
+    expect(table.split("\n")[1]).toMatch(/ 0 +in progress since \d\d:\d\d:\d\d +-$/);
+    release();
+    await outbox.idle();
+    await outbox.close();
+    await store.close();
+  });
+
+  it("deletes delivered rows past the retention at start, keeping the notifications", async () => {
+    const store = openStore(join(dir, "retention.db"));
+    let clock = Date.parse("2026-01-01T00:00:00Z");
+    const now = () => clock;
+    const sinks = [{ name: "ok", deliver: () => {} }];
+    const first = createOutbox({ store, logger: () => {}, sinks, now });
+    first.start();
+    const body = { message: "old", title: "Test Notification", token: "old" };
+    const c = classifyNotification(body);
+    if (!c.ok) throw new Error("fixture");
+    await store.insert(c.notification, notificationKey(body));
+    await first.idle();
+    await first.close();
+    clock += 8 * 86_400_000;
+    const second = createOutbox({
+      store,
+      logger: () => {},
+      sinks,
+      now,
+      deliveredRetentionMs: 7 * 86_400_000,
+    });
+    second.start();
+    expect(second.stats().delivered).toBe(0);
+    expect(store.count()).toBe(1);
+    await second.close();
+    await store.close();
+  });
+});
