@@ -246,6 +246,7 @@ describe("the outbox", () => {
       createOutbox({
         store,
         logger: () => {},
+        maxConcurrentDeliveries: 8,
         sinks: [
           {
             name: "parallel",
