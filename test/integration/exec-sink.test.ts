@@ -169,6 +169,35 @@ describe("a command sink", () => {
 });
 
 describe("a permanent failure", () => {
+  it("marks a delivery failed at once when the system refuses to start the command (E2BIG)", async () => {
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 10,
+        backoff: { baseMs: 5 },
+        sinks: [
+          execSink({
+            name: "huge-env",
+            command: ["/bin/true"],
+            env: { HUGE: "x".repeat(200_000) },
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("e2big"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")).toMatchObject([
+      {
+        sink: "huge-env",
+        attempts: 1,
+        lastError: "failed to run /bin/true: E2BIG (its arguments and environment are too large)",
+      },
+    ]);
+  });
+
   it("marks a delivery failed at once when the sink answers 400, and retries one that answers 429", async () => {
     const store = opened();
     const refusing = await startSinkServer(() => 400);
