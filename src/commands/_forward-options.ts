@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, resolve } from "node:path";
 import { execSink } from "../outbox/exec-sink.js";
 import { createOutbox } from "../outbox/outbox.js";
 import type { Outbox, OutboxOptions, OutboxSink, SinkFilter } from "../outbox/outbox-types.js";
@@ -15,7 +17,13 @@ import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-o
 import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { type OptionSpecs, UsageError } from "./_command.js";
-import { duration, parseHeader, wholeNumber } from "./_forward-values.js";
+import {
+  duration,
+  parseHeader,
+  readCaFile,
+  SECRET_HEADER,
+  wholeNumber,
+} from "./_forward-values.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
 
 /** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
@@ -37,6 +45,11 @@ export const FORWARD_OPTIONS = {
     description:
       'for the --forward-url before it: "Name: value"; {env:VAR} and {file:PATH} in the value read a secret',
   },
+  "forward-ca": {
+    type: "string",
+    description:
+      "for the https --forward-url before it: also trust the CA certificates in this PEM file (a private CA)",
+  },
   "forward-format": {
     type: "string",
     description: `for the --forward-url before it: ${FORWARD_FORMATS.join(" (default) or ")} (the bytes Netdata sent)`,
@@ -54,6 +67,15 @@ export const FORWARD_OPTIONS = {
     type: "string",
     description: "for the sink before it: attempts at once (default 1: in arrival order)",
   },
+  "forward-max-concurrent": {
+    type: "string",
+    description:
+      "attempts at once across all sinks, so receiving keeps the CPU (default: CPUs - 1, 1 to 8)",
+  },
+  "forward-retention": {
+    type: "string",
+    description: "delete delivered rows older than this, hourly (default 30d)",
+  },
   "forward-timeout": { type: "string", description: "each attempt's limit (default 10s)" },
   "forward-max-attempts": {
     type: "string",
@@ -69,20 +91,29 @@ export const FORWARD_OPTIONS = {
   },
 } satisfies OptionSpecs;
 
+/**
+ * What a stopping serve lets deliveries in flight take: an interrupted one stays pending and is
+ * repeated after the next start, so waiting longer only delays the stop.
+ */
+export const SERVE_CLOSE_GRACE_MS = 1000;
+
 const PER_SINK = new Set([
   "forward-header",
+  "forward-ca",
   "forward-format",
   "forward-kind",
   "forward-min-severity",
   "forward-concurrency",
 ]);
-const URL_ONLY = new Set(["forward-header", "forward-format"]);
+const URL_ONLY = new Set(["forward-header", "forward-format", "forward-ca"]);
 
 export interface Forwarding {
   sinks: OutboxSink[];
   settings: Omit<OutboxOptions, "store" | "sinks" | "logger">;
   /** Values the log must never show: header values, URLs. */
   secrets: string[];
+  /** Secrets written on the command line, where other local users see them (ps). */
+  literalSecrets: string[];
 }
 
 interface SinkDraft {
@@ -90,6 +121,7 @@ interface SinkDraft {
   value: string;
   headers: Array<[string, string]>;
   format?: string;
+  ca?: string;
   filter: SinkFilter;
   concurrency?: number;
 }
@@ -103,6 +135,7 @@ export function forwardingFromOptions(ctx: {
 }): Forwarding | undefined {
   const drafts: SinkDraft[] = [];
   const secrets: string[] = [];
+  const literalSecrets: string[] = [];
   for (const { name, value = "" } of ctx.optionOrder ?? []) {
     if (name === "forward-exec" || name === "forward-url") {
       drafts.push({ flag: name, value, headers: [], filter: {} });
@@ -115,14 +148,23 @@ export function forwardingFromOptions(ctx: {
       throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`);
     }
     applyPerSink(draft, name, value, ctx, secrets);
+    const header = value.slice(0, Math.max(0, value.indexOf(":"))).trim();
+    if (name === "forward-header" && SECRET_HEADER.test(header) && !/\{(env|file):/.test(value)) {
+      literalSecrets.push(`--forward-header ${header}`);
+    }
   }
   if (drafts.length === 0) return undefined;
   const withheld = [BEARER_TOKEN_ENV, BASIC_PASSWORD_ENV, CHALLENGE_SECRET_ENV];
-  const sinks = drafts.map((d) => buildSink(d, ctx.env, withheld, secrets));
+  const sinks = drafts.map((d) => buildSink(d, ctx.env, ctx.cwd, withheld, secrets));
   const names = sinks.map((s) => s.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new UsageError(`the same sink was given twice (${twice}). Give each once.`);
-  return { sinks, settings: globalSettings(ctx.values), secrets };
+  for (const d of drafts) {
+    if (d.flag === "forward-url" && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(d.value)) {
+      literalSecrets.push("--forward-url with a password");
+    }
+  }
+  return { sinks, settings: globalSettings(ctx.values), secrets, literalSecrets };
 }
 
 function applyPerSink(
@@ -133,6 +175,7 @@ function applyPerSink(
   secrets: string[],
 ): void {
   if (name === "forward-header") draft.headers.push(parseHeader(value, io, secrets));
+  else if (name === "forward-ca") draft.ca = readCaFile(value, io.cwd);
   else if (name === "forward-format") {
     if (!(FORWARD_FORMATS as readonly string[]).includes(value)) {
       throw new UsageError(
@@ -164,6 +207,7 @@ function applyPerSink(
 function buildSink(
   d: SinkDraft,
   env: NodeJS.ProcessEnv,
+  cwd: string,
   withheld: string[],
   secrets: string[],
 ): OutboxSink {
@@ -184,6 +228,7 @@ function buildSink(
       throw new UsageError(
         '--forward-exec: the command is empty. Give one, e.g. "notify-send Netdata".',
       );
+    checkExecutable(command[0] ?? "", env, cwd);
     return execSink({ command, env, withholdEnv: withheld, ...common });
   }
   let url: URL;
@@ -204,8 +249,30 @@ function buildSink(
     url: url.href,
     headers: d.headers,
     ...(d.format ? { format: d.format as (typeof FORWARD_FORMATS)[number] } : {}),
+    ...(d.ca ? { ca: d.ca } : {}),
     ...common,
   });
+}
+
+/** Refuses a command that is not an executable file, as the shell would find it. */
+function checkExecutable(program: string, env: NodeJS.ProcessEnv, cwd: string): void {
+  const candidates = program.includes("/")
+    ? [resolve(cwd, program)]
+    : (env.PATH ?? "").split(delimiter).map((dir) => resolve(cwd, dir || ".", program));
+  for (const path of candidates) {
+    try {
+      if (statSync(path).isFile()) {
+        accessSync(path, constants.X_OK);
+        return;
+      }
+    } catch {
+      // not this one
+    }
+  }
+  const where = program.includes("/") ? "" : " in PATH";
+  throw new UsageError(
+    `--forward-exec: ${JSON.stringify(program)} is not an executable file${where}. Give the program's full path, or "sh -c '...'" for shell syntax.`,
+  );
 }
 
 function globalSettings(values: Record<string, unknown>): Forwarding["settings"] {
@@ -215,11 +282,18 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
   const attempts = text("forward-max-attempts");
   const age = text("forward-max-age");
   const base = text("forward-retry-base");
+  const parallel = text("forward-max-concurrent");
+  const retention = text("forward-retention");
   return {
     ...(timeout ? { attemptTimeoutMs: duration("--forward-timeout", timeout) } : {}),
     ...(attempts ? { maxAttempts: wholeNumber("--forward-max-attempts", attempts, 1, 1000) } : {}),
     ...(age ? { maxAgeMs: duration("--forward-max-age", age) } : {}),
     ...(base ? { backoff: { baseMs: duration("--forward-retry-base", base) } } : {}),
+    ...(parallel
+      ? { maxConcurrentDeliveries: wholeNumber("--forward-max-concurrent", parallel, 1, 64) }
+      : {}),
+    ...(retention ? { deliveredRetentionMs: duration("--forward-retention", retention) } : {}),
+    closeGraceMs: SERVE_CLOSE_GRACE_MS,
   };
 }
 
@@ -247,11 +321,19 @@ export function openForwarding(
   try {
     const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
     for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });
+    if (forwarding.literalSecrets.length > 0) {
+      logger.warn(
+        "a forwarding secret was given on the command line, where other local users can read it (ps); write {file:PATH} or {env:VAR} in --forward-header instead",
+        { options: forwarding.literalSecrets },
+      );
+    }
     return {
       store,
       outbox,
       close: async () => {
+        const inFlight = outbox.stats().inFlight;
         await outbox.close();
+        logger.info("forwarding stopped", { interrupted: inFlight });
         await store.close();
       },
     };

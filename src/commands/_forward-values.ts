@@ -13,7 +13,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   d: 86_400_000,
 };
 /** Header names whose values are secrets even when written on the command line. */
-const SECRET_HEADER = /authorization|cookie|token|key|secret|password|signature/i;
+export const SECRET_HEADER = /authorization|cookie|token|key|secret|password|signature/i;
 
 /** "Name: value", where {env:VAR} and {file:PATH} in the value are replaced. */
 export function parseHeader(
@@ -63,6 +63,23 @@ function fromFile(header: string, path: string, cwd: string): string {
       `--forward-header ${header}: failed to read ${JSON.stringify(path)}: ${code}.`,
     );
   }
+}
+
+/** The PEM certificates of --forward-ca FILE. */
+export function readCaFile(path: string, cwd: string): string {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, path), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new UsageError(`--forward-ca: failed to read ${JSON.stringify(path)}: ${code}.`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError(
+      `--forward-ca: ${JSON.stringify(path)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Give the CA's certificate file.`,
+    );
+  }
+  return text;
 }
 
 /** A duration with its unit: 500ms, 10s, 5m, 2h, 1d. */

@@ -37,7 +37,9 @@ export function deliveriesTable(
       r.kind,
       r.severity,
       String(r.attempts),
-      shortTime(status === "pending" ? r.nextAttemptAt : r.finishedAt),
+      r.inProgress
+        ? `in progress since ${shortTime(r.lastAttemptAt).slice(11)}`
+        : shortTime(status === "pending" ? r.nextAttemptAt : r.finishedAt),
       clip(r.lastError ?? "-"),
     ].map(terminalSafe),
   );

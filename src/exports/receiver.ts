@@ -16,6 +16,7 @@ export type {
   SinkFilter,
   SinkStats,
 } from "../outbox/outbox-types.js";
+export { PermanentFailure } from "../outbox/permanent-failure.js";
 export type { UrlSinkOptions } from "../outbox/url-sink.js";
 export { urlSink } from "../outbox/url-sink.js";
 export type { NetdataEndpointOptions } from "../receiver/adapters/endpoint-options.js";

@@ -24,6 +24,18 @@ export const DUE_SQL = `
   SELECT id, notification_id, attempts, queued_at, next_attempt_at FROM deliveries
   WHERE sink = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`;
 
+/** An attempt begins: a pending row whose last attempt is not before its due time is in progress. */
+export const STARTED_SQL = `
+  UPDATE deliveries SET last_attempt_at = @at WHERE id = @id AND status = 'pending'`;
+
+/** An attempt cut short by close(): due again at once, no longer in progress. */
+export const INTERRUPTED_SQL = `
+  UPDATE deliveries SET next_attempt_at = @at WHERE id = @id AND status = 'pending'`;
+
+/** Delivered rows older than the retention: their notifications stay in the inbox. */
+export const PRUNE_DELIVERED_SQL = `
+  DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?`;
+
 export const DELIVERED_SQL = `
   UPDATE deliveries SET status = 'delivered', attempts = @attempts, last_attempt_at = @at,
     finished_at = @at, last_error = NULL
@@ -68,6 +80,10 @@ export function toDeliveryRecord(row: Record<string, unknown>): DeliveryRecord {
     attempts: Number(row.attempts),
     queuedAt: iso(row.queued_at) ?? "",
     nextAttemptAt: status === "pending" ? iso(row.next_attempt_at) : null,
+    inProgress:
+      status === "pending" &&
+      row.last_attempt_at !== null &&
+      Number(row.last_attempt_at) >= Number(row.next_attempt_at),
     lastAttemptAt: iso(row.last_attempt_at),
     lastError: typeof row.last_error === "string" ? row.last_error : null,
     finishedAt: iso(row.finished_at),

@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { StoredNotification } from "../receiver/store-types.js";
 import { notificationDocument } from "./notification-document.js";
 import type { Delivery, OutboxSink, SinkFilter } from "./outbox-types.js";
+import { PermanentFailure } from "./permanent-failure.js";
 
 /** Bytes of a failing command's stderr kept for the error (the end of it). */
 export const EXEC_STDERR_TAIL_BYTES = 2048;
@@ -56,10 +57,25 @@ export function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 8);
 }
 
-/** The NETDATA_* variables a command gets; absent fields are empty strings. */
+/** Largest NETDATA_* value in bytes: the whole environment must stay far below the system's limit. */
+export const EXEC_ENV_VALUE_MAX_BYTES = 4096;
+/** Ends a NETDATA_* value that was cut at EXEC_ENV_VALUE_MAX_BYTES. */
+export const EXEC_ENV_TRUNCATED = "… [truncated: the full notification is on stdin]";
+/** Characters of a failing command's stderr kept in its error: the end, where tools say why. */
+export const EXEC_ERROR_TAIL_CHARS = 400;
+/** Between SIGTERM and SIGKILL to a command's process group. */
+export const EXEC_KILL_GRACE_MS = 1000;
+/** After the command exits, how long its stderr may still be read (a child can hold it open). */
+export const EXEC_OUTPUT_GRACE_MS = 100;
+
+/**
+ * The NETDATA_* variables a command gets; absent fields are empty strings. Each value is at
+ * most EXEC_ENV_VALUE_MAX_BYTES (cut on a character boundary, marked) and has no NUL, so any
+ * notification can be passed; the full notification is on stdin.
+ */
 export function execEnvironment(delivery: Delivery): Record<string, string> {
   const n: StoredNotification = delivery.notification;
-  return {
+  const raw: Record<string, string> = {
     NETDATA_ID: String(n.id),
     NETDATA_KIND: n.kind,
     NETDATA_SEVERITY: n.severity,
@@ -78,8 +94,40 @@ export function execEnvironment(delivery: Delivery): Record<string, string> {
     NETDATA_ATTEMPT: String(delivery.attempt),
     NETDATA_DELIVERY_ID: String(delivery.id),
   };
+  for (const [name, value] of Object.entries(raw)) raw[name] = envValue(value);
+  return raw;
 }
 
+/** A value an environment can hold: NUL replaced by U+FFFD, at most EXEC_ENV_VALUE_MAX_BYTES. */
+export function envValue(text: string): string {
+  const value = text.includes("\0") ? text.replaceAll("\0", "\uFFFD") : text;
+  const bytes = Buffer.from(value, "utf8");
+  if (bytes.length <= EXEC_ENV_VALUE_MAX_BYTES) return value;
+  let end = EXEC_ENV_VALUE_MAX_BYTES - Buffer.byteLength(EXEC_ENV_TRUNCATED);
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--; // not inside a character
+  return bytes.subarray(0, end).toString("utf8") + EXEC_ENV_TRUNCATED;
+}
+
+/** Spawn errors that repeating the attempt cannot cure. */
+const PERMANENT_SPAWN_ERRORS = new Set(["E2BIG", "ENAMETOOLONG", "ERR_INVALID_ARG_VALUE"]);
+const SPAWN_CAUSES: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied (is it executable?)",
+  E2BIG: "its arguments and environment are too large",
+};
+
+function spawnFailure(program: string, error: NodeJS.ErrnoException): Error {
+  const code = error.code ?? "";
+  const cause = SPAWN_CAUSES[code];
+  const text = `failed to run ${program}: ${code || error.message}${cause ? ` (${cause})` : ""}`;
+  return PERMANENT_SPAWN_ERRORS.has(code) ? new PermanentFailure(text) : new Error(text);
+}
+
+/**
+ * Runs the command in its own process group. Its exit decides the outcome (a background
+ * child that keeps stderr open does not hold it); on abort the whole group gets SIGTERM,
+ * then SIGKILL after EXEC_KILL_GRACE_MS.
+ */
 function runCommand(
   program: string,
   args: string[],
@@ -88,12 +136,46 @@ function runCommand(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let stderr = Buffer.alloc(0);
-    const child = spawn(program, args, {
-      env,
-      stdio: ["pipe", "ignore", "pipe"],
-      signal: delivery.signal,
-      killSignal: "SIGKILL",
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(program, args, { env, stdio: ["pipe", "ignore", "pipe"], detached: true });
+    } catch (error) {
+      reject(spawnFailure(program, error as NodeJS.ErrnoException));
+      return;
+    }
+    let settled = false;
+    /** Sends `signal` to the command's process group; false when the group is gone. */
+    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
+      try {
+        process.kill(-child.pid, signal);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const onAbort = (): void => {
+      signalGroup("SIGTERM");
+      // Referenced while the group lives: a stopping process waits for it, so no child
+      // outlives serve, and no longer.
+      const deadline = Date.now() + EXEC_KILL_GRACE_MS;
+      const watch = setInterval(() => {
+        if (!signalGroup(0)) clearInterval(watch);
+        else if (Date.now() >= deadline) {
+          signalGroup("SIGKILL");
+          clearInterval(watch);
+        }
+      }, 50);
+      finish(() => reject(delivery.signal.reason));
+    };
+    const finish = (settle: () => void): void => {
+      if (settled) return;
+      settled = true;
+      delivery.signal.removeEventListener("abort", onAbort);
+      settle();
+    };
+    if (delivery.signal.aborted) onAbort();
+    else delivery.signal.addEventListener("abort", onAbort, { once: true });
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr = Buffer.concat([stderr, chunk]).subarray(-EXEC_STDERR_TAIL_BYTES);
     });
@@ -101,14 +183,36 @@ function runCommand(
     child.stdin?.on("error", () => {});
     child.stdin?.end(notificationDocument(delivery.notification));
     child.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.name === "AbortError") reject(delivery.signal.reason ?? error);
-      else reject(new Error(`failed to run ${program}: ${error.code ?? error.message}`));
+      finish(() => reject(spawnFailure(program, error)));
     });
-    child.once("close", (code, signal) => {
-      if (code === 0) return resolve();
-      const tail = stderr.toString("utf8").trim();
-      const how = code === null ? `killed by ${signal}` : `exit code ${code}`;
-      reject(new Error(`${program}: ${how}${tail ? `: ${tail}` : ""}`));
+    child.once("exit", (code, signal) => {
+      // Read what is left of stderr, but not for longer than a moment: a child may hold it.
+      const done = (): void => {
+        child.stderr?.destroy();
+        if (code === 0) {
+          finish(resolve);
+          return;
+        }
+        const how = code === null ? `killed by ${signal}` : `exit code ${code}`;
+        finish(() => reject(new Error(`${program}: ${how}${stderrTail(stderr)}`)));
+      };
+      if (!child.stderr || child.stderr.readableEnded) {
+        done();
+        return;
+      }
+      const grace = setTimeout(done, EXEC_OUTPUT_GRACE_MS);
+      child.stderr.once("end", () => {
+        clearTimeout(grace);
+        done();
+      });
     });
   });
+}
+
+function stderrTail(stderr: Buffer): string {
+  const text = stderr.toString("utf8").replace(/\s+/g, " ").trim();
+  if (!text) return "";
+  return text.length > EXEC_ERROR_TAIL_CHARS
+    ? `: …${text.slice(-EXEC_ERROR_TAIL_CHARS).trimStart()}`
+    : `: ${text}`;
 }

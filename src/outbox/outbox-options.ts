@@ -19,7 +19,14 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
   if (!Array.isArray(options.sinks)) {
     throw optionError(CALLER, "sinks", "expected an array of { name, deliver }");
   }
-  for (const key of ["attemptTimeoutMs", "maxAttempts", "maxAgeMs", "closeGraceMs"] as const) {
+  for (const key of [
+    "attemptTimeoutMs",
+    "maxAttempts",
+    "maxAgeMs",
+    "closeGraceMs",
+    "maxConcurrentDeliveries",
+    "deliveredRetentionMs",
+  ] as const) {
     positive(options[key], key);
   }
   positive(options.backoff?.baseMs, "backoff.baseMs");

@@ -63,6 +63,16 @@ export interface OutboxOptions {
   /** A delivery queued longer than this is marked failed at its next failure. Default 24 h. */
   maxAgeMs?: number;
   backoff?: BackoffSettings;
+  /**
+   * Attempts running at once across all sinks (each sink also has its own `concurrency`).
+   * Default: os.availableParallelism() - 1, at least 1, at most 8.
+   */
+  maxConcurrentDeliveries?: number;
+  /**
+   * Delivered rows older than this are deleted (at start, then hourly); the notifications stay.
+   * Default 30 days.
+   */
+  deliveredRetentionMs?: number;
   /** How long close() lets attempts in flight finish before aborting them. Default 5 s. */
   closeGraceMs?: number;
   /** Clock and randomness, injectable for tests. */
@@ -82,6 +92,11 @@ export interface DeliveryRecord {
   /** ISO 8601 UTC. */
   queuedAt: string;
   nextAttemptAt: string | null;
+  /**
+   * A pending delivery whose attempt has begun (lastAttemptAt) and not ended; after a crash it
+   * stays so until the next start attempts it again.
+   */
+  inProgress: boolean;
   lastAttemptAt: string | null;
   lastError: string | null;
   finishedAt: string | null;

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type Database from "better-sqlite3";
 import { toLogger } from "../receiver/log.js";
 import { storeInternals } from "../receiver/store-internals.js";
@@ -10,12 +11,20 @@ import {
   ENQUEUE_SQL,
   GIVE_UP_SQL,
   HEAD_SQL,
+  INTERRUPTED_SQL,
+  PRUNE_DELIVERED_SQL,
   RETRY_LATER_SQL,
+  STARTED_SQL,
 } from "./delivery-rows.js";
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
-import { createSinkWorker, type SinkWorker, type WorkerQueue } from "./sink-worker.js";
+import {
+  createSinkWorker,
+  type DeliverySlots,
+  type SinkWorker,
+  type WorkerQueue,
+} from "./sink-worker.js";
 
 /** Each attempt's limit unless configured: a slow sink must not hold its queue for long. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -25,6 +34,18 @@ export const DEFAULT_MAX_ATTEMPTS = 20;
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 /** What close() lets attempts in flight take before aborting them (they stay pending). */
 export const DEFAULT_CLOSE_GRACE_MS = 5000;
+/** How long delivered rows are kept: enough to answer "did it go out last week?". */
+export const DEFAULT_DELIVERED_RETENTION_MS = 30 * 86_400_000;
+/** How often delivered rows past the retention are deleted. */
+export const PRUNE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Attempts at once across all sinks unless configured: one CPU fewer than there are (at least
+ * 1, at most 8), so commands started for deliveries leave the receiver a CPU to answer with.
+ */
+export function defaultMaxConcurrentDeliveries(): number {
+  return Math.min(8, Math.max(1, availableParallelism() - 1));
+}
 
 /**
  * A durable outbox on the store: every new notification gets one `deliveries` row per sink
@@ -59,8 +80,33 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const enqueue = db.prepare(ENQUEUE_SQL);
   const idleWaiters: Array<() => void> = [];
   const workers = new Map<string, SinkWorker>();
+  const maxInFlight = options.maxConcurrentDeliveries ?? defaultMaxConcurrentDeliveries();
+  let running = 0;
+  const slots: DeliverySlots = {
+    take: () => {
+      if (running >= maxInFlight) return false;
+      running++;
+      return true;
+    },
+    release: () => {
+      running--;
+      if (running === maxInFlight - 1) for (const w of workers.values()) w.kick();
+    },
+  };
   let started = false;
   let closing: Promise<void> | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const retentionMs = options.deliveredRetentionMs ?? DEFAULT_DELIVERED_RETENTION_MS;
+  const pruneStatement = db.prepare(PRUNE_DELIVERED_SQL);
+  const prune = (): void => {
+    try {
+      const { changes } = pruneStatement.run(now() - retentionMs);
+      if (changes > 0)
+        logger.info("outbox: deleted delivered rows past their retention", { rows: changes });
+    } catch (error) {
+      logger.warn("outbox: failed to delete old delivered rows", { error: error as Error });
+    }
+  };
 
   // Kept after close(): notifications that still arrive are queued for the next start.
   internals.addInsertHook((row) => {
@@ -94,6 +140,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
   const selectNotification = db.prepare("SELECT * FROM notifications WHERE id = ?");
   const statements = {
+    started: db.prepare(STARTED_SQL),
+    interrupted: db.prepare(INTERRUPTED_SQL),
     delivered: db.prepare(DELIVERED_SQL),
     retry: db.prepare(RETRY_LATER_SQL),
     "give-up": db.prepare(GIVE_UP_SQL),
@@ -105,6 +153,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     start() {
       if (started || closing) return;
       started = true;
+      prune();
+      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
       for (const { sink } of valid) {
         const worker = createSinkWorker(
           sink,
@@ -112,6 +163,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           settings,
           logger,
           checkIdle,
+          slots,
         );
         workers.set(sink.name, worker);
         worker.kick();
@@ -136,6 +188,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       });
     },
     close() {
+      clearInterval(pruneTimer);
       closing ??= (async () => {
         const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
         await Promise.all([...workers.values()].map((w) => w.close(grace)));

@@ -5,12 +5,20 @@ import { backoffDelayMs } from "./backoff.js";
 import { clipError, type QueueRow } from "./delivery-rows.js";
 import { idempotencyKeyOf } from "./notification-document.js";
 import type { OutboxSink } from "./outbox-types.js";
+import { isPermanentFailure } from "./permanent-failure.js";
 
 /**
  * How often an idle worker looks for rows it was not told about: put back by
  * `inbox retry` from another process. One indexed query per sink per interval.
  */
 export const OUTBOX_POLL_INTERVAL_MS = 1000;
+
+/** Attempts running at once across every sink: the receiver keeps priority. */
+export interface DeliverySlots {
+  /** Takes a slot; false when all are in use (the worker is kicked when one frees). */
+  take(): boolean;
+  release(): void;
+}
 
 export interface WorkerSettings {
   attemptTimeoutMs: number;
@@ -26,7 +34,10 @@ export interface WorkerQueue {
   next: Statement;
   loadNotification: (id: number) => StoredNotification | undefined;
   /** Records an attempt's outcome (one small transaction). */
-  record: (sql: "delivered" | "retry" | "give-up", params: Record<string, unknown>) => void;
+  record: (
+    sql: "started" | "interrupted" | "delivered" | "retry" | "give-up",
+    params: Record<string, unknown>,
+  ) => void;
 }
 
 export interface SinkWorker {
@@ -48,6 +59,7 @@ export function createSinkWorker(
   settings: WorkerSettings,
   logger: Logger,
   onSettled: () => void,
+  slots: DeliverySlots,
 ): SinkWorker {
   const concurrency = sink.concurrency ?? 1;
   const timeoutMs = sink.attemptTimeoutMs ?? settings.attemptTimeoutMs;
@@ -78,6 +90,7 @@ export function createSinkWorker(
           if (concurrency === 1) break; // in order: nothing overtakes the head
           continue;
         }
+        if (!slots.take()) return; // kicked again when a slot frees
         start(row);
       }
       if (inFlight.size < concurrency) {
@@ -107,6 +120,7 @@ export function createSinkWorker(
       })
       .finally(() => {
         inFlight.delete(row.id);
+        slots.release();
         onSettled();
         pump();
       });
@@ -123,7 +137,9 @@ export function createSinkWorker(
       attempt: number,
     };
     let error: string | undefined;
+    let permanent = false;
     try {
+      queue.record("started", { id: row.id, at: started });
       const notification = queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
       await runWithTimeout(sink, controller, timeoutMs, {
@@ -137,8 +153,13 @@ export function createSinkWorker(
       });
     } catch (thrown) {
       error = clipError(thrown instanceof Error ? thrown.message : String(thrown));
+      permanent = isPermanentFailure(thrown);
     }
-    if (stopped && controller.signal.aborted) return; // closing: the row stays pending as it was
+    if (stopped && controller.signal.aborted) {
+      // Closing: the row stays pending, with its attempts, due at the next start.
+      queue.record("interrupted", { id: row.id, at: Math.max(settings.now(), started + 1) });
+      return;
+    }
     const at = settings.now();
     const ms = at - started;
     if (error === undefined) {
@@ -149,9 +170,13 @@ export function createSinkWorker(
     }
     last.failureAt = at;
     last.error = error;
-    if (number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
+    if (permanent || number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
       queue.record("give-up", { id: row.id, attempts: number, at, error });
-      const why = number >= settings.maxAttempts ? `${number} attempts` : "its maximum age";
+      const why = permanent
+        ? "a failure that retrying cannot cure"
+        : number >= settings.maxAttempts
+          ? `${number} attempts`
+          : "its maximum age";
       logger.error(`delivery failed after ${why}; marked failed (inbox --failed, inbox retry)`, {
         ...fields,
         ms,

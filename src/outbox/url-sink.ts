@@ -1,6 +1,10 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import { rootCertificates } from "node:tls";
 import { shortHash } from "./exec-sink.js";
 import { notificationDocument } from "./notification-document.js";
 import type { OutboxSink, SinkFilter } from "./outbox-types.js";
+import { PermanentFailure } from "./permanent-failure.js";
 
 export interface UrlSinkOptions {
   url: string;
@@ -13,6 +17,8 @@ export interface UrlSinkOptions {
   filter?: SinkFilter;
   concurrency?: number;
   attemptTimeoutMs?: number;
+  /** PEM certificates trusted for an https URL besides Node's own CA list (a private CA). */
+  ca?: string;
 }
 
 export const FORWARD_FORMATS = ["normalised", "original"] as const;
@@ -51,44 +57,82 @@ export function urlSink(options: UrlSinkOptions): OutboxSink {
     url.username = "";
     url.password = "";
   }
+  // Kept-alive connections, and the extra CA an https sink may need.
+  const agent =
+    url.protocol === "https:"
+      ? new https.Agent({
+          keepAlive: true,
+          ...(options.ca ? { ca: caWithDefaults(options.ca) } : {}),
+        })
+      : new http.Agent({ keepAlive: true });
   return {
-    name: options.name ?? `url(${url.host})#${shortHash(options.url)}`,
+    name: options.name ?? defaultUrlName(url, options.url),
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     deliver: async (delivery) => {
-      const request = new Headers(headers as Array<[string, string]>);
-      request.set("content-type", "application/json");
-      request.set("idempotency-key", delivery.idempotencyKey);
-      if (!request.has("user-agent")) request.set("user-agent", FORWARD_USER_AGENT);
+      const request: Record<string, string> = Object.fromEntries(
+        headers.map(([name, value]) => [name.toLowerCase(), value]),
+      );
+      request["content-type"] = "application/json";
+      request["idempotency-key"] = delivery.idempotencyKey;
+      request["user-agent"] ??= FORWARD_USER_AGENT;
       const body =
         format === "original"
           ? delivery.notification.originalJson
           : notificationDocument(delivery.notification);
-      let response: Response;
+      let status: number;
       try {
-        response = await fetch(url, {
-          method: "POST",
-          headers: request,
-          body,
-          redirect: "manual",
-          signal: delivery.signal,
-        });
+        status = await post(url, request, body, agent, delivery.signal);
       } catch (error) {
         if (delivery.signal.aborted) throw delivery.signal.reason;
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new Error(
-          `POST to ${url.host} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-        );
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(`POST to ${url.host} failed: ${code ?? (error as Error).message}`);
       }
-      await response.body?.cancel().catch(() => {});
-      if (response.status < 200 || response.status > 299) {
+      if (status < 200 || status > 299) {
         const hint =
-          response.status >= 300 && response.status < 400
-            ? " (redirects are not followed: give the final URL)"
-            : "";
-        throw new Error(`${url.host} answered HTTP ${response.status}${hint}`);
+          status >= 300 && status < 400 ? " (redirects are not followed: give the final URL)" : "";
+        const text = `${url.host} answered HTTP ${status}${hint}`;
+        if (isPermanentStatus(status)) {
+          throw new PermanentFailure(`${text}; a client error is not retried (inbox retry)`);
+        }
+        throw new Error(text);
       }
     },
   };
+}
+
+/** One POST; resolves with the status once the answer's body has been read and dropped. */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  agent: http.Agent,
+  signal: AbortSignal,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === "https:" ? https.request : http.request;
+    const req = send(url, { method: "POST", headers, agent, signal }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+/** 4xx answers other than 408, 425 and 429 say the request itself is wrong: repeating it fails. */
+export function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status <= 499 && status !== 408 && status !== 425 && status !== 429;
+}
+
+/** `url(<host>)#<hash of the URL>`, the host cut to what a sink name may hold (e.g. [::1]). */
+export function defaultUrlName(url: URL, text: string): string {
+  const host = url.host.replace(/[^A-Za-z0-9._:-]/g, "_").slice(0, 80);
+  return `url(${host})#${shortHash(text)}`;
+}
+
+function caWithDefaults(ca: string): string[] {
+  return [...rootCertificates, ca];
 }

@@ -183,3 +183,32 @@ describe("serve --forward-exec and --forward-url", () => {
     expect(existsSync(join(dir, "crash.db"))).toBe(true);
   });
 });
+
+describe("stopping serve while a command runs", () => {
+  it("kills the command's process group, children that ignore SIGTERM included, and leaves the delivery pending", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const pidFile = join(dir, "stubborn.pid");
+    const stubborn = `sh -c 'trap "" TERM; sh -c "trap \\"\\" TERM; while :; do sleep 1; done" & echo $! > "$0"; wait' ${pidFile}`;
+    const receiver = await serve("stubborn.db", ["--forward-exec", stubborn]);
+    expect(await sendBurst(receiver.url, "stubborn", 1)).toHaveLength(1);
+    await waitFor(
+      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "",
+      "the child's pid",
+    );
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    receiver.child.kill("SIGTERM");
+    expect(await receiver.exited).toBe(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !alive(), "the stubborn child to be gone");
+    const pending = await runCliCaptured(["inbox", "--pending", "--db", join(dir, "stubborn.db")]);
+    expect(pending.stdout.trim().split("\n")).toHaveLength(2);
+  });
+});

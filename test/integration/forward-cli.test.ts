@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { runCliCaptured } from "../helpers/cli.js";
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "ndwk-forward-cli-"));
+  writeFileSync(join(dir, "plain.txt"), "not a program\n", { mode: 0o644 });
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -75,6 +76,19 @@ describe("serve refuses forwarding flags that cannot work, before opening anythi
     [
       ["--forward-url", "http://127.0.0.1:1/", "--forward-max-attempts", "0"],
       "--forward-max-attempts: expected 1-1000",
+    ],
+    [
+      ["--forward-exec", "no-such-program-7f3 --flag"],
+      '--forward-exec: "no-such-program-7f3" is not an executable file in PATH',
+    ],
+    [["--forward-exec", "./plain.txt"], '--forward-exec: "./plain.txt" is not an executable file.'],
+    [
+      ["--forward-url", "https://127.0.0.1:1/", "--forward-ca", "missing-ca.pem"],
+      '--forward-ca: failed to read "missing-ca.pem": ENOENT',
+    ],
+    [
+      ["--forward-exec", "/bin/true", "--forward-ca", "ca.pem"],
+      "--forward-ca applies to the --forward-url before it",
     ],
     [
       ["--forward-url", "http://127.0.0.1:1/", "--path", "no-slash"],
@@ -183,5 +197,115 @@ describe("inbox --pending, --failed and retry", () => {
     const result = await run(["inbox", "--db", db(), ...args]);
     expect(result.stderr).toContain(message);
     expect(result.code).toBe(2);
+  });
+});
+
+describe("serve's forwarding sinks", () => {
+  it("derives a valid sink name from an IPv6 or a very long host name", async () => {
+    const { forwardingFromOptions } = await import("../../src/commands/_forward-options.js");
+    const long = `${"a".repeat(60)}.${"b".repeat(60)}.example`;
+    const forwarding = forwardingFromOptions({
+      values: {},
+      optionOrder: [
+        { name: "forward-url", value: "http://[::1]:8080/x" },
+        { name: "forward-url", value: `https://${long}/hook` },
+      ],
+      env: {},
+      cwd: dir,
+    });
+    const names = forwarding?.sinks.map((s) => s.name) ?? [];
+    expect(names[0]).toMatch(/^url\(_::1_:8080\)#[0-9a-f]{8}$/);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9._:()#-]{1,100}$/);
+  });
+
+  it("warns once at start-up about a literal secret in a header or a URL, without showing it", async () => {
+    const { forwardingFromOptions, openForwarding } = await import(
+      "../../src/commands/_forward-options.js"
+    );
+    const forwarding = forwardingFromOptions({
+      values: {},
+      optionOrder: [
+        { name: "forward-url", value: "http://user:pw-SECRET-77@127.0.0.1:1/x" },
+        { name: "forward-header", value: "Authorization: Bearer tok-SECRET-42" },
+        { name: "forward-url", value: "http://127.0.0.1:2/y" },
+        { name: "forward-header", value: "Authorization: Bearer {env:TOKEN}" },
+      ],
+      env: { TOKEN: "from-env" },
+      cwd: dir,
+    });
+    if (!forwarding) throw new Error("expected forwarding");
+    const lines: string[] = [];
+    const { createLogger } = await import("../../src/receiver/log.js");
+    const logger = createLogger({
+      write: (l: string) => lines.push(l),
+      secrets: forwarding.secrets,
+    });
+    const runtime = openForwarding(
+      { mode: "behind-proxy", port: 0, db: join(dir, "warn.db") },
+      forwarding,
+      logger,
+    );
+    await runtime.close();
+    const warnings = lines.filter((l) => l.includes("on the command line"));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? "{}").options).toEqual([
+      "--forward-header Authorization",
+      "--forward-url with a password",
+    ]);
+    expect(lines.join("\n")).not.toMatch(/SECRET/);
+  });
+});
+
+describe("inbox --pending while an attempt runs, and the retention of delivered rows", () => {
+  it("shows an attempt in progress as such, not as a past next attempt", async () => {
+    const { deliveriesTable } = await import("../../src/commands/_inbox-deliveries.js");
+    const store = openStore(join(dir, "progress.db"));
+    let release = () => {};
+    const outbox = createOutbox({
+      store,
+      logger: () => {},
+      sinks: [{ name: "slow", deliver: () => new Promise<void>((resolve) => (release = resolve)) }],
+    });
+    outbox.start();
+    const body = { message: "slow", title: "Test Notification", token: "slow" };
+    const c = classifyNotification(body);
+    if (!c.ok) throw new Error("fixture");
+    await store.insert(c.notification, notificationKey(body));
+    const { waitFor } = await import("../helpers/sink-server.js");
+    await waitFor(() => outbox.stats().inFlight === 1, "the attempt to start");
+    const table = deliveriesTable(store, "pending", 10, false);
+    expect(table.split("\n")[1]).toMatch(/ 0 +in progress since \d\d:\d\d:\d\d +-$/);
+    release();
+    await outbox.idle();
+    await outbox.close();
+    await store.close();
+  });
+
+  it("deletes delivered rows past the retention at start, keeping the notifications", async () => {
+    const store = openStore(join(dir, "retention.db"));
+    let clock = Date.parse("2026-01-01T00:00:00Z");
+    const now = () => clock;
+    const sinks = [{ name: "ok", deliver: () => {} }];
+    const first = createOutbox({ store, logger: () => {}, sinks, now });
+    first.start();
+    const body = { message: "old", title: "Test Notification", token: "old" };
+    const c = classifyNotification(body);
+    if (!c.ok) throw new Error("fixture");
+    await store.insert(c.notification, notificationKey(body));
+    await first.idle();
+    await first.close();
+    clock += 8 * 86_400_000;
+    const second = createOutbox({
+      store,
+      logger: () => {},
+      sinks,
+      now,
+      deliveredRetentionMs: 7 * 86_400_000,
+    });
+    second.start();
+    expect(second.stats().delivered).toBe(0);
+    expect(store.count()).toBe(1);
+    await second.close();
+    await store.close();
   });
 });

@@ -246,6 +246,7 @@ describe("the outbox", () => {
       createOutbox({
         store,
         logger: () => {},
+        maxConcurrentDeliveries: 8,
         sinks: [
           {
             name: "parallel",
@@ -272,6 +273,35 @@ describe("the outbox", () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(most).toBe(3);
+  });
+
+  it("runs at most maxConcurrentDeliveries attempts at once across all sinks", async () => {
+    const store = opened();
+    let running = 0;
+    let most = 0;
+    const slow = (name: string) => ({
+      name,
+      concurrency: 4,
+      deliver: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running--;
+      },
+    });
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxConcurrentDeliveries: 2,
+        sinks: [slow("a"), slow("b"), slow("c")],
+      }),
+    );
+    outbox.start();
+    for (let i = 0; i < 8; i++) await insertBody(store, testBody(`cap-${i}`));
+    await outbox.idle();
+    expect(outbox.stats().delivered).toBe(24);
+    expect(most).toBe(2);
   });
 
   it("POSTs the bytes Netdata sent with format original", async () => {
@@ -323,7 +353,7 @@ describe("the outbox", () => {
       listDeliveries(store, "failed").map((d) => [d.sink, d.lastError]),
     );
     expect(errors).toEqual({
-      missing: "failed to run /nonexistent/open-ticket: ENOENT",
+      missing: "failed to run /nonexistent/open-ticket: ENOENT (no such file)",
       refusing: "sh: exit code 3: queue test is full",
     });
   });

@@ -21,6 +21,7 @@ const ROOT_EXPORTS = [
   "NOTIFICATION_KINDS",
   "PKI_NAMES",
   "PROXY_SERVERS",
+  "PermanentFailure",
   "ProxyOptionError",
   "TEST_TOKEN_LOG_MESSAGE",
   "VerifyOptionsError",

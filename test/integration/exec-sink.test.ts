@@ -1,0 +1,278 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EXEC_ENV_VALUE_MAX_BYTES, execSink } from "../../src/outbox/exec-sink.js";
+import { createOutbox } from "../../src/outbox/outbox.js";
+import { listDeliveries } from "../../src/outbox/outbox-admin.js";
+import type { Outbox } from "../../src/outbox/outbox-types.js";
+import { urlSink } from "../../src/outbox/url-sink.js";
+import { notificationKey } from "../../src/protocol/content-key.js";
+import { classifyNotification } from "../../src/protocol/notification.js";
+import { openStore } from "../../src/receiver/store.js";
+import type { NotificationStore } from "../../src/receiver/store-types.js";
+import { startSinkServer, waitFor } from "../helpers/sink-server.js";
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function opened(): NotificationStore {
+  const store = openStore(":memory:");
+  cleanup.push(() => store.close());
+  return store;
+}
+function track(outbox: Outbox): Outbox {
+  cleanup.push(() => outbox.close());
+  return outbox;
+}
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "exec-sink-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+function insertBody(store: NotificationStore, body: Record<string, unknown>) {
+  const result = classifyNotification(body);
+  if (!result.ok) throw new Error(result.reasons.join("; "));
+  return store.insert(result.notification, notificationKey(body));
+}
+const testBody = (token: string, message = "m") => ({
+  message,
+  title: "Test Notification",
+  token,
+});
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("a command sink", () => {
+  it("delivers a notification whose message is 200 KB and holds a NUL: the variable is capped, the full text is on stdin", async () => {
+    const dir = scratch();
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 3,
+        backoff: { baseMs: 5 },
+        sinks: [
+          execSink({
+            name: "big",
+            command: [
+              "sh",
+              "-c",
+              `cat > ${dir}/stdin.json; printf %s "$NETDATA_MESSAGE" > ${dir}/env.txt`,
+            ],
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    const message = `${"é".repeat(100_000)}\u0000tail`;
+    await insertBody(store, testBody("big", message));
+    await outbox.idle();
+    expect(outbox.stats().delivered).toBe(1);
+    const fromEnv = readFileSync(join(dir, "env.txt"));
+    expect(fromEnv.length).toBeLessThanOrEqual(EXEC_ENV_VALUE_MAX_BYTES);
+    expect(fromEnv.toString("utf8")).toMatch(
+      /^(é)+… \[truncated: the full notification is on stdin\]$/,
+    );
+    expect(JSON.parse(readFileSync(join(dir, "stdin.json"), "utf8")).message).toBe(message);
+  });
+
+  it("counts a command that exits 0 as delivered even when a background child keeps its stderr open", async () => {
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          execSink({
+            name: "forks",
+            attemptTimeoutMs: 3000,
+            command: ["sh", "-c", "cat > /dev/null; sleep 20 & exit 0"],
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("forks"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")).toEqual([]);
+    expect(outbox.stats().delivered).toBe(1);
+  });
+
+  it("kills the command's whole process group at the timeout, even children that ignore SIGTERM", async () => {
+    const dir = scratch();
+    const pidFile = join(dir, "child.pid");
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          execSink({
+            name: "stubborn",
+            attemptTimeoutMs: 300,
+            command: [
+              "sh",
+              "-c",
+              `trap '' TERM; sh -c 'trap "" TERM; while :; do sleep 1; done' & echo $! > ${pidFile}; wait`,
+            ],
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("stubborn"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 300 ms");
+    await waitFor(() => existsSync(pidFile), "the child's pid file");
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    await waitFor(() => !alive(pid), "the child to be killed");
+  });
+
+  it("keeps the end of a long stderr, where the real error is", async () => {
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          execSink({
+            name: "chatty",
+            command: [
+              "sh",
+              "-c",
+              "cat > /dev/null; i=0; while [ $i -lt 200 ]; do echo progress line $i >&2; i=$((i+1)); done; echo 'fatal: quota exceeded' >&2; exit 1",
+            ],
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("chatty"));
+    await outbox.idle();
+    const error = listDeliveries(store, "failed")[0]?.lastError ?? "";
+    expect(error).toMatch(/^sh: exit code 1: …/);
+    expect(error).toMatch(/progress line 199 fatal: quota exceeded$/);
+  });
+});
+
+describe("a permanent failure", () => {
+  it("marks a delivery failed at once when the system refuses to start the command (E2BIG)", async () => {
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 10,
+        backoff: { baseMs: 5 },
+        sinks: [
+          execSink({
+            name: "huge-env",
+            command: ["/bin/true"],
+            env: { HUGE: "x".repeat(200_000) },
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("e2big"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")).toMatchObject([
+      {
+        sink: "huge-env",
+        attempts: 1,
+        lastError: "failed to run /bin/true: E2BIG (its arguments and environment are too large)",
+      },
+    ]);
+  });
+
+  it("marks a delivery failed at once when the sink answers 400, and retries one that answers 429", async () => {
+    const store = opened();
+    const refusing = await startSinkServer(() => 400);
+    cleanup.push(() => refusing.close());
+    const busy = await startSinkServer((n) => (n < 2 ? 429 : 200));
+    cleanup.push(() => busy.close());
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 10,
+        backoff: { baseMs: 5 },
+        sinks: [
+          urlSink({ url: refusing.url, name: "refusing" }),
+          urlSink({ url: busy.url, name: "busy" }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("perm"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")).toMatchObject([
+      {
+        sink: "refusing",
+        attempts: 1,
+        lastError: expect.stringMatching(/HTTP 400; a client error is not retried/),
+      },
+    ]);
+    expect(busy.requests).toHaveLength(3);
+  });
+});
+
+describe("an https sink signed by a private CA", () => {
+  it("is refused without --forward-ca's certificate and delivered with it", async () => {
+    const { readFileSync: read } = await import("node:fs");
+    const https = await import("node:https");
+    const { sharedTestPki } = await import("../helpers/receiver.js");
+    const { pkiFile } = await import("../helpers/pki.js");
+    const pki = await sharedTestPki();
+    let received = 0;
+    const server = https.createServer(
+      { cert: read(pkiFile(pki, "server", "pem")), key: read(pkiFile(pki, "server", "key")) },
+      (req, res) => {
+        req.resume();
+        req.on("end", () => {
+          received++;
+          res.writeHead(200).end("{}");
+        });
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as { port: number }).port;
+    const url = `https://127.0.0.1:${port}/in`;
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          urlSink({ url, name: "public-cas-only" }),
+          urlSink({ url, name: "private-ca", ca: read(pkiFile(pki, "ca", "pem"), "utf8") }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("ca"));
+    await outbox.idle();
+    expect(received).toBe(1);
+    expect(listDeliveries(store, "failed")).toMatchObject([
+      {
+        sink: "public-cas-only",
+        lastError: expect.stringMatching(/^POST to 127\.0\.0\.1:\d+ failed: /),
+      },
+    ]);
+  });
+});
