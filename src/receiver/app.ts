@@ -59,7 +59,7 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     app.locals.store = store;
     app.use(helmet());
     app.use(path, createWebhookRouter(resolved, logger));
-    app.use(notFoundHandler());
+    app.use(notFoundHandler(resolved.events, logger));
     app.use(jsonErrorHandler(logger));
     return { app, store, ownsStore, logger, resolved };
   } catch (error) {

@@ -3,6 +3,7 @@ import { DEFAULT_EXPECTED_CNS, validateExpectedCns } from "../protocol/client-id
 import type { Notification } from "../protocol/notification-types.js";
 import { BODY_LIMIT_BYTES } from "./limits.js";
 import type { Logger } from "./log.js";
+import type { ReceiverEvents } from "./receiver-events.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
 
 /**
@@ -55,6 +56,8 @@ export interface NetdataWebhookOptions {
    * quick, or queue the work.
    */
   onNotification?: (notification: Notification, stored: InsertResult) => void | Promise<void>;
+  /** Told of every acceptance and refusal, with the connection (the admin console uses it). */
+  events?: ReceiverEvents;
 }
 
 export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
@@ -81,6 +84,7 @@ export interface ResolvedWebhookOptions {
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
   onNotification: NetdataWebhookOptions["onNotification"];
+  events: ReceiverEvents | undefined;
   /** Every configured secret, for log redaction. */
   secrets: string[];
 }
@@ -173,6 +177,7 @@ export function resolveWebhookSettings(
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,
     onNotification: options.onNotification,
+    events: options.events,
     secrets: secretsOf(auth, challengeSecret),
   };
 }

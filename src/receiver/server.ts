@@ -8,6 +8,7 @@ import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { tlsFactsOf } from "./client-check.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
+import { emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
   type ResolvedServerOptions,
@@ -132,6 +133,12 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       client_cn: result.cn,
       remote: socket.remoteAddress,
     });
+    emitReceiverEvent(
+      built.resolved.events,
+      "refused",
+      connectionRefusal("client", result.reason, result.cn, socket),
+      built.logger,
+    );
     socket.destroy();
   });
   server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
@@ -140,7 +147,25 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       detail: error.message,
       remote: socket.remoteAddress,
     });
+    const reason = error.code ?? error.message;
+    emitReceiverEvent(
+      built.resolved.events,
+      "refused",
+      connectionRefusal("tls", reason, null, socket),
+      built.logger,
+    );
   });
+}
+
+/** A receiver event for a connection cut before any HTTP was read. */
+function connectionRefusal(
+  check: "tls" | "client",
+  reason: string,
+  cn: string | null,
+  socket: TLSSocket,
+) {
+  const where = { remote: socket.remoteAddress ?? null, method: null, path: null };
+  return { check, status: null, reason, clientCn: cn, ...where, socket, rawHeaders: [] };
 }
 
 /**

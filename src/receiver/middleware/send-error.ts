@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import type { RefusalCheck } from "../receiver-events.js";
 
 export interface ErrorReply {
   status: number;
@@ -7,6 +8,8 @@ export interface ErrorReply {
   /** Extra JSON members, e.g. `reasons` for a 422. */
   details?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** The check that refused, for receiver events; otherwise told by the status. */
+  check?: RefusalCheck;
 }
 
 /**
