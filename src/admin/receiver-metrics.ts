@@ -5,7 +5,7 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import type { ForwardingStats } from "./forwarding-stats.js";
 import { registerProcessMetrics } from "./process-metrics.js";
 import { MetricsRegistry } from "./prometheus-text.js";
-import { refusalReasonOf } from "./refusal-reason.js";
+import { REFUSAL_REASONS, refusalReasonOf } from "./refusal-reason.js";
 
 /** Request durations, in seconds: a commit with fsync takes about 0.1 ms to a few ms. */
 const REQUEST_DURATION_BUCKETS_S = [
@@ -71,6 +71,9 @@ export class ReceiverMetrics implements ReceiverEvents {
   private store: NotificationStore | undefined;
 
   constructor(private readonly options: ReceiverMetricsOptions) {
+    // Every reason and kind starts at 0, so rate() and alerts see the first one.
+    for (const reason of Object.keys(REFUSAL_REASONS)) this.refusalsTotal.inc({ reason }, 0);
+    for (const kind of NOTIFICATION_KINDS) this.duplicatesTotal.inc({ kind }, 0);
     if (options.forwarding) this.registerForwarding(options.forwarding);
     this.stopProcessMetrics = registerProcessMetrics(this.registry);
     this.registry.collect(() => this.collectReceiver());

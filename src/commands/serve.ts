@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ADMIN_DEFAULT_HOST, isLoopbackHost } from "../admin/admin-options.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
@@ -30,6 +31,7 @@ import {
   UsageError,
 } from "./_command.js";
 import {
+  ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
   BEARER_TOKEN_ENV,
   CHALLENGE_SECRET_ENV,
@@ -98,6 +100,15 @@ const OPTIONS = {
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
   },
   certs: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+  "admin-port": {
+    type: "string",
+    description: "serve the console, /metrics, /healthz and /readyz on this port (0: a free one)",
+  },
+  "admin-host": {
+    type: "string",
+    description: `address of the admin port (default: ${ADMIN_DEFAULT_HOST}; any other needs an admin token)`,
+  },
+  ...secretOptions("admin-token", ADMIN_TOKEN_ENV, "the admin console token"),
 } satisfies OptionSpecs;
 
 type Ctx = CommandContext<typeof OPTIONS>;
@@ -121,34 +132,73 @@ export const serveCommand = defineCommand({
       "behind nginx/Apache from 'proxy'",
     ],
     [`${PROGRAM} inbox --token`, "then: the token of the test notification"],
+    [
+      `${PROGRAM} serve --dev --admin-port 9443`,
+      "with the console on http://127.0.0.1:9443/ and metrics on /metrics",
+    ],
   ],
   options: OPTIONS,
   notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and trusts the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS.
+--admin-port serves a live console (notifications, the test token, refusals and why) and
+Prometheus metrics on a separate plain-HTTP port, 127.0.0.1 unless --admin-host says otherwise;
+beyond loopback it needs an admin token (Bearer TOKEN, or Basic admin:TOKEN in a browser).
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
   run: async (ctx) => {
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
-    const logger = createLogger({ write: ctx.stdout, secrets: secretsOf(auth, secrets.challenge) });
+    const admin = adminListen(ctx);
+    const logSecrets = [
+      ...secretsOf(auth, secrets.challenge),
+      ...(admin?.token ? [admin.token] : []),
+    ];
+    const logger = createLogger({ write: ctx.stdout, secrets: logSecrets });
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
+    if (admin) {
+      // Loaded here: the console is only for --admin-port.
+      const { serveWithConsole } = await import("./_serve-console.js");
+      return serveWithConsole(options, admin, logger, startFailure);
+    }
     let handle: ReceiverHandle;
     try {
       handle = await startReceiver(options);
     } catch (error) {
-      const message = (error as Error).message.replace(
-        /^\[netdata-webhook-kit\] startReceiver: /,
-        "",
-      );
-      if (error instanceof TypeError) throw new UsageError(message);
-      throw new CommandError(`failed to start the receiver: ${message}`);
+      throw startFailure(error);
     }
     await closeOnSignal(handle.close, logger);
     return 0;
   },
 });
+
+/** The CLI error for a receiver that did not start: a bad option is a usage error. */
+function startFailure(error: unknown): Error {
+  const message = (error as Error).message.replace(/^\[netdata-webhook-kit\] startReceiver: /, "");
+  if (error instanceof TypeError) return new UsageError(message);
+  return new CommandError(`failed to start the receiver: ${message}`);
+}
+
+/** Where the admin console listens, or undefined without --admin-port. */
+function adminListen(ctx: Ctx): { host: string; port: number; token?: string } | undefined {
+  const { values, env, cwd } = ctx;
+  const token = readSecret(values, "admin-token", ADMIN_TOKEN_ENV, { env, cwd });
+  const host = values["admin-host"] ?? ADMIN_DEFAULT_HOST;
+  if (values["admin-port"] === undefined) {
+    if (values["admin-host"] !== undefined || token !== undefined) {
+      throw new UsageError("--admin-host and the admin token need --admin-port PORT.");
+    }
+    return undefined;
+  }
+  const port = parsePort(values["admin-port"], 0, "--admin-port");
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new UsageError(
+      `--admin-host ${JSON.stringify(host)} is not a loopback address, and the console shows test tokens and client certificates. Give an admin token (--admin-token-file FILE or ${ADMIN_TOKEN_ENV}), or leave out --admin-host to bind ${ADMIN_DEFAULT_HOST}.`,
+    );
+  }
+  return { host, port, ...(token ? { token } : {}) };
+}
 
 interface Secrets {
   bearer: string | undefined;
@@ -269,11 +319,11 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
   return { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
 }
 
-function parsePort(value: string | undefined, fallback: number): number {
+function parsePort(value: string | undefined, fallback: number, flag = "--port"): number {
   const text = value ?? String(fallback);
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
-    throw new UsageError(`--port: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
+    throw new UsageError(`${flag}: expected 0-65535, got ${JSON.stringify(text)}. Pass a number.`);
   }
   return port;
 }
