@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import type * as http from "node:http";
+import { NOTIFICATION_KINDS } from "../protocol/notification-types.js";
 import type { AcceptanceEvent, ReceiverEvents, RefusalEvent } from "../receiver/receiver-events.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import type { ForwardingStats } from "./forwarding-stats.js";
