@@ -1,3 +1,8 @@
+export type { AdminConsole, AdminConsoleOptions } from "./admin/admin-console.js";
+export { createAdminConsole } from "./admin/admin-console.js";
+export type { AdminListenOptions } from "./admin/admin-options.js";
+export type { AdminServerHandle } from "./admin/admin-server.js";
+export type { ForwardingStats, SinkStats } from "./admin/forwarding-stats.js";
 export { ensureDevPki } from "./pki/ensure-dev-pki.js";
 export type { DevPki, DevPkiEntry, GenerateDevPkiOptions } from "./pki/generate-dev-pki.js";
 export { generateDevPki, IncompletePkiError } from "./pki/generate-dev-pki.js";
@@ -86,6 +91,12 @@ export {
   DEFAULT_PROXY_VERIFY_HEADER,
   DEFAULT_WEBHOOK_PATH,
 } from "./receiver/options.js";
+export type {
+  AcceptanceEvent,
+  ReceiverEvents,
+  RefusalCheck,
+  RefusalEvent,
+} from "./receiver/receiver-events.js";
 export type { ReceiverHandle } from "./receiver/server.js";
 export { startReceiver } from "./receiver/server.js";
 export type { ReceiverOptions, ReceiverTimeouts, TlsMaterial } from "./receiver/server-options.js";
