@@ -8,6 +8,7 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import {
   ADMIN_BASIC_USER,
   type AdminListenOptions,
+  isLoopbackHost,
   type ResolvedAdminListen,
   resolveAdminListen,
 } from "./admin-options.js";
@@ -22,6 +23,8 @@ import { storeReadiness } from "./store-readiness.js";
 export const ADMIN_EVENT_STREAMS_MAX = 16;
 /** A comment line on idle event streams, so proxies and browsers keep them open. */
 export const EVENT_STREAM_HEARTBEAT_MS = 15_000;
+/** Connections the admin port holds at once: a few pages and scrapers. */
+export const ADMIN_MAX_CONNECTIONS = 64;
 /** How often an open page is sent the forwarding state. */
 export const FORWARDING_REFRESH_MS = 5_000;
 
@@ -65,7 +68,6 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const listen = resolveAdminListen(options);
   const assets = loadAssets();
   const streams = new Set<http.ServerResponse>();
-  const allowedHosts = new Set<string>();
   const authorized = tokenCheck(listen);
   const server = http.createServer((req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -77,10 +79,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         ? sendJson(res, 200, { status: "ready" })
         : sendJson(res, 503, { error: `not ready: ${ready.reason}` });
     }
-    if (!listen.token && !allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
-      // Without a token, only loopback names: a page on another site that rebinds its own
-      // name to 127.0.0.1 must not read the console.
-      const error = `Host ${JSON.stringify(req.headers.host ?? "")} is not this console's address; open http://${[...allowedHosts][0]}/`;
+    if (!listen.token && !isLoopbackHost(hostnameOf(req.headers.host))) {
+      // Without a token, only loopback names (any port, for SSH tunnels): a page on another
+      // site that rebinds its own name to 127.0.0.1 must not read the console.
+      const error = `Host ${JSON.stringify(req.headers.host ?? "")} is not this console's address; open it as http://127.0.0.1:PORT/ (or localhost)`;
       return sendJson(res, 403, { error });
     }
     if (!authorized(req.rawHeaders)) {
@@ -115,6 +117,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     if (asset) return sendText(res, 200, asset.type, assets[asset.file]);
     sendJson(res, 404, { error: "not found; the console is at /, metrics at /metrics" });
   });
+  server.maxConnections = ADMIN_MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -128,8 +131,6 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
-  for (const name of [urlHost, "127.0.0.1", "localhost", "[::1]"])
-    allowedHosts.add(`${name}:${port}`);
   const url = `http://${urlHost}:${port}/`;
   options.logger.info("admin console listening", {
     url,
@@ -219,6 +220,14 @@ function loadAssets(): Record<"console.js" | "console.css", string> {
   const read = (name: string) =>
     readFileSync(fileURLToPath(new URL(`../../assets/console/${name}`, import.meta.url)), "utf8");
   return { "console.js": read("console.js"), "console.css": read("console.css") };
+}
+
+/** The host name of a Host header, without its port; "" when absent. */
+function hostnameOf(header: string | undefined): string {
+  const value = (header ?? "").trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) return bracketed[1] ?? "";
+  return value.replace(/:\d+$/, "");
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

@@ -161,6 +161,10 @@ describe("admin console: the page", () => {
     expect((await post(verified, { ...TOKEN_BODY, message: hostile })).status).toBe(200);
     const forgedDn = { ...verified, "x-client-dn": 'CN=<b onmouseover="x">app</b>' };
     expect((await post(forgedDn, TOKEN_BODY)).status).toBe(403);
+    expect((await post({ "x-client-verify": "NONE" }, TOKEN_BODY)).status).toBe(403);
+    expect((await post({ "x-client-verify": "FAILED:unable to verify" }, TOKEN_BODY)).status).toBe(
+      403,
+    );
     const page = (await httpGet(running.admin.url)).text;
     expect(page).not.toContain("<script>window");
     expect(page).not.toContain("<img");
@@ -169,6 +173,10 @@ describe("admin console: the page", () => {
       "&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
     );
     expect(page).toContain("CN=&lt;b onmouseover=&quot;x&quot;&gt;app&lt;/b&gt;");
+    // Behind a proxy the reasons come from its verdict header.
+    const reasons = [...page.matchAll(/data-reason="([a-z_]+)"/g)].map((m) => m[1]);
+    expect(reasons).toEqual(["untrusted", "no_certificate", "wrong_cn"]);
+    expect(page).toContain("not forwarded by the proxy");
   });
 
   it("never shows an Authorization value, neither the configured token nor a wrong one", async () => {
@@ -271,8 +279,14 @@ describe("admin console: ports and access", () => {
     const reply = await httpGet(running.admin.url, { headers: { host: "attacker.example" } });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.text).error).toContain("is not this console's address");
-    const localhost = `localhost:${new URL(running.admin.url).port}`;
-    expect((await httpGet(running.admin.url, { headers: { host: localhost } })).status).toBe(200);
+    const rebound = await httpGet(running.admin.url, {
+      headers: { host: "127.0.0.1.attacker.example:80" },
+    });
+    expect(rebound.status).toBe(403);
+    // Loopback names on any port pass: an SSH tunnel (ssh -L 9000:127.0.0.1:PORT) keeps working.
+    for (const host of ["localhost:9000", "127.0.0.1", "[::1]:9443"]) {
+      expect((await httpGet(running.admin.url, { headers: { host } })).status, host).toBe(200);
+    }
   });
 
   it("sends a Content-Security-Policy that allows nothing from elsewhere", async () => {
