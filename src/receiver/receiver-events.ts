@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Notification } from "../protocol/notification-types.js";
 import type { Logger } from "./log.js";
+import type { InsertResult } from "./store-types.js";
 
 /**
  * Which check refused a connection or a request:
@@ -75,4 +77,68 @@ export function emitReceiverEvent<K extends keyof ReceiverEvents>(
   } catch (error) {
     logger.error(`receiver event listener "${name}" threw`, { error: error as Error });
   }
+}
+
+/** The refusal event of a request answered `status`; `check` defaults to what the status means. */
+export function requestRefusal(
+  req: IncomingMessage,
+  path: string,
+  reply: { status: number; error: string; check?: RefusalCheck },
+  clientCn: string | null,
+): RefusalEvent {
+  return {
+    check: reply.check ?? checkOfStatus(reply.status, req.method ?? ""),
+    status: reply.status,
+    reason: reply.error,
+    remote: req.socket.remoteAddress ?? null,
+    method: req.method ?? null,
+    path,
+    clientCn,
+    socket: req.socket,
+    rawHeaders: req.rawHeaders,
+  };
+}
+
+/** The acceptance event of a committed notification. */
+export function requestAcceptance(
+  req: IncomingMessage,
+  notification: Notification,
+  stored: InsertResult,
+  client: { cn: string | null; dn: string | null } | undefined,
+): AcceptanceEvent {
+  return {
+    id: stored.id,
+    duplicate: stored.duplicate,
+    notification,
+    clientCn: client?.cn ?? null,
+    clientDn: client?.dn ?? null,
+    socket: req.socket,
+    rawHeaders: req.rawHeaders,
+  };
+}
+
+/** The check each refusal status of the webhook route comes from (auth's 400 says so itself). */
+function checkOfStatus(status: number, method: string): RefusalCheck {
+  const byStatus: Record<number, RefusalCheck> = {
+    401: "auth",
+    403: "client",
+    404: "challenge",
+    405: "method",
+    413: "body",
+    415: "content-type",
+    422: "notification",
+    503: "store",
+  };
+  return byStatus[status] ?? (method === "GET" ? "challenge" : "body");
+}
+
+/** The refusal event of a connection cut before any HTTP was read. */
+export function connectionRefusal(
+  check: "tls" | "client",
+  reason: string,
+  clientCn: string | null,
+  socket: Socket,
+): RefusalEvent {
+  const where = { remote: socket.remoteAddress ?? null, method: null, path: null };
+  return { check, status: null, reason, clientCn, ...where, socket, rawHeaders: [] };
 }

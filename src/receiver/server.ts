@@ -8,7 +8,7 @@ import { buildReceiverApp, type ReceiverApp } from "./app.js";
 import { tlsFactsOf } from "./client-check.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
-import { emitReceiverEvent } from "./receiver-events.js";
+import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
   type ResolvedServerOptions,
@@ -155,17 +155,6 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       built.logger,
     );
   });
-}
-
-/** A receiver event for a connection cut before any HTTP was read. */
-function connectionRefusal(
-  check: "tls" | "client",
-  reason: string,
-  cn: string | null,
-  socket: TLSSocket,
-) {
-  const where = { remote: socket.remoteAddress ?? null, method: null, path: null };
-  return { check, status: null, reason, clientCn: cn, ...where, socket, rawHeaders: [] };
 }
 
 /**

@@ -11,7 +11,7 @@ import { runCliCaptured } from "../helpers/cli.js";
 import { type ServeProcess, sharedTestPki, spawnServe, TEST_SECRETS } from "../helpers/receiver.js";
 
 const browser = findProgram("chromium", "chromium");
-/** Screenshots land here (git-ignored); CI keeps the folder as an artifact. */
+/** Screenshots land here (git-ignored) and stay after the run, for a person or CI to look at. */
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
 const CHROMIUM_ARGS = [
   "--headless",

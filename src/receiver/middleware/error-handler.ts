@@ -1,23 +1,19 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../log.js";
-import { emitReceiverEvent, type ReceiverEvents } from "../receiver-events.js";
+import { emitReceiverEvent, type ReceiverEvents, requestRefusal } from "../receiver-events.js";
 import { sendError } from "./send-error.js";
 
 /** 404 for every path the receiver does not serve, as JSON. */
 export function notFoundHandler(events?: ReceiverEvents, logger?: Logger): RequestHandler {
   return (req, res) => {
     if (events && logger) {
-      const { socket, rawHeaders, method, originalUrl: path } = req;
-      const where = { remote: socket.remoteAddress ?? null, method, path, clientCn: null };
-      const event = {
-        check: "path" as const,
-        status: 404,
-        reason: "not found",
-        ...where,
-        socket,
-        rawHeaders,
-      };
-      emitReceiverEvent(events, "refused", event, logger);
+      const reply = { status: 404, error: "not found", check: "path" as const };
+      emitReceiverEvent(
+        events,
+        "refused",
+        requestRefusal(req, req.originalUrl, reply, null),
+        logger,
+      );
     }
     sendError(res, { status: 404, error: "not found" }, true);
   };

@@ -12,7 +12,7 @@ import {
   type ResolvedWebhookOptions,
   resolveWebhookOptions,
 } from "../options.js";
-import { emitReceiverEvent, type RefusalCheck } from "../receiver-events.js";
+import { emitReceiverEvent, requestAcceptance, requestRefusal } from "../receiver-events.js";
 import type { InsertResult } from "../store-types.js";
 import { contentTypeProblem, readJsonBody } from "./read-json-body.js";
 import { type ErrorReply, sendError } from "./send-error.js";
@@ -73,7 +73,12 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       path: req.path,
     };
     logger.warn("request refused", { ...fields, client_cn: cn, remote: req.socket.remoteAddress });
-    emitReceiverEvent(options.events, "refused", refusalEvent(req, reply, cn), logger);
+    emitReceiverEvent(
+      options.events,
+      "refused",
+      requestRefusal(req, req.originalUrl, reply, cn),
+      logger,
+    );
     sendError(res, reply, closeConnection);
   };
 
@@ -158,16 +163,12 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
       client_cn: client?.cn ?? null,
       ...(client?.dn ? { client_dn: client.dn } : {}),
     });
-    const { socket, rawHeaders } = res.req;
-    const accepted = {
-      id: stored.id,
-      duplicate: stored.duplicate,
-      notification: n,
-      socket,
-      rawHeaders,
-    };
-    const who = { clientCn: client?.cn ?? null, clientDn: client?.dn ?? null };
-    emitReceiverEvent(options.events, "accepted", { ...accepted, ...who }, logger);
+    emitReceiverEvent(
+      options.events,
+      "accepted",
+      requestAcceptance(res.req, n, stored, client),
+      logger,
+    );
     if (n.kind !== "test" || n.token === null) return;
     logger.info(TEST_TOKEN_LOG_MESSAGE, {
       token: n.token,
@@ -192,36 +193,6 @@ function webhookHandlers(options: ResolvedWebhookOptions, logger: Logger) {
   };
 
   return { refuse, challenge, notification };
-}
-
-/** What receiver events are told of a refused request. */
-function refusalEvent(req: Request, reply: ErrorReply, cn: string | null) {
-  return {
-    check: reply.check ?? checkOfStatus(reply.status, req.method),
-    status: reply.status,
-    reason: reply.error,
-    remote: req.socket.remoteAddress ?? null,
-    method: req.method,
-    path: req.originalUrl,
-    clientCn: cn,
-    socket: req.socket,
-    rawHeaders: req.rawHeaders,
-  };
-}
-
-/** The check each refusal status comes from in this router (auth's 400 says so itself). */
-function checkOfStatus(status: number, method: string): RefusalCheck {
-  const byStatus: Record<number, RefusalCheck> = {
-    401: "auth",
-    403: "client",
-    404: "challenge",
-    405: "method",
-    413: "body",
-    415: "content-type",
-    422: "notification",
-    503: "store",
-  };
-  return byStatus[status] ?? (method === "GET" ? "challenge" : "body");
 }
 
 function clientOf(res: Response): Extract<ClientCheck, { ok: true }> | undefined {
