@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import * as tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   findProgram,
@@ -8,7 +9,13 @@ import {
   sampleValue,
   startReceiverWithConsole,
 } from "../helpers/admin.js";
-import { mtlsOutcome, mtlsRequest, postJson, TEST_SECRETS } from "../helpers/receiver.js";
+import {
+  clientTls,
+  mtlsOutcome,
+  mtlsRequest,
+  postJson,
+  TEST_SECRETS,
+} from "../helpers/receiver.js";
 
 const TOKEN_BODY = JSON.parse(
   readFileSync(new URL("../fixtures/captured/netdata-token.json", import.meta.url), "utf8"),
@@ -45,6 +52,20 @@ async function sendOneRefusalOfEach(r: ReceiverWithConsole): Promise<void> {
   const wrongToken = { authorization: "Bearer wrong-SECRET-9e8d7c" };
   expect((await postJson({ url, pkiDir, headers: wrongToken, body: TOKEN_BODY })).status).toBe(401);
   expect((await postJson({ url, pkiDir, headers: BEARER, body: "{not json" })).status).toBe(400);
+}
+
+/** A verified TLS connection to the webhook port, left open. */
+function holdConnection(r: ReceiverWithConsole): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port: r.receiver.port,
+      servername: "localhost",
+      ...clientTls(r.pkiDir, "client"),
+    });
+    socket.once("secureConnect", () => resolve(socket));
+    socket.once("error", reject);
+  });
 }
 
 describe("admin console: /metrics", () => {
@@ -91,7 +112,10 @@ describe("admin console: /metrics", () => {
       expect(sampleValue(after.text, "ndwk_store_commit_duration_seconds_count")).toBe(3);
       expect(sampleValue(after.text, "ndwk_store_notifications")).toBe(2);
       expect(sampleValue(after.text, "ndwk_store_size_bytes")).toBeGreaterThan(0);
-      expect(sampleValue(after.text, "ndwk_connections_open")).toBeGreaterThanOrEqual(0);
+      const held = await holdConnection(r);
+      const holding = await httpGet(metrics);
+      held.destroy();
+      expect(sampleValue(holding.text, "ndwk_connections_open")).toBeGreaterThanOrEqual(1);
       expect(sampleValue(after.text, "process_resident_memory_bytes")).toBeGreaterThan(0);
       expect(sampleValue(after.text, "process_cpu_seconds_total")).toBeGreaterThan(0);
       expect(sampleValue(after.text, "process_open_fds")).toBeGreaterThan(0);
