@@ -69,7 +69,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const assets = loadAssets();
   const streams = new Set<http.ServerResponse>();
   const authorized = tokenCheck(listen);
-  const server = http.createServer((req, res) => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
@@ -113,9 +113,27 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return;
     }
     if (path === "/events") return openEventStream(req, res, streams, options);
-    const asset = ASSETS[path as keyof typeof ASSETS];
-    if (asset) return sendText(res, 200, asset.type, assets[asset.file]);
+    if (Object.hasOwn(ASSETS, path)) {
+      const asset = ASSETS[path as keyof typeof ASSETS];
+      return sendText(res, 200, asset.type, assets[asset.file]);
+    }
     sendJson(res, 404, { error: "not found; the console is at /, metrics at /metrics" });
+  };
+  const server = http.createServer((req, res) => {
+    try {
+      route(req, res);
+    } catch (error) {
+      // Reading the store failed (closed while stopping, or a disk error): say so, stay up.
+      options.logger.error("admin console request failed", {
+        path: req.url,
+        error: error as Error,
+      });
+      if (!res.headersSent)
+        sendJson(res, 503, {
+          error: "the console could not read the store; see the receiver's log",
+        });
+      else res.destroy();
+    }
   });
   server.maxConnections = ADMIN_MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {

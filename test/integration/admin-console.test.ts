@@ -331,5 +331,10 @@ describe("admin console: ports and access", () => {
     const notReady = await httpGet(`${url}readyz`);
     expect(notReady.status).toBe(503);
     expect(JSON.parse(notReady.text).error).toMatch(/^not ready: the store is not open/);
+    // The page reads the store too: a 503 that says so, and the console stays up.
+    const page = await httpGet(url);
+    expect(page.status).toBe(503);
+    expect(JSON.parse(page.text).error).toContain("could not read the store");
+    expect((await httpGet(`${url}healthz`)).status).toBe(200);
   });
 });
