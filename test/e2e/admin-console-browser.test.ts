@@ -87,6 +87,34 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The lowest WCAG contrast ratio between text and its background over the page's text
+ * elements, with the selector of the worst one. Runs in the page.
+ */
+const LOWEST_CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  let worst = { ratio: 21, where: "" };
+  for (const el of document.querySelectorAll("h1, h2, p, th, td, dt, dd, span, button, output, code, time")) {
+    if (!el.textContent.trim() || el.offsetParent === null) continue;
+    const a = luminance(rgb(getComputedStyle(el).color));
+    const b = luminance(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < worst.ratio) worst = { ratio, where: el.tagName + "." + el.className };
+  }
+  return worst;
+})()`;
+
 async function openConsole(): Promise<Page> {
   const page = await (context as BrowserContext).newPage();
   await page.goto(adminUrl);
@@ -137,6 +165,10 @@ describe.skipIf(browser.skip)(`admin console in Chromium (${browser.label})`, ()
     expect(await page.locator("#notifications script, #notifications b").count()).toBe(0);
     expect(await page.title()).toBe("Netdata webhook receiver console");
     expect(await page.evaluate("window.pwned")).toBeUndefined();
+
+    // WCAG AA: 4.5:1 for normal text, everywhere text is shown (disabled controls excepted).
+    const contrast = (await page.evaluate(LOWEST_CONTRAST)) as { ratio: number; where: string };
+    expect(contrast.ratio, contrast.where).toBeGreaterThanOrEqual(4.5);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({
