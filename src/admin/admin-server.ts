@@ -69,7 +69,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const assets = loadAssets();
   const streams = new Set<http.ServerResponse>();
   const authorized = tokenCheck(listen);
-  const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
