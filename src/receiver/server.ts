@@ -10,6 +10,7 @@ import { installHandshakeGuard } from "./handshake-guard.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
+import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
   type ResolvedServerOptions,
@@ -161,7 +162,18 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       client_cn: result.cn,
       remote: socket.remoteAddress,
     });
+    emitReceiverEvent(
+      built.resolved.events,
+      "refused",
+      connectionRefusal("client", result.reason, result.cn, socket),
+      built.logger,
+    );
     socket.destroy();
+  });
+  // One event per failed handshake; the log counts them per address (the handshake guard).
+  server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const refusal = connectionRefusal("tls", error.code ?? error.message, null, socket);
+    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
   });
 }
 

@@ -1,0 +1,70 @@
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import { headerValues } from "../protocol/auth.js";
+import { peerFactsFromSocket } from "../protocol/client-identity.js";
+import type { RefusalEvent } from "../receiver/receiver-events.js";
+
+/** Why a connection or request was refused, in the words an operator setting up Netdata needs. */
+export const REFUSAL_REASONS = {
+  no_certificate: "no client certificate",
+  untrusted: "certificate not trusted",
+  wrong_cn: "wrong certificate CN",
+  bad_auth: "bad Authorization",
+  bad_body: "bad body",
+  tls_handshake: "TLS handshake failed",
+  malformed: "malformed request",
+  wrong_path: "wrong path",
+  method_not_allowed: "method not allowed",
+  bad_challenge: "bad crc_token challenge",
+  store_unavailable: "store unavailable",
+} as const;
+
+export type RefusalReason = keyof typeof REFUSAL_REASONS;
+
+/** The value nginx and Apache put in the verify header when no certificate was sent. */
+const PROXY_NO_CERTIFICATE = "NONE";
+
+/**
+ * Sorts a refusal into one of REFUSAL_REASONS from the structured facts (the check that
+ * refused, the TLS verdict, the proxy's verdict header), never from the reason's wording.
+ */
+export function refusalReasonOf(event: RefusalEvent, verifyHeader: string): RefusalReason {
+  switch (event.check) {
+    case "tls":
+      return "tls_handshake";
+    case "malformed":
+    case "headers":
+      return "malformed";
+    case "client":
+      return certificateReason(event.socket, event.rawHeaders, verifyHeader);
+    case "auth":
+      return "bad_auth";
+    case "content-type":
+    case "body":
+    case "notification":
+      return "bad_body";
+    case "path":
+      return "wrong_path";
+    case "method":
+      return "method_not_allowed";
+    case "challenge":
+      return "bad_challenge";
+    case "store":
+      return "store_unavailable";
+  }
+}
+
+function certificateReason(
+  socket: Socket | undefined,
+  rawHeaders: readonly string[],
+  verifyHeader: string,
+): RefusalReason {
+  if (socket instanceof TLSSocket) {
+    const facts = peerFactsFromSocket(socket);
+    if (facts.authorized) return "wrong_cn";
+    return facts.subject === undefined ? "no_certificate" : "untrusted";
+  }
+  const verify = headerValues(rawHeaders, verifyHeader);
+  if (verify.length === 0 || verify[0] === PROXY_NO_CERTIFICATE) return "no_certificate";
+  return verify.length === 1 && verify[0] === "SUCCESS" ? "wrong_cn" : "untrusted";
+}
