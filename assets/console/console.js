@@ -3,6 +3,8 @@
 // and certificates is only ever set with textContent, never parsed as HTML.
 
 const LIST_LENGTH = 50;
+// Refusal rows kept per reason, as the server keeps them (REFUSAL_ROWS_PER_REASON).
+const REFUSAL_ROWS_PER_REASON = 10;
 
 function el(tag, attributes, children) {
   const node = document.createElement(tag);
@@ -62,14 +64,48 @@ function notificationRow(n) {
 function refusalRow(r) {
   const answer = r.status === null ? "connection closed" : `HTTP ${r.status}`;
   const request = r.method ? ` ${r.method} ${r.path || ""}` : "";
-  return el("tr", { "data-seq": String(r.seq), "data-reason": r.reason }, [
-    el("td", {}, [timeNode(r.time)]),
+  const time = el("td", {}, [timeNode(r.time)]);
+  if (r.count > 1) {
+    time.append(
+      el("br"),
+      el("span", { class: "repeat" }, [`${r.count} times since `, timeNode(r.firstTime)]),
+    );
+  }
+  const attributes = {
+    "data-group": String(r.group),
+    "data-reason": r.reason,
+    "data-count": String(r.count),
+  };
+  return el("tr", attributes, [
+    time,
     el("td", {}, [el("span", { class: `reason reason-${r.reason}` }, [r.reasonText])]),
     el("td", { class: "detail" }, [r.detail]),
     el("td", {}, [answer + request]),
     el("td", {}, [r.remote || "unknown"]),
     el("td", {}, [certificateNode(r.certificate, null)]),
   ]);
+}
+
+// A repeated refusal replaces its row; each reason keeps its latest rows; the counts move.
+function showRefusal(r) {
+  const body = document.querySelector("#refusals tbody");
+  if (!body) return;
+  for (const old of body.querySelectorAll(`tr[data-group="${Number(r.group)}"]`)) old.remove();
+  prepend("refusals", refusalRow(r));
+  const ofReason = [...body.rows].filter((row) => row.dataset.reason === r.reason);
+  for (const extra of ofReason.slice(REFUSAL_ROWS_PER_REASON)) extra.remove();
+  const counts = document.getElementById("refusal-counts");
+  if (!counts) return;
+  let item = [...counts.children].find((li) => li.dataset.reason === r.reason);
+  if (!item) {
+    item = el("li", { "data-reason": r.reason }, [
+      el("span", { class: `reason reason-${r.reason}` }, [r.reasonText]),
+      " ",
+      el("span", { class: "count" }, []),
+    ]);
+    counts.append(item);
+  }
+  item.querySelector(".count").textContent = String(r.reasonTotal);
 }
 
 function showToken(t) {
@@ -120,7 +156,7 @@ function connect() {
   const events = new EventSource("/events");
   const handlers = {
     notification: (data) => prepend("notifications", notificationRow(data)),
-    refusal: (data) => prepend("refusals", refusalRow(data)),
+    refusal: showRefusal,
     token: showToken,
     forwarding: showForwarding,
   };

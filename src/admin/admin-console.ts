@@ -39,7 +39,7 @@ export interface AdminConsole {
  */
 export function createAdminConsole(options: AdminConsoleOptions): AdminConsole {
   const { verifyHeader, dnHeader, forwarding } = options;
-  const metrics = new ReceiverMetrics({ verifyHeader, forwarding });
+  const metrics = new ReceiverMetrics({ verifyHeader, dnHeader, forwarding });
   const store = metrics.timeStore(options.store);
   const feed = new ConsoleFeed({ store, verifyHeader, dnHeader });
   const events: ReceiverEvents = {
@@ -58,6 +58,7 @@ export function createAdminConsole(options: AdminConsoleOptions): AdminConsole {
     start: (listen, receiver, logger) => {
       metrics.observeServer(receiver.server);
       const { url, mode } = receiver;
+      feed.setWebhookPath(new URL(url).pathname);
       return startAdminServer({
         ...listen,
         feed,

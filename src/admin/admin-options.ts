@@ -4,6 +4,8 @@ import { optionError } from "../receiver/options.js";
 
 /** The console shows test tokens and client details: loopback unless told otherwise. */
 export const ADMIN_DEFAULT_HOST = "127.0.0.1";
+/** Shortest admin token accepted: it guards test tokens and client details on the network. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
 /** The user name of the console's Basic credential (the password is the admin token). */
 export const ADMIN_BASIC_USER = "admin";
 
@@ -55,6 +57,13 @@ export function resolveAdminListen(options: AdminListenOptions): ResolvedAdminLi
     } catch (error) {
       const detail = (error as Error).message.replace(/^.*bearer token/, "the admin token");
       throw optionError(CALLER, "token", detail);
+    }
+    if (token.length < ADMIN_TOKEN_MIN_LENGTH) {
+      throw optionError(
+        CALLER,
+        "token",
+        `the admin token is ${token.length} characters; use at least ${ADMIN_TOKEN_MIN_LENGTH} (for example the output of: openssl rand -hex 16)`,
+      );
     }
   }
   const loopback = isLoopbackHost(host);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createAuthVerifier, headerValues } from "../protocol/auth.js";
 import type { Logger } from "../receiver/log.js";
@@ -24,13 +24,30 @@ export const ADMIN_EVENT_STREAMS_MAX = 16;
 /** A comment line on idle event streams, so proxies and browsers keep them open. */
 export const EVENT_STREAM_HEARTBEAT_MS = 15_000;
 /** Connections the admin port holds at once: a few pages and scrapers. */
-export const ADMIN_MAX_CONNECTIONS = 64;
+export const ADMIN_MAX_CONNECTIONS = 128;
+/**
+ * The admin port's deadlines: a console request is a few hundred bytes, so a client gets
+ * 5 s for its headers and 10 s for the whole request (an event stream's answer is not
+ * bound by them), checked every half second. A client that trickles a header line every few
+ * seconds is cut off instead of holding a slot.
+ */
+export const ADMIN_HEADERS_TIMEOUT_MS = 5_000;
+export const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
+export const ADMIN_CONNECTIONS_CHECKING_INTERVAL_MS = 500;
+/** Connections one client address may hold on the admin port: the rest stays for others. */
+export const ADMIN_CONNECTIONS_PER_ADDRESS = 32;
+/**
+ * Bytes an event stream may have queued and unsent: a page that stops reading (a suspended
+ * tab, a stalled network) is dropped past this, and its EventSource reconnects.
+ */
+export const EVENT_STREAM_MAX_QUEUED_BYTES = 1024 * 1024;
 /** How often an open page is sent the forwarding state. */
 export const FORWARDING_REFRESH_MS = 5_000;
 
 const ASSETS = {
   "/console.js": { file: "console.js", type: "text/javascript; charset=utf-8" },
   "/console.css": { file: "console.css", type: "text/css; charset=utf-8" },
+  "/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
 } as const;
 
 /** Headers on every answer: nothing loaded from elsewhere, no framing, no caching. */
@@ -119,23 +136,31 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     sendJson(res, 404, { error: "not found; the console is at /, metrics at /metrics" });
   };
-  const server = http.createServer((req, res) => {
-    try {
-      route(req, res);
-    } catch (error) {
-      // Reading the store failed (closed while stopping, or a disk error): say so, stay up.
-      options.logger.error("admin console request failed", {
-        path: req.url,
-        error: error as Error,
-      });
-      if (!res.headersSent)
-        sendJson(res, 503, {
-          error: "the console could not read the store; see the receiver's log",
+  const server = http.createServer(
+    {
+      headersTimeout: ADMIN_HEADERS_TIMEOUT_MS,
+      requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: ADMIN_CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
+    (req, res) => {
+      try {
+        route(req, res);
+      } catch (error) {
+        // Reading the store failed (closed while stopping, or a disk error): say so, stay up.
+        options.logger.error("admin console request failed", {
+          path: req.url,
+          error: error as Error,
         });
-      else res.destroy();
-    }
-  });
+        if (!res.headersSent)
+          sendJson(res, 503, {
+            error: "the console could not read the store; see the receiver's log",
+          });
+        else res.destroy();
+      }
+    },
+  );
   server.maxConnections = ADMIN_MAX_CONNECTIONS;
+  limitConnectionsPerAddress(server, ADMIN_CONNECTIONS_PER_ADDRESS);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -178,6 +203,7 @@ function page(options: AdminServerOptions): string {
     token: options.feed.latestToken(),
     notifications: options.feed.notifications(),
     refusals: options.feed.refusals(),
+    refusalCounts: options.feed.refusalCounts(),
     forwarding: options.forwarding ? forwardingRows(options.forwarding) : undefined,
   });
 }
@@ -199,13 +225,28 @@ function openEventStream(
     "Content-Type": "text/event-stream; charset=utf-8",
     "X-Accel-Buffering": "no",
   });
-  res.write(": connected\n\n");
-  const send = (type: string, data: unknown): void => {
-    res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  let dropped = false;
+  // A page that stops reading would make its queue grow without end: past the cap it is
+  // dropped, and its EventSource reconnects (reloading the state with the page).
+  const write = (text: string): void => {
+    if (dropped) return;
+    res.write(text);
+    if (res.writableLength <= EVENT_STREAM_MAX_QUEUED_BYTES) return;
+    dropped = true;
+    options.logger.warn("event stream dropped: the page stopped reading", {
+      remote: req.socket.remoteAddress,
+      queued_bytes: res.writableLength,
+      limit_bytes: EVENT_STREAM_MAX_QUEUED_BYTES,
+    });
+    res.destroy();
   };
+  const send = (type: string, data: unknown): void => {
+    write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  write(": connected\n\n");
   streams.add(res);
   const unsubscribe = options.feed.subscribe((update) => send(update.type, update.data));
-  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), EVENT_STREAM_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => write(": heartbeat\n\n"), EVENT_STREAM_HEARTBEAT_MS);
   const { forwarding } = options;
   const refresh = forwarding
     ? setInterval(() => send("forwarding", forwardingRows(forwarding)), FORWARDING_REFRESH_MS)
@@ -234,10 +275,36 @@ function tokenCheck(listen: ResolvedAdminListen): (rawHeaders: readonly string[]
   };
 }
 
-function loadAssets(): Record<"console.js" | "console.css", string> {
+function loadAssets(): Record<"console.js" | "console.css" | "favicon.svg", string> {
   const read = (name: string) =>
     readFileSync(fileURLToPath(new URL(`../../assets/console/${name}`, import.meta.url)), "utf8");
-  return { "console.js": read("console.js"), "console.css": read("console.css") };
+  return {
+    "console.js": read("console.js"),
+    "console.css": read("console.css"),
+    "favicon.svg": read("favicon.svg"),
+  };
+}
+
+/**
+ * Closes a new connection at once when its address already holds `limit`: one client (or a
+ * flood of slow ones from one address) cannot take every slot, so /healthz stays answerable.
+ */
+function limitConnectionsPerAddress(server: http.Server, limit: number): void {
+  const open = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress ?? "";
+    const count = open.get(address) ?? 0;
+    if (count >= limit) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once("close", () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
 }
 
 /** The host name of a Host header, without its port; "" when absent. */

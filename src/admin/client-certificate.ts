@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { headerValues } from "../protocol/auth.js";
+import { DN_SHOWN_MAX, displayText } from "./display-text.js";
 
 /** What the console shows of a client certificate. Text from the certificate: escape it. */
 export interface ClientCertificateInfo {
@@ -12,9 +13,6 @@ export interface ClientCertificateInfo {
   validFrom: string | null;
   validTo: string | null;
 }
-
-/** Longest DN kept; real subjects are a few hundred characters. */
-const DN_SHOWN_MAX = 512;
 
 const bySocket = new WeakMap<Socket, ClientCertificateInfo | null>();
 
@@ -33,7 +31,8 @@ export function clientCertificateOf(
   }
   const [dn] = headerValues(rawHeaders, dnHeader);
   if (dn === undefined) return null;
-  return { source: "proxy", subject: clip(dn), issuer: null, validFrom: null, validTo: null };
+  const subject = clip(utf8FromLatin1(dn));
+  return { source: "proxy", subject, issuer: null, validFrom: null, validTo: null };
 }
 
 function fromTlsSocket(socket: TLSSocket): ClientCertificateInfo | null {
@@ -64,5 +63,17 @@ function isoDate(text: string): string | null {
 }
 
 function clip(text: string): string {
-  return text.length > DN_SHOWN_MAX ? `${text.slice(0, DN_SHOWN_MAX)}...` : text;
+  return displayText(text, DN_SHOWN_MAX);
+}
+
+/**
+ * Node reads header bytes as latin1; a proxy forwards a DN's UTF-8 bytes as they are. Decoded
+ * as UTF-8 when they are valid UTF-8 (so "O=Zürich" shows as such), else left as read.
+ */
+export function utf8FromLatin1(text: string): string {
+  const bytes = Buffer.from(text, "latin1");
+  // Plain ASCII, or characters beyond latin1 (then it was not read from bytes): as is.
+  if (!bytes.some((b) => b >= 0x80) || bytes.toString("latin1") !== text) return text;
+  const decoded = bytes.toString("utf8");
+  return decoded.includes("\uFFFD") ? text : decoded;
 }

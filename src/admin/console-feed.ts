@@ -2,12 +2,22 @@ import type { NotificationKind, Severity } from "../protocol/notification-types.
 import type { AcceptanceEvent, ReceiverEvents, RefusalEvent } from "../receiver/receiver-events.js";
 import type { NotificationStore, StoredNotification } from "../receiver/store-types.js";
 import { type ClientCertificateInfo, clientCertificateOf } from "./client-certificate.js";
+import {
+  displayOptional,
+  displayText,
+  MESSAGE_SHOWN_MAX,
+  NAME_SHOWN_MAX,
+  TOKEN_SHOWN_MAX,
+} from "./display-text.js";
 import { REFUSAL_REASONS, type RefusalReason, refusalReasonOf } from "./refusal-reason.js";
 
-/** Notifications and refusals the page lists; older ones are in `inbox` and the log. */
+/** Notifications the page lists; older ones are in `inbox` and the log. */
 export const CONSOLE_LIST_LENGTH = 50;
-/** Longest message kept for the page, in characters. */
-const MESSAGE_SHOWN_MAX = 500;
+/**
+ * Refusal rows kept per reason: a flood of one reason (say, failed TLS handshakes from many
+ * addresses) replaces its own older rows, never another reason's.
+ */
+export const REFUSAL_ROWS_PER_REASON = 10;
 
 /** One notification as the console shows it. Every string is untrusted text. */
 export interface ConsoleNotification {
@@ -25,9 +35,17 @@ export interface ConsoleNotification {
   certificate: ClientCertificateInfo | null;
 }
 
-/** One refused connection or request. */
+/**
+ * Refusals of one reason from one address, collapsed into one row: the latest one's facts,
+ * how many there were and when the first came.
+ */
 export interface ConsoleRefusal {
-  seq: number;
+  /** Identifies the row (reason and address); a later refusal of the same group replaces it. */
+  group: number;
+  /** Refusals in this row. */
+  count: number;
+  firstTime: string;
+  /** The latest refusal's time. */
   time: string;
   reason: RefusalReason;
   reasonText: string;
@@ -37,9 +55,15 @@ export interface ConsoleRefusal {
   status: number | null;
   remote: string | null;
   method: string | null;
+  /** The path asked for, never its query string (it may carry secrets). */
   path: string | null;
   certificate: ClientCertificateInfo | null;
+  /** Refusals of this reason since the receiver started. */
+  reasonTotal: number;
 }
+
+/** Refusals per reason since start, in REFUSAL_REASONS order, reasons seen only. */
+export type RefusalCounts = Array<{ reason: RefusalReason; reasonText: string; count: number }>;
 
 export interface ConsoleToken {
   token: string;
@@ -54,6 +78,8 @@ export type ConsoleUpdate =
 
 export interface ConsoleFeedOptions {
   store: NotificationStore;
+  /** The receiver's webhook path, for saying which path a wrong one should have been. */
+  webhookPath?: string;
   /** The proxy's header names (behind-proxy mode). */
   verifyHeader: string;
   dnHeader: string;
@@ -67,11 +93,22 @@ export interface ConsoleFeedOptions {
  */
 export class ConsoleFeed implements ReceiverEvents {
   private readonly certificates = new Map<number, ClientCertificateInfo | null>();
+  /** Newest first; at most REFUSAL_ROWS_PER_REASON rows of each reason. */
   private readonly recentRefusals: ConsoleRefusal[] = [];
+  private readonly groups = new Map<string, number>();
+  private readonly reasonCounts = new Map<RefusalReason, number>();
   private readonly subscribers = new Set<(update: ConsoleUpdate) => void>();
-  private seq = 0;
+  private webhookPath: string | undefined;
+  private lastGroup = 0;
 
-  constructor(private readonly options: ConsoleFeedOptions) {}
+  constructor(private readonly options: ConsoleFeedOptions) {
+    this.webhookPath = options.webhookPath;
+  }
+
+  /** The webhook path, once the receiver listens. */
+  setWebhookPath(path: string): void {
+    this.webhookPath = path;
+  }
 
   accepted(event: AcceptanceEvent): void {
     const certificate = clientCertificateOf(event.socket, event.rawHeaders, this.options.dnHeader);
@@ -82,7 +119,6 @@ export class ConsoleFeed implements ReceiverEvents {
       if (oldest !== undefined) this.certificates.delete(oldest);
     }
     const n = event.notification;
-    const receivedAt = new Date().toISOString();
     this.publish({
       type: "notification",
       data: {
@@ -90,37 +126,59 @@ export class ConsoleFeed implements ReceiverEvents {
         duplicate: event.duplicate,
         kind: n.kind,
         severity: n.severity,
-        host: n.host,
-        alert: n.alertName,
-        message: clipMessage(n.message),
+        host: displayOptional(n.host, NAME_SHOWN_MAX),
+        alert: displayOptional(n.alertName, NAME_SHOWN_MAX),
+        message: displayText(n.message, MESSAGE_SHOWN_MAX),
         occurredAt: n.occurredAt,
-        receivedAt,
-        clientCn: event.clientCn,
+        receivedAt: new Date().toISOString(),
+        clientCn: displayOptional(event.clientCn, NAME_SHOWN_MAX),
         certificate,
       },
     });
-    if (n.kind === "test" && n.token !== null) {
-      this.publish({ type: "token", data: { token: n.token, id: event.id, receivedAt } });
+    // One rule for the live token and the page: the test notification with the highest id
+    // (the latest one stored). A redelivery of an older one does not bring its token back.
+    if (n.kind === "test") {
+      const latest = this.latestToken();
+      if (latest) this.publish({ type: "token", data: latest });
     }
   }
 
   refused(event: RefusalEvent): void {
-    const reason = refusalReasonOf(event, this.options.verifyHeader);
-    this.seq += 1;
+    const reason = refusalReasonOf(event, this.options.verifyHeader, this.options.dnHeader);
+    const reasonTotal = (this.reasonCounts.get(reason) ?? 0) + 1;
+    this.reasonCounts.set(reason, reasonTotal);
+    const key = `${reason} ${event.remote ?? ""}`;
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      this.lastGroup += 1;
+      group = this.lastGroup;
+      this.groups.set(key, group);
+    }
+    const at = this.recentRefusals.findIndex((r) => r.group === group);
+    const previous = at >= 0 ? this.recentRefusals.splice(at, 1)[0] : undefined;
+    const time = new Date().toISOString();
     const refusal: ConsoleRefusal = {
-      seq: this.seq,
-      time: new Date().toISOString(),
+      group,
+      count: (previous?.count ?? 0) + 1,
+      firstTime: previous?.firstTime ?? time,
+      time,
       reason,
       reasonText: REFUSAL_REASONS[reason],
-      detail: event.reason,
+      detail: displayText(this.detailOf(reason, event), MESSAGE_SHOWN_MAX),
       status: event.status,
-      remote: event.remote,
-      method: event.method,
-      path: event.path,
+      remote: displayOptional(event.remote, NAME_SHOWN_MAX),
+      method: displayOptional(event.method, NAME_SHOWN_MAX),
+      path: displayOptional(event.path === null ? null : pathOnly(event.path), NAME_SHOWN_MAX),
       certificate: clientCertificateOf(event.socket, event.rawHeaders, this.options.dnHeader),
+      reasonTotal,
     };
     this.recentRefusals.unshift(refusal);
-    this.recentRefusals.length = Math.min(this.recentRefusals.length, CONSOLE_LIST_LENGTH);
+    const ofReason = this.recentRefusals.filter((r) => r.reason === reason);
+    for (const dropped of ofReason.slice(REFUSAL_ROWS_PER_REASON)) {
+      this.recentRefusals.splice(this.recentRefusals.indexOf(dropped), 1);
+    }
+    // Addresses whose rows are gone start a new row (and group) when they come back.
+    if (this.groups.size > REFUSAL_ROWS_PER_REASON * 100) this.forgetDroppedGroups();
     this.publish({ type: "refusal", data: refusal });
   }
 
@@ -129,13 +187,26 @@ export class ConsoleFeed implements ReceiverEvents {
     return this.options.store.list({ limit: CONSOLE_LIST_LENGTH }).map((row) => this.fromRow(row));
   }
 
-  /** The latest refusals since start, newest first. */
+  /** The latest refusals since start, newest first, repeated ones collapsed. */
   refusals(): readonly ConsoleRefusal[] {
     return this.recentRefusals;
   }
 
+  /** Refusals per reason since start. */
+  refusalCounts(): RefusalCounts {
+    return (Object.keys(REFUSAL_REASONS) as RefusalReason[])
+      .filter((reason) => this.reasonCounts.has(reason))
+      .map((reason) => ({
+        reason,
+        reasonText: REFUSAL_REASONS[reason],
+        count: this.reasonCounts.get(reason) ?? 0,
+      }));
+  }
+
+  /** The token of the test notification with the highest id, as the page and events show it. */
   latestToken(): ConsoleToken | null {
-    return this.options.store.latestTestToken();
+    const latest = this.options.store.latestTestToken();
+    return latest && { ...latest, token: displayText(latest.token, TOKEN_SHOWN_MAX) };
   }
 
   /** Calls `listener` with every update until the returned function is called. */
@@ -148,23 +219,39 @@ export class ConsoleFeed implements ReceiverEvents {
     for (const listener of this.subscribers) listener(update);
   }
 
+  /** The receiver's reason, in the words of the console where the raw one misleads. */
+  private detailOf(reason: RefusalReason, event: RefusalEvent): string {
+    if (reason === "no_certificate") return "no client certificate presented";
+    if (reason === "wrong_path" && this.webhookPath !== undefined) {
+      return `${event.reason}; the webhook path is ${this.webhookPath}`;
+    }
+    return event.reason;
+  }
+
+  private forgetDroppedGroups(): void {
+    const kept = new Set(this.recentRefusals.map((r) => r.group));
+    for (const [key, group] of this.groups) if (!kept.has(group)) this.groups.delete(key);
+  }
+
   private fromRow(row: StoredNotification): ConsoleNotification {
     return {
       id: row.id,
       duplicate: false,
       kind: row.kind,
       severity: row.severity,
-      host: row.host,
-      alert: row.alertName,
-      message: clipMessage(row.message),
+      host: displayOptional(row.host, NAME_SHOWN_MAX),
+      alert: displayOptional(row.alertName, NAME_SHOWN_MAX),
+      message: displayText(row.message, MESSAGE_SHOWN_MAX),
       occurredAt: row.occurredAt,
       receivedAt: row.receivedAt,
-      clientCn: row.clientCn,
+      clientCn: displayOptional(row.clientCn, NAME_SHOWN_MAX),
       certificate: this.certificates.get(row.id) ?? null,
     };
   }
 }
 
-function clipMessage(message: string): string {
-  return message.length > MESSAGE_SHOWN_MAX ? `${message.slice(0, MESSAGE_SHOWN_MAX)}...` : message;
+/** A request path without its query string. */
+function pathOnly(path: string): string {
+  const query = path.indexOf("?");
+  return query < 0 ? path : path.slice(0, query);
 }

@@ -1,5 +1,11 @@
 import type { ClientCertificateInfo } from "./client-certificate.js";
-import type { ConsoleNotification, ConsoleRefusal, ConsoleToken } from "./console-feed.js";
+import {
+  type ConsoleNotification,
+  type ConsoleRefusal,
+  type ConsoleToken,
+  REFUSAL_ROWS_PER_REASON,
+  type RefusalCounts,
+} from "./console-feed.js";
 import type { SinkRow } from "./forwarding-stats.js";
 import { type Html, html } from "./html.js";
 
@@ -9,6 +15,7 @@ export interface ConsolePageData {
   token: ConsoleToken | null;
   notifications: readonly ConsoleNotification[];
   refusals: readonly ConsoleRefusal[];
+  refusalCounts: RefusalCounts;
   /** undefined: forwarding is not configured. */
   forwarding: readonly SinkRow[] | undefined;
 }
@@ -24,6 +31,7 @@ export function renderConsolePage(data: ConsolePageData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Netdata webhook receiver console</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/console.css">
 <script src="/console.js" defer></script>
 </head>
@@ -36,7 +44,7 @@ export function renderConsolePage(data: ConsolePageData): string {
 </header>
 <main id="main">
 ${tokenSection(data.token)}
-${refusalSection(data.refusals)}
+${refusalSection(data.refusals, data.refusalCounts)}
 ${notificationSection(data.notifications)}
 ${data.forwarding ? forwardingSection(data.forwarding) : ""}
 </main>
@@ -56,10 +64,16 @@ function tokenSection(token: ConsoleToken | null): Html {
 </section>`;
 }
 
-function refusalSection(refusals: readonly ConsoleRefusal[]): Html {
+function refusalSection(refusals: readonly ConsoleRefusal[], counts: RefusalCounts): Html {
+  const items = counts.map(
+    (c) =>
+      html`<li data-reason="${c.reason}"><span class="reason reason-${c.reason}">${c.reasonText}</span> <span class="count">${c.count}</span></li>`,
+  );
   return html`<section aria-labelledby="refusals-heading">
 <h2 id="refusals-heading">Refused connections and requests</h2>
-<p>Why the receiver turned a sender away: when Netdata's test fails, look here first.</p>
+<p>Why the receiver turned a sender away: when Netdata's test fails, look here first.
+Repeated refusals of one reason from one address share a row; each reason keeps its latest ${REFUSAL_ROWS_PER_REASON} rows.</p>
+<ul id="refusal-counts" aria-label="Refusals per reason since the receiver started">${items}</ul>
 <table id="refusals">
 <caption class="visually-hidden">Refusals, newest first</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Reason</th><th scope="col">Detail</th><th scope="col">Answer</th><th scope="col">From</th><th scope="col">Client certificate</th></tr></thead>
@@ -71,8 +85,12 @@ function refusalSection(refusals: readonly ConsoleRefusal[]): Html {
 function refusalRow(r: ConsoleRefusal): Html {
   const answer = r.status === null ? "connection closed" : `HTTP ${r.status}`;
   const request = r.method ? ` ${r.method} ${r.path ?? ""}` : "";
-  return html`<tr data-seq="${r.seq}" data-reason="${r.reason}">
-<td><time datetime="${r.time}">${r.time}</time></td>
+  const repeats =
+    r.count > 1
+      ? html`<br><span class="repeat">${r.count} times since <time datetime="${r.firstTime}">${r.firstTime}</time></span>`
+      : "";
+  return html`<tr data-group="${r.group}" data-reason="${r.reason}" data-count="${r.count}">
+<td><time datetime="${r.time}">${r.time}</time>${repeats}</td>
 <td><span class="reason reason-${r.reason}">${r.reasonText}</span></td>
 <td class="detail">${r.detail}</td>
 <td>${answer}${request}</td>

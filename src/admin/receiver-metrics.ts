@@ -19,6 +19,7 @@ const COMMIT_DURATION_BUCKETS_S = [
 
 export interface ReceiverMetricsOptions {
   verifyHeader: string;
+  dnHeader: string;
   forwarding?: ForwardingStats | undefined;
 }
 
@@ -87,7 +88,9 @@ export class ReceiverMetrics implements ReceiverEvents {
   }
 
   refused(event: RefusalEvent): void {
-    this.refusalsTotal.inc({ reason: refusalReasonOf(event, this.options.verifyHeader) });
+    this.refusalsTotal.inc({
+      reason: refusalReasonOf(event, this.options.verifyHeader, this.options.dnHeader),
+    });
   }
 
   /** The store, its inserts timed; pass the result to the receiver. */

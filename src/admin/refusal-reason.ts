@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import { headerValues } from "../protocol/auth.js";
 import { peerFactsFromSocket } from "../protocol/client-identity.js";
+import { commonNameOfDistinguishedName } from "../protocol/distinguished-name.js";
 import type { RefusalEvent } from "../receiver/receiver-events.js";
 
 /** Why a connection or request was refused, in the words an operator setting up Netdata needs. */
@@ -9,6 +10,7 @@ export const REFUSAL_REASONS = {
   no_certificate: "no client certificate",
   untrusted: "certificate not trusted",
   wrong_cn: "wrong certificate CN",
+  bad_dn: "unparseable DN",
   bad_auth: "bad Authorization",
   bad_body: "bad body",
   tls_handshake: "TLS handshake failed",
@@ -28,7 +30,11 @@ const PROXY_NO_CERTIFICATE = "NONE";
  * Sorts a refusal into one of REFUSAL_REASONS from the structured facts (the check that
  * refused, the TLS verdict, the proxy's verdict header), never from the reason's wording.
  */
-export function refusalReasonOf(event: RefusalEvent, verifyHeader: string): RefusalReason {
+export function refusalReasonOf(
+  event: RefusalEvent,
+  verifyHeader: string,
+  dnHeader: string,
+): RefusalReason {
   switch (event.check) {
     case "tls":
       return "tls_handshake";
@@ -36,7 +42,7 @@ export function refusalReasonOf(event: RefusalEvent, verifyHeader: string): Refu
     case "headers":
       return "malformed";
     case "client":
-      return certificateReason(event.socket, event.rawHeaders, verifyHeader);
+      return certificateReason(event.socket, event.rawHeaders, verifyHeader, dnHeader);
     case "auth":
       return "bad_auth";
     case "content-type":
@@ -58,6 +64,7 @@ function certificateReason(
   socket: Socket | undefined,
   rawHeaders: readonly string[],
   verifyHeader: string,
+  dnHeader: string,
 ): RefusalReason {
   if (socket instanceof TLSSocket) {
     const facts = peerFactsFromSocket(socket);
@@ -66,5 +73,9 @@ function certificateReason(
   }
   const verify = headerValues(rawHeaders, verifyHeader);
   if (verify.length === 0 || verify[0] === PROXY_NO_CERTIFICATE) return "no_certificate";
-  return verify.length === 1 && verify[0] === "SUCCESS" ? "wrong_cn" : "untrusted";
+  if (verify.length !== 1 || verify[0] !== "SUCCESS") return "untrusted";
+  // Verified by the proxy: the DN it forwarded is missing, unreadable or names another CN.
+  const dns = headerValues(rawHeaders, dnHeader);
+  const dn = dns.length === 1 ? (dns[0] ?? "") : "";
+  return commonNameOfDistinguishedName(dn).ok ? "wrong_cn" : "bad_dn";
 }

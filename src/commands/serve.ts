@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ADMIN_DEFAULT_HOST } from "../admin/admin-options.js";
+import { ADMIN_DEFAULT_HOST, resolveAdminListen } from "../admin/admin-options.js";
 import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
@@ -247,7 +247,17 @@ function adminListen(ctx: Ctx): { host: string; port: number; token?: string } |
       `--admin-host ${JSON.stringify(host)} is not a loopback address, and the console shows test tokens and client certificates. Give an admin token (--admin-token-file FILE or ${ADMIN_TOKEN_ENV}), or leave out --admin-host to bind ${ADMIN_DEFAULT_HOST}.`,
     );
   }
-  return { host, port, ...(token ? { token } : {}) };
+  const listen = { host, port, ...(token ? { token } : {}) };
+  try {
+    resolveAdminListen(listen);
+  } catch (error) {
+    const message = (error as Error).message.replace(
+      /^\[netdata-webhook-kit\] startAdminServer: /,
+      "",
+    );
+    throw new UsageError(`--admin-${message}`);
+  }
+  return listen;
 }
 
 interface Secrets {

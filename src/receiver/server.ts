@@ -141,7 +141,12 @@ function createServer(
     server.emit("request", req, res);
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    answerClientError(error, socket, built.logger);
+    const status = answerClientError(error, socket, built.logger);
+    if (status === undefined) return;
+    // What Node's HTTP parser refused never reaches the pipeline: told here instead.
+    const code = error.code ?? "";
+    const refusal = { ...connectionRefusal("malformed", code, null, socket), status };
+    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
   });
   return { server, flushHandshakeLog };
 }
@@ -181,8 +186,14 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
  * Malformed HTTP, oversized headers, timeouts: a JSON 4xx when the socket can still take it.
  * https.Server also routes TLS failures here (a handshake that timed out or failed): those
  * sockets never spoke HTTP and are destroyed; the tlsClientError listener logs them.
+ * Returns the status answered for an HTTP problem (null: cut off unanswered), undefined for
+ * anything else.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  logger: Logger,
+): number | null | undefined {
   const code = error.code ?? "";
   const httpProblem = code.startsWith("HPE_") || code === "ERR_HTTP_REQUEST_TIMEOUT";
   const inResponse = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
@@ -190,7 +201,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger:
     if (httpProblem)
       logger.info("slow or broken request cut off", { reason: code, remote: socket.remoteAddress });
     socket.destroy();
-    return;
+    return httpProblem ? null : undefined;
   }
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
@@ -203,6 +214,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger:
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  return status;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { AdminServerHandle } from "../../src/admin/admin-server.js";
 import { createOutbox } from "../../src/outbox/outbox.js";
 import type { Outbox, OutboxSink } from "../../src/outbox/outbox-types.js";
 import { createLogger } from "../../src/receiver/log.js";
+import type { ReceiverEvents } from "../../src/receiver/receiver-events.js";
 import { type ReceiverHandle, startReceiver } from "../../src/receiver/server.js";
 import type { ReceiverOptions } from "../../src/receiver/server-options.js";
 import { openStore } from "../../src/receiver/store.js";
@@ -25,6 +26,8 @@ export interface ReceiverWithConsole {
   logs: LogCapture;
   /** The forwarding outbox, when `sinks` were given. */
   outbox: Outbox | undefined;
+  /** The console's receiver events, for feeding it many events quickly. */
+  events: ReceiverEvents;
   close: () => Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startReceiverWithConsole(
     pkiDir,
     logs,
     outbox,
+    events: adminConsole.events,
     close: async () => {
       await admin.close();
       await receiver.close();

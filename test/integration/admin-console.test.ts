@@ -177,7 +177,7 @@ describe("admin console: the page", () => {
     await sendOneRefusalOfEach(r);
     const page = await httpGet(r.admin.url);
     expect(page.status).toBe(200);
-    const reasons = [...page.text.matchAll(/data-reason="([a-z_]+)"/g)].map((m) => m[1]);
+    const reasons = [...page.text.matchAll(/<tr [^>]*data-reason="([a-z_]+)"/g)].map((m) => m[1]);
     expect(reasons).toEqual(["bad_body", "bad_auth", "wrong_cn", "untrusted", "no_certificate"]);
     expect(page.text).toContain("no client certificate");
     expect(page.text).toContain("wrong certificate CN");
@@ -204,6 +204,8 @@ describe("admin console: the page", () => {
     expect((await post(verified, { ...TOKEN_BODY, message: hostile })).status).toBe(200);
     const forgedDn = { ...verified, "x-client-dn": 'CN=<b onmouseover="x">app</b>' };
     expect((await post(forgedDn, TOKEN_BODY)).status).toBe(403);
+    const wrongCn = { ...verified, "x-client-dn": "CN=evil.example" };
+    expect((await post(wrongCn, TOKEN_BODY)).status).toBe(403);
     expect((await post({ "x-client-verify": "NONE" }, TOKEN_BODY)).status).toBe(403);
     expect((await post({ "x-client-verify": "FAILED:unable to verify" }, TOKEN_BODY)).status).toBe(
       403,
@@ -217,8 +219,9 @@ describe("admin console: the page", () => {
     );
     expect(page).toContain("CN=&lt;b onmouseover=&quot;x&quot;&gt;app&lt;/b&gt;");
     // Behind a proxy the reasons come from its verdict header.
-    const reasons = [...page.matchAll(/data-reason="([a-z_]+)"/g)].map((m) => m[1]);
-    expect(reasons).toEqual(["untrusted", "no_certificate", "wrong_cn"]);
+    const reasons = [...page.matchAll(/<tr [^>]*data-reason="([a-z_]+)"/g)].map((m) => m[1]);
+    // An unparseable DN (the forged one) is not a wrong CN.
+    expect(reasons).toEqual(["untrusted", "no_certificate", "wrong_cn", "bad_dn"]);
     expect(page).toContain("not forwarded by the proxy");
   });
 

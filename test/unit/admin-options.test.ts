@@ -24,7 +24,9 @@ describe("admin console listen options", () => {
     expect(() => resolveAdminListen({ host: "0.0.0.0", port: 0 })).toThrow(
       /host: "0.0.0.0" is not a loopback address.*give an admin token, or bind 127.0.0.1/,
     );
-    expect(resolveAdminListen({ host: "0.0.0.0", port: 0, token: "t0ken" })).toMatchObject({
+    expect(
+      resolveAdminListen({ host: "0.0.0.0", port: 0, token: "t0ken-t0ken-t0ken" }),
+    ).toMatchObject({
       host: "0.0.0.0",
       loopback: false,
     });
@@ -35,6 +37,18 @@ describe("admin console listen options", () => {
     expect(() => resolveAdminListen({ port: 0, token: "has space" })).toThrow(
       /token: the admin token \(9 chars\) has characters outside token68/,
     );
+  });
+
+  it("refuses an admin token shorter than 16 characters, saying its length and not its value", () => {
+    expect(() => resolveAdminListen({ port: 0, token: "short-token" })).toThrow(
+      "token: the admin token is 11 characters; use at least 16",
+    );
+    try {
+      resolveAdminListen({ port: 0, token: "short-token" });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("short-token");
+    }
+    expect(resolveAdminListen({ port: 0, token: "a".repeat(16) }).token).toBe("a".repeat(16));
   });
 });
 
@@ -58,6 +72,16 @@ describe("serve --admin-host", () => {
     const run = await runCliCaptured(["serve", "--dev", "--admin-host", "127.0.0.1"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("need --admin-port PORT");
+  });
+
+  it("refuses a short admin token before starting anything (exit 2)", async () => {
+    const run = await runCliCaptured(["serve", "--dev", "--admin-port", "0"], {
+      env: { NETDATA_WEBHOOK_ADMIN_TOKEN: "tooshort" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--admin-token: the admin token is 8 characters; use at least 16");
+    expect(run.stderr).not.toContain("tooshort");
+    expect(run.stdout).toBe("");
   });
 
   it("refuses an --admin-port that is not a port", async () => {
