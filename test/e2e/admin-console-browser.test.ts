@@ -149,6 +149,14 @@ describe.skipIf(browser.skip)(`admin console in Chromium (${browser.label})`, ()
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain("bad Authorization");
     expect(await refusal.textContent()).toContain("HTTP 401");
+    // A second refusal of the same reason from the same address replaces the row, live.
+    const again = await send("--kind", "test", "--pki", pkiDir, "--bearer-token", "wrong-token");
+    expect(again.stdout).toContain("HTTP 401");
+    await page.locator('#refusals tr[data-reason="bad_auth"][data-count="2"]').waitFor();
+    expect(await page.locator('#refusals tr[data-reason="bad_auth"]').count()).toBe(1);
+    expect(await refusal.textContent()).toContain("2 times since");
+    const counted = page.locator('#refusal-counts li[data-reason="bad_auth"] .count');
+    expect(await counted.textContent()).toBe("2");
 
     // The copy button, by keyboard: Tab past the skip link, then Enter.
     const copy = page.getByRole("button", { name: "Copy token" });
