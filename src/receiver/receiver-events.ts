@@ -139,8 +139,7 @@ export function connectionRefusal(
   reason: string,
   clientCn: string | null,
   socket: Socket,
-  remote?: string,
 ): RefusalEvent {
-  const where = { remote: remote ?? socket.remoteAddress ?? null, method: null, path: null };
+  const where = { remote: socket.remoteAddress ?? null, method: null, path: null };
   return { check, status: null, reason, clientCn, ...where, socket, rawHeaders: [] };
 }

@@ -162,6 +162,29 @@ describe("console review: resources", () => {
   });
 });
 
+describe("console review: slow clients", () => {
+  it("cuts off a client that sends a header line every second instead of finishing its headers", async () => {
+    running = await startReceiverWithConsole();
+    const socket = net.connect({ port: running.admin.port, host: "127.0.0.1" });
+    sockets.push(socket);
+    socket.on("error", () => {});
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    await once(socket, "connect");
+    socket.write("GET /healthz HTTP/1.1\r\n");
+    let lines = 0;
+    const drip = setInterval(() => {
+      lines += 1;
+      if (!socket.destroyed) socket.write(`X-Drip-${lines}: 1\r\n`);
+    }, 1_000);
+    await once(socket, "close");
+    clearInterval(drip);
+    expect(Buffer.concat(chunks).toString("latin1")).toMatch(/^HTTP\/1\.1 408/);
+    // It would have kept the connection for ever; the header deadline ended it.
+    expect(lines).toBeLessThan(60);
+  }, 20_000);
+});
+
 describe("console review: the refusal list", () => {
   it("keeps per-reason counts and collapses a flood of one reason from one source, so other reasons stay listed", async () => {
     running = await startReceiverWithConsole({
