@@ -11,6 +11,7 @@ export const REFUSAL_REASONS = {
   untrusted: "certificate not trusted",
   wrong_cn: "wrong certificate CN",
   bad_dn: "unparseable DN",
+  untrusted_proxy: "not a trusted proxy",
   bad_auth: "bad Authorization",
   bad_body: "bad body",
   tls_handshake: "TLS handshake failed",
@@ -38,6 +39,8 @@ export function refusalReasonOf(
   switch (event.check) {
     case "tls":
       return "tls_handshake";
+    case "proxy":
+      return "untrusted_proxy";
     case "malformed":
     case "headers":
       return "malformed";

@@ -261,7 +261,10 @@ export function createWebhookPipeline(
     const overflow = headerCountProblem(request.rawHeaders);
     if (overflow) return refuse(request, "headers", null, 431, overflow);
     const client = checkClient(request.socket, request.rawHeaders, request.remote);
-    if (!client.ok) return refuse(request, "client", client.cn, 403, client.reason);
+    if (!client.ok) {
+      const check = client.untrustedPeer ? "proxy" : "client";
+      return refuse(request, check, client.cn, 403, client.reason);
+    }
     if (request.method === "POST") return notification(request, client);
     if (request.method === "GET") return challenge(request, client);
     const error = `method ${request.method} is not allowed; Netdata POSTs notifications and GETs ?crc_token= challenges`;

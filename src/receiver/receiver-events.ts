@@ -7,6 +7,7 @@ import type { InsertResult } from "./store-types.js";
  * Which check refused a connection or a request:
  * - "tls": the TLS handshake itself failed (protocol, cipher, timeout),
  * - "client": the client certificate (or the proxy's verdict on it) was refused,
+ * - "proxy": behind a proxy, the peer is not a trusted proxy (its headers were not read),
  * - "malformed": Node's HTTP parser refused the request (bad request line, headers too
  *   large, headers or request too slow) before the receiver saw it,
  * - "path", "headers", "method", "challenge", "auth", "content-type", "body",
@@ -15,6 +16,7 @@ import type { InsertResult } from "./store-types.js";
 export type RefusalCheck =
   | "tls"
   | "client"
+  | "proxy"
   | "malformed"
   | "path"
   | "headers"

@@ -350,6 +350,20 @@ describe("console review: logs and wording", () => {
     expect(page).toContain("O=Zürich");
   });
 
+  it("behind a proxy: a peer that is not a trusted proxy is 'not a trusted proxy', not a certificate problem", async () => {
+    running = await startReceiverWithConsole({
+      receiver: { mode: "behind-proxy", trustedProxies: ["127.0.0.2"] },
+    });
+    // Headers that would pass from the proxy, sent from 127.0.0.1, which is not it.
+    expect((await proxiedPost(running, VERIFIED, TOKEN_BODY)).status).toBe(403);
+    const page = (await httpGet(running.admin.url)).text;
+    const row = /<tr [^>]*data-reason="([a-z_]+)"[\s\S]*?<\/tr>/.exec(page);
+    expect(row?.[1]).toBe("untrusted_proxy");
+    expect(row?.[0]).toContain("not a trusted proxy");
+    const metrics = (await httpGet(`${running.admin.url}metrics`)).text;
+    expect(sampleValue(metrics, 'ndwk_refusals_total{reason="untrusted_proxy"}')).toBe(1);
+  });
+
   it("has a favicon, so browsers do not ask for a missing one", async () => {
     running = await startReceiverWithConsole();
     const page = (await httpGet(running.admin.url)).text;
