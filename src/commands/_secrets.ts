@@ -7,6 +7,8 @@ import { UsageError } from "./_command.js";
 export const CHALLENGE_SECRET_ENV = "NETDATA_CHALLENGE_SECRET";
 export const BEARER_TOKEN_ENV = "NETDATA_BEARER_TOKEN";
 export const BASIC_PASSWORD_ENV = "NETDATA_BASIC_PASSWORD";
+/** The admin console's token (`serve --admin-port`); read by the receiver only. */
+export const ADMIN_TOKEN_ENV = "NETDATA_WEBHOOK_ADMIN_TOKEN";
 
 /**
  * Reads a secret from `--NAME`, `--NAME-file` or the environment variable, in that order.

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { ADMIN_DEFAULT_HOST, resolveAdminListen } from "../admin/admin-options.js";
 import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
 import { DEFAULT_PKI_DIR, pkiPaths } from "../pki/pki-names.js";
 import type { AuthConfig } from "../protocol/auth.js";
@@ -44,6 +45,7 @@ import {
   openForwarding,
 } from "./_forward-options.js";
 import {
+  ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
   BEARER_TOKEN_ENV,
   CHALLENGE_SECRET_ENV,
@@ -121,6 +123,15 @@ const OPTIONS = {
   },
   pki: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
   ...FORWARD_OPTIONS,
+  "admin-port": {
+    type: "string",
+    description: "serve the console, /metrics, /healthz and /readyz on this port (0: a free one)",
+  },
+  "admin-host": {
+    type: "string",
+    description: `address of the admin port (default: ${ADMIN_DEFAULT_HOST}; any other needs an admin token)`,
+  },
+  ...secretOptions("admin-token", ADMIN_TOKEN_ENV, "the admin console token"),
 } satisfies OptionSpecs;
 
 type Ctx = CommandContext<typeof OPTIONS>;
@@ -152,6 +163,10 @@ export const serveCommand = defineCommand({
       `${PROGRAM} serve --dev --forward-url https://ntfy.example.com/alerts --forward-header "Authorization: Bearer {file:ntfy-token.txt}"`,
       "forward everything to another webhook",
     ],
+    [
+      `${PROGRAM} serve --dev --admin-port 9443`,
+      "with the console on http://127.0.0.1:9443/ and metrics on /metrics",
+    ],
   ],
   options: OPTIONS,
   aliases: { certs: "pki" },
@@ -163,6 +178,9 @@ before anything is read from it.
 Forwarding (--forward-exec, --forward-url): every new notification is queued for each sink in
 the transaction that stores it and delivered after the 200, at least once, with retries;
 'inbox --pending', 'inbox --failed' and 'inbox retry' show and requeue deliveries.
+--admin-port serves a live console (notifications, the test token, refusals and why) and
+Prometheus metrics on a separate plain-HTTP port, 127.0.0.1 unless --admin-host says otherwise;
+beyond loopback it needs an admin token (Bearer TOKEN, or Basic admin:TOKEN in a browser).
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
@@ -170,13 +188,23 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
     const forwarding = forwardingFromOptions(ctx);
+    const admin = adminListen(ctx);
     const logger = createLogger({
       write: ctx.stdout,
-      secrets: [...secretsOf(auth, secrets.challenge), ...(forwarding?.secrets ?? [])],
+      secrets: [
+        ...secretsOf(auth, secrets.challenge),
+        ...(forwarding?.secrets ?? []),
+        ...(admin?.token ? [admin.token] : []),
+      ],
     });
     warnAboutSecretFlags(ctx, logger);
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let forwarder: ForwardingRuntime | undefined;
+    if (admin) {
+      // Loaded here: the console is only for --admin-port.
+      const { serveWithConsole } = await import("./_serve-console.js");
+      return serveWithConsole(options, admin, logger, startFailure, forwarding);
+    }
     let handle: ReceiverHandle;
     try {
       forwarder = forwarding ? openForwarding(options, forwarding, logger) : undefined;
@@ -184,12 +212,7 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       handle = await startReceiver(options);
     } catch (error) {
       await forwarder?.close();
-      const message = (error as Error).message.replace(
-        /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
-        "",
-      );
-      if (error instanceof TypeError) throw new UsageError(message);
-      throw new CommandError(`failed to start the receiver: ${message}`);
+      throw startFailure(error);
     }
     forwarder?.outbox.start();
     await closeOnSignal(async () => {
@@ -199,6 +222,46 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
     return 0;
   },
 });
+
+/** The CLI error for a receiver that did not start: a bad option is a usage error. */
+function startFailure(error: unknown): Error {
+  const message = (error as Error).message.replace(
+    /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
+    "",
+  );
+  if (error instanceof TypeError) return new UsageError(message);
+  return new CommandError(`failed to start the receiver: ${message}`);
+}
+
+/** Where the admin console listens, or undefined without --admin-port. */
+function adminListen(ctx: Ctx): { host: string; port: number; token?: string } | undefined {
+  const { values, env, cwd } = ctx;
+  const token = readSecret(values, "admin-token", ADMIN_TOKEN_ENV, { env, cwd });
+  const host = values["admin-host"] ?? ADMIN_DEFAULT_HOST;
+  if (values["admin-port"] === undefined) {
+    if (values["admin-host"] !== undefined || token !== undefined) {
+      throw new UsageError("--admin-host and the admin token need --admin-port PORT.");
+    }
+    return undefined;
+  }
+  const port = parsePort(values["admin-port"], 0, "--admin-port");
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new UsageError(
+      `--admin-host ${JSON.stringify(host)} is not a loopback address, and the console shows test tokens and client certificates. Give an admin token (--admin-token-file FILE or ${ADMIN_TOKEN_ENV}), or leave out --admin-host to bind ${ADMIN_DEFAULT_HOST}.`,
+    );
+  }
+  const listen = { host, port, ...(token ? { token } : {}) };
+  try {
+    resolveAdminListen(listen);
+  } catch (error) {
+    const message = (error as Error).message.replace(
+      /^\[netdata-webhook-kit\] startAdminServer: /,
+      "",
+    );
+    throw new UsageError(`--admin-${message}`);
+  }
+  return listen;
+}
 
 interface Secrets {
   bearer: string | undefined;
@@ -369,8 +432,8 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
   return tls;
 }
 
-function parsePort(value: string | undefined, fallback: number): number {
+function parsePort(value: string | undefined, fallback: number, flag = "--port"): number {
   const verdict = checkPort(value ?? String(fallback), { allowZero: true });
-  if (!verdict.ok) throw new UsageError(`--port: ${verdict.problem}`);
+  if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}`);
   return verdict.value;
 }

@@ -42,6 +42,12 @@ export {
   DEFAULT_WEBHOOK_PATH,
 } from "../receiver/options.js";
 export { TEST_TOKEN_LOG_MESSAGE } from "../receiver/pipeline.js";
+export type {
+  AcceptanceEvent,
+  ReceiverEvents,
+  RefusalCheck,
+  RefusalEvent,
+} from "../receiver/receiver-events.js";
 export type { ReceiverHandle } from "../receiver/server.js";
 export { startReceiver } from "../receiver/server.js";
 export type { ReceiverOptions, ReceiverTimeouts, TlsMaterial } from "../receiver/server-options.js";

@@ -70,7 +70,7 @@ export function buildReceiverApp(options: ReceiverAppOptions, caller: string): R
     app.use(helmet());
     const pipeline = createWebhookPipeline(resolved, logger);
     app.use(path, createWebhookRouter(pipeline));
-    app.use(notFoundHandler(logger));
+    app.use(notFoundHandler(logger, resolved.events));
     app.use(jsonErrorHandler(logger));
     return { app, store, ownsStore, logger, resolved, pipeline };
   } catch (error) {

@@ -8,7 +8,13 @@ import type { ResolvedWebhookOptions } from "./options.js";
 /** Who sent a request, as far as the receiver could establish it. */
 export type ClientCheck =
   | { ok: true; cn: string | null; dn: string | null }
-  | { ok: false; reason: string; cn: string | null };
+  | {
+      ok: false;
+      reason: string;
+      cn: string | null;
+      /** Set when the peer is not a trusted proxy: its headers were not even read. */
+      untrustedPeer?: true;
+    };
 
 /** The value the proxy's verification header must carry (nginx `$ssl_client_verify`). */
 export const PROXY_VERIFY_SUCCESS = "SUCCESS";
@@ -38,9 +44,8 @@ export function createClientChecker(identity: Identity): ClientChecker {
   if (identity.source === "proxy-headers") {
     return (_socket, rawHeaders, remote) => {
       if (!identity.trustedProxies.trusts(remote)) {
-        return refuse(
-          `peer ${remote ?? "(unknown)"} is not a trusted proxy; its ${identity.verifyHeader} is not believed`,
-        );
+        const reason = `peer ${remote ?? "(unknown)"} is not a trusted proxy; its ${identity.verifyHeader} is not believed`;
+        return { ...refuse(reason), untrustedPeer: true };
       }
       return checkProxyHeaders(identity, rawHeaders);
     };

@@ -5,6 +5,7 @@ import { checkExpectedCns } from "../validate/expected-cns.js";
 import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
+import type { ReceiverEvents } from "./receiver-events.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
 import {
   DEFAULT_TRUSTED_PROXIES,
@@ -70,6 +71,8 @@ export interface NetdataWebhookOptions {
   onNotification?: (notification: Notification, stored: InsertResult) => void | Promise<void>;
   /** How long the 200 waits for `onNotification`, in ms. Default 3000. */
   handOverDeadlineMs?: number;
+  /** Told of every acceptance and refusal, with the connection (the admin console uses it). */
+  events?: ReceiverEvents;
 }
 
 export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
@@ -98,6 +101,7 @@ export interface ResolvedWebhookOptions {
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
   onNotification: NetdataWebhookOptions["onNotification"];
   handOverDeadlineMs: number;
+  events: ReceiverEvents | undefined;
   /** Every configured secret, for log redaction. */
   secrets: string[];
 }
@@ -197,6 +201,7 @@ export function resolveWebhookSettings(
     onTestNotification: options.onTestNotification,
     onNotification: options.onNotification,
     handOverDeadlineMs,
+    events: options.events,
     secrets: secretsOf(auth, challengeSecret),
   };
 }

@@ -10,6 +10,12 @@ import { contentTypeProblem, parseJsonBody, type RawBodyResult } from "./json-bo
 import { STORE_RETRY_AFTER_SECONDS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { ResolvedWebhookOptions } from "./options.js";
+import {
+  emitReceiverEvent,
+  type RefusalCheck,
+  requestAcceptance,
+  requestRefusal,
+} from "./receiver-events.js";
 import type { InsertResult } from "./store-types.js";
 
 export const ALLOWED_METHODS = "GET, POST";
@@ -85,6 +91,7 @@ export function createWebhookPipeline(
 
   const refuse = (
     request: WebhookRequest,
+    check: RefusalCheck,
     cn: string | null,
     status: number,
     error: string,
@@ -98,6 +105,8 @@ export function createWebhookPipeline(
       client_cn: cn,
       remote: request.remote,
     });
+    const event = requestRefusal(request, check, status, error, cn);
+    emitReceiverEvent(options.events, "refused", event, logger);
     return {
       status,
       headers: extra.headers ?? {},
@@ -110,10 +119,10 @@ export function createWebhookPipeline(
     if (options.challengeSecret === undefined) {
       const error =
         "the legacy crc_token challenge is not enabled on this receiver; start it with --challenge-secret-file FILE (or NETDATA_CHALLENGE_SECRET) holding the secret entered in Netdata Cloud";
-      return refuse(request, client.cn, 404, error);
+      return refuse(request, "challenge", client.cn, 404, error);
     }
     const token = parseCrcToken(queryValue(request.query, "crc_token"));
-    if (!token.ok) return refuse(request, client.cn, 400, token.reason);
+    if (!token.ok) return refuse(request, "challenge", client.cn, 400, token.reason);
     logger.info("crc_token challenge answered", { client_cn: client.cn });
     const body = crcResponseBody(options.challengeSecret, token.token);
     return { status: 200, headers: {}, body, close: false };
@@ -127,10 +136,10 @@ export function createWebhookPipeline(
     if (!auth.ok) {
       const headers: Record<string, string> =
         auth.status === 401 && authChallenge ? { "WWW-Authenticate": authChallenge } : {};
-      return refuse(request, client.cn, auth.status, auth.reason, { headers });
+      return refuse(request, "auth", client.cn, auth.status, auth.reason, { headers });
     }
     const typeProblem = contentTypeProblem(request.rawHeaders);
-    if (typeProblem) return refuse(request, client.cn, 415, typeProblem);
+    if (typeProblem) return refuse(request, "content-type", client.cn, 415, typeProblem);
     return receive(request, client);
   };
 
@@ -149,24 +158,27 @@ export function createWebhookPipeline(
       return { status: body.status, headers: {}, body: { error: body.reason }, close: true };
     }
     if (!body.ok) {
-      return refuse(request, client.cn, body.status, body.reason, { close: body.bodyUnread });
+      const close = { close: body.bodyUnread };
+      return refuse(request, "body", client.cn, body.status, body.reason, close);
     }
     const classified = classifyNotification(body.value);
     if (!classified.ok) {
       const details = { reasons: classified.reasons };
       const error = "body is not a Netdata notification";
-      return refuse(request, client.cn, 422, error, { close: false, details });
+      return refuse(request, "notification", client.cn, 422, error, { close: false, details });
     }
     const key = notificationKeyOf(body.value);
-    if (!key.ok) return refuse(request, client.cn, 422, key.reason, { close: false });
+    if (!key.ok) {
+      return refuse(request, "notification", client.cn, 422, key.reason, { close: false });
+    }
     const n = classified.notification;
     const stored = await store(n, key.key, body.text, client);
     if (!stored) {
       const error = "the notification could not be stored; retry later";
       const headers = { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) };
-      return refuse(request, client.cn, 503, error, { close: false, headers });
+      return refuse(request, "store", client.cn, 503, error, { close: false, headers });
     }
-    announce(n, stored, client);
+    announce(request, n, stored, client);
     if (!stored.duplicate) await handOver(n, stored);
     const accepted = { status: "accepted", id: stored.id, kind: n.kind };
     return {
@@ -191,7 +203,12 @@ export function createWebhookPipeline(
     }
   };
 
-  const announce = (n: Notification, stored: InsertResult, client: Verified): void => {
+  const announce = (
+    request: WebhookRequest,
+    n: Notification,
+    stored: InsertResult,
+    client: Verified,
+  ): void => {
     logger.info("notification stored", {
       id: stored.id,
       kind: n.kind,
@@ -200,6 +217,8 @@ export function createWebhookPipeline(
       client_cn: client.cn,
       ...(client.dn ? { client_dn: client.dn } : {}),
     });
+    const accepted = requestAcceptance(request, n, stored, client);
+    emitReceiverEvent(options.events, "accepted", accepted, logger);
     if (n.kind !== "test" || n.token === null) return;
     logger.info(TEST_TOKEN_LOG_MESSAGE, {
       token: n.token,
@@ -249,15 +268,20 @@ export function createWebhookPipeline(
   };
 
   const handle = (request: WebhookRequest): WebhookReply | Promise<WebhookReply> => {
-    if (!request.atEndpoint) return refuse(request, null, 404, "not found");
+    if (!request.atEndpoint) return refuse(request, "path", null, 404, "not found");
     const overflow = headerCountProblem(request.rawHeaders);
-    if (overflow) return refuse(request, null, 431, overflow);
+    if (overflow) return refuse(request, "headers", null, 431, overflow);
     const client = checkClient(request.socket, request.rawHeaders, request.remote);
-    if (!client.ok) return refuse(request, client.cn, 403, client.reason);
+    if (!client.ok) {
+      const check = client.untrustedPeer ? "proxy" : "client";
+      return refuse(request, check, client.cn, 403, client.reason);
+    }
     if (request.method === "POST") return notification(request, client);
     if (request.method === "GET") return challenge(request, client);
     const error = `method ${request.method} is not allowed; Netdata POSTs notifications and GETs ?crc_token= challenges`;
-    return refuse(request, client.cn, 405, error, { headers: { Allow: ALLOWED_METHODS } });
+    return refuse(request, "method", client.cn, 405, error, {
+      headers: { Allow: ALLOWED_METHODS },
+    });
   };
 
   return { handle, checkClient, logger };

@@ -10,6 +10,7 @@ import { holdContinue } from "./expect-continue.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import { resolveWebhookPath } from "./options.js";
+import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
   type ResolvedServerOptions,
@@ -144,7 +145,12 @@ function createServer(
     server.emit("request", req, res);
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    answerClientError(error, socket, built.logger);
+    const status = answerClientError(error, socket, built.logger);
+    if (status === undefined) return;
+    // What Node's HTTP parser refused never reaches the pipeline: told here instead.
+    const code = error.code ?? "";
+    const refusal = { ...connectionRefusal("malformed", code, null, socket), status };
+    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
   });
   return { server, flushHandshakeLog };
 }
@@ -165,7 +171,18 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
       client_cn: result.cn,
       remote: socket.remoteAddress,
     });
+    emitReceiverEvent(
+      built.resolved.events,
+      "refused",
+      connectionRefusal("client", result.reason, result.cn, socket),
+      built.logger,
+    );
     socket.destroy();
+  });
+  // One event per failed handshake; the log counts them per address (the handshake guard).
+  server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const refusal = connectionRefusal("tls", error.code ?? error.message, null, socket);
+    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
   });
 }
 
@@ -173,8 +190,14 @@ function installTlsGate(server: https.Server, built: ReceiverApp): void {
  * Malformed HTTP, oversized headers, timeouts: a JSON 4xx when the socket can still take it.
  * https.Server also routes TLS failures here (a handshake that timed out or failed): those
  * sockets never spoke HTTP and are destroyed; the tlsClientError listener logs them.
+ * Returns the status answered for an HTTP problem (null: cut off unanswered), undefined for
+ * anything else.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  logger: Logger,
+): number | null | undefined {
   const code = error.code ?? "";
   const httpProblem = code.startsWith("HPE_") || code === "ERR_HTTP_REQUEST_TIMEOUT";
   const inResponse = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
@@ -182,7 +205,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger:
     if (httpProblem)
       logger.info("slow or broken request cut off", { reason: code, remote: socket.remoteAddress });
     socket.destroy();
-    return;
+    return httpProblem ? null : undefined;
   }
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
@@ -195,6 +218,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, logger:
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  return status;
 }
 
 /**

@@ -29,3 +29,22 @@ export function escapeJsonForTerminal(json: string): string {
     return out;
   });
 }
+
+/**
+ * What `terminalSafe` replaces, plus the invisible code points that make two different texts
+ * look the same on a page: zero-width space and joiners (U+200B-200D), the word joiner
+ * (U+2060) and the byte order mark (U+FEFF).
+ */
+const UNSAFE_OR_INVISIBLE =
+  /[\p{Cc}\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/gu;
+
+/**
+ * Text from the network made visible: each unsafe or invisible code point is written as its
+ * escape (`\u202E`, `\u0000`), so a page shows what was sent instead of being reordered by it.
+ */
+export function escapeUnsafeVisibly(text: string): string {
+  return text.replace(
+    UNSAFE_OR_INVISIBLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}

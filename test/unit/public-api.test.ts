@@ -105,12 +105,21 @@ describe("the public API", () => {
     expect(underSrc(files, "simulator/")).toEqual([]);
     expect(underSrc(files, "commands/")).toEqual([]);
     expect(underSrc(files, "pki/")).toEqual([]);
+    expect(underSrc(files, "admin/")).toEqual([]);
     expect(files.has(join(SRC, "run-cli.ts"))).toBe(false);
+  });
+
+  it("keeps the operator console under netdata-webhook-kit/console, out of the root", async () => {
+    expect(Object.keys(root)).not.toContain("createAdminConsole");
+    expect(underSrc(reachable("index.ts"), "admin/")).toEqual([]);
+    const consoleExports = await import("../../src/exports/console.js");
+    expect(Object.keys(consoleExports).sort()).toEqual(["createAdminConsole"]);
+    expect(underSrc(reachable("exports/console.ts"), "simulator/")).toEqual([]);
   });
 
   it("maps each subpath of package.json to a module under src/exports", () => {
     const pkg = JSON.parse(readFileSync(join(SRC, "../package.json"), "utf8"));
-    for (const sub of ["receiver", "verify", "proxy", "pki"]) {
+    for (const sub of ["receiver", "verify", "proxy", "pki", "console"]) {
       expect(pkg.exports[`./${sub}`]).toEqual({
         types: `./dist/exports/${sub}.d.ts`,
         default: `./dist/exports/${sub}.js`,

@@ -1,18 +1,28 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../log.js";
+import { emitReceiverEvent, type ReceiverEvents, requestRefusal } from "../receiver-events.js";
 import { requestedPath } from "../webhook-path.js";
 import { sendError } from "./send-error.js";
 
 /** 404 for every path the receiver does not serve, as JSON; the log shows the path asked for. */
-export function notFoundHandler(logger: Logger): RequestHandler {
+export function notFoundHandler(logger: Logger, events?: ReceiverEvents): RequestHandler {
   return (req, res) => {
-    logger.warn("request refused", {
-      status: 404,
-      reason: "not found",
+    const request = {
       method: req.method,
       path: requestedPath(req.originalUrl),
       remote: req.socket.remoteAddress,
+      socket: req.socket,
+      rawHeaders: req.rawHeaders,
+    };
+    logger.warn("request refused", {
+      status: 404,
+      reason: "not found",
+      method: request.method,
+      path: request.path,
+      remote: request.remote,
     });
+    const event = requestRefusal(request, "path", 404, "not found", null);
+    emitReceiverEvent(events, "refused", event, logger);
     sendError(res, { status: 404, error: "not found" }, true);
   };
 }

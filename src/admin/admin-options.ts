@@ -1,0 +1,89 @@
+import { isIPv4, isIPv6 } from "node:net";
+import { validateAuthConfig } from "../protocol/auth.js";
+import { optionError } from "../receiver/options.js";
+
+/** The console shows test tokens and client details: loopback unless told otherwise. */
+export const ADMIN_DEFAULT_HOST = "127.0.0.1";
+/** Shortest admin token accepted: it guards test tokens and client details on the network. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+/** The user name of the console's Basic credential (the password is the admin token). */
+export const ADMIN_BASIC_USER = "admin";
+
+export interface AdminListenOptions {
+  /** Default 127.0.0.1. Any other than a loopback address needs `token`. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /**
+   * Required beyond loopback: requests must carry `Authorization: Bearer TOKEN` (Prometheus,
+   * Netdata's collector) or Basic `admin:TOKEN` (a browser). /healthz and /readyz stay open.
+   */
+  token?: string;
+}
+
+export interface ResolvedAdminListen {
+  host: string;
+  port: number;
+  token: string | undefined;
+  loopback: boolean;
+}
+
+const CALLER = "startAdminServer";
+
+/**
+ * Validates where the console listens. Binding beyond loopback without a token is refused:
+ * the page shows the test token anyone could paste into their own Netdata space.
+ */
+export function resolveAdminListen(options: AdminListenOptions): ResolvedAdminListen {
+  const { port, token } = options;
+  const host = options.host ?? ADMIN_DEFAULT_HOST;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw optionError(
+      CALLER,
+      "port",
+      `expected 0-65535, got ${JSON.stringify(port)}. Pass a number.`,
+    );
+  }
+  if (typeof host !== "string" || host === "") {
+    throw optionError(
+      CALLER,
+      "host",
+      `expected an address such as "127.0.0.1", got ${JSON.stringify(host)}`,
+    );
+  }
+  if (token !== undefined) {
+    try {
+      validateAuthConfig({ scheme: "bearer", token });
+    } catch (error) {
+      const detail = (error as Error).message.replace(/^.*bearer token/, "the admin token");
+      throw optionError(CALLER, "token", detail);
+    }
+    if (token.length < ADMIN_TOKEN_MIN_LENGTH) {
+      throw optionError(
+        CALLER,
+        "token",
+        `the admin token is ${token.length} characters; use at least ${ADMIN_TOKEN_MIN_LENGTH} (for example the output of: openssl rand -hex 16)`,
+      );
+    }
+  }
+  const loopback = isLoopbackHost(host);
+  if (!loopback && token === undefined) {
+    throw optionError(
+      CALLER,
+      "host",
+      `${JSON.stringify(host)} is not a loopback address, and the console shows test tokens and client certificates: give an admin token, or bind ${ADMIN_DEFAULT_HOST}`,
+    );
+  }
+  return { host, port, token, loopback };
+}
+
+/** True for localhost, 127.0.0.0/8, ::1 and 127.x written as IPv4-mapped IPv6. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  if (bare === "localhost") return true;
+  if (isIPv4(bare)) return bare.startsWith("127.");
+  if (!isIPv6(bare)) return false;
+  if (bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  return mapped !== null && (mapped[1] ?? "").startsWith("127.");
+}

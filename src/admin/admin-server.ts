@@ -1,0 +1,325 @@
+import { readFileSync } from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createAuthVerifier, headerValues } from "../protocol/auth.js";
+import type { Logger } from "../receiver/log.js";
+import type { NotificationStore } from "../receiver/store-types.js";
+import {
+  ADMIN_BASIC_USER,
+  type AdminListenOptions,
+  isLoopbackHost,
+  type ResolvedAdminListen,
+  resolveAdminListen,
+} from "./admin-options.js";
+import type { ConsoleFeed } from "./console-feed.js";
+import { renderConsolePage } from "./console-page.js";
+import { type ForwardingStats, forwardingRows } from "./forwarding-stats.js";
+import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.js";
+import type { ReceiverMetrics } from "./receiver-metrics.js";
+import { storeReadiness } from "./store-readiness.js";
+
+/** Event streams open at once; a page holds one. More get 503 (each holds a socket). */
+export const ADMIN_EVENT_STREAMS_MAX = 16;
+/** A comment line on idle event streams, so proxies and browsers keep them open. */
+export const EVENT_STREAM_HEARTBEAT_MS = 15_000;
+/** Connections the admin port holds at once: a few pages and scrapers. */
+export const ADMIN_MAX_CONNECTIONS = 128;
+/**
+ * The admin port's deadlines: a console request is a few hundred bytes, so a client gets
+ * 5 s for its headers and 10 s for the whole request (an event stream's answer is not
+ * bound by them), checked every half second. A client that trickles a header line every few
+ * seconds is cut off instead of holding a slot.
+ */
+export const ADMIN_HEADERS_TIMEOUT_MS = 5_000;
+export const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
+export const ADMIN_CONNECTIONS_CHECKING_INTERVAL_MS = 500;
+/** Connections one client address may hold on the admin port: the rest stays for others. */
+export const ADMIN_CONNECTIONS_PER_ADDRESS = 32;
+/**
+ * Bytes an event stream may have queued and unsent: a page that stops reading (a suspended
+ * tab, a stalled network) is dropped past this, and its EventSource reconnects.
+ */
+export const EVENT_STREAM_MAX_QUEUED_BYTES = 1024 * 1024;
+/** How often an open page is sent the forwarding state. */
+export const FORWARDING_REFRESH_MS = 5_000;
+
+const ASSETS = {
+  "/console.js": { file: "console.js", type: "text/javascript; charset=utf-8" },
+  "/console.css": { file: "console.css", type: "text/css; charset=utf-8" },
+  "/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
+} as const;
+
+/** Headers on every answer: nothing loaded from elsewhere, no framing, no caching. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Cache-Control": "no-store",
+};
+
+export interface AdminServerOptions extends AdminListenOptions {
+  feed: ConsoleFeed;
+  metrics: ReceiverMetrics;
+  /** The receiver the console describes. */
+  receiver: { url: string; mode: "direct" | "behind-proxy"; store: NotificationStore };
+  forwarding?: ForwardingStats | undefined;
+  logger: Logger;
+}
+
+export interface AdminServerHandle {
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The admin server, on its own port and never the webhook's: `/` the console page, `/events`
+ * its live updates, `/metrics` for Prometheus, `/healthz`, `/readyz`. Plain HTTP, loopback by
+ * default; with a token, every path but the two probes needs it.
+ */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServerHandle> {
+  const listen = resolveAdminListen(options);
+  const assets = loadAssets();
+  const streams = new Set<http.ServerResponse>();
+  const authorized = tokenCheck(listen);
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") {
+      const ready = storeReadiness(options.receiver.store);
+      return ready.ok
+        ? sendJson(res, 200, { status: "ready" })
+        : sendJson(res, 503, { error: `not ready: ${ready.reason}` });
+    }
+    if (!listen.token && !isLoopbackHost(hostnameOf(req.headers.host))) {
+      // Without a token, only loopback names (any port, for SSH tunnels): a page on another
+      // site that rebinds its own name to 127.0.0.1 must not read the console.
+      const error = `Host ${JSON.stringify(req.headers.host ?? "")} is not this console's address; open it as http://127.0.0.1:PORT/ (or localhost)`;
+      return sendJson(res, 403, { error });
+    }
+    if (!authorized(req.rawHeaders)) {
+      res.setHeader(
+        "WWW-Authenticate",
+        'Basic realm="netdata-webhook-kit console", charset="UTF-8"',
+      );
+      return sendJson(res, 401, {
+        error:
+          "the admin token is missing or wrong; send Authorization: Bearer TOKEN (or Basic admin:TOKEN)",
+      });
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD");
+      return sendJson(res, 405, {
+        error: `method ${req.method} is not allowed; the console is read-only`,
+      });
+    }
+    if (path === "/") return sendText(res, 200, "text/html; charset=utf-8", page(options));
+    if (path === "/metrics") {
+      options.metrics.registry.render().then(
+        (text) => sendText(res, 200, PROMETHEUS_CONTENT_TYPE, text),
+        (error: Error) => {
+          options.logger.error("failed to render metrics", { error });
+          sendJson(res, 500, { error: "metrics could not be collected; see the receiver's log" });
+        },
+      );
+      return;
+    }
+    if (path === "/events") return openEventStream(req, res, streams, options);
+    if (Object.hasOwn(ASSETS, path)) {
+      const asset = ASSETS[path as keyof typeof ASSETS];
+      return sendText(res, 200, asset.type, assets[asset.file]);
+    }
+    sendJson(res, 404, { error: "not found; the console is at /, metrics at /metrics" });
+  };
+  const server = http.createServer(
+    {
+      headersTimeout: ADMIN_HEADERS_TIMEOUT_MS,
+      requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: ADMIN_CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
+    (req, res) => {
+      try {
+        route(req, res);
+      } catch (error) {
+        // Reading the store failed (closed while stopping, or a disk error): say so, stay up.
+        options.logger.error("admin console request failed", {
+          path: req.url,
+          error: error as Error,
+        });
+        if (!res.headersSent)
+          sendJson(res, 503, {
+            error: "the console could not read the store; see the receiver's log",
+          });
+        else res.destroy();
+      }
+    },
+  );
+  server.maxConnections = ADMIN_MAX_CONNECTIONS;
+  limitConnectionsPerAddress(server, ADMIN_CONNECTIONS_PER_ADDRESS);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch((error: Error) => {
+    throw new Error(
+      `failed to listen on ${listen.host}:${listen.port} for the admin console: ${error.message}`,
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  const url = `http://${urlHost}:${port}/`;
+  options.logger.info("admin console listening", {
+    url,
+    metrics: `${url}metrics`,
+    token_required: listen.token !== undefined,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        for (const res of streams) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function page(options: AdminServerOptions): string {
+  return renderConsolePage({
+    webhookUrl: options.receiver.url,
+    mode: options.receiver.mode,
+    token: options.feed.latestToken(),
+    notifications: options.feed.notifications(),
+    refusals: options.feed.refusals(),
+    refusalCounts: options.feed.refusalCounts(),
+    forwarding: options.forwarding ? forwardingRows(options.forwarding) : undefined,
+  });
+}
+
+/** Server-Sent Events: one `event:` per update, the data one JSON line. */
+function openEventStream(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  streams: Set<http.ServerResponse>,
+  options: AdminServerOptions,
+): void {
+  if (streams.size >= ADMIN_EVENT_STREAMS_MAX) {
+    sendJson(res, 503, {
+      error: `too many open consoles (${ADMIN_EVENT_STREAMS_MAX}); close one`,
+    });
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "X-Accel-Buffering": "no",
+  });
+  let dropped = false;
+  // A page that stops reading would make its queue grow without end: past the cap it is
+  // dropped, and its EventSource reconnects (reloading the state with the page).
+  const write = (text: string): void => {
+    if (dropped) return;
+    res.write(text);
+    if (res.writableLength <= EVENT_STREAM_MAX_QUEUED_BYTES) return;
+    dropped = true;
+    options.logger.warn("event stream dropped: the page stopped reading", {
+      remote: req.socket.remoteAddress,
+      queued_bytes: res.writableLength,
+      limit_bytes: EVENT_STREAM_MAX_QUEUED_BYTES,
+    });
+    res.destroy();
+  };
+  const send = (type: string, data: unknown): void => {
+    write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  write(": connected\n\n");
+  streams.add(res);
+  const unsubscribe = options.feed.subscribe((update) => send(update.type, update.data));
+  const heartbeat = setInterval(() => write(": heartbeat\n\n"), EVENT_STREAM_HEARTBEAT_MS);
+  const { forwarding } = options;
+  const refresh = forwarding
+    ? setInterval(() => send("forwarding", forwardingRows(forwarding)), FORWARDING_REFRESH_MS)
+    : undefined;
+  req.socket.once("close", () => {
+    streams.delete(res);
+    unsubscribe();
+    clearInterval(heartbeat);
+    clearInterval(refresh);
+  });
+}
+
+/** With a token: Bearer TOKEN or Basic admin:TOKEN, compared in constant time. */
+function tokenCheck(listen: ResolvedAdminListen): (rawHeaders: readonly string[]) => boolean {
+  const { token } = listen;
+  if (token === undefined) return () => true;
+  const bearer = createAuthVerifier({ scheme: "bearer", token });
+  const basic = createAuthVerifier({
+    scheme: "basic",
+    username: ADMIN_BASIC_USER,
+    password: token,
+  });
+  return (rawHeaders) => {
+    const values = headerValues(rawHeaders, "authorization");
+    return bearer(values).ok || basic(values).ok;
+  };
+}
+
+function loadAssets(): Record<"console.js" | "console.css" | "favicon.svg", string> {
+  const read = (name: string) =>
+    readFileSync(fileURLToPath(new URL(`../../assets/console/${name}`, import.meta.url)), "utf8");
+  return {
+    "console.js": read("console.js"),
+    "console.css": read("console.css"),
+    "favicon.svg": read("favicon.svg"),
+  };
+}
+
+/**
+ * Closes a new connection at once when its address already holds `limit`: one client (or a
+ * flood of slow ones from one address) cannot take every slot, so /healthz stays answerable.
+ */
+function limitConnectionsPerAddress(server: http.Server, limit: number): void {
+  const open = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress ?? "";
+    const count = open.get(address) ?? 0;
+    if (count >= limit) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once("close", () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
+
+/** The host name of a Host header, without its port; "" when absent. */
+function hostnameOf(header: string | undefined): string {
+  const value = (header ?? "").trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) return bracketed[1] ?? "";
+  return value.replace(/:\d+$/, "");
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  sendText(res, status, "application/json; charset=utf-8", JSON.stringify(body));
+}
+
+function sendText(res: http.ServerResponse, status: number, type: string, text: string): void {
+  res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(text) });
+  res.end(res.req.method === "HEAD" ? undefined : text);
+}
