@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathExists, replaceFile } from "../_replace-file.js";
+import { PACKAGE_VERSION } from "../package-facts.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import {
   NETDATA_ROOT_CA_PATH,
@@ -13,7 +14,6 @@ import {
 import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "../proxy/policy.js";
 import { PROXY_RENDERERS, PROXY_SERVERS, type ProxyServer } from "../proxy/proxy-config.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
-import { version } from "../run-cli.js";
 import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
 
 export const proxyCommand = defineCommand({
@@ -195,6 +195,6 @@ async function writeBundledCa(
   );
   return {
     clientCa: target,
-    clientCaOrigin: `the Netdata Root CA bundled with ${PROGRAM} ${version()}, written there by this command`,
+    clientCaOrigin: `the Netdata Root CA bundled with ${PROGRAM} ${PACKAGE_VERSION}, written there by this command`,
   };
 }
