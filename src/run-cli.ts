@@ -15,7 +15,7 @@ export function topLevelHelp(): string {
   return `${PROGRAM}: receive, test and deploy Netdata Cloud webhook notifications.
 
 Examples:
-  $ npm start                                                    # demo: receiver + full conformance run
+  $ ${PROGRAM} demo                                     # a receiver + the full conformance run
   $ ${PROGRAM} certs --pki certs/dev                    # development PKI
   $ ${PROGRAM} serve --dev --auth bearer --bearer-token-file token.txt
   $ ${PROGRAM} verify https://hooks.example.com/webhooks/netdata --pki certs/dev

@@ -88,10 +88,12 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
         `--out-file: ${outFile} already exists. Pass --force to replace it, or choose another file.`,
       );
     }
-    const clientCa =
+    // The bundled CA is written only once every option has been checked.
+    const bundledCa =
       values["client-ca"] === undefined
-        ? await writeBundledCa(outFile === undefined ? cwd : dirname(outFile), stderr)
-        : { clientCa: values["client-ca"] };
+        ? await planBundledCa(outFile === undefined ? cwd : dirname(outFile))
+        : undefined;
+    const clientCa = bundledCa?.option ?? { clientCa: values["client-ca"] ?? "" };
     const options = resolveOrUsageError({
       serverName: required(values["server-name"], "server-name"),
       cert: required(values["tls-cert"], "tls-cert"),
@@ -104,6 +106,7 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
       ...(values["expected-cn"] !== undefined && { expectedCns: values["expected-cn"] }),
       ...(values["verify-depth"] !== undefined && { verifyDepth: values["verify-depth"] }),
     });
+    await bundledCa?.write(stderr);
     warnAboutMissingFiles(options, stderr);
     const config = PROXY_RENDERERS[server](options);
     if (outFile === undefined) {
@@ -170,10 +173,10 @@ export const WRITTEN_CA_NAME = "netdata-ca.pem";
  * install (a path inside node_modules or a checkout breaks after `npm ci` or on another
  * machine): the bundled copy is written into `dir`, beside the config.
  */
-async function writeBundledCa(
-  dir: string,
-  stderr: (text: string) => void,
-): Promise<{ clientCa: string; clientCaOrigin: string }> {
+async function planBundledCa(dir: string): Promise<{
+  option: { clientCa: string; clientCaOrigin: string };
+  write: (stderr: (text: string) => void) => Promise<void>;
+}> {
   const target = join(dir, WRITTEN_CA_NAME);
   const bundled = await readFile(NETDATA_ROOT_CA_PATH, "utf8");
   const existing = await readFile(target, "utf8").catch(() => undefined);
@@ -182,19 +185,22 @@ async function writeBundledCa(
       `a different file is already at the CA path: ${target}. Pass --client-ca ${target} to use it, or move it away to get the bundled Netdata Root CA.`,
     );
   }
-  if (existing === undefined) {
-    try {
-      await replaceFile(target, bundled);
-    } catch (error) {
-      throw new CommandError(`failed to write ${target}: ${(error as Error).message}`);
+  const write = async (stderr: (text: string) => void) => {
+    if (existing === undefined) {
+      try {
+        await replaceFile(target, bundled);
+      } catch (error) {
+        throw new CommandError(`failed to write ${target}: ${(error as Error).message}`);
+      }
     }
-  }
-  stderr(
-    `${existing === undefined ? "wrote" : "kept "} ${target} (the Netdata Root CA bundled with ${PROGRAM}); ` +
-      "install it with the config, or pass --client-ca PATH for where it lives on the server.\n",
-  );
-  return {
+    stderr(
+      `${existing === undefined ? "wrote" : "kept "} ${target} (the Netdata Root CA bundled with ${PROGRAM}); ` +
+        "install it with the config, or pass --client-ca PATH for where it lives on the server.\n",
+    );
+  };
+  const option = {
     clientCa: target,
     clientCaOrigin: `the Netdata Root CA bundled with ${PROGRAM} ${PACKAGE_VERSION}, written there by this command`,
   };
+  return { option, write };
 }

@@ -161,7 +161,8 @@ Exit codes:
   1  the baseline failed, a required check failed or was inconclusive, a required
      check --only names by id did not run (the reason is printed) or none of the
      selection ran, or an --observe-* source could not be read
-  2  usage or configuration error (also --only/--skip that select no check)    3  the target could not be reached at all`,
+  2  usage or configuration error (also --only/--skip that select no check)
+  3  the target could not be reached at all`,
   run: async (ctx) => {
     const { values } = ctx;
     if (values.list === true) {
