@@ -19,6 +19,8 @@ export interface ConnectionGuardOptions {
   /** How often the counts of failed and refused connections are logged, one line per address. */
   logIntervalMs: number;
   logger: Logger;
+  /** Told of each connection closed because its peer is not a trusted proxy (for events). */
+  onUntrustedPeer?: (socket: Socket) => void;
 }
 
 /** Addresses counted one by one per log interval; the rest share one line. */
@@ -101,6 +103,7 @@ export function installConnectionGuard(
     addressOf.set(socket, address);
     if (options.trustsPeer && !options.trustsPeer(socket.remoteAddress)) {
       close(socket, address, "untrusted");
+      options.onUntrustedPeer?.(socket);
       return;
     }
     const count = open.get(address) ?? 0;

@@ -137,7 +137,7 @@ export function requestAcceptance(
 
 /** The refusal event of a connection cut before any HTTP was read. */
 export function connectionRefusal(
-  check: "tls" | "client" | "malformed",
+  check: "tls" | "client" | "malformed" | "proxy",
   reason: string,
   clientCn: string | null,
   socket: Socket,

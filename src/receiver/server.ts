@@ -138,6 +138,10 @@ function createServer(
     maxConnections: o.maxConnections,
     logIntervalMs: o.timeouts.handshakeLogIntervalMs,
     logger: built.logger,
+    onUntrustedPeer: (socket) => {
+      const refusal = connectionRefusal("proxy", "the peer is not a trusted proxy", null, socket);
+      emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
+    },
   });
   // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
   server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -87,6 +87,8 @@ describe("serve --admin-host", () => {
   it("refuses an --admin-port that is not a port", async () => {
     const run = await runCliCaptured(["serve", "--dev", "--admin-port", "80a"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--admin-port: expected 0-65535, got "80a". Pass a number.');
+    expect(run.stderr).toContain(
+      '--admin-port: not a whole number: "80a". Pass a whole number from 0 to 65535.',
+    );
   });
 });
