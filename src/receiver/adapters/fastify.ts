@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";
 import type { NetdataEndpointOptions } from "./endpoint-options.js";
 import { netdataWebhookNode } from "./node.js";
 
@@ -15,7 +16,7 @@ export async function netdataWebhookFastify(
   options: NetdataEndpointOptions,
 ): Promise<void> {
   const { prefix: _prefix, ...rest } = options as NetdataEndpointOptions & { prefix?: string };
-  const listener = netdataWebhookNode(rest);
+  const listener = netdataWebhookNode(rest, "netdataWebhookFastify");
   const path = rest.path ?? DEFAULT_PATH;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
@@ -26,5 +27,3 @@ export async function netdataWebhookFastify(
   app.all(path, handler);
   app.all(`${path}/*`, handler);
 }
-
-import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";

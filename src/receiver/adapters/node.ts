@@ -13,8 +13,10 @@ import { createEndpoint, type NetdataEndpointOptions } from "./endpoint-options.
  */
 export function netdataWebhookNode(
   options: NetdataEndpointOptions,
+  /** The name misuse errors carry (the Fastify plugin passes its own). */
+  caller = "netdataWebhookNode",
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { pipeline, logger, path } = createEndpoint(options, "netdataWebhookNode");
+  const { pipeline, logger, path } = createEndpoint(options, caller);
   return (req, res) => {
     // Pipelined behind a refusal that closes the connection: not read, not answered.
     if (isClosing(req.socket)) return;
