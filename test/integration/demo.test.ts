@@ -6,7 +6,7 @@ describe("demo (npm start)", () => {
   it("verifies a fresh reference receiver with the whole catalogue, exits 0 and cleans up", async () => {
     const run = await runCliCaptured(["demo"]);
     expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
+    expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain("35 checks: 35 passed, 0 failed");
     expect(run.stdout).toContain("PASS: every required check passed (exit 0)");
     expect(run.stdout.match(/\n {2}\d\. /g)).toHaveLength(3);
