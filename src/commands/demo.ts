@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-facts.js";
 import { generateDevPki } from "../pki/generate-dev-pki.js";
 import { pkiPaths } from "../pki/pki-names.js";
 import { silentLogger } from "../receiver/log.js";
@@ -97,7 +97,8 @@ with the whole catalogue, prints the report, removes the folder and exits with v
 
 /** This kit's own `inbox --json` on the demo's database, as a shell command line. */
 function inboxCommandLine(dbPath: string): string {
-  const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
+  // The built bin, also when this module runs from source (tests): npm test builds first.
+  const cli = join(PACKAGE_ROOT, "dist", "cli.js");
   const words = [process.execPath, cli, "inbox", "--json", "--limit", "10000", "--db", dbPath];
   return words.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
 }
