@@ -65,8 +65,23 @@ export function tlsExchange(options: {
         raw: text,
       });
     };
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      // A whole answer (headers and Content-Length bytes of body) ends the exchange: a
+      // server that keeps the connection open is not waited for.
+      if (responseComplete(Buffer.concat(chunks))) finish();
+    });
     socket.on("error", finish);
     socket.on("close", finish);
   });
+}
+
+/** True once `raw` holds a status line, the header block and the Content-Length body. */
+function responseComplete(raw: Buffer): boolean {
+  const split = raw.indexOf("\r\n\r\n");
+  if (split < 0) return false;
+  const head = raw.subarray(0, split).toString("latin1");
+  if (!/^HTTP\/1\.[01] \d{3} /.test(head)) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  return length !== null && raw.length - (split + 4) >= Number(length[1]);
 }
