@@ -159,8 +159,9 @@ export function notPassed(report: VerifyReport): string[] {
 
 const KIT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * npm pack builds the kit (prepare) and npm install compiles better-sqlite3 (sqlite3.c at -O3):
- * minutes on 2 cores, more when they are busy.
+ * npm install compiles better-sqlite3 (sqlite3.c at -O3): minutes on 2 cores, more when they
+ * are busy. npm pack runs with scripts off: `npm test` has built dist/ already, and a second
+ * build (the prepare script) would rewrite dist/ while other test files pack or read it.
  */
 const PACK_TIMEOUT_MS = 180_000;
 const INSTALL_TIMEOUT_MS = 480_000;
@@ -175,10 +176,14 @@ export const INSTALL_AGAINST_PACKED_KIT_TIMEOUT_MS =
  * project as a user would.
  */
 export async function installAgainstPackedKit(project: ScaffoldedProject): Promise<void> {
-  const pack = await runCommand("npm", ["pack", "--pack-destination", project.root], {
-    cwd: KIT_ROOT,
-    timeoutMs: PACK_TIMEOUT_MS,
-  });
+  const pack = await runCommand(
+    "npm",
+    ["pack", "--ignore-scripts", "--pack-destination", project.root],
+    {
+      cwd: KIT_ROOT,
+      timeoutMs: PACK_TIMEOUT_MS,
+    },
+  );
   if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.output}`);
   const tarballs = (await readdir(project.root)).filter((name) => name.endsWith(".tgz"));
   if (tarballs.length !== 1 || !tarballs[0])
