@@ -1,6 +1,6 @@
-import { isIPv4, isIPv6 } from "node:net";
 import { validateAuthConfig } from "../protocol/auth.js";
 import { optionError } from "../receiver/options.js";
+import { isLoopbackHost as isLoopbackAddress } from "../receiver/trusted-proxy.js";
 
 /** The console shows test tokens and client details: loopback unless told otherwise. */
 export const ADMIN_DEFAULT_HOST = "127.0.0.1";
@@ -79,11 +79,6 @@ export function resolveAdminListen(options: AdminListenOptions): ResolvedAdminLi
 
 /** True for localhost, 127.0.0.0/8, ::1 and 127.x written as IPv4-mapped IPv6. */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  if (bare === "localhost") return true;
-  if (isIPv4(bare)) return bare.startsWith("127.");
-  if (!isIPv6(bare)) return false;
-  if (bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
-  return mapped !== null && (mapped[1] ?? "").startsWith("127.");
+  // Host headers arrive in any case; the address rule is the receiver's one.
+  return isLoopbackAddress(host.toLowerCase());
 }
