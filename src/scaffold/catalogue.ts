@@ -48,9 +48,11 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     summary: "Python 3 + Flask, standalone, deployed behind the generated nginx config",
     nextSteps: (dir) => [
       `cd ${shellQuote(dir)}`,
-      "apt-get install python3-flask python3-waitress  # or: pip install -r requirements.txt",
-      "BEHIND_PROXY=1 python3 app.py                   # http://127.0.0.1:8080, for nginx only",
-      "npx netdata-webhook-kit proxy nginx --help      # the TLS front end: README.md shows the setup",
+      "npm install                                     # only the kit's CLI (verify, certs, proxy); app.py does not use Node",
+      "python3 -c 'import flask, waitress'             # fails? apt-get install python3-flask python3-waitress (or pip install -r requirements.txt)",
+      "python3 app.py --env-file dev.env               # in a terminal of its own: http://127.0.0.1:8080/webhooks/netdata, plain HTTP for the TLS proxy",
+      "npx netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret",
+      "npx netdata-webhook-kit proxy nginx --help      # the TLS front end in production: README.md, Deploy",
     ],
   },
 ];

@@ -335,12 +335,61 @@ def _escape(match):
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+USAGE = "usage: python3 app.py [--env-file FILE]  (settings: environment variables, see README.md)"
+
+
+def read_env_file(path, env):
+    """Settings from a file of NAME=value lines (blank lines and # comments skipped, one pair
+    of surrounding quotes removed), as Node's --env-file reads dev.env: a variable already
+    set in `env` wins. Returns the merged settings; raises ConfigError naming file and line."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise ConfigError(f"--env-file {path!r}: {e.strerror}; pass a file of NAME=value "
+                          "lines such as dev.env") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--env-file {path!r} is not UTF-8 text") from None
+    merged = {}
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if name.startswith("export "):
+            name = name[len("export "):].strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"--env-file {path!r}, line {number}: expected NAME=value, "
+                              f"got {line[:60]!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        merged[name] = value
+    merged.update(env)
+    return merged
+
+
+def settings_from(argv, env):
+    """The environment, with the settings of `--env-file FILE` under it when given."""
+    if not argv:
+        return env
+    if len(argv) == 2 and argv[0] == "--env-file":
+        return read_env_file(argv[1], env)
+    if len(argv) == 1 and argv[0].startswith("--env-file="):
+        return read_env_file(argv[0][len("--env-file="):], env)
+    if argv[0] in ("-h", "--help"):
+        print(USAGE)
+        sys.exit(0)
+    raise ConfigError(f"unexpected argument {argv[0]!r}; {USAGE}")
+
+
 def main():
     handler = logging.StreamHandler()
     handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
-        config = load_config(os.environ)
+        config = load_config(settings_from(sys.argv[1:], dict(os.environ)))
     except ConfigError as e:
         print(f"configuration error: {e}", file=sys.stderr)
         sys.exit(2)

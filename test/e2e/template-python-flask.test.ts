@@ -163,6 +163,50 @@ describe.skipIf(skip)(`the python-flask template's own checks${label}`, () => {
     }
   });
 
+  it("reads dev.env with --env-file, a variable set in the environment winning", async () => {
+    const app = await startProject(SYSTEM_PYTHON, ["app.py", "--env-file", "dev.env"], {
+      cwd: project.dir,
+      env: projectEnv({ PORT: "0", PYTHONDONTWRITEBYTECODE: "1" }),
+    });
+    try {
+      const headers = { ...VERIFIED, authorization: "Bearer dev-bearer-token" };
+      expect(await postFrom(app.url, "127.0.0.1", headers, testBody("t"))).toBe(200);
+      const wrong = { ...VERIFIED, authorization: "Bearer other" };
+      expect(await postFrom(app.url, "127.0.0.1", wrong, testBody("u"))).toBe(401);
+      expect(app.output()).toContain("(auth bearer, behind a proxy)");
+    } finally {
+      await app.stop();
+    }
+  });
+
+  for (const [label, args, file, message] of [
+    [
+      "a missing file",
+      ["--env-file", "nope.env"],
+      undefined,
+      "--env-file 'nope.env': No such file",
+    ],
+    [
+      "a line without =",
+      ["--env-file", "bad.env"],
+      "AUTH\n",
+      "--env-file 'bad.env', line 1: expected NAME=value",
+    ],
+    ["an unknown argument", ["--verbose"], undefined, "unexpected argument '--verbose'; usage:"],
+  ] as const) {
+    it(`refuses ${label} in its arguments with one line and exit 2`, async () => {
+      if (file !== undefined) await writeFile(join(project.dir, "bad.env"), file);
+      const run = await runCommand(SYSTEM_PYTHON, ["app.py", ...args], {
+        cwd: project.dir,
+        env: projectEnv({ PORT: "0", PYTHONDONTWRITEBYTECODE: "1" }),
+        timeoutMs: 20_000,
+      });
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain(`configuration error: ${message}`);
+      expect(run.output).not.toContain("Traceback");
+    });
+  }
+
   for (const host of ["::ffff:127.0.0.1", "::1%lo"]) {
     it(`explains, without a traceback, that it cannot listen on HOST ${host} (exit 2)`, async () => {
       const run = await runCommand(SYSTEM_PYTHON, ["app.py"], {
