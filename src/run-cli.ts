@@ -1,6 +1,6 @@
 import { type CommandIo, PROGRAM, UsageError } from "./commands/_command.js";
-import { didYouMean } from "./commands/_did-you-mean.js";
 import { COMMANDS } from "./commands/_registry.js";
+import { didYouMean } from "./did-you-mean.js";
 import { PACKAGE_VERSION } from "./package-facts.js";
 
 export function version(): string {

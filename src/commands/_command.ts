@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { didYouMean } from "./_did-you-mean.js";
+import { didYouMean } from "../did-you-mean.js";
 
 /** A usage or configuration mistake: the CLI prints the message and exits 2. */
 export class UsageError extends Error {

@@ -4,6 +4,7 @@ import { isClosing } from "./closing-refusal.js";
 import { type Logger, toLogger } from "./log.js";
 import { jsonErrorHandler, notFoundHandler } from "./middleware/error-handler.js";
 import { createWebhookRouter } from "./middleware/netdata-webhook.js";
+import { OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
 import {
   DEFAULT_DB_PATH,
   type ReceiverAppOptions,
@@ -33,6 +34,7 @@ export interface ReceiverApp {
  * The store is `app.locals.store`.
  */
 export function createReceiverApp(options: ReceiverAppOptions = {}): Express {
+  refuseUnknownOptions(options, OPTION_NAMES.app, "createReceiverApp");
   return buildReceiverApp(options, "createReceiverApp").app;
 }
 

@@ -9,6 +9,7 @@ import { installConnectionGuard } from "./connection-guard.js";
 import { holdContinue } from "./expect-continue.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
+import { OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
 import { resolveWebhookPath } from "./options.js";
 import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
@@ -41,6 +42,7 @@ const SHUTDOWN_SWEEP_INTERVAL_MS = 50;
  * mode: plain HTTP on 127.0.0.1 by default, trusting the proxy's verification headers.
  */
 export async function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
+  refuseUnknownOptions(options, OPTION_NAMES.server, "startReceiver");
   const listen = resolveServerOptions(options);
   const path = resolveWebhookPath(options.path, "startReceiver");
   const built = buildReceiverApp(options, "startReceiver");

@@ -1,5 +1,6 @@
 import type { Logger } from "../log.js";
 import { toLogger } from "../log.js";
+import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
 import {
   type NetdataWebhookOptions,
   resolveWebhookOptions,
@@ -21,6 +22,7 @@ export interface Endpoint {
 
 /** Validates an adapter's options once and builds its pipeline. */
 export function createEndpoint(options: NetdataEndpointOptions, caller: string): Endpoint {
+  refuseUnknownOptions(options, OPTION_NAMES.endpoint, caller);
   const path = resolveWebhookPath(options?.path, caller);
   const resolved = resolveWebhookOptions(options, caller);
   const logger = toLogger(options.logger, resolved.secrets);

@@ -3,6 +3,13 @@ import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";
 import type { NetdataEndpointOptions } from "./endpoint-options.js";
 import { netdataWebhookNode } from "./node.js";
 
+/** What Fastify's `register` adds to a plugin's options. */
+interface FastifyRegisterOptions {
+  prefix?: string;
+  logLevel?: string;
+  logSerializers?: unknown;
+}
+
 /**
  * The receiver as a Fastify (5) plugin:
  * `await app.register(netdataWebhookFastify, { store, path: "/webhooks/netdata" })`.
@@ -15,7 +22,13 @@ export async function netdataWebhookFastify(
   app: FastifyInstance,
   options: NetdataEndpointOptions,
 ): Promise<void> {
-  const { prefix: _prefix, ...rest } = options as NetdataEndpointOptions & { prefix?: string };
+  // Fastify hands a plugin its own register options too.
+  const {
+    prefix: _prefix,
+    logLevel: _logLevel,
+    logSerializers: _logSerializers,
+    ...rest
+  } = options as NetdataEndpointOptions & FastifyRegisterOptions;
   const listener = netdataWebhookNode(rest, "netdataWebhookFastify");
   const path = rest.path ?? DEFAULT_PATH;
   app.removeAllContentTypeParsers();

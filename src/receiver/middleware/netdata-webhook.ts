@@ -2,6 +2,7 @@ import express, { type Router } from "express";
 import { isClosing } from "../closing-refusal.js";
 import { toLogger } from "../log.js";
 import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
+import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
 import { type NetdataWebhookOptions, resolveWebhookOptions } from "../options.js";
 import { createWebhookPipeline, settleReply, type WebhookPipeline } from "../pipeline.js";
 import { isExactWebhookPath } from "../webhook-path.js";
@@ -12,6 +13,7 @@ import { isExactWebhookPath } from "../webhook-path.js";
  * parser: it reads the body itself to answer each problem precisely.
  */
 export function netdataWebhook(options: NetdataWebhookOptions): Router {
+  refuseUnknownOptions(options, OPTION_NAMES.webhook, "netdataWebhook");
   const resolved = resolveWebhookOptions(options, "netdataWebhook");
   const logger = toLogger(options.logger, resolved.secrets);
   return createWebhookRouter(createWebhookPipeline(resolved, logger));
