@@ -1,5 +1,7 @@
-import { readdir, rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
 import { TEMPLATE_NAMES } from "../../src/scaffold/catalogue.js";
@@ -148,4 +150,81 @@ describe("the express-ts template, installed against the packed kit", () => {
     expect(run.code).toBe(2);
     expect(run.output).toContain("TLS_CERT and TLS_KEY are required");
   });
+
+  // Last in the file: it rebuilds the project with a handler of its own.
+  it("hands a notification over again after a SIGKILL during its hand-over (at-least-once)", async () => {
+    // A user's handler that records each call and, while a flag file exists, never finishes.
+    await writeFile(
+      join(project.dir, "src", "handle-notification.ts"),
+      `import { appendFileSync, existsSync } from "node:fs";
+import type { Notification } from "netdata-webhook-kit";
+import type { HandOver } from "./app.js";
+
+export async function handleNotification(notification: Notification, handOver: HandOver): Promise<void> {
+  appendFileSync("${join(project.root, "calls.log")}", \`\${notification.kind} \${handOver.idempotencyKey} \${handOver.attempt}\\n\`);
+  if (existsSync("${join(project.root, "hang")}")) await new Promise(() => {});
+}
+`,
+    );
+    const build = await runCommand("npm", ["run", "build"], {
+      cwd: project.dir,
+      env: projectEnv({}),
+      timeoutMs: 60_000,
+    });
+    expect(build.code, build.output).toBe(0);
+    const calls = async () =>
+      (await readFile(join(project.root, "calls.log"), "utf8").catch(() => ""))
+        .split("\n")
+        .filter((line) => line.length > 0);
+    const waitForCalls = async (count: number) => {
+      for (let i = 0; i < 300 && (await calls()).length < count; i++) await sleep(100);
+      return calls();
+    };
+    const settings = { BEHIND_PROXY: "1", DB_PATH: join(project.root, "crash.db") };
+    await writeFile(join(project.root, "hang"), "");
+    const first = await startReceiver(settings);
+    let second: Awaited<ReturnType<typeof startReceiver>> | undefined;
+    try {
+      const body = await readFile(
+        new URL("../fixtures/captured/netdata-alert-critical.json", import.meta.url),
+        "utf8",
+      );
+      expect(await postBehindProxy(first.url, body)).toBe(200);
+      const before = await waitForCalls(1);
+      expect(before, first.output()).toHaveLength(1);
+      await first.crash();
+      await rm(join(project.root, "hang"));
+      second = await startReceiver(settings);
+      const after = await waitForCalls(2);
+      expect(after, second.output()).toHaveLength(2);
+      const [kind, key] = (before[0] ?? "").split(" ");
+      expect(kind).toBe("alert-nested");
+      // The same notification, with the same key for the handler to drop a repeat by.
+      expect((after[1] ?? "").split(" ").slice(0, 2)).toEqual([kind, key]);
+    } finally {
+      await first.stop();
+      await second?.stop();
+    }
+  });
 });
+
+/** A POST as the TLS proxy forwards it: the verified client's headers and the bearer token. */
+function postBehindProxy(url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${BEARER_TOKEN}`,
+        "x-client-verify": "SUCCESS",
+        "x-client-dn": "CN=app.netdata.cloud",
+      },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}

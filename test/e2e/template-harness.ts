@@ -101,6 +101,8 @@ export interface StartedProject {
   /** Exit code once it exited, else null. */
   exitCode: () => number | null;
   stop: () => Promise<void>;
+  /** SIGKILL, as a crash or the OOM killer would end it; resolves once it has exited. */
+  crash: () => Promise<void>;
 }
 
 /** Starts a long-running project and resolves with the URL it logs once it listens. */
@@ -140,6 +142,12 @@ export function startProject(
         output: () => output,
         exitCode: () => child.exitCode,
         stop: () => stopChild(child),
+        crash: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once("exit", () => done());
+            child.kill("SIGKILL");
+          }),
       });
     };
     child.stdout.on("data", collect);

@@ -271,8 +271,10 @@ for (const receiver of HOSTILE_RECEIVERS) {
       }
     });
 
-    describe("not written yet (pending.json)", () => {
-      for (const c of PENDING) it.todo(`${c.name}: ${c.owner}`);
-    });
+    if (PENDING.length > 0) {
+      describe("not written yet (pending.json)", () => {
+        for (const c of PENDING) it.todo(`${c.name}: ${c.owner}`);
+      });
+    }
   });
 }
