@@ -5,6 +5,7 @@ import type { VerifyOptions } from "../simulator/types.js";
 import { checkAuthSettings } from "../validate/auth-settings.js";
 import { type CommandContext, UsageError } from "./_command.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, readSecret, secretOptions } from "./_secrets.js";
+import { checkTargetMaterial } from "./_target-material.js";
 
 // The flags that say how to reach a receiver as Netdata does, and the small parsers that
 // `verify`, `send` and `demo` share.
@@ -60,8 +61,16 @@ type TargetValues = Partial<
 >;
 type Io = Pick<CommandContext<Record<string, never>>, "env" | "cwd">;
 
-/** The part of VerifyOptions that the shared target flags decide (paths resolved against cwd). */
-export function targetFromValues(values: TargetValues, io: Io): Omit<VerifyOptions, "url"> {
+/**
+ * The part of VerifyOptions that the shared target flags decide (paths resolved against cwd),
+ * once their TLS files have been checked (`command` names the warnings).
+ */
+export function targetFromValues(
+  values: TargetValues,
+  io: Io & Pick<CommandContext<Record<string, never>>, "stderr">,
+  command: string,
+): Omit<VerifyOptions, "url"> {
+  checkTargetMaterial(values, io, command);
   const path = (name: keyof TargetValues) => {
     const value = values[name];
     return typeof value === "string" ? { [camel(name)]: resolve(io.cwd, value) } : {};

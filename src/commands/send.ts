@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Outcome } from "../simulator/http-client.js";
 import { describeOutcome, isSuccess } from "../simulator/outcome-classify.js";
@@ -9,6 +8,7 @@ import { resolveVerifyOptions } from "../simulator/resolve-options.js";
 import { sendNotifications } from "../simulator/send.js";
 import { latencyLine } from "../simulator/stats.js";
 import { type CommandContext, defineCommand, PROGRAM, UsageError } from "./_command.js";
+import { readFlagFile } from "./_file-problem.js";
 import { KIND_NAMES, parseKind } from "./_kinds.js";
 import {
   asUsageErrors,
@@ -37,14 +37,7 @@ function payloadSource(
       );
     }
     const path = resolve(cwd, values.file);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new UsageError(
-        `failed to read --file ${JSON.stringify(values.file)}: ${(error as NodeJS.ErrnoException).code}.`,
-      );
-    }
+    const text = readFlagFile("--file", values.file, undefined, path);
     return { label: path, body: () => text };
   }
   const { family: kind, format: kindFormat } = parseKind(values.kind ?? "alert");
@@ -167,7 +160,7 @@ export const sendCommand = defineCommand({
     }
     const url = ctx.positionals[0] ?? "";
     const options = await asUsageErrors(() =>
-      resolveVerifyOptions({ url, ...targetFromValues(values, ctx) }),
+      resolveVerifyOptions({ url, ...targetFromValues(values, ctx, "send") }),
     );
     if (options.url.protocol === "http:" && !options.allowHttp) {
       throw new UsageError(

@@ -179,7 +179,7 @@ Exit codes:
       url: ctx.positionals[0] ?? "",
       profile: oneOf("--profile", values.profile, ["current", "legacy-crc", "all"], "all"),
       payloads: oneOf("--payloads", values.payloads, ["flat", "nested", "all"], "all"),
-      ...targetFromValues(values, ctx),
+      ...targetFromValues(values, ctx, "verify"),
       only: list(values.only),
       skip: list(values.skip),
       seed,
