@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
 import type { AuthConfig } from "../protocol/auth.js";
-import { VerifyOptionsError } from "../simulator/resolve-options.js";
+import {
+  DEFAULT_PROXY_DN_HEADER,
+  DEFAULT_PROXY_VERIFY_HEADER,
+  VerifyOptionsError,
+} from "../simulator/resolve-options.js";
 import type { VerifyOptions } from "../simulator/types.js";
 import { checkAuthSettings } from "../validate/auth-settings.js";
 import { type CommandContext, UsageError } from "./_command.js";
@@ -55,6 +59,45 @@ export const TARGET_OPTIONS = {
       'add "Name: value" to every request (as Netdata\'s extra headers; values of names with auth/token/key/secret are shown as their length)',
   },
 } as const;
+
+/**
+ * Playing the TLS proxy in front of a plain-HTTP app (`serve --behind-proxy`): shared by
+ * `verify` and `send`, turned into VerifyOptions by `proxyFromValues`.
+ */
+export const PROXY_HEADER_OPTIONS = {
+  "proxy-headers": {
+    type: "boolean",
+    description:
+      "the URL is the plain-HTTP app behind a TLS proxy: play each client certificate as the headers the proxy forwards (verdict + subject DN)",
+  },
+  "proxy-verify-header": {
+    type: "string",
+    description: "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
+    default: DEFAULT_PROXY_VERIFY_HEADER,
+  },
+  "proxy-dn-header": {
+    type: "string",
+    description: "with --proxy-headers: the subject DN header, as 'serve --proxy-dn-header'",
+    default: DEFAULT_PROXY_DN_HEADER,
+  },
+} as const;
+
+export function proxyFromValues(values: {
+  "proxy-headers"?: boolean | undefined;
+  "proxy-verify-header"?: string | undefined;
+  "proxy-dn-header"?: string | undefined;
+}): Pick<VerifyOptions, "proxyHeaders" | "proxyVerifyHeader" | "proxyDnHeader"> {
+  if (values["proxy-headers"] !== true) return {};
+  return {
+    proxyHeaders: true,
+    ...(values["proxy-verify-header"] !== undefined
+      ? { proxyVerifyHeader: values["proxy-verify-header"] }
+      : {}),
+    ...(values["proxy-dn-header"] !== undefined
+      ? { proxyDnHeader: values["proxy-dn-header"] }
+      : {}),
+  };
+}
 
 type TargetValues = Partial<
   Record<keyof typeof TARGET_OPTIONS, string | string[] | boolean | undefined>

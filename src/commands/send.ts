@@ -5,14 +5,18 @@ import { createPayloadFactory, type PayloadFormat } from "../simulator/payloads/
 import { schemeMismatch } from "../simulator/port-protocol.js";
 import { createRandom, randomSeed } from "../simulator/random.js";
 import { resolveVerifyOptions } from "../simulator/resolve-options.js";
+import { deliveryRequest, onTheWire } from "../simulator/runtime.js";
 import { sendNotifications } from "../simulator/send.js";
 import { latencyLine } from "../simulator/stats.js";
 import { type CommandContext, defineCommand, PROGRAM, UsageError } from "./_command.js";
 import { readFlagFile } from "./_file-problem.js";
 import { KIND_NAMES, parseKind } from "./_kinds.js";
+import { sendHint, sendJson } from "./_send-outcome.js";
 import {
   asUsageErrors,
   oneOf,
+  PROXY_HEADER_OPTIONS,
+  proxyFromValues,
   TARGET_OPTIONS,
   targetFromValues,
   wholeNumber,
@@ -142,7 +146,13 @@ export const sendCommand = defineCommand({
     },
     concurrency: { type: "string", description: "how many at a time", default: "1" },
     seed: { type: "string", description: "seed of the payload generator" },
+    json: {
+      type: "boolean",
+      description:
+        "print one JSON document on stdout: the request sent, the answer (status, headers, body) and timings; secrets as their length",
+    },
     ...TARGET_OPTIONS,
+    ...PROXY_HEADER_OPTIONS,
   },
   positionals: { min: 1, max: 1 },
   notes:
@@ -160,7 +170,11 @@ export const sendCommand = defineCommand({
     }
     const url = ctx.positionals[0] ?? "";
     const options = await asUsageErrors(() =>
-      resolveVerifyOptions({ url, ...targetFromValues(values, ctx, "send") }),
+      resolveVerifyOptions({
+        url,
+        ...targetFromValues(values, ctx, "send"),
+        ...proxyFromValues(values),
+      }),
     );
     if (options.url.protocol === "http:" && !options.allowHttp) {
       throw new UsageError(
@@ -168,8 +182,14 @@ export const sendCommand = defineCommand({
       );
     }
     const showProgress = count > 1 && ctx.isTTY;
+    // The first body is kept for --json, which shows the request as it went on the wire.
+    let firstBody = "";
     const result = await sendNotifications(options, {
-      body: source.body,
+      body: (i) => {
+        const body = source.body(i);
+        if (i === 0) firstBody = body;
+        return body;
+      },
       count,
       concurrency,
       ...(showProgress
@@ -177,10 +197,26 @@ export const sendCommand = defineCommand({
         : {}),
     });
     if (showProgress) ctx.stderr("\n");
-    report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    const [first] = result.outcomes;
+    if (values.json === true && first) {
+      const spec = onTheWire(options, {
+        ...deliveryRequest(options, { body: firstBody }),
+        timeoutMs: options.timeoutMs,
+      });
+      ctx.stdout(
+        sendJson(
+          { url, payload: source.label, first: { spec, outcome: first }, ...result, concurrency },
+          options,
+        ),
+      );
+    } else {
+      report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    }
     const failed = result.outcomes.find((o) => !isSuccess(o));
     const mismatch = failed ? await schemeMismatch(options.url, failed) : null;
     if (mismatch) ctx.stderr(`${PROGRAM} send: ${mismatch}.\n`);
+    const hint = failed && !mismatch ? sendHint(failed, options) : undefined;
+    if (hint) ctx.stderr(hint);
     return exitCodeOf(result.outcomes);
   },
 });
