@@ -18,7 +18,11 @@ import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
-/** Width of the MESSAGE column in the table; longer messages end with "…". */
+/**
+ * The narrowest HOST and ALERT get in a narrow terminal (cut with "…", after MESSAGE): with it
+ * a table of a few hundred rows still fits 80 columns; below that, rows wrap.
+ */
+const MIN_NAME_COLUMN = 6;
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
@@ -208,6 +212,10 @@ function table(rows: StoredNotification[], columns: number | undefined, style: S
   const severityColumn = header.indexOf("SEVERITY");
   return fitTable(header, cells, {
     columns,
+    shrink: [
+      { column: header.indexOf("HOST"), min: MIN_NAME_COLUMN },
+      { column: header.indexOf("ALERT"), min: MIN_NAME_COLUMN },
+    ],
     colour: (column, text) => (column === severityColumn ? severityColour(style, text) : undefined),
   });
 }
