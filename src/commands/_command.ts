@@ -86,6 +86,8 @@ type HelpSource = Pick<
 export interface Command {
   name: string;
   summary: string;
+  /** Every option name (without `--`), then each old spelling -> its current name. */
+  spellings: { options: readonly string[]; aliases: Readonly<Record<string, string>> };
   help: () => string;
   execute: (argv: string[], io: CommandIo) => Promise<number>;
 }
@@ -108,7 +110,8 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       optionOrder: parsed.optionOrder,
     });
   };
-  return { name: def.name, summary: def.summary, help, execute };
+  const spellings = { options: Object.keys(def.options), aliases: { ...def.aliases } };
+  return { name: def.name, summary: def.summary, spellings, help, execute };
 }
 
 /**

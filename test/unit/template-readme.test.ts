@@ -41,9 +41,7 @@ describe.each(TEMPLATES)("the %s template's README", (template) => {
   });
 
   it("reads the inbox dev.env writes, wherever it names a database", () => {
-    const dbs = devCommands(readme).flatMap((c) =>
-      [...c.matchAll(/--db (\S+)/g)].map((m) => m[1]),
-    );
+    const dbs = devCommands(readme).flatMap((c) => [...c.matchAll(/--db (\S+)/g)].map((m) => m[1]));
     for (const db of dbs) expect(db).toBe(env.DB_PATH);
   });
 
