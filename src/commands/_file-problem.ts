@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./_command.js";
 
 /**
@@ -65,4 +65,18 @@ export function readFlagFile(
   } catch (error) {
     throw fileProblem(flag, path, error, notFoundFix);
   }
+}
+
+/**
+ * A file the command will create or open (`--db`, `--json-file`) must not be a folder:
+ * said before SQLite or the write can say it in their own words ("disk I/O error").
+ */
+export function refuseFolder(flag: string, path: string, fix: string): void {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (folder) throw new UsageError(`${flag}: a folder, not a file: ${path}. ${fix}`);
 }

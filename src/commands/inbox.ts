@@ -12,6 +12,7 @@ import type {
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
@@ -85,6 +86,7 @@ also safe while 'serve' runs).
 Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+    refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
     if (positionals.length > 0 || values["all-failed"]) {
       return retryCommand(positionals, values["all-failed"] === true, path, stdout);
     }

@@ -37,6 +37,7 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
+import { refuseFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   type ForwardingRuntime,
@@ -353,6 +354,11 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
+  refuseFolder(
+    "--db",
+    resolve(cwd, values.db ?? DEFAULT_DB_PATH),
+    "Give the SQLite file of the inbox (created if missing).",
+  );
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(

@@ -14,6 +14,7 @@ import { verifyReceiver } from "../simulator/run.js";
 import { colourWanted, createStyle } from "../simulator/style.js";
 import type { Baseline, CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
 import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
+import { refuseFolder } from "./_file-problem.js";
 import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 import {
   asUsageErrors,
@@ -264,6 +265,7 @@ async function outputPaths(
   const check = async (flag: string, value: string | undefined) => {
     if (value === undefined || value === "-") return value === "-" ? "-" : null;
     const path = resolve(cwd, value);
+    refuseFolder(flag, path, "Give the path of the report file to write.");
     try {
       await access(dirname(path));
     } catch {
