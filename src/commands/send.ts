@@ -123,6 +123,10 @@ export const sendCommand = defineCommand({
       "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --count 1000 --concurrency 20 --pki certs/dev",
       "a load run with latency percentiles",
     ],
+    [
+      "netdata-webhook-kit send http://127.0.0.1:8080/webhooks/netdata --proxy-headers --pki certs/dev --json",
+      "the app behind a TLS proxy, as the proxy forwards Netdata; JSON on stdout",
+    ],
   ],
   options: {
     kind: {
