@@ -6,17 +6,14 @@
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
+    const above = rows[i - 1] ?? [];
+    const twoAbove = rows[i - 2] ?? [];
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const at = (r: number, c: number) => rows[r]?.[c] ?? row[c] ?? 0;
-      const same = a[i - 1] === b[j - 1];
-      let best = Math.min(
-        at(i - 1, j) + 1,
-        (row[j - 1] ?? 0) + 1,
-        at(i - 1, j - 1) + (same ? 0 : 1),
-      );
+      const substitution = (above[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitution);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, at(i - 2, j - 2) + 1);
+        best = Math.min(best, (twoAbove[j - 2] ?? 0) + 1);
       }
       row.push(best);
     }

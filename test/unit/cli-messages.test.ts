@@ -85,6 +85,13 @@ const MISTAKES: Array<[what: string, argv: string[]]> = [
     "a proxy port out of range",
     [...PROXY, "--tls-cert", "server.pem", "--tls-key", "server.key", "--listen", "70000"],
   ],
+  [
+    "a proxy upstream port out of range",
+    [...PROXY, "--tls-cert", "server.pem", "--tls-key", "server.key"].concat([
+      "--upstream",
+      "http://127.0.0.1:70000",
+    ]),
+  ],
   ["swapped files for a proxy", [...PROXY, "--tls-cert", "server.key", "--tls-key", "server.pem"]],
   ["a mistyped old spelling", ["crc", "abc", "--secert", "x"]],
   [
