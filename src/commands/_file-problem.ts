@@ -80,3 +80,14 @@ export function refuseFolder(flag: string, path: string, fix: string): void {
   }
   if (folder) throw new UsageError(`${flag}: a folder, not a file: ${path}. ${fix}`);
 }
+
+/** A folder the command will create or fill (`--pki`) must not be a file. */
+export function refuseFile(flag: string, path: string, fix: string): void {
+  let file = false;
+  try {
+    file = !statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (file) throw new UsageError(`${flag}: a file, not a folder: ${path}. ${fix}`);
+}

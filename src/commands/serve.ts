@@ -37,7 +37,7 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { refuseFolder } from "./_file-problem.js";
+import { refuseFile, refuseFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   type ForwardingRuntime,
@@ -393,6 +393,7 @@ async function receiverOptions(
 
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
+  refuseFile("--pki", dir, "Give the folder of the test PKI (created if missing).");
   const clientCa = checkClientCas(ctx);
   try {
     // Loaded here: certificate generation is only for --dev.

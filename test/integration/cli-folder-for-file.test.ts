@@ -1,7 +1,7 @@
 // A folder given where a file is expected is said as such ("a folder, not a file"), whether
 // the command reads the file, opens it as a database or writes it: never "check its
 // permissions", EISDIR or SQLite's "disk I/O error".
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { runCliCaptured } from "../helpers/cli.js";
 const cwd = mkdtempSync(join(tmpdir(), "ndwk-folder-for-file-"));
 const folder = join(cwd, "a-folder");
 mkdirSync(folder);
+writeFileSync(join(cwd, "a-file"), "");
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 const URL = "https://127.0.0.1:1/webhooks/netdata";
@@ -54,5 +55,26 @@ describe("a folder where a file is expected", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`netdata-webhook-kit ${argv[0]}: ${message}`);
     expect(run.stderr).not.toMatch(/EISDIR|permissions|disk I\/O/);
+  });
+});
+
+describe("a file where a folder is expected", () => {
+  it.each([
+    [
+      "certs --pki",
+      ["certs", "--pki", "a-file"],
+      "Give a folder to write the PKI into (created if missing).",
+    ],
+    [
+      "serve --dev --pki",
+      ["serve", "--dev", "--pki", "a-file", "--port", "0"],
+      "Give the folder of the test PKI (created if missing).",
+    ],
+  ])("says so for %s, before writing anything", async (_, argv, fix) => {
+    const run = await runCliCaptured(argv, { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `netdata-webhook-kit ${argv[0]}: --pki: a file, not a folder: ${join(cwd, "a-file")}. ${fix}\n`,
+    );
   });
 });
