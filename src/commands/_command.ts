@@ -62,7 +62,8 @@ export interface CommandDefinition<O extends OptionSpecs> {
   options: O;
   /** Text after the options table: notes, exit codes. */
   notes?: string;
-  positionals?: { min: number; max: number };
+  /** `names`: how a missing one is named, e.g. "<server> (nginx or apache)"; default the usage's `<...>`. */
+  positionals?: { min: number; max: number; names?: string[] };
   /**
    * Old option names that keep working: old name -> current name. Each use prints a one-line
    * deprecation notice on stderr.
@@ -85,6 +86,8 @@ type HelpSource = Pick<
 export interface Command {
   name: string;
   summary: string;
+  /** Every option name (without `--`), then each old spelling -> its current name. */
+  spellings: { options: readonly string[]; aliases: Readonly<Record<string, string>> };
   help: () => string;
   execute: (argv: string[], io: CommandIo) => Promise<number>;
 }
@@ -107,7 +110,8 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       optionOrder: parsed.optionOrder,
     });
   };
-  return { name: def.name, summary: def.summary, help, execute };
+  const spellings = { options: Object.keys(def.options), aliases: { ...def.aliases } };
+  return { name: def.name, summary: def.summary, spellings, help, execute };
 }
 
 /**
@@ -203,10 +207,10 @@ function parseCommandArgs<O extends OptionSpecs>(
   } catch (error) {
     throw new UsageError(describeParseError(def, error));
   }
-  const { min, max } = def.positionals ?? { min: 0, max: 0 };
+  const { min, max, names: given } = def.positionals ?? { min: 0, max: 0 };
   const count = parsed.positionals.length;
   if (count < min) {
-    const names = (def.usage[0] ?? "").match(/<[^>]+>/g) ?? [];
+    const names = given ?? (def.usage[0] ?? "").match(/<[^>]+>/g) ?? [];
     const missing = names.slice(count, min).join(" ") || `${min - count} more`;
     throw new UsageError(
       `missing argument: ${missing}. Give it as the usage below shows.\n\n${usageLines(def)}`,
@@ -226,15 +230,19 @@ function parseCommandArgs<O extends OptionSpecs>(
 }
 
 /** parseArgs' messages, said in the CLI's one style, with a did-you-mean for unknown options. */
-function describeParseError(def: HelpSource, error: unknown): string {
+function describeParseError(
+  def: HelpSource & Pick<CommandDefinition<OptionSpecs>, "aliases">,
+  error: unknown,
+): string {
   const message = error instanceof Error ? error.message : String(error);
   const helpHint = `Run '${PROGRAM} ${def.name} --help' for the options.`;
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) {
     const given = unknown[1] ?? "";
     const bare = given.replace(/^-+/, "").replace(/=.*$/, "");
-    const suggestion = didYouMean(bare, optionNames(def));
-    const hint = suggestion ? `Did you mean --${suggestion}? ` : "";
+    const names = optionNames(def);
+    const suggestion = didYouMean(bare, Object.keys(names));
+    const hint = suggestion ? `Did you mean --${names[suggestion] ?? suggestion}? ` : "";
     return `unknown option: ${given}. ${hint}${helpHint}`;
   }
   const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
@@ -249,8 +257,17 @@ function describeParseError(def: HelpSource, error: unknown): string {
   return `${message.replace(/\. To specify a positional argument.*$/s, "")}. ${helpHint}`;
 }
 
-function optionNames(def: HelpSource): string[] {
-  return [...Object.keys(def.options), "help"];
+/**
+ * Every name an option answers to -> the name to suggest: old spellings (aliases) count as
+ * close words, and suggest the current name (`crc --secert` -> `--challenge-secret`).
+ */
+function optionNames(
+  def: HelpSource & Pick<CommandDefinition<OptionSpecs>, "aliases">,
+): Record<string, string> {
+  const names: Record<string, string> = { help: "help" };
+  for (const [old, current] of Object.entries(def.aliases ?? {})) names[old] = current;
+  for (const name of Object.keys(def.options)) names[name] = name;
+  return names;
 }
 
 function usageLines(def: HelpSource): string {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "./_command.js";
+import { fileProblem } from "./_file-problem.js";
+import { checkCaFile } from "./_tls-material.js";
 
 // The values of serve's --forward-* flags: headers (with secrets from files or the
 // environment), durations and counts. Errors name the flag and never echo a secret.
@@ -58,28 +60,22 @@ function fromFile(header: string, path: string, cwd: string): string {
   try {
     return readFileSync(resolve(cwd, path), "utf8").replace(/\r?\n$/, "");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-    throw new UsageError(
-      `--forward-header ${header}: failed to read ${JSON.stringify(path)}: ${code}.`,
-    );
+    throw fileProblem(`--forward-header ${header}`, path, error);
   }
 }
 
-/** The PEM certificates of --forward-ca FILE. */
+/**
+ * The PEM certificates of --forward-ca FILE, refused when it holds none. No warning for
+ * certificates that are not CAs: the usual file here is a sink's own self-signed certificate.
+ */
 export function readCaFile(path: string, cwd: string): string {
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, path), "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-    throw new UsageError(`--forward-ca: failed to read ${JSON.stringify(path)}: ${code}.`);
-  }
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new UsageError(
-      `--forward-ca: ${JSON.stringify(path)} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Give the CA's certificate file.`,
-    );
-  }
-  return text;
+  const absolute = resolve(cwd, path);
+  checkCaFile({
+    flag: "--forward-ca",
+    path: absolute,
+    fix: "Give the PEM certificate of the CA (or the self-signed certificate) of the sink's server.",
+  });
+  return readFileSync(absolute, "utf8");
 }
 
 /** A duration with its unit: 500ms, 10s, 5m, 2h, 1d. */

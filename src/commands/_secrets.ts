@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "./_command.js";
+import { readFlagFile } from "./_file-problem.js";
 
 // One environment configures both sides: the receiver (`serve`) and the sender (`verify`,
 // `send`, `crc`) read the same variables.
@@ -28,20 +28,12 @@ export function readSecret(
   }
   if (typeof direct === "string") return nonEmpty(direct, `--${name}`);
   if (typeof file === "string") {
-    let text: string;
-    try {
-      text = readFileSync(resolve(io.cwd, file), "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-      if (code === "ENOENT") {
-        throw new UsageError(
-          `--${name}-file: file not found: ${file}. Create it (for example: openssl rand -hex 32 > ${file}) or give the right path.`,
-        );
-      }
-      throw new UsageError(
-        `--${name}-file: cannot read the file: ${file} (${code}). Check its permissions.`,
-      );
-    }
+    const text = readFlagFile(
+      `--${name}-file`,
+      file,
+      `Create it (for example: openssl rand -hex 32 > ${file}) or give the right path.`,
+      resolve(io.cwd, file),
+    );
     // A trailing newline from `echo secret > file` is not part of the secret.
     return nonEmpty(text.replace(/\r?\n$/, ""), `--${name}-file ${JSON.stringify(file)}`);
   }

@@ -1,10 +1,15 @@
 import { resolve } from "node:path";
 import type { AuthConfig } from "../protocol/auth.js";
-import { VerifyOptionsError } from "../simulator/resolve-options.js";
+import {
+  DEFAULT_PROXY_DN_HEADER,
+  DEFAULT_PROXY_VERIFY_HEADER,
+  VerifyOptionsError,
+} from "../simulator/resolve-options.js";
 import type { VerifyOptions } from "../simulator/types.js";
 import { checkAuthSettings } from "../validate/auth-settings.js";
 import { type CommandContext, UsageError } from "./_command.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, readSecret, secretOptions } from "./_secrets.js";
+import { checkTargetMaterial } from "./_target-material.js";
 
 // The flags that say how to reach a receiver as Netdata does, and the small parsers that
 // `verify`, `send` and `demo` share.
@@ -55,13 +60,60 @@ export const TARGET_OPTIONS = {
   },
 } as const;
 
+/**
+ * Playing the TLS proxy in front of a plain-HTTP app (`serve --behind-proxy`): shared by
+ * `verify` and `send`, turned into VerifyOptions by `proxyFromValues`.
+ */
+export const PROXY_HEADER_OPTIONS = {
+  "proxy-headers": {
+    type: "boolean",
+    description:
+      "the URL is the plain-HTTP app behind a TLS proxy: play each client certificate as the headers the proxy forwards (verdict + subject DN)",
+  },
+  "proxy-verify-header": {
+    type: "string",
+    description: "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
+    default: DEFAULT_PROXY_VERIFY_HEADER,
+  },
+  "proxy-dn-header": {
+    type: "string",
+    description: "with --proxy-headers: the subject DN header, as 'serve --proxy-dn-header'",
+    default: DEFAULT_PROXY_DN_HEADER,
+  },
+} as const;
+
+export function proxyFromValues(values: {
+  "proxy-headers"?: boolean | undefined;
+  "proxy-verify-header"?: string | undefined;
+  "proxy-dn-header"?: string | undefined;
+}): Pick<VerifyOptions, "proxyHeaders" | "proxyVerifyHeader" | "proxyDnHeader"> {
+  if (values["proxy-headers"] !== true) return {};
+  return {
+    proxyHeaders: true,
+    ...(values["proxy-verify-header"] !== undefined
+      ? { proxyVerifyHeader: values["proxy-verify-header"] }
+      : {}),
+    ...(values["proxy-dn-header"] !== undefined
+      ? { proxyDnHeader: values["proxy-dn-header"] }
+      : {}),
+  };
+}
+
 type TargetValues = Partial<
   Record<keyof typeof TARGET_OPTIONS, string | string[] | boolean | undefined>
 >;
 type Io = Pick<CommandContext<Record<string, never>>, "env" | "cwd">;
 
-/** The part of VerifyOptions that the shared target flags decide (paths resolved against cwd). */
-export function targetFromValues(values: TargetValues, io: Io): Omit<VerifyOptions, "url"> {
+/**
+ * The part of VerifyOptions that the shared target flags decide (paths resolved against cwd),
+ * once their TLS files have been checked (`command` names the warnings).
+ */
+export function targetFromValues(
+  values: TargetValues,
+  io: Io & Pick<CommandContext<Record<string, never>>, "stderr">,
+  command: string,
+): Omit<VerifyOptions, "url"> {
+  checkTargetMaterial(values, io, command);
   const path = (name: keyof TargetValues) => {
     const value = values[name];
     return typeof value === "string" ? { [camel(name)]: resolve(io.cwd, value) } : {};

@@ -5,6 +5,7 @@ import { type DevPkiEntry, generateDevPki, IncompletePkiError } from "../pki/gen
 import { DEFAULT_PKI_DIR } from "../pki/pki-names.js";
 import { HostNameError, hostKey, serverHosts } from "../pki/server-alt-names.js";
 import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
+import { refuseFile } from "./_file-problem.js";
 
 export const certsCommand = defineCommand({
   name: "certs",
@@ -35,6 +36,7 @@ that a receiver rejects them. An existing complete PKI is kept unless --force.
 Exit codes: 0 written or kept, 1 failed, 2 usage error.`,
   run: async ({ values, cwd, stdout }) => {
     const outDir = resolve(cwd, values.pki ?? DEFAULT_PKI_DIR);
+    refuseFile("--pki", outDir, "Give a folder to write the PKI into (created if missing).");
     const shown = (path: string) => displayPath(cwd, path);
     const hosts = checkedHosts(values.host ?? []);
     let pki: Awaited<ReturnType<typeof generateDevPki>>;

@@ -12,13 +12,18 @@ import type {
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
-/** Width of the MESSAGE column in the table; longer messages end with "…". */
+/**
+ * The narrowest HOST and ALERT get in a narrow terminal (cut with "…", after MESSAGE): with it
+ * a table of a few hundred rows still fits 80 columns; below that, rows wrap.
+ */
+const MIN_NAME_COLUMN = 6;
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
@@ -81,6 +86,7 @@ also safe while 'serve' runs).
 Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+    refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
     if (positionals.length > 0 || values["all-failed"]) {
       return retryCommand(positionals, values["all-failed"] === true, path, stdout);
     }
@@ -208,6 +214,10 @@ function table(rows: StoredNotification[], columns: number | undefined, style: S
   const severityColumn = header.indexOf("SEVERITY");
   return fitTable(header, cells, {
     columns,
+    shrink: [
+      { column: header.indexOf("HOST"), min: MIN_NAME_COLUMN },
+      { column: header.indexOf("ALERT"), min: MIN_NAME_COLUMN },
+    ],
     colour: (column, text) => (column === severityColumn ? severityColour(style, text) : undefined),
   });
 }

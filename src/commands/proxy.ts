@@ -15,6 +15,9 @@ import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "../proxy
 import { PROXY_RENDERERS, PROXY_SERVERS, type ProxyServer } from "../proxy/proxy-config.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
 import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
+import { didYouMean } from "./_did-you-mean.js";
+import { UnreadableFileError } from "./_file-problem.js";
+import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 export const proxyCommand = defineCommand({
   name: "proxy",
@@ -74,7 +77,7 @@ export const proxyCommand = defineCommand({
         "with --out-file: replace an existing FILE (a symlink is replaced, not followed)",
     },
   },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 1, max: 1, names: ["<server> (nginx or apache)"] },
   aliases: { cert: "tls-cert", key: "tls-key", out: "out-file" },
   notes: `nginx: a map and a server {} for /etc/nginx/conf.d/. Apache: a <VirtualHost> for
 /etc/apache2/sites-available/ (a2enmod ssl proxy proxy_http headers alias). Run the receiver
@@ -106,8 +109,8 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
       ...(values["expected-cn"] !== undefined && { expectedCns: values["expected-cn"] }),
       ...(values["verify-depth"] !== undefined && { verifyDepth: values["verify-depth"] }),
     });
+    checkLocalFiles(options, values["client-ca"] !== undefined, stderr);
     await bundledCa?.write(stderr);
-    warnAboutMissingFiles(options, stderr);
     const config = PROXY_RENDERERS[server](options);
     if (outFile === undefined) {
       stdout(config);
@@ -126,8 +129,9 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
 
 function parseServer(value: string | undefined): ProxyServer {
   if (value === undefined || !(PROXY_SERVERS as string[]).includes(value)) {
+    const suggestion = didYouMean(value ?? "", PROXY_SERVERS);
     throw new UsageError(
-      `<server>: expected ${PROXY_SERVERS.join(" or ")}, got ${JSON.stringify(value ?? "")}.`,
+      `unknown server: ${JSON.stringify(value ?? "")}. ${suggestion ? `Did you mean ${suggestion}? ` : ""}Pass ${PROXY_SERVERS.join(" or ")}.`,
     );
   }
   return value as ProxyServer;
@@ -149,20 +153,53 @@ function resolveOrUsageError(input: ProxyOptionsInput): ProxyOptions {
   }
 }
 
-/** The config may be written on another machine than it runs on, so a missing file only warns. */
-function warnAboutMissingFiles(options: ProxyOptions, stderr: (text: string) => void): void {
-  const files: Array<[string, string]> = [
-    ["--tls-cert", options.certPath],
-    ["--tls-key", options.keyPath],
-    ["--client-ca", options.clientCaPath],
-  ];
-  for (const [flag, path] of files) {
-    if (!existsSync(path)) {
-      stderr(
-        `warning: ${flag} ${path} does not exist here; the server will not start without it.\n`,
-      );
+/**
+ * The config may be written on another machine than it runs on, so a missing or unreadable
+ * file only warns. Files that are here and readable are checked as the server will read them:
+ * a swapped pair, a key given as the certificate (or the reverse), a key that does not match,
+ * a --client-ca without a certificate are refused before a config is written.
+ */
+function checkLocalFiles(
+  options: ProxyOptions,
+  clientCaGiven: boolean,
+  stderr: (text: string) => void,
+): void {
+  const warn = (text: string) => stderr(`${PROGRAM} proxy: warning: ${text}\n`);
+  const missing = (flag: string, path: string) => {
+    if (existsSync(path)) return false;
+    stderr(`warning: ${flag} ${path} does not exist here; the server will not start without it.\n`);
+    return true;
+  };
+  const unreadable = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      warn(`${error.problem} The config is written anyway; the server must be able to read it.`);
     }
+  };
+  const certMissing = missing("--tls-cert", options.certPath);
+  const keyMissing = missing("--tls-key", options.keyPath);
+  if (!certMissing && !keyMissing) {
+    unreadable(() =>
+      checkTlsPair({
+        certFlag: "--tls-cert",
+        certPath: options.certPath,
+        keyFlag: "--tls-key",
+        keyPath: options.keyPath,
+      }),
+    );
   }
+  // The bundled CA is known to be good; a --client-ca path may be for the server only.
+  if (!clientCaGiven || missing("--client-ca", options.clientCaPath)) return;
+  unreadable(() => {
+    const warning = checkCaFile({
+      flag: "--client-ca",
+      path: options.clientCaPath,
+      fix: "Pass the CA of Netdata's client certificate, or leave out --client-ca to get the bundled Netdata Root CA.",
+    });
+    if (warning) warn(warning);
+  });
 }
 
 /** The name the bundled Netdata Root CA gets next to a generated config. */

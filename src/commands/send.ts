@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Outcome } from "../simulator/http-client.js";
 import { describeOutcome, isSuccess } from "../simulator/outcome-classify.js";
@@ -6,13 +5,18 @@ import { createPayloadFactory, type PayloadFormat } from "../simulator/payloads/
 import { schemeMismatch } from "../simulator/port-protocol.js";
 import { createRandom, randomSeed } from "../simulator/random.js";
 import { resolveVerifyOptions } from "../simulator/resolve-options.js";
+import { deliveryRequest, onTheWire } from "../simulator/runtime.js";
 import { sendNotifications } from "../simulator/send.js";
 import { latencyLine } from "../simulator/stats.js";
 import { type CommandContext, defineCommand, PROGRAM, UsageError } from "./_command.js";
+import { readFlagFile } from "./_file-problem.js";
 import { KIND_NAMES, parseKind } from "./_kinds.js";
+import { sendHint, sendJson } from "./_send-outcome.js";
 import {
   asUsageErrors,
   oneOf,
+  PROXY_HEADER_OPTIONS,
+  proxyFromValues,
   TARGET_OPTIONS,
   targetFromValues,
   wholeNumber,
@@ -37,14 +41,7 @@ function payloadSource(
       );
     }
     const path = resolve(cwd, values.file);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new UsageError(
-        `failed to read --file ${JSON.stringify(values.file)}: ${(error as NodeJS.ErrnoException).code}.`,
-      );
-    }
+    const text = readFlagFile("--file", values.file, undefined, path);
     return { label: path, body: () => text };
   }
   const { family: kind, format: kindFormat } = parseKind(values.kind ?? "alert");
@@ -126,6 +123,10 @@ export const sendCommand = defineCommand({
       "netdata-webhook-kit send https://hooks.example.com/webhooks/netdata --count 1000 --concurrency 20 --pki certs/dev",
       "a load run with latency percentiles",
     ],
+    [
+      "netdata-webhook-kit send http://127.0.0.1:8080/webhooks/netdata --proxy-headers --pki certs/dev --json",
+      "the app behind a TLS proxy, as the proxy forwards Netdata; JSON on stdout",
+    ],
   ],
   options: {
     kind: {
@@ -149,7 +150,13 @@ export const sendCommand = defineCommand({
     },
     concurrency: { type: "string", description: "how many at a time", default: "1" },
     seed: { type: "string", description: "seed of the payload generator" },
+    json: {
+      type: "boolean",
+      description:
+        "print one JSON document on stdout: the request sent, the answer (status, headers, body) and timings; secrets as their length",
+    },
     ...TARGET_OPTIONS,
+    ...PROXY_HEADER_OPTIONS,
   },
   positionals: { min: 1, max: 1 },
   notes:
@@ -167,7 +174,11 @@ export const sendCommand = defineCommand({
     }
     const url = ctx.positionals[0] ?? "";
     const options = await asUsageErrors(() =>
-      resolveVerifyOptions({ url, ...targetFromValues(values, ctx) }),
+      resolveVerifyOptions({
+        url,
+        ...targetFromValues(values, ctx, "send"),
+        ...proxyFromValues(values),
+      }),
     );
     if (options.url.protocol === "http:" && !options.allowHttp) {
       throw new UsageError(
@@ -175,8 +186,14 @@ export const sendCommand = defineCommand({
       );
     }
     const showProgress = count > 1 && ctx.isTTY;
+    // The first body is kept for --json, which shows the request as it went on the wire.
+    let firstBody = "";
     const result = await sendNotifications(options, {
-      body: source.body,
+      body: (i) => {
+        const body = source.body(i);
+        if (i === 0) firstBody = body;
+        return body;
+      },
       count,
       concurrency,
       ...(showProgress
@@ -184,10 +201,26 @@ export const sendCommand = defineCommand({
         : {}),
     });
     if (showProgress) ctx.stderr("\n");
-    report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    const [first] = result.outcomes;
+    if (values.json === true && first) {
+      const spec = onTheWire(options, {
+        ...deliveryRequest(options, { body: firstBody }),
+        timeoutMs: options.timeoutMs,
+      });
+      ctx.stdout(
+        sendJson(
+          { url, payload: source.label, first: { spec, outcome: first }, ...result, concurrency },
+          options,
+        ),
+      );
+    } else {
+      report(ctx, source.label, url, result.outcomes, result.durationMs, concurrency);
+    }
     const failed = result.outcomes.find((o) => !isSuccess(o));
     const mismatch = failed ? await schemeMismatch(options.url, failed) : null;
     if (mismatch) ctx.stderr(`${PROGRAM} send: ${mismatch}.\n`);
+    const hint = failed && !mismatch ? sendHint(failed, options) : undefined;
+    if (hint) ctx.stderr(hint);
     return exitCodeOf(result.outcomes);
   },
 });

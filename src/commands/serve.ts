@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ADMIN_DEFAULT_HOST, resolveAdminListen } from "../admin/admin-options.js";
 import { BUNDLED_NETDATA_CA_PATH } from "../package-facts.js";
@@ -38,6 +37,7 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
+import { refuseFile, refuseFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   type ForwardingRuntime,
@@ -52,7 +52,7 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
-import { checkTlsPair } from "./_tls-material.js";
+import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
 export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
@@ -121,7 +121,10 @@ const OPTIONS = {
     type: "boolean",
     description: "TEST SETUP: use (creating if missing) the dev PKI and trust its test CA",
   },
-  pki: { type: "string", description: "dev PKI folder used by --dev", default: DEFAULT_PKI_DIR },
+  pki: {
+    type: "string",
+    description: `with --dev: the test PKI folder, created if missing [default: ${DEFAULT_PKI_DIR}]`,
+  },
   ...FORWARD_OPTIONS,
   "admin-port": {
     type: "string",
@@ -324,6 +327,11 @@ async function receiverOptions(
       "--dev sets up direct TLS with the dev PKI; behind a proxy, the proxy holds the certificates. Pass only one of them.",
     );
   }
+  if (values.pki !== undefined && !dev) {
+    throw new UsageError(
+      `--pki: only used with --dev: ${values.pki}. Add --dev to serve with that test PKI (created if missing), or leave out --pki and pass --tls-cert/--tls-key (or --behind-proxy).`,
+    );
+  }
   if (behindProxy && (values["tls-cert"] || values["tls-key"] || values["client-ca"])) {
     throw new UsageError(
       "--behind-proxy: the proxy terminates TLS. Drop --tls-cert, --tls-key and --client-ca.",
@@ -346,6 +354,11 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
+  refuseFolder(
+    "--db",
+    resolve(cwd, values.db ?? DEFAULT_DB_PATH),
+    "Give the SQLite file of the inbox (created if missing).",
+  );
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(
@@ -380,6 +393,8 @@ async function receiverOptions(
 
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
+  refuseFile("--pki", dir, "Give the folder of the test PKI (created if missing).");
+  const clientCa = checkClientCas(ctx);
   try {
     // Loaded here: certificate generation is only for --dev.
     const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");
@@ -397,7 +412,7 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const tls = {
     cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
     key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
-    ca: ctx.values["client-ca"]?.map((p) => resolve(ctx.cwd, p)) ?? [paths.ca.cert],
+    ca: clientCa ?? [paths.ca.cert],
   };
   checkTlsPair({
     certFlag: "--tls-cert",
@@ -408,20 +423,24 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   return tls;
 }
 
-function productionTls({ values, cwd }: Ctx): TlsMaterial {
+function productionTls(ctx: Ctx): TlsMaterial {
+  const { values, cwd } = ctx;
   const cert = values["tls-cert"];
   const key = values["tls-key"];
-  if (!cert || !key) {
+  if (!cert && !key) {
     throw new UsageError(
       "direct mode needs --tls-cert and --tls-key. Or pass --dev for a test setup, or --behind-proxy.",
     );
   }
-  const ca = values["client-ca"]?.map((p) => resolve(cwd, p)) ?? [BUNDLED_NETDATA_CA];
-  for (const file of ca) {
-    if (!existsSync(file)) {
-      throw new UsageError(`--client-ca: file not found: ${file}. Give the right path.`);
-    }
+  if (!cert || !key) {
+    const [given, missing, what] = cert
+      ? ["--tls-cert", "--tls-key", "the private key of that certificate"]
+      : ["--tls-key", "--tls-cert", "the certificate chain of that key"];
+    throw new UsageError(
+      `missing option: ${missing} (${given} ${cert ?? key} was given). Pass ${missing} FILE with ${what}.`,
+    );
   }
+  const ca = checkClientCas(ctx) ?? [BUNDLED_NETDATA_CA];
   const tls = { cert: resolve(cwd, cert), key: resolve(cwd, key), ca };
   checkTlsPair({
     certFlag: "--tls-cert",
@@ -430,6 +449,20 @@ function productionTls({ values, cwd }: Ctx): TlsMaterial {
     keyPath: tls.key,
   });
   return tls;
+}
+
+/** The --client-ca files, absolute, each checked to hold certificates; undefined if none given. */
+function checkClientCas({ values, cwd, stderr }: Ctx): string[] | undefined {
+  const files = values["client-ca"]?.map((p) => resolve(cwd, p));
+  for (const path of files ?? []) {
+    const warning = checkCaFile({
+      flag: "--client-ca",
+      path,
+      fix: "Pass the CA that issues the client certificates, or leave out --client-ca to trust the bundled Netdata Root CA.",
+    });
+    if (warning) stderr(`${PROGRAM} serve: warning: ${warning}\n`);
+  }
+  return files;
 }
 
 function parsePort(value: string | undefined, fallback: number, flag = "--port"): number {

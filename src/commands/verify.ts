@@ -14,10 +14,13 @@ import { verifyReceiver } from "../simulator/run.js";
 import { colourWanted, createStyle } from "../simulator/style.js";
 import type { Baseline, CheckResult, VerifyOptions, VerifyReport } from "../simulator/types.js";
 import { type CommandContext, CommandError, defineCommand, UsageError } from "./_command.js";
+import { refuseFolder } from "./_file-problem.js";
 import { CHALLENGE_SECRET_ENV, readSecret, secretOptions } from "./_secrets.js";
 import {
   asUsageErrors,
   oneOf,
+  PROXY_HEADER_OPTIONS,
+  proxyFromValues,
   TARGET_OPTIONS,
   targetFromValues,
   wholeNumber,
@@ -78,22 +81,7 @@ export const verifyCommand = defineCommand({
       description: "leave out these check ids or prefixes (comma-separated)",
     },
     seed: { type: "string", description: "seed of the payload generator, to replay a run" },
-    "proxy-headers": {
-      type: "boolean",
-      description:
-        "the URL is the plain-HTTP app behind a TLS proxy: play each client certificate as the headers the proxy forwards (verdict + subject DN)",
-    },
-    "proxy-verify-header": {
-      type: "string",
-      description:
-        "with --proxy-headers: the verification header, as 'serve --proxy-verify-header'",
-      default: "X-Client-Verify",
-    },
-    "proxy-dn-header": {
-      type: "string",
-      description: "with --proxy-headers: the subject DN header, as 'serve --proxy-dn-header'",
-      default: "X-Client-DN",
-    },
+    ...PROXY_HEADER_OPTIONS,
     "observe-log": {
       type: "string",
       description:
@@ -111,7 +99,10 @@ export const verifyCommand = defineCommand({
     json: { type: "boolean", description: "print the full report as JSON on stdout" },
     "json-file": { type: "string", description: "write the full report as JSON to FILE" },
     "junit-file": { type: "string", description: "write a JUnit XML report to FILE" },
-    list: { type: "boolean", description: "print the check catalogue (id, level, title) and exit" },
+    list: {
+      type: "boolean",
+      description: "print the check catalogue (id, level, title) and exit; with --json as JSON",
+    },
     wide: {
       type: "boolean",
       description:
@@ -166,7 +157,7 @@ Exit codes:
   run: async (ctx) => {
     const { values } = ctx;
     if (values.list === true) {
-      ctx.stdout(catalogueListing());
+      ctx.stdout(values.json === true ? catalogueJson() : catalogueListing());
       return 0;
     }
     if (ctx.positionals[0] === undefined) {
@@ -179,7 +170,7 @@ Exit codes:
       url: ctx.positionals[0] ?? "",
       profile: oneOf("--profile", values.profile, ["current", "legacy-crc", "all"], "all"),
       payloads: oneOf("--payloads", values.payloads, ["flat", "nested", "all"], "all"),
-      ...targetFromValues(values, ctx),
+      ...targetFromValues(values, ctx, "verify"),
       only: list(values.only),
       skip: list(values.skip),
       seed,
@@ -209,6 +200,12 @@ Exit codes:
 export const LEVEL_RULE =
   "required: Netdata's deliveries would fail, or a sender without Netdata's identity or credentials would be accepted. Everything else is recommended.";
 
+/** The public catalogue as one JSON document: the level rule and each check, in order. */
+function catalogueJson(): string {
+  const checks = CHECK_CATALOGUE.map(({ id, level, title, fix }) => ({ id, level, title, fix }));
+  return `${JSON.stringify({ levels: LEVEL_RULE, checks }, null, 2)}\n`;
+}
+
 /** The public catalogue: one line per check, in the order the checks run. */
 function catalogueListing(): string {
   const width = Math.max(...CHECK_CATALOGUE.map((check) => check.id.length));
@@ -216,23 +213,6 @@ function catalogueListing(): string {
     (check) => `${check.id.padEnd(width)}  ${check.level.padEnd(11)}  ${check.title}`,
   );
   return `${rows.join("\n")}\n\nLevels: ${LEVEL_RULE}\n`;
-}
-
-function proxyFromValues(values: {
-  "proxy-headers"?: boolean | undefined;
-  "proxy-verify-header"?: string | undefined;
-  "proxy-dn-header"?: string | undefined;
-}): Pick<VerifyOptions, "proxyHeaders" | "proxyVerifyHeader" | "proxyDnHeader"> {
-  if (values["proxy-headers"] !== true) return {};
-  return {
-    proxyHeaders: true,
-    ...(values["proxy-verify-header"] !== undefined
-      ? { proxyVerifyHeader: values["proxy-verify-header"] }
-      : {}),
-    ...(values["proxy-dn-header"] !== undefined
-      ? { proxyDnHeader: values["proxy-dn-header"] }
-      : {}),
-  };
 }
 
 /** Runs verify with live output: a line per check as it completes, then the summary. */
@@ -285,6 +265,7 @@ async function outputPaths(
   const check = async (flag: string, value: string | undefined) => {
     if (value === undefined || value === "-") return value === "-" ? "-" : null;
     const path = resolve(cwd, value);
+    refuseFolder(flag, path, "Give the path of the report file to write.");
     try {
       await access(dirname(path));
     } catch {

@@ -133,6 +133,8 @@ function checkUpstream(value: string): string {
 function checkListen(value: string): ProxyOptions["listen"] {
   const match = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):)?(\d{1,5})$/.exec(value);
   const port = checkPort(match?.[2], { allowZero: false });
+  // A port out of range is said as everywhere else (`serve --port`).
+  if (match && !port.ok) throw new ProxyOptionError("--listen", port.problem);
   if (!match || !port.ok) {
     throw new ProxyOptionError(
       "--listen",

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { checkPort } from "../validate/port.js";
 
 /** A DNS name: labels of letters, digits and inner hyphens, dot-separated. */
 const DNS_NAME =
@@ -32,8 +33,10 @@ export function parseUpstream(value: unknown): UpstreamResult {
     : isIPv4(host) || (DNS_NAME.test(host) && host.length <= 253 && !/^[\d.]+$/.test(host));
   if (!hostOk)
     return { ok: false, reason: `${JSON.stringify(host)} is not a DNS name or an IP address` };
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) {
-    return { ok: false, reason: `port ${port} is not 1-65535` };
+  const portVerdict = port === undefined ? undefined : checkPort(port, { allowZero: false });
+  if (portVerdict && !portVerdict.ok) {
+    // Said as every port flag says it (`serve --port`), without the final full stop.
+    return { ok: false, reason: `port ${portVerdict.problem.replace(/\.$/, "")}` };
   }
   return {
     ok: true,

@@ -155,14 +155,14 @@ describe("verify on the command line", () => {
   it.each([
     [["--profile", "newest"], '--profile: expected current, legacy-crc, all, got "newest"'],
     [["--only", "mtls.nope"], '--only: "mtls.nope" matches no check'],
-    [["--pki", "missing-dir"], "failed to read the certificate of client"],
+    [["--pki", "missing-dir"], "--pki: folder not found: "],
     [
       ["--timeout-ms", "soon"],
       '--timeout-ms: not a whole number: "soon". Pass a whole number from 1 to 600000.',
     ],
     [["--auth", "bearer"], "--auth bearer needs a token"],
     [["--json-file", "no/such/dir/out.json"], "--json-file: the folder of"],
-    [["--client-cert", "c.pem"], "--client-cert and --client-key go together"],
+    [["--client-cert", "c.pem"], "missing option: --client-key (--client-cert "],
   ])("exits 2 for a usage or configuration error: %j", async (args, message) => {
     const run = await verify([receiver.url, ...args]);
     expect(run.code).toBe(2);

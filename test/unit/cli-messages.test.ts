@@ -1,7 +1,7 @@
 // Every kind of CLI mistake, with the exact message it gets: one line in the CLI's one style
 // (`<program> <command>: <what is wrong>: <the value>. <what to do>`). The snapshot file is
 // the reviewable list; change a message there on purpose, with `vitest -u`.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +16,17 @@ beforeAll(async () => {
     ["server", "pem"],
     ["server", "key"],
     ["client", "key"],
+    ["client", "pem"],
   ] as const) {
     copyFileSync(pkiFile(pki, name, kind), join(cwd, `${name}.${kind}`));
   }
+  mkdirSync(join(cwd, "folder"));
+  writeFileSync(join(cwd, "a-file"), "");
   rmSync(pki, { recursive: true, force: true });
 });
+
+const URL = "https://127.0.0.1:1/webhooks/netdata";
+const PROXY = ["proxy", "nginx", "--server-name", "h.example"];
 
 const MISTAKES: Array<[what: string, argv: string[]]> = [
   ["a mistyped command", ["certz"]],
@@ -63,6 +69,58 @@ const MISTAKES: Array<[what: string, argv: string[]]> = [
     ["serve", "--tls-cert", "missing.pem", "--tls-key", "server.key"],
   ],
   ["a --host that is not a name", ["certs", "--host", "hooks example"]],
+  [
+    "a --client-ca without a certificate",
+    ["serve", "--tls-cert", "server.pem", "--tls-key", "server.key", "--client-ca", "server.key"],
+  ],
+  [
+    "a folder where a file is expected",
+    ["serve", "--behind-proxy", "--auth", "bearer", "--bearer-token-file", "folder"],
+  ],
+  ["a certificate without its key", ["serve", "--tls-cert", "server.pem"]],
+  ["a PKI folder without --dev", ["serve", "--pki", "certs/dev", "--behind-proxy"]],
+  ["proxy without a server", ["proxy"]],
+  ["a mistyped server", ["proxy", "ngnix"]],
+  [
+    "a proxy port out of range",
+    [...PROXY, "--tls-cert", "server.pem", "--tls-key", "server.key", "--listen", "70000"],
+  ],
+  [
+    "a proxy upstream port out of range",
+    [...PROXY, "--tls-cert", "server.pem", "--tls-key", "server.key"].concat([
+      "--upstream",
+      "http://127.0.0.1:70000",
+    ]),
+  ],
+  ["swapped files for a proxy", [...PROXY, "--tls-cert", "server.key", "--tls-key", "server.pem"]],
+  ["a mistyped old spelling", ["crc", "abc", "--secert", "x"]],
+  [
+    "a key given as the client certificate",
+    ["send", URL, "--client-cert", "client.key", "--client-key", "client.pem"],
+  ],
+  [
+    "a client key that does not match",
+    ["verify", URL, "--client-cert", "client.pem", "--client-key", "server.key"],
+  ],
+  ["a --server-ca without a certificate", ["send", URL, "--server-ca", "server.key"]],
+  ["a PKI folder without the PKI", ["verify", URL, "--pki", "folder"]],
+];
+
+/** Mistakes worth a warning only: the command goes on (and here stops later, for its own reason). */
+const WARNINGS: Array<[what: string, argv: string[]]> = [
+  [
+    "a --client-ca whose certificate is not a CA",
+    [
+      "serve",
+      ...["--tls-cert", "server.pem", "--tls-key", "server.key", "--client-ca", "client.pem"],
+      ...["--db", "a-file/inbox.db"],
+    ],
+  ],
+  ["a --server-ca whose certificate is not a CA", ["send", URL, "--server-ca", "server.pem"]],
+  [
+    "a proxy key that cannot be read here",
+    [...PROXY, "--tls-cert", "server.pem", "--tls-key", "folder"],
+  ],
 ];
 
 /** What a user sees, with the temporary folder written as <cwd>. */
@@ -76,6 +134,12 @@ describe("CLI messages", () => {
     const transcript: string[] = [];
     for (const [what, argv] of MISTAKES) transcript.push(`# ${what}\n${await seen(argv)}`);
     await expect(transcript.join("\n")).toMatchFileSnapshot("__snapshots__/cli-messages.txt");
+  });
+
+  it("say each warning in the same style, as in the snapshot", async () => {
+    const transcript: string[] = [];
+    for (const [what, argv] of WARNINGS) transcript.push(`# ${what}\n${await seen(argv)}`);
+    await expect(transcript.join("\n")).toMatchFileSnapshot("__snapshots__/cli-warnings.txt");
   });
 
   it.each(MISTAKES)("gives %s one line naming the program and the command", async (_, argv) => {

@@ -1,4 +1,5 @@
 import {
+  copyFileSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -13,12 +14,18 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NETDATA_ROOT_CA_PATH } from "../../src/proxy/options.js";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
 import { runCliCaptured } from "../helpers/cli.js";
+import { makeTestPki, pkiFile } from "../helpers/pki.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 const dir = mkdtempSync(join(tmpdir(), "ndwk-proxy-cmd-"));
-writeFileSync(join(dir, "cert.pem"), "placeholder");
-writeFileSync(join(dir, "key.pem"), "placeholder");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Files that are here are checked as the server will read them: a real pair.
+const pki = await makeTestPki();
+copyFileSync(pkiFile(pki, "server", "pem"), join(dir, "cert.pem"));
+copyFileSync(pkiFile(pki, "server", "key"), join(dir, "key.pem"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(pki, { recursive: true, force: true });
+});
 
 const IDENTITY = [
   "--server-name",
@@ -124,7 +131,8 @@ describe("netdata-webhook-kit proxy", () => {
   });
 
   it.each([
-    [["proxy", "caddy", ...IDENTITY], '<server>: expected nginx or apache, got "caddy".'],
+    [["proxy", "caddy", ...IDENTITY], 'unknown server: "caddy". Pass nginx or apache.'],
+    [["proxy", "ngnix", ...IDENTITY], 'unknown server: "ngnix". Did you mean nginx?'],
     [["proxy", "nginx", "--tls-cert", "c", "--tls-key", "k"], "--server-name is required."],
     [["proxy", "nginx", ...IDENTITY, "--listen", "https"], "--listen: expected a port (443)"],
     [

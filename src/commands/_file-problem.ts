@@ -1,0 +1,93 @@
+import { readFileSync, statSync } from "node:fs";
+import { UsageError } from "./_command.js";
+
+/**
+ * A file named by a flag that could not be read. A usage error (exit 2) like any other; the
+ * `proxy` command, which may write a config for files that live on another machine, catches
+ * it to warn instead.
+ */
+export class UnreadableFileError extends UsageError {
+  override name = "UnreadableFileError";
+  constructor(
+    /** What is wrong, without the fix: `--tls-key: a folder, not a file: certs/.` */
+    readonly problem: string,
+    fix: string,
+    readonly code: string,
+  ) {
+    super(`${problem} ${fix}`);
+  }
+}
+
+/**
+ * What went wrong reading `path` (given with `flag`), in the CLI's words:
+ * `--tls-key: a folder, not a file: certs/. Give the path of the file itself.`
+ * `notFoundFix` replaces the default "Give the right path." for a missing file.
+ */
+export function fileProblem(
+  flag: string,
+  path: string,
+  error: unknown,
+  notFoundFix = "Give the right path.",
+): UnreadableFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+  const say = (what: string, fix: string) =>
+    new UnreadableFileError(`${flag}: ${what}: ${path}.`, fix, code);
+  switch (code) {
+    case "ENOENT":
+      return say("file not found", notFoundFix);
+    case "EISDIR":
+      return say("a folder, not a file", "Give the path of the file itself.");
+    case "ENOTDIR":
+      return say(
+        "not a path to a file",
+        "A part of it is a file, not a folder: give the right path.",
+      );
+    case "EACCES":
+    case "EPERM":
+      return say("permission denied", "Let this user read it (chmod/chown), or run as its owner.");
+    default:
+      return say(`cannot read the file (${code})`, "Check that it is a readable file.");
+  }
+}
+
+/**
+ * Reads a text file named by `flag`, or throws the UnreadableFileError that says why not.
+ * `readPath`: where to read it, when `path` is shown as the user gave it (relative).
+ */
+export function readFlagFile(
+  flag: string,
+  path: string,
+  notFoundFix?: string,
+  readPath = path,
+): string {
+  try {
+    return readFileSync(readPath, "utf8");
+  } catch (error) {
+    throw fileProblem(flag, path, error, notFoundFix);
+  }
+}
+
+/**
+ * A file the command will create or open (`--db`, `--json-file`) must not be a folder:
+ * said before SQLite or the write can say it in their own words ("disk I/O error").
+ */
+export function refuseFolder(flag: string, path: string, fix: string): void {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (folder) throw new UsageError(`${flag}: a folder, not a file: ${path}. ${fix}`);
+}
+
+/** A folder the command will create or fill (`--pki`) must not be a file. */
+export function refuseFile(flag: string, path: string, fix: string): void {
+  let file = false;
+  try {
+    file = !statSync(path).isDirectory();
+  } catch {
+    return;
+  }
+  if (file) throw new UsageError(`${flag}: a file, not a folder: ${path}. ${fix}`);
+}
