@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathExists, replaceFile } from "../_replace-file.js";
+import { didYouMean } from "../did-you-mean.js";
 import { PACKAGE_VERSION } from "../package-facts.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import {
@@ -15,7 +16,6 @@ import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "../proxy
 import { PROXY_RENDERERS, PROXY_SERVERS, type ProxyServer } from "../proxy/proxy-config.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
 import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
-import { didYouMean } from "./_did-you-mean.js";
 import { UnreadableFileError } from "./_file-problem.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 

@@ -1,8 +1,8 @@
 // A mistyped option gets the closest name, in every command: switches, options that take a
 // value, and old spellings (which suggest the current name).
 import { describe, expect, it } from "vitest";
-import { editDistance } from "../../src/commands/_did-you-mean.js";
 import { COMMANDS } from "../../src/commands/_registry.js";
+import { editDistance } from "../../src/did-you-mean.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 /** The commonest typo: two neighbouring letters swapped (`--secert`), or one left out. */
