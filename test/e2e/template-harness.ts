@@ -101,6 +101,12 @@ export interface StartedProject {
   /** Exit code once it exited, else null. */
   exitCode: () => number | null;
   stop: () => Promise<void>;
+  /**
+   * The output once it contains `text`, or as it is after `timeoutMs` (for the assertion
+   * that follows to show). A log line written while answering may reach the pipe after the
+   * answer has reached the test.
+   */
+  outputWith: (text: string, timeoutMs?: number) => Promise<string>;
   /** SIGKILL, as a crash or the OOM killer would end it; resolves once it has exited. */
   crash: () => Promise<void>;
 }
@@ -142,6 +148,12 @@ export function startProject(
         output: () => output,
         exitCode: () => child.exitCode,
         stop: () => stopChild(child),
+        outputWith: async (text, timeoutMs = 10_000) => {
+          for (let waited = 0; !output.includes(text) && waited < timeoutMs; waited += 50) {
+            await sleep(50);
+          }
+          return output;
+        },
         crash: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
