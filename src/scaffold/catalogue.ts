@@ -49,7 +49,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     nextSteps: (dir) => [
       `cd ${shellQuote(dir)}`,
       "npm install                                     # only the kit's CLI (verify, certs, proxy); app.py does not use Node",
-      "python3 -c 'import flask, waitress'             # fails? apt-get install python3-flask python3-waitress (or pip install -r requirements.txt)",
+      "python3 -c 'import flask, waitress'             # fails? python3 -m pip install -r requirements.txt (Debian's python3-flask python3-waitress serve /usr/bin/python3 only)",
       "python3 app.py --env-file dev.env               # in a terminal of its own: http://127.0.0.1:8080/webhooks/netdata, plain HTTP for the TLS proxy",
       "npx netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret",
       "npx netdata-webhook-kit proxy nginx --help      # the TLS front end in production: README.md, Deploy",

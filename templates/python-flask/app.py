@@ -11,8 +11,21 @@ import sys
 import threading
 from collections import OrderedDict
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+
+def _install_hint(module):
+    """How to get `module` for the interpreter running this file: Debian's packages serve
+    /usr/bin/python3 only, not a pyenv or venv python3 found first on the PATH."""
+    return (f"{module} is not installed for {sys.executable}: apt-get install python3-flask "
+            "python3-waitress (for /usr/bin/python3: run /usr/bin/python3 app.py), or "
+            f"{sys.executable} -m pip install -r requirements.txt")
+
+
+try:
+    from flask import Flask, jsonify, request
+    from werkzeug.exceptions import HTTPException
+except ImportError:
+    print(f"configuration error: {_install_hint('flask')}", file=sys.stderr)
+    sys.exit(2)
 
 from netdata_protocol import (
     AuthVerifier,
@@ -399,9 +412,8 @@ def main():
     except ImportError:
         create_server = None
     if create_server is None and not config["dev"]:
-        print("configuration error: waitress is not installed (apt-get install python3-waitress, "
-              "or pip install -r requirements.txt); DEV=1 runs Flask's development server "
-              "instead, for local experiments only", file=sys.stderr)
+        print(f"configuration error: {_install_hint('waitress')}; DEV=1 runs Flask's "
+              "development server instead, for local experiments only", file=sys.stderr)
         sys.exit(2)
     try:
         if create_server:

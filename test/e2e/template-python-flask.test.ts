@@ -158,7 +158,9 @@ describe.skipIf(skip)(`the python-flask template's own checks${label}`, () => {
         timeoutMs: 20_000,
       });
       expect(run.code, run.output).toBe(2);
-      expect(run.output).toContain("waitress is not installed (apt-get install python3-waitress");
+      expect(run.output).toContain(
+        `waitress is not installed for ${SYSTEM_PYTHON}: apt-get install`,
+      );
       expect(run.output).toContain("DEV=1");
     } finally {
       await rm(shim, { recursive: true, force: true });
