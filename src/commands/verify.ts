@@ -90,7 +90,7 @@ export const verifyCommand = defineCommand({
     "observe-command": {
       type: "string",
       description:
-        "a shell command that prints what the receiver stored (e.g. 'netdata-webhook-kit inbox --json --limit 10000'); canaries found in its output fail their checks",
+        "a shell command that prints what the receiver stored (e.g. 'netdata-webhook-kit inbox --json --limit 10000'; in it, netdata-webhook-kit and ndwk run this kit); canaries found in its output fail their checks",
     },
     verbose: {
       type: "boolean",

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
+import { withKitOnPath } from "./kit-on-path.js";
 import type { Payload } from "./payloads/payload-factory.js";
 
 /** One request verify expects to be refused, marked so it can be found where it must not be. */
@@ -65,10 +66,8 @@ export async function createObserver(
         }
       }
       if (command !== null) {
-        const result = await runCommand(
-          command,
-          cwd,
-          limits.commandTimeoutMs ?? OBSERVE_COMMAND_TIMEOUT_MS,
+        const result = await withKitOnPath((env) =>
+          runCommand(command, cwd, env, limits.commandTimeoutMs ?? OBSERVE_COMMAND_TIMEOUT_MS),
         );
         texts.push(result.stdout);
         if (result.problem) problems.push(`--observe-command: ${result.problem}`);
@@ -111,11 +110,13 @@ const KILL_GRACE_MS = 2000;
 function runCommand(
   command: string,
   cwd: string,
+  env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ stdout: string; problem: string | null }> {
   return new Promise((resolve) => {
     const child = spawn("/bin/sh", ["-c", command], {
       cwd,
+      env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

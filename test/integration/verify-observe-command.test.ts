@@ -43,3 +43,28 @@ describe("--observe-command that does not finish", () => {
     expect((await observer?.read())?.problems).toEqual(["--observe-command: exited with 7: nope"]);
   });
 });
+
+describe("--observe-command written as the docs write it", () => {
+  it("runs this kit as `netdata-webhook-kit` and `ndwk`, with neither on the PATH", async () => {
+    const observer = await createObserver(
+      null,
+      "command -v netdata-webhook-kit >/dev/null && netdata-webhook-kit --version && ndwk --version",
+      tmpdir(),
+    );
+    const seen = await observer?.read();
+    expect(seen?.problems).toEqual([]);
+    const version = JSON.parse(
+      await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+    ).version as string;
+    expect(seen?.text.trim().split("\n")).toEqual(
+      [version, version].map((v) => expect.stringContaining(v)),
+    );
+  });
+
+  it("leaves no shim folder behind", async () => {
+    const observer = await createObserver(null, 'dirname "$(command -v ndwk)"', tmpdir());
+    const folder = (await observer?.read())?.text.trim() ?? "";
+    expect(folder).toContain("ndwk-bin-");
+    await expect(readFile(join(folder, "ndwk"))).rejects.toThrow(/ENOENT/);
+  });
+});
