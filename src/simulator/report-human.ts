@@ -1,4 +1,5 @@
 import { CHECK_IDS } from "./catalogue.js";
+import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
 import { createStyle, type Style } from "./style.js";
 import type { Baseline, CheckResult, Exchange, VerifyReport } from "./types.js";
 
@@ -66,7 +67,11 @@ export function formatCheckLine(
     const indent = INDENT.length + label.length + gap.length;
     lines.push(...wrapUnder(`${INDENT}${paint(label)}${gap}`, text, columns, indent));
   };
-  for (const warning of result.warnings) detail("warning:", style.yellow, " ", warning);
+  // "Not proven refused" is said once, for all such checks, in the summary (--verbose: here too).
+  const warnings = verbose
+    ? result.warnings
+    : result.warnings.filter((w) => !w.startsWith(CLOSED_AFTER_REQUEST));
+  for (const warning of warnings) detail("warning:", style.yellow, " ", warning);
   if (result.status === "fail") {
     if (result.cause) detail("cause:", style.bold, " ", result.cause);
     if (result.fix) detail("fix:", style.bold, "   ", result.fix);

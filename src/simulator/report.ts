@@ -53,7 +53,7 @@ export function buildReport(
   );
   if (unproven.length > 0) {
     warnings.push(
-      `${unproven.length} refusal${unproven.length === 1 ? " was" : "s were"} not proven refused (${unproven.map((c) => c.id).join(", ")}): the connection was ${CLOSED_AFTER_REQUEST}, with no TLS alert, which is also what a receiver that checks the identity after reading the request does; run with --observe-log/--observe-command to prove it`,
+      `${unproven.length} refusal${unproven.length === 1 ? " was" : "s were"} not proven refused (${unproven.map((c) => c.id).join(", ")}): the connection was ${CLOSED_AFTER_REQUEST}, with no TLS alert, which is also what a receiver that checks the identity after reading the request does; to prove them, run with --observe-log FILE (the receiver's log) or --observe-command CMD (e.g. 'netdata-webhook-kit inbox --json --limit 10000' for serve); --verbose shows each`,
     );
   }
   if (options.proxyHeaders) {

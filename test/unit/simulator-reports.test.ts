@@ -1,5 +1,6 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import { CLOSED_AFTER_REQUEST } from "../../src/simulator/checks/_control.js";
 import { formatCheckLine, renderHumanReport } from "../../src/simulator/report-human.js";
 import { parseJsonReport, reportToJson } from "../../src/simulator/report-json.js";
 import { reportToJunit } from "../../src/simulator/report-junit.js";
@@ -198,6 +199,19 @@ describe("human report", () => {
       "PASS, partial: no required check failed, but 1 required check did not run: mtls.rejects-wrong-cn (no --pki given)",
     );
     expect(text).not.toContain("every required check passed");
+  });
+
+  it("says 'not proven refused' once in the summary, under each check only with --verbose", () => {
+    const unproven = check({
+      id: "mtls.rejects-wrong-cn",
+      summary: "refused: connection closed after the request was sent (ECONNRESET)",
+      warnings: [`${CLOSED_AFTER_REQUEST}: the receiver may have handled it`, "another warning"],
+    });
+    const plain = formatCheckLine(unproven, createStyle(false));
+    expect(plain).not.toContain(`warning: ${CLOSED_AFTER_REQUEST}`);
+    expect(plain).toContain("warning: another warning");
+    const verbose = formatCheckLine(unproven, createStyle(false), { verbose: true });
+    expect(verbose).toContain(`warning: ${CLOSED_AFTER_REQUEST}`);
   });
 
   it("colours only a terminal, and never when NO_COLOR is set", () => {
