@@ -8,7 +8,7 @@ export const crcCommand = defineCommand({
   usage: ["crc <crc_token> --challenge-secret-file FILE", "crc <crc_token> --challenge-secret S"],
   examples: [
     [
-      "netdata-webhook-kit crc abc123 --challenge-secret-file secret.txt",
+      "netdata-webhook-kit crc abc123 --challenge-secret-file challenge.txt",
       'prints {"response_token":"sha256=…"}',
     ],
     ["NETDATA_CHALLENGE_SECRET=… netdata-webhook-kit crc 9b4507b3", "secret from the environment"],
