@@ -61,7 +61,7 @@ export const FORWARD_OPTIONS = {
   "forward-min-severity": {
     type: "string",
     description:
-      "for the sink before it: only this severity or graver (info = clear < warning < critical)",
+      "for the sink before it: only this severity or graver (info and clear rank lowest and alike, then warning, then critical)",
   },
   "forward-concurrency": {
     type: "string",
