@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { NotificationKind, Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
@@ -15,6 +14,7 @@ import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } fr
 import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
+import { checkInboxFile } from "./_inbox-file.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
@@ -83,12 +83,13 @@ export const inboxCommand = defineCommand({
   positionals: { min: 0, max: 2 },
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
 also safe while 'serve' runs).
-Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
+Exit codes: 0 listed (or retry --all-failed with nothing failed), 1 no database, no test token
+yet or no failed delivery with that ID, 2 usage error (including a --db that is not an inbox).`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
     if (positionals.length > 0 || values["all-failed"]) {
-      return retryCommand(positionals, values["all-failed"] === true, path, stdout);
+      return retryCommand(positionals, values["all-failed"] === true, path, { stdout, stderr });
     }
     const filter = parseFilter(values);
     const store = openReadOnly(path);
@@ -135,11 +136,7 @@ Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 us
 });
 
 function openReadOnly(path: string): NotificationStore {
-  if (!existsSync(path)) {
-    throw new CommandError(
-      `no database at ${path}. The receiver creates it: ${PROGRAM} serve --db ${path}`,
-    );
-  }
+  checkInboxFile("--db", path);
   try {
     return openStore(path, { readonly: true });
   } catch (error) {

@@ -44,6 +44,7 @@ import {
   forwardingFromOptions,
   openForwarding,
 } from "./_forward-options.js";
+import { refuseMissingFolder } from "./_inbox-file.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
@@ -354,11 +355,9 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
-  refuseFolder(
-    "--db",
-    resolve(cwd, values.db ?? DEFAULT_DB_PATH),
-    "Give the SQLite file of the inbox (created if missing).",
-  );
+  const dbPath = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+  refuseFolder("--db", dbPath, "Give the SQLite file of the inbox (created if missing).");
+  refuseMissingFolder("--db", dbPath);
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(

@@ -1,0 +1,136 @@
+// What a newcomer met after the first round of message fixes: each case is one command line and
+// the line it now gets (in the CLI's one style), or the exit code a script relies on.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/receiver/store.js";
+import { MIGRATIONS } from "../../src/receiver/store-migrations.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+const cwd = mkdtempSync(join(tmpdir(), "ndwk-newcomer-"));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  writeFileSync(join(cwd, "empty.db"), "");
+  writeFileSync(join(cwd, "notes.txt"), "not a database\n");
+  writeFileSync(
+    join(cwd, "ca.pem"),
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+  );
+  const other = new Database(join(cwd, "other.db"));
+  other.exec("CREATE TABLE things (id INTEGER PRIMARY KEY)");
+  other.close();
+  // A kit inbox written by an older version: schema 1 only.
+  const old = new Database(join(cwd, "old.db"));
+  const first = MIGRATIONS[0];
+  if (!first) throw new Error("no migrations");
+  old.exec(first.sql);
+  old.exec(
+    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  old.prepare("INSERT INTO schema_version VALUES (1, 'x', '2026-01-01T00:00:00Z')").run();
+  old.close();
+  await openStore(join(cwd, "inbox.db")).close();
+  mkdirSync(join(cwd, "folder"));
+});
+
+const run = (...argv: string[]) => runCliCaptured(argv, { cwd });
+
+describe("a --db whose folder does not exist", () => {
+  it("is refused by serve before anything starts, naming the folder and the fix", async () => {
+    const result = await run(
+      "serve",
+      "--dev",
+      "--pki",
+      "pki",
+      "--port",
+      "0",
+      "--db",
+      "no/such/x.db",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit serve: --db: the folder does not exist: ${join(cwd, "no/such")}. Create it (mkdir -p ${join(cwd, "no/such")}) or choose another path.\n`,
+    );
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(cwd, "pki"))).toBe(false);
+  });
+
+  it("is refused by inbox with the same words", async () => {
+    const result = await run("inbox", "--db", "no/such/x.db");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--db: the folder does not exist:");
+  });
+});
+
+describe("a --db that is not an inbox", () => {
+  it.each([
+    ["an empty file", "empty.db", "an empty file"],
+    ["a text file", "notes.txt", "not a SQLite database"],
+    ["a PEM file", "ca.pem", "not a SQLite database"],
+    ["another program's database", "other.db", "a SQLite database without a notifications table"],
+  ])("is refused, not offered a migration, for %s", async (_, file, why) => {
+    const result = await run("inbox", "--db", file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit inbox: --db: not an inbox written by netdata-webhook-kit (${why}): ${join(cwd, file)}. Give the file 'serve --db' writes (or the DB_PATH of a project made by 'init').\n`,
+    );
+  });
+
+  it("is left as it was by inbox retry", async () => {
+    const result = await run("inbox", "retry", "--all-failed", "--db", "empty.db");
+    expect(result.code).toBe(2);
+    const { statSync } = await import("node:fs");
+    expect(statSync(join(cwd, "empty.db")).size).toBe(0);
+  });
+
+  it("is offered the migration only when it is an older kit inbox", async () => {
+    const result = await run("inbox", "--db", "old.db");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is older than");
+    expect(result.stderr).toContain("to migrate it");
+  });
+});
+
+describe("an inbox that does not exist yet", () => {
+  it("says who creates it: the receiver, or a project made by init", async () => {
+    const result = await run("inbox", "--db", "later.db");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit inbox: no database at ${join(cwd, "later.db")}. The receiver creates it when it starts (netdata-webhook-kit serve --db ${join(cwd, "later.db")}, or the DB_PATH of a project made by 'init').\n`,
+    );
+  });
+});
+
+describe("inbox retry", () => {
+  it("with --all-failed and nothing failed succeeds with one line on stderr (cron)", async () => {
+    const result = await run("inbox", "retry", "--all-failed", "--db", "inbox.db");
+    expect(result).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: `nothing to retry: no failed deliveries in ${join(cwd, "inbox.db")}.\n`,
+    });
+  });
+
+  it("with an ID that is not failed stays an error", async () => {
+    const result = await run("inbox", "retry", "7", "--db", "inbox.db");
+    expect(result.code).toBe(1);
+  });
+
+  it("suggests the action for a typo, naming the command once", async () => {
+    const result = await run("inbox", "retyr");
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "netdata-webhook-kit inbox: unknown action: retyr. Did you mean retry? The only action is retry; without one, inbox lists notifications.",
+    );
+  });
+
+  it("names the command once for a bad delivery ID", async () => {
+    const result = await run("inbox", "retry", "abc");
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit inbox: retry: not a delivery ID: "abc". Give a number such as 12, from 'inbox --failed'.\n`,
+    );
+  });
+});
