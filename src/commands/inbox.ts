@@ -11,6 +11,7 @@ import type {
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
 import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
@@ -150,20 +151,9 @@ function parseFilter(
   const filter: NotificationFilter = { limit: parseLimit(values.limit) };
   if (values.kind !== undefined) filter.kind = storedKinds(values.kind);
   if (values.severity !== undefined)
-    filter.severity = oneOf("--severity", values.severity, SEVERITIES);
+    filter.severity = enumOption("--severity", values.severity, SEVERITIES, { noun: "severity" });
   if (values.since !== undefined) filter.since = parseSince(values.since, new Date());
   return filter;
-}
-
-function oneOf<T extends NotificationKind | Severity>(
-  flag: string,
-  value: string,
-  allowed: readonly T[],
-): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `${flag}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}.`,
-  );
 }
 
 function parseLimit(value: string | undefined): number {

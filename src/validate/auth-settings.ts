@@ -1,5 +1,8 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { checkEnumValue } from "./enum-value.js";
 import type { Verdict } from "./verdict.js";
+
+const AUTH_SCHEMES = ["none", "basic", "bearer"] as const;
 
 /** The auth settings as a command line or an environment gives them, secrets already read. */
 export interface AuthSettings {
@@ -25,7 +28,12 @@ export function checkAuthSettings(
 ): Verdict<AuthConfig> {
   const { basicUser: user, basicPassword: password, bearerToken: token } = settings;
   const inferred = token !== undefined ? "bearer" : user !== undefined ? "basic" : "none";
-  const scheme = settings.scheme ?? (options.inferScheme ? inferred : "none");
+  let scheme: string = options.inferScheme ? inferred : "none";
+  if (settings.scheme !== undefined) {
+    const named = checkEnumValue(settings.scheme, AUTH_SCHEMES, { noun: "scheme" });
+    if (!named.ok) return { ok: false, problem: `--auth: ${named.problem.replace(/\.$/, "")}` };
+    scheme = named.value;
+  }
   let config: AuthConfig;
   if (scheme === "bearer") {
     if (!token) return { ok: false, problem: `--auth bearer needs a token: ${TOKEN_SOURCES}` };

@@ -33,15 +33,15 @@ describe("serve refuses forwarding flags that cannot work, before opening anythi
     ],
     [
       ["--forward-url", "http://127.0.0.1:1/", "--forward-kind", "alerts"],
-      "--forward-kind: expected some of test, alert-flat",
+      '--forward-kind: unknown kind: "alerts". Did you mean alert? Pass one of test, alert-flat',
     ],
     [
       ["--forward-url", "http://127.0.0.1:1/", "--forward-min-severity", "high"],
-      '--forward-min-severity: expected one of info, clear, warning, critical, got "high"',
+      '--forward-min-severity: unknown severity: "high". Pass one of info, clear, warning, critical.',
     ],
     [
       ["--forward-url", "http://127.0.0.1:1/", "--forward-format", "xml"],
-      '--forward-format: expected normalised or original, got "xml"',
+      '--forward-format: unknown value: "xml". Pass one of normalised, original.',
     ],
     [
       ["--forward-url", "ftp://127.0.0.1/"],

@@ -15,6 +15,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 beforeAll(async () => {
   writeFileSync(join(cwd, "empty.db"), "");
   writeFileSync(join(cwd, "notes.txt"), "not a database\n");
+  writeFileSync(join(cwd, "token.txt"), "s3cret\n");
   writeFileSync(
     join(cwd, "ca.pem"),
     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
@@ -132,5 +133,57 @@ describe("inbox retry", () => {
     expect(result.stderr).toBe(
       `netdata-webhook-kit inbox: retry: not a delivery ID: "abc". Give a number such as 12, from 'inbox --failed'.\n`,
     );
+  });
+});
+
+describe("an option that takes one of a few names", () => {
+  const URL = "https://127.0.0.1:1/webhooks/netdata";
+
+  it("accepts the name in any letter case", async () => {
+    const result = await run(
+      "send",
+      URL,
+      "--auth",
+      "Bearer",
+      "--bearer-token-file",
+      "token.txt",
+      "--insecure",
+      "--kind",
+      "Reachability",
+      "--severity",
+      "INFO",
+    );
+    expect(result.stderr).not.toContain("--auth");
+    expect(result.code).toBe(3);
+    expect(result.stdout + result.stderr).toContain("nested reachability, reachable");
+  });
+
+  it("suggests the closest name for a typo", async () => {
+    const result = await run("verify", URL, "--auth", "berer");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit verify: --auth: unknown scheme: "berer". Did you mean bearer? Pass one of none, basic, bearer.\n`,
+    );
+  });
+
+  it("says what the reachability severities mean", async () => {
+    const result = await run("send", URL, "--kind", "reachability", "--severity", "warning");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit send: --severity: unknown severity: "warning". For --kind reachability the severities are critical (unreachable) and info (reachable).\n`,
+    );
+  });
+
+  it("accepts inbox filters in any letter case", async () => {
+    const result = await run(
+      "inbox",
+      "--db",
+      "inbox.db",
+      "--kind",
+      "Alert",
+      "--severity",
+      "Critical",
+    );
+    expect(result.code).toBe(0);
   });
 });
