@@ -187,3 +187,45 @@ describe("an option that takes one of a few names", () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe("an option given before the command", () => {
+  it("is said to go after the command, with the command line reordered", async () => {
+    const result = await run("--dev", "--port", "0", "serve");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit: option before the command: --dev. Options go after the command: netdata-webhook-kit serve --dev --port 0\n",
+    );
+  });
+
+  it("that no later command knows stays an unknown option", async () => {
+    const result = await run("--frob", "serve");
+    expect(result.stderr).toContain("unknown option: --frob.");
+  });
+});
+
+describe("an empty secret", () => {
+  it("in a file is said in the one style, with the fix", async () => {
+    const result = await run(
+      "serve",
+      "--behind-proxy",
+      "--auth",
+      "bearer",
+      "--bearer-token-file",
+      "empty.db",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit serve: --bearer-token-file: the file is empty: empty.db. Write the secret into it (for example: openssl rand -hex 32 > empty.db).\n",
+    );
+  });
+
+  it("in the environment names the variable", async () => {
+    const result = await runCliCaptured(["send", "https://127.0.0.1:1/webhooks/netdata"], {
+      cwd,
+      env: { NETDATA_BEARER_TOKEN: "" },
+    });
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit send: NETDATA_BEARER_TOKEN: the environment variable is empty. Set it to the secret, or unset it.\n",
+    );
+  });
+});
