@@ -162,7 +162,7 @@ function authFromValues(values: TargetValues, io: Io): AuthConfig {
       basicPassword: password,
       bearerToken: token,
     },
-    { inferScheme: true },
+    { side: "sender" },
   );
   if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
   return verdict.value;

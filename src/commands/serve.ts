@@ -83,8 +83,8 @@ const OPTIONS = {
   },
   auth: {
     type: "string",
-    description: "Authorization Netdata sends: none, basic or bearer",
-    default: "none",
+    description:
+      "Authorization Netdata sends: none, basic or bearer [default: the scheme of the credentials given (a bearer token: bearer; a Basic user and password: basic), else none]",
   },
   ...secretOptions("bearer-token", BEARER_TOKEN_ENV, "the bearer token"),
   "basic-user": { type: "string", description: "the Basic auth user name" },
@@ -202,6 +202,11 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       ],
     });
     warnAboutSecretFlags(ctx, logger);
+    if (ctx.values.auth === undefined && auth.scheme !== "none") {
+      logger.info("auth scheme chosen from the credentials given (no --auth)", {
+        auth: auth.scheme,
+      });
+    }
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let forwarder: ForwardingRuntime | undefined;
     if (admin) {
@@ -308,7 +313,7 @@ function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
       basicPassword: secrets.password,
       bearerToken: secrets.bearer,
     },
-    { inferScheme: false },
+    { side: "receiver" },
   );
   if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
   return verdict.value;

@@ -36,7 +36,14 @@ describe("serve refuses a configuration that cannot work, before opening anythin
       ["--auth", "digest", "--dev"],
       '--auth: unknown scheme: "digest". Pass one of none, basic, bearer.',
     ],
-    [["--bearer-token", "t0k", "--dev"], "credentials were given but --auth is none"],
+    [
+      ["--auth", "none", "--bearer-token", "t0k", "--dev"],
+      "--auth none: credentials were given too",
+    ],
+    [
+      ["--bearer-token", "t0k", "--basic-user", "u", "--dev"],
+      "credentials of two schemes were given",
+    ],
     [["--dev", "--behind-proxy"], "Pass only one of them"],
     [["--behind-proxy", "--tls-cert", "c.pem"], "the proxy terminates TLS"],
     [["--tls-cert", "nope.pem", "--tls-key", "nope.key"], "file not found"],

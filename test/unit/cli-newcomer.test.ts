@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/receiver/store.js";
 import { MIGRATIONS } from "../../src/receiver/store-migrations.js";
 import { runCliCaptured } from "../helpers/cli.js";
+import { spawnServe } from "../helpers/receiver.js";
 
 const cwd = mkdtempSync(join(tmpdir(), "ndwk-newcomer-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -227,5 +228,50 @@ describe("an empty secret", () => {
     expect(result.stderr).toBe(
       "netdata-webhook-kit send: NETDATA_BEARER_TOKEN: the environment variable is empty. Set it to the secret, or unset it.\n",
     );
+  });
+});
+
+describe("serve without --auth", () => {
+  it("takes the scheme from a bearer token and says so in its log", async () => {
+    const serve = await spawnServe(
+      ["--behind-proxy", "--port", "0", "--db", "served.db", "--bearer-token-file", "token.txt"],
+      { cwd },
+    );
+    serve.child.kill("SIGTERM");
+    await serve.exited;
+    const { stdout } = serve.output();
+    expect(stdout).toContain(
+      '"msg":"auth scheme chosen from the credentials given (no --auth)","auth":"bearer"',
+    );
+    expect(stdout).toMatch(/"msg":"receiver listening".*"auth":"bearer"/);
+    expect(stdout).not.toContain("s3cret");
+  });
+
+  it("refuses credentials of two schemes, naming both", async () => {
+    const result = await run(
+      "serve",
+      "--behind-proxy",
+      "--bearer-token-file",
+      "token.txt",
+      "--basic-user",
+      "u",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit serve: credentials of two schemes were given: a bearer token and --basic-user. Pass --auth bearer or --auth basic to choose, or leave out one of them.\n",
+    );
+  });
+
+  it("keeps an explicit --auth none with credentials an error", async () => {
+    const result = await run(
+      "serve",
+      "--behind-proxy",
+      "--auth",
+      "none",
+      "--bearer-token-file",
+      "token.txt",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--auth none: credentials were given too");
   });
 });
