@@ -174,7 +174,10 @@ export const serveCommand = defineCommand({
   ],
   options: OPTIONS,
   aliases: { certs: "pki" },
-  notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
+  notes: `--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
+place of the test PKI's; the start banner and log say which certificate is served and which CA
+is trusted.
+Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
 only from the --trust-proxy peers (default loopback); any other peer's connection is closed
@@ -407,17 +410,29 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
     throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);
   }
   const paths = pkiPaths(dir);
-  ctx.stderr(
-    `\n  *** TEST SETUP (--dev) ***\n  Trusting the TEST CA ${paths.ca.cert}, NOT Netdata's.\n  Real Netdata notifications will be refused; never expose this to the internet.\n\n`,
-  );
-  logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
-    certs: dir,
-  });
   const tls = {
     cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
     key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
     ca: clientCa ?? [paths.ca.cert],
   };
+  // --tls-cert/--tls-key or --client-ca with --dev replace that part of the test PKI: said
+  // in the banner and the log, so a mixed set-up is never silent.
+  const served =
+    ctx.values["tls-cert"] !== undefined
+      ? `Serving ${tls.cert} (--tls-cert), not the test PKI's server certificate.`
+      : `Serving the test server certificate ${tls.cert}.`;
+  const trusted =
+    clientCa !== undefined
+      ? `Trusting client certificates from ${clientCa.join(", ")} (--client-ca), not the test CA.`
+      : `Trusting the TEST CA ${paths.ca.cert}, NOT Netdata's.`;
+  ctx.stderr(
+    `\n  *** TEST SETUP (--dev) ***\n  ${served}\n  ${trusted}\n  Real Netdata notifications will be refused; never expose this to the internet.\n\n`,
+  );
+  logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
+    certs: dir,
+    served_cert: tls.cert,
+    trusted_ca: tls.ca,
+  });
   checkTlsPair({
     certFlag: "--tls-cert",
     certPath: tls.cert,

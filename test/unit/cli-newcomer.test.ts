@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/receiver/store.js";
 import { MIGRATIONS } from "../../src/receiver/store-migrations.js";
 import { runCliCaptured } from "../helpers/cli.js";
+import { makeTestPki, pkiFile } from "../helpers/pki.js";
 import { spawnServe } from "../helpers/receiver.js";
 
 const cwd = mkdtempSync(join(tmpdir(), "ndwk-newcomer-"));
@@ -273,5 +274,34 @@ describe("serve without --auth", () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--auth none: credentials were given too");
+  });
+});
+
+describe("serve --dev with a certificate of its own", () => {
+  it("says which certificate it serves and which CA it trusts", async () => {
+    const other = await makeTestPki();
+    try {
+      const cert = pkiFile(other, "server", "pem");
+      const key = pkiFile(other, "server", "key");
+      const serve = await spawnServe(
+        ["--dev", "--pki", "dev-pki", "--port", "0", "--db", "dev.db"].concat([
+          "--tls-cert",
+          cert,
+          "--tls-key",
+          key,
+        ]),
+        { cwd },
+      );
+      serve.child.kill("SIGTERM");
+      await serve.exited;
+      const { stdout, stderr } = serve.output();
+      expect(stderr).toContain(
+        `Serving ${cert} (--tls-cert), not the test PKI's server certificate.`,
+      );
+      expect(stderr).toContain(`Trusting the TEST CA ${join(cwd, "dev-pki")}/`);
+      expect(stdout).toContain(`"served_cert":${JSON.stringify(cert)}`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
