@@ -122,12 +122,13 @@ yet or no failed delivery with that ID, 2 usage error (including a --db that is 
       else {
         const fit = values.wide === true || !isTTY ? undefined : columns;
         stdout(table(rows, fit, createStyle(colourWanted(isTTY, env))));
-        const total = rows.length === filter.limit ? store.count(filter) : rows.length;
-        if (total > rows.length) {
-          stderr(
-            `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
-          );
-        }
+      }
+      // With --json too, on stderr: stdout stays pure JSON lines.
+      const total = rows.length === filter.limit ? store.count(filter) : rows.length;
+      if (total > rows.length) {
+        stderr(
+          `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
+        );
       }
       return 0;
     } finally {

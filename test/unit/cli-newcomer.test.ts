@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { notificationKey } from "../../src/protocol/content-key.js";
+import { classifyNotification } from "../../src/protocol/notification.js";
 import { openStore } from "../../src/receiver/store.js";
 import { MIGRATIONS } from "../../src/receiver/store-migrations.js";
 import { runCliCaptured } from "../helpers/cli.js";
@@ -35,7 +37,14 @@ beforeAll(async () => {
   );
   old.prepare("INSERT INTO schema_version VALUES (1, 'x', '2026-01-01T00:00:00Z')").run();
   old.close();
-  await openStore(join(cwd, "inbox.db")).close();
+  const store = openStore(join(cwd, "inbox.db"));
+  for (const n of [1, 2, 3]) {
+    const body = { message: `test ${n}`, title: "Test Notification", token: `token-${n}` };
+    const result = classifyNotification(body);
+    if (!result.ok) throw new Error(result.reasons.join("; "));
+    await store.insert(result.notification, notificationKey(body));
+  }
+  await store.close();
   mkdirSync(join(cwd, "folder"));
 });
 
@@ -303,5 +312,20 @@ describe("serve --dev with a certificate of its own", () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe("inbox --json with more rows than --limit", () => {
+  it("keeps stdout pure JSON lines and says on stderr that rows were left out", async () => {
+    const result = await run("inbox", "--db", "inbox.db", "--json", "--limit", "2");
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.map((line) => JSON.parse(line).message)).toEqual(["test 3", "test 2"]);
+    expect(result.stderr).toBe("showing 2 of 3; --limit N shows more (up to 10000).\n");
+  });
+
+  it("says nothing when every row was shown", async () => {
+    const result = await run("inbox", "--db", "inbox.db", "--json", "--limit", "3");
+    expect(result.stderr).toBe("");
   });
 });
