@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import Database from "better-sqlite3";
 import { CommandError, PROGRAM, UsageError } from "./_command.js";
+import { refuseMissingFolder } from "./_file-problem.js";
 
 /** The first 16 bytes of every SQLite 3 database file. */
 const SQLITE_HEADER = "SQLite format 3\0";
@@ -9,27 +9,6 @@ const SQLITE_HEADER = "SQLite format 3\0";
 /** Where a missing inbox comes from: said the same way by every command that reads one. */
 export function whoCreatesTheInbox(path: string): string {
   return `The receiver creates it when it starts (${PROGRAM} serve --db ${path}, or the DB_PATH of a project made by 'init').`;
-}
-
-/**
- * The folder of a file the command will create or open (`--db`) must exist: said before
- * SQLite can say it in its own words (ENOENT), and before any other set-up work.
- */
-export function refuseMissingFolder(flag: string, path: string): void {
-  const folder = dirname(path);
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(folder).isDirectory();
-  } catch {
-    throw new UsageError(
-      `${flag}: the folder does not exist: ${folder}. Create it (mkdir -p ${folder}) or choose another path.`,
-    );
-  }
-  if (!isFolder) {
-    throw new UsageError(
-      `${flag}: not a path to a file: ${path}. ${folder} is a file, not a folder: choose another path.`,
-    );
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { NotificationKind, Severity } from "../protocol/notification-types.js";
+import type { Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
 import { openStore } from "../receiver/store.js";
 import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";

@@ -37,14 +37,13 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { refuseFile, refuseFolder } from "./_file-problem.js";
+import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   type ForwardingRuntime,
   forwardingFromOptions,
   openForwarding,
 } from "./_forward-options.js";
-import { refuseMissingFolder } from "./_inbox-file.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,

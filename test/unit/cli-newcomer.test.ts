@@ -329,3 +329,29 @@ describe("inbox --json with more rows than --limit", () => {
     expect(result.stderr).toBe("");
   });
 });
+
+describe("proxy --out-file", () => {
+  const PROXY = ["proxy", "nginx", "--server-name", "h.example", "--tls-cert", "a.pem"].concat([
+    "--tls-key",
+    "a.key",
+  ]);
+
+  it("given a folder says so before writing anything, even with --force", async () => {
+    mkdirSync(join(cwd, "conf-folder"));
+    const result = await run(...PROXY, "--out-file", "conf-folder", "--force");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit proxy: --out-file: a folder, not a file: ${join(cwd, "conf-folder")}. Give the path of the config file itself, e.g. conf-folder/netdata-nginx.conf.\n`,
+    );
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(join(cwd, "conf-folder"))).toEqual([]);
+  });
+
+  it("in a folder that does not exist says so with the fix, not a temporary file's name", async () => {
+    const result = await run(...PROXY, "--out-file", "nodir/x.conf");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `netdata-webhook-kit proxy: --out-file: the folder does not exist: ${join(cwd, "nodir")}. Create it (mkdir -p ${join(cwd, "nodir")}) or choose another path.\n`,
+    );
+  });
+});
