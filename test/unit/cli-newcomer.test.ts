@@ -355,3 +355,15 @@ describe("proxy --out-file", () => {
     );
   });
 });
+
+describe("demo with a bad --seed", () => {
+  it("is refused before the PKI is written and the receiver started", async () => {
+    const result = await run("demo", "--seed", "abc");
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'netdata-webhook-kit demo: --seed: not a whole number: "abc". Pass a whole number from 0 to 4294967295.\n',
+    });
+  });
+});
