@@ -367,3 +367,51 @@ describe("demo with a bad --seed", () => {
     });
   });
 });
+
+describe("certs' Next line", () => {
+  const project = (name: string, files: Record<string, string>) => {
+    const dir = join(cwd, name);
+    mkdirSync(dir);
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    return dir;
+  };
+  const next = async (dir: string, ...argv: string[]) => {
+    const result = await runCliCaptured(["certs", ...argv], { cwd: dir });
+    expect(result.code).toBe(0);
+    return result.stdout.trimEnd().split("\n").at(-1);
+  };
+
+  it("is the project's own dev script in a Node project made by init", async () => {
+    const dir = project("node-project", {
+      "package.json": JSON.stringify({ scripts: { dev: "node --env-file=dev.env server.js" } }),
+      "dev.env": "TLS_CERT=certs/dev/server.pem\n",
+    });
+    expect(await next(dir)).toBe("Next: npm run dev");
+  });
+
+  it("is the Flask app in a Python project made by init", async () => {
+    const dir = project("python-project", {
+      "package.json": JSON.stringify({ scripts: { dev: "python3 app.py --env-file dev.env" } }),
+      "app.py": "",
+      "dev.env": "",
+    });
+    expect(await next(dir)).toBe("Next: python3 app.py --env-file dev.env");
+  });
+
+  it("says where dev.env must point when the PKI is not the default one", async () => {
+    const dir = project("node-project-elsewhere", {
+      "package.json": JSON.stringify({ scripts: { dev: "node server.js" } }),
+      "dev.env": "",
+    });
+    expect(await next(dir, "--pki", "other")).toBe(
+      "Next: npm run dev (after pointing TLS_CERT, TLS_KEY and CLIENT_CA in dev.env at other)",
+    );
+  });
+
+  it("stays serve --dev elsewhere, with a --pki that is not the default", async () => {
+    const dir = project("plain", {});
+    expect(await next(dir, "--pki", "other")).toBe(
+      "Next: npx netdata-webhook-kit serve --dev --pki other",
+    );
+  });
+});
