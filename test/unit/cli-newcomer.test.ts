@@ -415,3 +415,33 @@ describe("certs' Next line", () => {
     );
   });
 });
+
+describe("verify without --challenge-secret, against a receiver without the challenge", () => {
+  it("skips the CRC checks, saying why, instead of calling them inconclusive", async () => {
+    const serve = await spawnServe(["--dev", "--pki", "crc-pki", "--port", "0", "--db", "crc.db"], {
+      cwd,
+    });
+    try {
+      const result = await run("verify", serve.url, "--pki", "crc-pki", "--only", "crc", "--json");
+      const report = JSON.parse(result.stdout) as {
+        checks: Array<{ id: string; status: string; summary: string }>;
+      };
+      expect(report.checks.map((c) => [c.id, c.status, c.summary])).toEqual([
+        ["crc.answers-challenge", "skip", "no --challenge-secret given"],
+        [
+          "crc.rejects-missing-token",
+          "skip",
+          "no --challenge-secret given, and the control challenge got HTTP 404",
+        ],
+        [
+          "crc.survives-odd-tokens",
+          "skip",
+          "no --challenge-secret given, and the control challenge got HTTP 404",
+        ],
+      ]);
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exited;
+    }
+  });
+});
