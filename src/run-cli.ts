@@ -50,7 +50,7 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!entry) {
-    io.stderr(`${PROGRAM}: ${unknownFirstWord(first)}\n`);
+    io.stderr(`${PROGRAM}: ${(await optionBeforeCommand(argv)) ?? unknownFirstWord(first)}\n`);
     return 2;
   }
   try {
@@ -68,6 +68,25 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * `--dev serve`: an option of a command given later in argv, put before it. Says where it
+ * goes, with the command line reordered; undefined when that is not the mistake.
+ */
+async function optionBeforeCommand(argv: string[]): Promise<string | undefined> {
+  const [first] = argv;
+  if (first === undefined || !first.startsWith("--")) return undefined;
+  const at = argv.findIndex((word) => Object.hasOwn(COMMANDS, word));
+  const entry = at > 0 ? COMMANDS[argv[at] ?? ""] : undefined;
+  if (!entry) return undefined;
+  const name = first.replace(/^--/, "").replace(/=.*$/, "");
+  const { spellings } = await entry.load();
+  if (!spellings.options.includes(name) && !Object.hasOwn(spellings.aliases, name)) {
+    return undefined;
+  }
+  const reordered = [argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)].join(" ");
+  return `option before the command: ${first}. Options go after the command: ${PROGRAM} ${reordered}`;
 }
 
 /** One line for a mistyped command or top-level option, with the closest match if any. */

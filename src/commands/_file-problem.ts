@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { UsageError } from "./_command.js";
 
 /**
@@ -90,4 +91,25 @@ export function refuseFile(flag: string, path: string, fix: string): void {
     return;
   }
   if (file) throw new UsageError(`${flag}: a file, not a folder: ${path}. ${fix}`);
+}
+
+/**
+ * The folder of a file the command will create or open (`--db`, `--out-file`) must exist: said before
+ * SQLite can say it in its own words (ENOENT), and before any other set-up work.
+ */
+export function refuseMissingFolder(flag: string, path: string): void {
+  const folder = dirname(path);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    throw new UsageError(
+      `${flag}: the folder does not exist: ${folder}. Create it (mkdir -p ${folder}) or choose another path.`,
+    );
+  }
+  if (!isFolder) {
+    throw new UsageError(
+      `${flag}: not a path to a file: ${path}. ${folder} is a file, not a folder: choose another path.`,
+    );
+  }
 }

@@ -17,6 +17,7 @@ import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-o
 import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { type OptionSpecs, UsageError } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
 import {
   duration,
   parseHeader,
@@ -177,28 +178,19 @@ function applyPerSink(
   if (name === "forward-header") draft.headers.push(parseHeader(value, io, secrets));
   else if (name === "forward-ca") draft.ca = readCaFile(value, io.cwd);
   else if (name === "forward-format") {
-    if (!(FORWARD_FORMATS as readonly string[]).includes(value)) {
-      throw new UsageError(
-        `--forward-format: expected ${FORWARD_FORMATS.join(" or ")}, got ${JSON.stringify(value)}.`,
-      );
-    }
-    draft.format = value;
+    draft.format = enumOption("--forward-format", value, FORWARD_FORMATS);
   } else if (name === "forward-kind") {
-    const kinds = value.split(",").map((k) => k.trim());
-    const bad = kinds.find((k) => !FILTER_KIND_NAMES.includes(k));
-    if (bad !== undefined) {
-      throw new UsageError(
-        `--forward-kind: expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(bad)}.`,
-      );
-    }
+    const kinds = value
+      .split(",")
+      .map((k) => enumOption("--forward-kind", k.trim(), FILTER_KIND_NAMES, { noun: "kind" }));
     draft.filter.kinds = kinds as NonNullable<SinkFilter["kinds"]>;
   } else if (name === "forward-min-severity") {
-    if (!(value in SEVERITY_RANK)) {
-      throw new UsageError(
-        `--forward-min-severity: expected one of ${Object.keys(SEVERITY_RANK).join(", ")}, got ${JSON.stringify(value)}.`,
-      );
-    }
-    draft.filter.minSeverity = value as Severity;
+    draft.filter.minSeverity = enumOption(
+      "--forward-min-severity",
+      value,
+      Object.keys(SEVERITY_RANK) as Severity[],
+      { noun: "severity" },
+    );
   } else if (name === "forward-concurrency") {
     draft.concurrency = wholeNumber("--forward-concurrency", value, 1, 64);
   }

@@ -1,9 +1,10 @@
-import { existsSync } from "node:fs";
+import { didYouMean } from "../did-you-mean.js";
 import { listDeliveries, retryDeliveries } from "../outbox/outbox-admin.js";
 import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, PROGRAM, UsageError } from "./_command.js";
+import { checkInboxFile } from "./_inbox-file.js";
 
 /** Width of the LAST ERROR column; longer errors end with "…" (--json has them whole). */
 const ERROR_WIDTH = 60;
@@ -51,35 +52,45 @@ export function deliveriesTable(
   return line(header) + cells.map(line).join("");
 }
 
-/** `inbox retry ID` or `inbox retry --all-failed`. */
+/** The actions `inbox` takes as its first word. */
+const ACTIONS = ["retry"] as const;
+
+/**
+ * `inbox retry ID` or `inbox retry --all-failed`. With `--all-failed` and nothing failed,
+ * a routine run (cron) succeeds with one line on stderr; a given ID that is not failed is
+ * an error.
+ */
 export function retryCommand(
   positionals: string[],
   allFailed: boolean,
   path: string,
-  stdout: (text: string) => void,
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): number {
   const [verb, id] = positionals;
   const usage = `Usage: ${PROGRAM} inbox retry ID|--all-failed`;
-  if (verb !== "retry") {
+  if (verb === undefined) {
     throw new UsageError(
-      `inbox: unknown action ${JSON.stringify(verb ?? "")}; the only action is retry.\n${usage}`,
+      `missing action: --all-failed goes with retry. Run '${PROGRAM} inbox retry --all-failed'.`,
+    );
+  }
+  if (verb !== "retry") {
+    const suggestion = didYouMean(verb, ACTIONS);
+    const hint = suggestion ? `Did you mean ${suggestion}? ` : "";
+    throw new UsageError(
+      `unknown action: ${verb}. ${hint}The only action is retry; without one, inbox lists notifications.\n${usage}`,
     );
   }
   if (allFailed === (id !== undefined)) {
     throw new UsageError(
-      `inbox retry: give one delivery ID (from 'inbox --failed') or --all-failed.\n${usage}`,
+      `retry: give one delivery ID (from 'inbox --failed') or --all-failed.\n${usage}`,
     );
   }
   if (id !== undefined && !/^[1-9]\d{0,15}$/.test(id)) {
     throw new UsageError(
-      `inbox retry: expected a delivery ID such as 12 (from 'inbox --failed'), got ${JSON.stringify(id)}.`,
+      `retry: not a delivery ID: ${JSON.stringify(id)}. Give a number such as 12, from 'inbox --failed'.`,
     );
   }
-  if (!existsSync(path)) {
-    throw new CommandError(
-      `no database at ${path}. The receiver creates it: ${PROGRAM} serve --db ${path}`,
-    );
-  }
+  checkInboxFile("--db", path);
   let store: NotificationStore;
   try {
     store = openStore(path);
@@ -88,11 +99,16 @@ export function retryCommand(
   }
   try {
     const ids = retryDeliveries(store, id === undefined ? "all-failed" : Number(id));
-    if (ids.length === 0) {
-      const what = id === undefined ? "no failed deliveries" : `no failed delivery with ID ${id}`;
-      throw new CommandError(`${what} in ${path}; 'inbox --failed' lists them.`);
+    if (ids.length === 0 && id === undefined) {
+      io.stderr(`nothing to retry: no failed deliveries in ${path}.\n`);
+      return 0;
     }
-    stdout(
+    if (ids.length === 0) {
+      throw new CommandError(
+        `no failed delivery with ID ${id} in ${path}; 'inbox --failed' lists them.`,
+      );
+    }
+    io.stdout(
       `queued again: ${ids.length} ${ids.length === 1 ? "delivery" : "deliveries"} (${ids.join(", ")}); a running serve delivers them within a second.\n`,
     );
     return 0;

@@ -1,5 +1,5 @@
 import type { NotificationKind } from "../protocol/notification-types.js";
-import { UsageError } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
 
 /**
  * The kind names `send --kind` and `inbox --kind` both take: a family (alert, reachability:
@@ -20,12 +20,8 @@ export type KindFamily = "test" | "alert" | "reachability";
 
 /** `--kind VALUE`, checked: `--kind: unknown kind: "alrt". Pass one of test, alert, …`. */
 export function parseKind(value: string): { family: KindFamily; format?: "flat" | "nested" } {
-  if (!(KIND_NAMES as readonly string[]).includes(value)) {
-    throw new UsageError(
-      `--kind: unknown kind: ${JSON.stringify(value)}. Pass one of ${KIND_NAMES.join(", ")}.`,
-    );
-  }
-  const [family, format] = value.split("-") as [KindFamily, "flat" | "nested" | undefined];
+  const name = enumOption("--kind", value, KIND_NAMES, { noun: "kind" });
+  const [family, format] = name.split("-") as [KindFamily, "flat" | "nested" | undefined];
   return format === undefined ? { family } : { family, format };
 }
 

@@ -26,7 +26,12 @@ export function readSecret(
   if (typeof direct === "string" && typeof file === "string") {
     throw new UsageError(`--${name} and --${name}-file were both given. Pass only one of them.`);
   }
-  if (typeof direct === "string") return nonEmpty(direct, `--${name}`);
+  if (typeof direct === "string") {
+    return nonEmpty(
+      direct,
+      `--${name}: the value is empty: "". Give a non-empty secret, preferably with --${name}-file FILE.`,
+    );
+  }
   if (typeof file === "string") {
     const text = readFlagFile(
       `--${name}-file`,
@@ -35,15 +40,23 @@ export function readSecret(
       resolve(io.cwd, file),
     );
     // A trailing newline from `echo secret > file` is not part of the secret.
-    return nonEmpty(text.replace(/\r?\n$/, ""), `--${name}-file ${JSON.stringify(file)}`);
+    return nonEmpty(
+      text.replace(/\r?\n$/, ""),
+      `--${name}-file: the file is empty: ${file}. Write the secret into it (for example: openssl rand -hex 32 > ${file}).`,
+    );
   }
   const fromEnv = io.env[envVar];
-  if (fromEnv !== undefined) return nonEmpty(fromEnv, `environment variable ${envVar}`);
+  if (fromEnv !== undefined) {
+    return nonEmpty(
+      fromEnv,
+      `${envVar}: the environment variable is empty. Set it to the secret, or unset it.`,
+    );
+  }
   return undefined;
 }
 
-function nonEmpty(value: string, source: string): string {
-  if (value.length === 0) throw new UsageError(`${source} is empty. Give a non-empty secret.`);
+function nonEmpty(value: string, problem: string): string {
+  if (value.length === 0) throw new UsageError(problem);
   return value;
 }
 

@@ -8,6 +8,7 @@ import {
 import type { VerifyOptions } from "../simulator/types.js";
 import { checkAuthSettings } from "../validate/auth-settings.js";
 import { type CommandContext, UsageError } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, readSecret, secretOptions } from "./_secrets.js";
 import { checkTargetMaterial } from "./_target-material.js";
 
@@ -161,7 +162,7 @@ function authFromValues(values: TargetValues, io: Io): AuthConfig {
       basicPassword: password,
       bearerToken: token,
     },
-    { inferScheme: true },
+    { side: "sender" },
   );
   if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
   return verdict.value;
@@ -199,8 +200,8 @@ export function oneOf<T extends string>(
   value: string | undefined,
   allowed: readonly T[],
   fallback: T,
+  options: { noun?: string; meaning?: string } = {},
 ): T {
   if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag}: expected ${allowed.join(", ")}, got ${JSON.stringify(value)}.`);
+  return enumOption(flag, value, allowed, options);
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { type DevPkiEntry, generateDevPki, IncompletePkiError } from "../pki/generate-dev-pki.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-names.js";
 import { HostNameError, hostKey, serverHosts } from "../pki/server-alt-names.js";
@@ -67,11 +68,42 @@ Exit codes: 0 written or kept, 1 failed, 2 usage error.`,
         `the kept server certificate lacks: ${lacking.join(", ")}. Run '${PROGRAM} certs --pki ${shown(outDir)} ${(values.host ?? []).map((h) => `--host ${h}`).join(" ")} --force' to regenerate the PKI with them (a new CA: re-trust ca.pem).`,
       );
     }
-    const pkiFlag = outDir === resolve(cwd, DEFAULT_PKI_DIR) ? "" : ` --pki ${shown(outDir)}`;
-    stdout(`Next: npx ${PROGRAM} serve --dev${pkiFlag}\n`);
+    const custom = outDir === resolve(cwd, DEFAULT_PKI_DIR) ? undefined : shown(outDir);
+    stdout(`Next: ${nextCommand(cwd, custom)}\n`);
     return 0;
   },
 });
+
+/**
+ * The command to run next in this folder: a project made by `init` runs its own receiver
+ * (python-flask: `python3 app.py --env-file dev.env`; the Node templates: `npm run dev`),
+ * anywhere else the kit's `serve --dev`. `customPki`: the folder, when not the default.
+ */
+function nextCommand(cwd: string, customPki: string | undefined): string {
+  const devEnv = existsSync(join(cwd, "dev.env"));
+  const project =
+    devEnv && existsSync(join(cwd, "app.py"))
+      ? "python3 app.py --env-file dev.env"
+      : hasDevScript(cwd)
+        ? "npm run dev"
+        : undefined;
+  if (project === undefined) {
+    return `npx ${PROGRAM} serve --dev${customPki === undefined ? "" : ` --pki ${customPki}`}`;
+  }
+  if (customPki === undefined || !devEnv) return project;
+  return `${project} (after pointing TLS_CERT, TLS_KEY and CLIENT_CA in dev.env at ${customPki})`;
+}
+
+function hasDevScript(cwd: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8")) as {
+      scripts?: Record<string, unknown>;
+    };
+    return typeof manifest.scripts?.dev === "string";
+  } catch {
+    return false;
+  }
+}
 
 function checkedHosts(hosts: string[]): string[] {
   try {

@@ -44,6 +44,9 @@ export const demoCommand = defineCommand({
 mTLS mode on a free loopback port (bearer auth, a challenge secret), runs 'verify --profile all'
 with the whole catalogue, prints the report, removes the folder and exits with verify's code.`,
   run: async (ctx) => {
+    // Every option is checked before the PKI is generated and the receiver started.
+    const given = wholeNumber("--seed", ctx.values.seed, 0, 0xffffffff);
+    const seed = given === undefined ? {} : { seed: given };
     const dir = await mkdtemp(join(tmpdir(), "ndwk-demo-"));
     try {
       const pkiDir = join(dir, "pki");
@@ -70,8 +73,6 @@ with the whole catalogue, prints the report, removes the folder and exits with v
         `Reference receiver on ${receiver.url}: direct mTLS, bearer auth, challenge secret.\n\n`,
       );
       try {
-        const given = wholeNumber("--seed", ctx.values.seed, 0, 0xffffffff);
-        const seed = given === undefined ? {} : { seed: given };
         const options = {
           url: receiver.url,
           profile: "all",

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { NotificationKind, Severity } from "../protocol/notification-types.js";
+import type { Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
 import { openStore } from "../receiver/store.js";
 import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";
@@ -12,9 +11,11 @@ import type {
 import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
 import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
 import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
+import { checkInboxFile } from "./_inbox-file.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
@@ -83,12 +84,13 @@ export const inboxCommand = defineCommand({
   positionals: { min: 0, max: 2 },
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
 also safe while 'serve' runs).
-Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 usage error.`,
+Exit codes: 0 listed (or retry --all-failed with nothing failed), 1 no database, no test token
+yet or no failed delivery with that ID, 2 usage error (including a --db that is not an inbox).`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
     if (positionals.length > 0 || values["all-failed"]) {
-      return retryCommand(positionals, values["all-failed"] === true, path, stdout);
+      return retryCommand(positionals, values["all-failed"] === true, path, { stdout, stderr });
     }
     const filter = parseFilter(values);
     const store = openReadOnly(path);
@@ -120,12 +122,13 @@ Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 us
       else {
         const fit = values.wide === true || !isTTY ? undefined : columns;
         stdout(table(rows, fit, createStyle(colourWanted(isTTY, env))));
-        const total = rows.length === filter.limit ? store.count(filter) : rows.length;
-        if (total > rows.length) {
-          stderr(
-            `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
-          );
-        }
+      }
+      // With --json too, on stderr: stdout stays pure JSON lines.
+      const total = rows.length === filter.limit ? store.count(filter) : rows.length;
+      if (total > rows.length) {
+        stderr(
+          `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
+        );
       }
       return 0;
     } finally {
@@ -135,11 +138,7 @@ Exit codes: 0 listed, 1 no database, no test token yet or nothing to retry, 2 us
 });
 
 function openReadOnly(path: string): NotificationStore {
-  if (!existsSync(path)) {
-    throw new CommandError(
-      `no database at ${path}. The receiver creates it: ${PROGRAM} serve --db ${path}`,
-    );
-  }
+  checkInboxFile("--db", path);
   try {
     return openStore(path, { readonly: true });
   } catch (error) {
@@ -153,20 +152,9 @@ function parseFilter(
   const filter: NotificationFilter = { limit: parseLimit(values.limit) };
   if (values.kind !== undefined) filter.kind = storedKinds(values.kind);
   if (values.severity !== undefined)
-    filter.severity = oneOf("--severity", values.severity, SEVERITIES);
+    filter.severity = enumOption("--severity", values.severity, SEVERITIES, { noun: "severity" });
   if (values.since !== undefined) filter.since = parseSince(values.since, new Date());
   return filter;
-}
-
-function oneOf<T extends NotificationKind | Severity>(
-  flag: string,
-  value: string,
-  allowed: readonly T[],
-): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `${flag}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}.`,
-  );
 }
 
 function parseLimit(value: string | undefined): number {

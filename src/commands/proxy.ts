@@ -16,7 +16,7 @@ import { DEFAULT_LISTEN, DEFAULT_UPSTREAM, DEFAULT_VERIFY_DEPTH } from "../proxy
 import { PROXY_RENDERERS, PROXY_SERVERS, type ProxyServer } from "../proxy/proxy-config.js";
 import { DEFAULT_WEBHOOK_PATH } from "../receiver/options.js";
 import { CommandError, defineCommand, PROGRAM, UsageError } from "./_command.js";
-import { UnreadableFileError } from "./_file-problem.js";
+import { refuseFolder, refuseMissingFolder, UnreadableFileError } from "./_file-problem.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 export const proxyCommand = defineCommand({
@@ -86,6 +86,15 @@ the output carries a comment; docs/proxy-traps.md shows what Netdata's own snipp
   run: async ({ values, positionals, stdout, stderr, cwd }) => {
     const server = parseServer(positionals[0]);
     const outFile = values["out-file"] === undefined ? undefined : resolve(cwd, values["out-file"]);
+    if (outFile !== undefined) {
+      // Before anything is written (the bundled CA goes into the same folder).
+      refuseFolder(
+        "--out-file",
+        outFile,
+        `Give the path of the config file itself, e.g. ${join(values["out-file"] ?? "", `netdata-${server}.conf`)}.`,
+      );
+      refuseMissingFolder("--out-file", outFile);
+    }
     if (outFile !== undefined && values.force !== true && (await pathExists(outFile))) {
       throw new UsageError(
         `--out-file: ${outFile} already exists. Pass --force to replace it, or choose another file.`,

@@ -68,13 +68,21 @@ function payloadSource(
       values.severity,
       ["critical", "warning", "clear"],
       "critical",
+      {
+        noun: "severity",
+        meaning: "For --kind alert the severities are critical, warning and clear",
+      },
     );
     return {
       label: `${format} alert, ${severity}`,
       body: () => factory.alert(format, severity).body,
     };
   }
-  const severity = oneOf("--severity", values.severity, ["critical", "info"], "critical");
+  const severity = oneOf("--severity", values.severity, ["critical", "info"], "critical", {
+    noun: "severity",
+    meaning:
+      "For --kind reachability the severities are critical (unreachable) and info (reachable)",
+  });
   return {
     label: `${format} reachability, ${severity === "critical" ? "unreachable" : "reachable"}`,
     body: () => factory.reachability(format, severity === "info").body,

@@ -37,7 +37,7 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { refuseFile, refuseFolder } from "./_file-problem.js";
+import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   type ForwardingRuntime,
@@ -82,8 +82,8 @@ const OPTIONS = {
   },
   auth: {
     type: "string",
-    description: "Authorization Netdata sends: none, basic or bearer",
-    default: "none",
+    description:
+      "Authorization Netdata sends: none, basic or bearer [default: the scheme of the credentials given (a bearer token: bearer; a Basic user and password: basic), else none]",
   },
   ...secretOptions("bearer-token", BEARER_TOKEN_ENV, "the bearer token"),
   "basic-user": { type: "string", description: "the Basic auth user name" },
@@ -173,7 +173,10 @@ export const serveCommand = defineCommand({
   ],
   options: OPTIONS,
   aliases: { certs: "pki" },
-  notes: `Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
+  notes: `--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
+place of the test PKI's; the start banner and log say which certificate is served and which CA
+is trusted.
+Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
 chain to --client-ca, or whose CN is not an --expected-cn, is cut off before any HTTP is read.
 --behind-proxy speaks plain HTTP on 127.0.0.1 and believes the proxy's ${DEFAULT_PROXY_VERIFY_HEADER}: SUCCESS
 only from the --trust-proxy peers (default loopback); any other peer's connection is closed
@@ -201,6 +204,11 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       ],
     });
     warnAboutSecretFlags(ctx, logger);
+    if (ctx.values.auth === undefined && auth.scheme !== "none") {
+      logger.info("auth scheme chosen from the credentials given (no --auth)", {
+        auth: auth.scheme,
+      });
+    }
     const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
     let forwarder: ForwardingRuntime | undefined;
     if (admin) {
@@ -307,7 +315,7 @@ function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
       basicPassword: secrets.password,
       bearerToken: secrets.bearer,
     },
-    { inferScheme: false },
+    { side: "receiver" },
   );
   if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
   return verdict.value;
@@ -354,11 +362,9 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
-  refuseFolder(
-    "--db",
-    resolve(cwd, values.db ?? DEFAULT_DB_PATH),
-    "Give the SQLite file of the inbox (created if missing).",
-  );
+  const dbPath = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
+  refuseFolder("--db", dbPath, "Give the SQLite file of the inbox (created if missing).");
+  refuseMissingFolder("--db", dbPath);
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(
@@ -403,17 +409,29 @@ async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
     throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);
   }
   const paths = pkiPaths(dir);
-  ctx.stderr(
-    `\n  *** TEST SETUP (--dev) ***\n  Trusting the TEST CA ${paths.ca.cert}, NOT Netdata's.\n  Real Netdata notifications will be refused; never expose this to the internet.\n\n`,
-  );
-  logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
-    certs: dir,
-  });
   const tls = {
     cert: ctx.values["tls-cert"] ? resolve(ctx.cwd, ctx.values["tls-cert"]) : paths.server.cert,
     key: ctx.values["tls-key"] ? resolve(ctx.cwd, ctx.values["tls-key"]) : paths.server.key,
     ca: clientCa ?? [paths.ca.cert],
   };
+  // --tls-cert/--tls-key or --client-ca with --dev replace that part of the test PKI: said
+  // in the banner and the log, so a mixed set-up is never silent.
+  const served =
+    ctx.values["tls-cert"] !== undefined
+      ? `Serving ${tls.cert} (--tls-cert), not the test PKI's server certificate.`
+      : `Serving the test server certificate ${tls.cert}.`;
+  const trusted =
+    clientCa !== undefined
+      ? `Trusting client certificates from ${clientCa.join(", ")} (--client-ca), not the test CA.`
+      : `Trusting the TEST CA ${paths.ca.cert}, NOT Netdata's.`;
+  ctx.stderr(
+    `\n  *** TEST SETUP (--dev) ***\n  ${served}\n  ${trusted}\n  Real Netdata notifications will be refused; never expose this to the internet.\n\n`,
+  );
+  logger.warn("TEST SETUP: --dev trusts the development test CA instead of the Netdata Root CA", {
+    certs: dir,
+    served_cert: tls.cert,
+    trusted_ca: tls.ca,
+  });
   checkTlsPair({
     certFlag: "--tls-cert",
     certPath: tls.cert,

@@ -168,7 +168,9 @@ Exit codes:
     const seed = wholeNumber("--seed", values.seed, 0, 0xffffffff) ?? randomSeed();
     const options: VerifyOptions = {
       url: ctx.positionals[0] ?? "",
-      profile: oneOf("--profile", values.profile, ["current", "legacy-crc", "all"], "all"),
+      profile: oneOf("--profile", values.profile, ["current", "legacy-crc", "all"], "all", {
+        noun: "profile",
+      }),
       payloads: oneOf("--payloads", values.payloads, ["flat", "nested", "all"], "all"),
       ...targetFromValues(values, ctx, "verify"),
       only: list(values.only),

@@ -1,5 +1,8 @@
 import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { checkEnumValue } from "./enum-value.js";
 import type { Verdict } from "./verdict.js";
+
+const AUTH_SCHEMES = ["none", "basic", "bearer"] as const;
 
 /** The auth settings as a command line or an environment gives them, secrets already read. */
 export interface AuthSettings {
@@ -13,19 +16,34 @@ const TOKEN_SOURCES = "--bearer-token-file FILE, --bearer-token T or NETDATA_BEA
 const PASSWORD_SOURCES = "--basic-password-file FILE, --basic-password P or NETDATA_BASIC_PASSWORD";
 
 /**
- * The one reading of auth settings, for `serve` (the scheme Netdata was configured with;
- * default none, and credentials without a scheme are a mistake) and for `verify`/`send`
- * (`inferScheme`: the scheme follows from the credentials given). The result passes the
+ * The one reading of auth settings, for `serve` (`side: "receiver"`, the scheme Netdata was
+ * configured with) and for `verify`/`send` (`side: "sender"`). Without `--auth`, both take
+ * the scheme from the credentials given: a bearer token -> bearer, a Basic user (or, on the
+ * receiver, a Basic password) -> basic, none -> none; a token and a Basic user together are
+ * refused, naming both. An explicit `--auth none` with credentials is a mistake on the
+ * receiver (it would accept anything) and sends nothing on the sender. The result passes the
  * same `validateAuthConfig` the receiver and the simulator apply to a library caller's
  * `auth` option.
  */
 export function checkAuthSettings(
   settings: AuthSettings,
-  options: { inferScheme: boolean },
+  options: { side: "receiver" | "sender" },
 ): Verdict<AuthConfig> {
   const { basicUser: user, basicPassword: password, bearerToken: token } = settings;
-  const inferred = token !== undefined ? "bearer" : user !== undefined ? "basic" : "none";
-  const scheme = settings.scheme ?? (options.inferScheme ? inferred : "none");
+  const receiver = options.side === "receiver";
+  const basicGiven = user !== undefined || (receiver && password !== undefined);
+  if (settings.scheme === undefined && token !== undefined && basicGiven) {
+    return {
+      ok: false,
+      problem: `credentials of two schemes were given: a bearer token and ${user !== undefined ? "--basic-user" : "a Basic password"}. Pass --auth bearer or --auth basic to choose, or leave out one of them`,
+    };
+  }
+  let scheme: string = token !== undefined ? "bearer" : basicGiven ? "basic" : "none";
+  if (settings.scheme !== undefined) {
+    const named = checkEnumValue(settings.scheme, AUTH_SCHEMES, { noun: "scheme" });
+    if (!named.ok) return { ok: false, problem: `--auth: ${named.problem.replace(/\.$/, "")}` };
+    scheme = named.value;
+  }
   let config: AuthConfig;
   if (scheme === "bearer") {
     if (!token) return { ok: false, problem: `--auth bearer needs a token: ${TOKEN_SOURCES}` };
@@ -39,10 +57,11 @@ export function checkAuthSettings(
     }
     config = { scheme, username: user, password };
   } else if (scheme === "none") {
-    if (!options.inferScheme && (token || password || user)) {
+    if (receiver && settings.scheme !== undefined && (token || password || user)) {
       return {
         ok: false,
-        problem: "credentials were given but --auth is none. Add --auth bearer or --auth basic",
+        problem:
+          "--auth none: credentials were given too, and none means the receiver accepts requests without them. Leave out --auth (the credentials choose the scheme), or pass --auth bearer or --auth basic",
       };
     }
     config = { scheme };

@@ -32,8 +32,18 @@ describe("serve refuses a configuration that cannot work, before opening anythin
       ["--auth", "basic", "--basic-user", "u", "--dev"],
       "--auth basic needs --basic-user and a password",
     ],
-    [["--auth", "digest", "--dev"], '--auth: expected none, basic or bearer, got "digest"'],
-    [["--bearer-token", "t0k", "--dev"], "credentials were given but --auth is none"],
+    [
+      ["--auth", "digest", "--dev"],
+      '--auth: unknown scheme: "digest". Pass one of none, basic, bearer.',
+    ],
+    [
+      ["--auth", "none", "--bearer-token", "t0k", "--dev"],
+      "--auth none: credentials were given too",
+    ],
+    [
+      ["--bearer-token", "t0k", "--basic-user", "u", "--dev"],
+      "credentials of two schemes were given",
+    ],
     [["--dev", "--behind-proxy"], "Pass only one of them"],
     [["--behind-proxy", "--tls-cert", "c.pem"], "the proxy terminates TLS"],
     [["--tls-cert", "nope.pem", "--tls-key", "nope.key"], "file not found"],
@@ -145,7 +155,10 @@ describe("inbox", () => {
   it.each([
     [["--since", "yesterday"], "--since: expected a date"],
     [["--limit", "0"], "--limit: expected 1-10000"],
-    [["--severity", "fatal"], "--severity: expected one of critical, warning, clear, info"],
+    [
+      ["--severity", "fatal"],
+      '--severity: unknown severity: "fatal". Pass one of critical, warning, clear, info.',
+    ],
   ])("inbox %j -> exit 2: %s", async (args, message) => {
     const result = await run(["inbox", "--db", db(), ...args]);
     expect(result.code).toBe(2);

@@ -93,7 +93,10 @@ describe("send", () => {
 
   it.each([
     [["--file", "x.json", "--kind", "test"], "--file sends a payload as it is"],
-    [["--severity", "info"], '--severity: expected critical, warning, clear, got "info"'],
+    [
+      ["--severity", "info"],
+      '--severity: unknown severity: "info". For --kind alert the severities are critical, warning and clear.',
+    ],
     [["--count", "0"], "--count: out of range: 0. Pass a whole number from 1 to 1000000."],
   ])("exits 2 for %j", async (args, message) => {
     const run = await send(args);

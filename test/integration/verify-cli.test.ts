@@ -153,7 +153,10 @@ describe("verify on the command line", () => {
   });
 
   it.each([
-    [["--profile", "newest"], '--profile: expected current, legacy-crc, all, got "newest"'],
+    [
+      ["--profile", "newest"],
+      '--profile: unknown profile: "newest". Pass one of current, legacy-crc, all.',
+    ],
     [["--only", "mtls.nope"], '--only: "mtls.nope" matches no check'],
     [["--pki", "missing-dir"], "--pki: folder not found: "],
     [

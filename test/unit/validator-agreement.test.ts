@@ -169,8 +169,8 @@ describe("one validator per concept: every user gives the same verdict", () => {
     expect({
       receiver: accepts(() => createReceiverApp({ store, auth, clientIdentity: "none" })),
       simulator: accepts(() => resolveVerifyOptions({ url: "https://127.0.0.1:1/x", auth })),
-      serveFlags: checkAuthSettings(settings, { inferScheme: false }).ok,
-      verifyFlags: checkAuthSettings(settings, { inferScheme: true }).ok,
+      serveFlags: checkAuthSettings(settings, { side: "receiver" }).ok,
+      verifyFlags: checkAuthSettings(settings, { side: "sender" }).ok,
       serveCli: serve.stderr.includes("--port:"),
     }).toEqual({
       receiver: verdict,

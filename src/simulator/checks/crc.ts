@@ -25,6 +25,18 @@ async function crcBlocker(ctx: CheckContext): Promise<string | null> {
   return ctx.deliveryBlocker();
 }
 
+const NO_SECRET = "no --challenge-secret given";
+
+/**
+ * Without a challenge secret, a receiver that refuses the well-formed control challenge has the
+ * challenge turned off, as expected: its refusals prove nothing, so the check is skipped (not
+ * inconclusive). A receiver that answers the control is still checked.
+ */
+function skipWithoutSecret(ctx: CheckContext, reference: Labelled): Verdict | null {
+  if (ctx.options.challengeSecret !== null || isSuccess(reference.outcome)) return null;
+  return skip(`${NO_SECRET}, and the control challenge got ${describeOutcome(reference.outcome)}`);
+}
+
 const MS_PER_S = 1000;
 
 export const answersChallenge: CheckDefinition = {
@@ -36,7 +48,7 @@ export const answersChallenge: CheckDefinition = {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);
     const secret = ctx.options.challengeSecret;
-    if (secret === null) return skip("no --challenge-secret given");
+    if (secret === null) return skip(NO_SECRET);
     const token = ctx.payloads.token();
     const deadline = ctx.options.crcDeadlineMs;
     // Wait a little past the deadline, so a late answer is reported as late, not as silence.
@@ -100,6 +112,8 @@ export const rejectsMissingToken: CheckDefinition = {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);
     const reference = await crcControl(ctx);
+    const unsecret = skipWithoutSecret(ctx, reference);
+    if (unsecret) return unsecret;
     const label = "GET without crc_token";
     const outcome = await crcGet(ctx, label, undefined);
     return judgeRefusals([{ label, outcome }], reference, {
@@ -127,6 +141,8 @@ export const survivesOddTokens: CheckDefinition = {
     const blocked = await crcBlocker(ctx);
     if (blocked) return skip(blocked);
     const reference = await crcControl(ctx);
+    const unsecret = skipWithoutSecret(ctx, reference);
+    if (unsecret) return unsecret;
     const results = await inTurn(ODD_QUERIES, async ([label, query]) => ({
       label,
       outcome: await crcGet(ctx, label, query),

@@ -1,0 +1,63 @@
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import Database from "better-sqlite3";
+import { CommandError, PROGRAM, UsageError } from "./_command.js";
+import { refuseMissingFolder } from "./_file-problem.js";
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/** Where a missing inbox comes from: said the same way by every command that reads one. */
+export function whoCreatesTheInbox(path: string): string {
+  return `The receiver creates it when it starts (${PROGRAM} serve --db ${path}, or the DB_PATH of a project made by 'init').`;
+}
+
+/**
+ * An inbox the `inbox` command reads or retries must exist and be one the kit wrote: a SQLite
+ * database with a notifications table. Anything else (an empty file, a PEM file, another
+ * program's database) is refused, never migrated: `retry` opens the file for writing, and
+ * migrating would turn any file into an inbox.
+ */
+export function checkInboxFile(flag: string, path: string): void {
+  refuseMissingFolder(flag, path);
+  if (!existsSync(path)) {
+    throw new CommandError(`no database at ${path}. ${whoCreatesTheInbox(path)}`);
+  }
+  const notAnInbox = (why: string) =>
+    new UsageError(
+      `${flag}: not an inbox written by ${PROGRAM} (${why}): ${path}. Give the file 'serve --db' writes (or the DB_PATH of a project made by 'init').`,
+    );
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  let length: number;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      length = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new UsageError(
+      code === "EACCES" || code === "EPERM"
+        ? `${flag}: permission denied: ${path}. Let this user read it (chmod/chown), or run as its owner.`
+        : `${flag}: cannot read the file (${code}): ${path}. Check that it is a readable file.`,
+    );
+  }
+  if (length === 0) throw notAnInbox("an empty file");
+  if (header.toString("latin1") !== SQLITE_HEADER) throw notAnInbox("not a SQLite database");
+  let hasNotifications: boolean;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      hasNotifications =
+        db
+          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notifications'")
+          .get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    throw notAnInbox("a damaged SQLite database");
+  }
+  if (!hasNotifications) throw notAnInbox("a SQLite database without a notifications table");
+}
