@@ -12,6 +12,59 @@ export function whoCreatesTheInbox(path: string): string {
 }
 
 /**
+ * The file `serve --db` will open: missing or empty (it becomes the inbox), or a database the
+ * kit wrote. A file of another kind, or another program's SQLite database, is refused rather
+ * than turned into an inbox.
+ */
+export function checkServeDbFile(flag: string, path: string): void {
+  if (!existsSync(path)) return;
+  const header = readHeader(flag, path);
+  if (header.length === 0) return;
+  const refuse = (why: string) =>
+    new UsageError(
+      `${flag}: ${why}: ${path}. Give the inbox an earlier 'serve --db' wrote, or a new path (the receiver creates it).`,
+    );
+  if (header.toString("latin1") !== SQLITE_HEADER) throw refuse("not a SQLite database");
+  let tables: string[];
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .pluck()
+        .all() as string[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    throw refuse("a damaged SQLite database");
+  }
+  if (tables.length > 0 && !tables.includes("notifications")) {
+    throw refuse(`another program's SQLite database (tables: ${tables.slice(0, 5).join(", ")})`);
+  }
+}
+
+/** The first bytes of `path` (fewer for a shorter file), errors said in the CLI's words. */
+function readHeader(flag: string, path: string): Buffer {
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  try {
+    const fd = openSync(path, "r");
+    try {
+      return header.subarray(0, readSync(fd, header, 0, header.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new UsageError(
+      code === "EACCES" || code === "EPERM"
+        ? `${flag}: permission denied: ${path}. Let this user read it (chmod/chown), or run as its owner.`
+        : `${flag}: cannot read the file (${code}): ${path}. Check that it is a readable file.`,
+    );
+  }
+}
+
+/**
  * An inbox the `inbox` command reads or retries must exist and be one the kit wrote: a SQLite
  * database with a notifications table. Anything else (an empty file, a PEM file, another
  * program's database) is refused, never migrated: `retry` opens the file for writing, and
@@ -26,24 +79,8 @@ export function checkInboxFile(flag: string, path: string): void {
     new UsageError(
       `${flag}: not an inbox written by ${PROGRAM} (${why}): ${path}. Give the file 'serve --db' writes (or the DB_PATH of a project made by 'init').`,
     );
-  const header = Buffer.alloc(SQLITE_HEADER.length);
-  let length: number;
-  try {
-    const fd = openSync(path, "r");
-    try {
-      length = readSync(fd, header, 0, header.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-    throw new UsageError(
-      code === "EACCES" || code === "EPERM"
-        ? `${flag}: permission denied: ${path}. Let this user read it (chmod/chown), or run as its owner.`
-        : `${flag}: cannot read the file (${code}): ${path}. Check that it is a readable file.`,
-    );
-  }
-  if (length === 0) throw notAnInbox("an empty file");
+  const header = readHeader(flag, path);
+  if (header.length === 0) throw notAnInbox("an empty file");
   if (header.toString("latin1") !== SQLITE_HEADER) throw notAnInbox("not a SQLite database");
   let hasNotifications: boolean;
   try {

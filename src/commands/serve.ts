@@ -44,6 +44,7 @@ import {
   forwardingFromOptions,
   openForwarding,
 } from "./_forward-options.js";
+import { checkServeDbFile } from "./_inbox-file.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
@@ -365,6 +366,7 @@ async function receiverOptions(
   const dbPath = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
   refuseFolder("--db", dbPath, "Give the SQLite file of the inbox (created if missing).");
   refuseMissingFolder("--db", dbPath);
+  checkServeDbFile("--db", dbPath);
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(

@@ -106,6 +106,35 @@ describe("a --db that is not an inbox", () => {
   });
 });
 
+describe("a --db that serve must not turn into an inbox", () => {
+  it.each([
+    ["a text file", "notes.txt", "not a SQLite database"],
+    ["a PEM file", "ca.pem", "not a SQLite database"],
+    [
+      "another program's database",
+      "other.db",
+      "another program's SQLite database (tables: things)",
+    ],
+  ])("is refused before anything starts, for %s", async (_, file, why) => {
+    const result = await run(
+      "serve",
+      "--dev",
+      "--pki",
+      "pki-serve-db",
+      "--port",
+      "0",
+      "--db",
+      file,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `netdata-webhook-kit serve: --db: ${why}: ${join(cwd, file)}. Give the inbox an earlier 'serve --db' wrote, or a new path (the receiver creates it).\n`,
+    );
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(cwd, "pki-serve-db"))).toBe(false);
+  });
+});
+
 describe("an inbox that does not exist yet", () => {
   it("says who creates it: the receiver, or a project made by init", async () => {
     const result = await run("inbox", "--db", "later.db");
