@@ -154,19 +154,24 @@ function runCommand(
         return false;
       }
     };
+    let aborting = false;
     const onAbort = (): void => {
+      aborting = true;
       signalGroup("SIGTERM");
-      // Referenced while the group lives: a stopping process waits for it, so no child
-      // outlives serve, and no longer.
+      // The attempt settles only once the group is gone or has been sent SIGKILL: whoever
+      // awaits it (a stopping serve) cannot exit first and leave a child behind.
       const deadline = Date.now() + EXEC_KILL_GRACE_MS;
+      const aborted = () => finish(() => reject(delivery.signal.reason));
       const watch = setInterval(() => {
-        if (!signalGroup(0)) clearInterval(watch);
-        else if (Date.now() >= deadline) {
+        if (!signalGroup(0)) {
+          clearInterval(watch);
+          aborted();
+        } else if (Date.now() >= deadline) {
           signalGroup("SIGKILL");
           clearInterval(watch);
+          aborted();
         }
       }, 50);
-      finish(() => reject(delivery.signal.reason));
     };
     const finish = (settle: () => void): void => {
       if (settled) return;
@@ -189,6 +194,8 @@ function runCommand(
       // Read what is left of stderr, but not for longer than a moment: a child may hold it.
       const done = (): void => {
         child.stderr?.destroy();
+        // Aborted: the group watch settles the attempt (the command's children may live on).
+        if (aborting) return;
         if (code === 0) {
           finish(resolve);
           return;

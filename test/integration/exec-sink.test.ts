@@ -2,7 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EXEC_ENV_VALUE_MAX_BYTES, execSink } from "../../src/outbox/exec-sink.js";
+import {
+  EXEC_ENV_VALUE_MAX_BYTES,
+  EXEC_KILL_GRACE_MS,
+  execSink,
+} from "../../src/outbox/exec-sink.js";
 import { createOutbox } from "../../src/outbox/outbox.js";
 import { listDeliveries } from "../../src/outbox/outbox-admin.js";
 import type { Outbox } from "../../src/outbox/outbox-types.js";
@@ -274,5 +278,46 @@ describe("an https sink signed by a private CA", () => {
         lastError: expect.stringMatching(/^POST to 127\.0\.0\.1:\d+ failed: /),
       },
     ]);
+  });
+});
+
+describe("an aborted command", () => {
+  it("settles its attempt only once the group was sent SIGKILL, so a stopping process cannot leave a child behind", async () => {
+    const dir = scratch();
+    const pidFile = join(dir, "stubborn.pid");
+    // A child that ignores SIGTERM, as a command's helper may.
+    const sink = execSink({
+      command: [
+        "sh",
+        "-c",
+        'trap "" TERM; sh -c "trap \\"\\" TERM; while :; do sleep 1; done" & echo $! > "$0"; wait',
+        pidFile,
+      ],
+    });
+    const store = opened();
+    const { id } = await insertBody(store, testBody("stubborn"));
+    const [stored] = store.list({ limit: 1 });
+    if (!stored || stored.id !== id) throw new Error("the notification was not stored");
+    const controller = new AbortController();
+    const attempt = sink.deliver({
+      id: 1,
+      sink: sink.name,
+      notificationId: id,
+      idempotencyKey: `${id}.key`,
+      attempt: 1,
+      notification: stored,
+      signal: controller.signal,
+    });
+    await waitFor(
+      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "",
+      "the pid",
+    );
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    controller.abort(new Error("closing"));
+    const abortedAt = Date.now();
+    await expect(attempt).rejects.toThrow("closing");
+    // The attempt waited out the grace the group gets after SIGTERM, then sent SIGKILL.
+    expect(Date.now() - abortedAt).toBeGreaterThanOrEqual(EXEC_KILL_GRACE_MS);
+    await waitFor(() => !alive(pid), "the stubborn child to be gone");
   });
 });
