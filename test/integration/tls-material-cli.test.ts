@@ -3,6 +3,7 @@
 // starts trusting nothing.
 import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,8 +76,21 @@ describe("serve --client-ca", () => {
   });
 
   it("only warns, in one line, about certificates none of which is a CA", async () => {
-    // The inbox cannot be opened (its folder is a file), so the receiver stops after the checks.
-    const result = await run([...SERVE, "--client-ca", "server.pem", "--db", at("a-file/x.db")]);
+    // The port is taken, so the receiver stops after every check, once it tries to listen.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    const result = await run([
+      ...SERVE,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--client-ca",
+      "server.pem",
+      "--db",
+      at("inbox.db"),
+    ]).finally(() => taken.close());
     const [warning, ...rest] = result.stderr.split("\n");
     expect(warning).toBe(
       `netdata-webhook-kit serve: warning: --client-ca: no CA certificate in the file: ${at("server.pem")} (its certificate lacks basicConstraints CA:TRUE). Used as given, as old roots lack it too; if verification fails, pass the CA that issues the client certificates, or leave out --client-ca to trust the bundled Netdata Root CA.`,
