@@ -2,6 +2,7 @@
 `netdata-webhook-kit proxy nginx` generates. README.md explains the configuration
 (environment variables), the deployment and how to verify it."""
 
+import difflib
 import ipaddress
 import json
 import logging
@@ -144,8 +145,24 @@ def _is_loopback(host):
 
 
 def _auth(env):
-    scheme = (env.get("AUTH") or "none").lower()
+    """AUTH, or when it is unset or empty the scheme of the credentials that are set: a
+    forgotten AUTH line must not leave the endpoint open while a token is configured."""
+    given = [name for name in ("BEARER_TOKEN", "BASIC_USER", "BASIC_PASSWORD")
+             if env.get(name) or env.get(name + "_FILE")]
+    scheme = (env.get("AUTH") or "").strip().lower()
+    if not scheme:
+        bearer = "BEARER_TOKEN" in given
+        basic = "BASIC_USER" in given or "BASIC_PASSWORD" in given
+        if bearer and basic:
+            raise ConfigError("both BEARER_TOKEN and BASIC_USER/BASIC_PASSWORD are set; "
+                              "set AUTH=bearer or AUTH=basic, or remove the other")
+        scheme = "bearer" if bearer else "basic" if basic else "none"
     if scheme == "none":
+        if given:
+            raise ConfigError(f"AUTH=none, but {' and '.join(given)} "
+                              f"{'is' if len(given) == 1 else 'are'} set: requests would be "
+                              "accepted without them; set AUTH=bearer or AUTH=basic, or remove "
+                              "the credentials")
         return {"scheme": scheme}
     if scheme == "bearer":
         token = _secret(env, "BEARER_TOKEN")
@@ -379,8 +396,26 @@ def read_env_file(path, env):
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
         merged[name] = value
+        _warn_if_misspelt(name, path, number)
     merged.update(env)
     return merged
+
+
+SETTINGS = ("HOST", "TRUST_PROXY", "CONNECTION_LIMIT", "DEV", "PORT", "WEBHOOK_PATH",
+            "EXPECTED_CN", "AUTH", "BEARER_TOKEN", "BEARER_TOKEN_FILE", "BASIC_USER",
+            "BASIC_PASSWORD", "BASIC_PASSWORD_FILE", "CHALLENGE_SECRET", "CHALLENGE_SECRET_FILE",
+            "MAX_BODY_BYTES", "REQUEST_TIMEOUT_SECONDS", "BEHIND_PROXY")
+
+
+def _warn_if_misspelt(name, path, number):
+    """A name close to a setting's (AUHT for AUTH) is most likely a typo; any other name may
+    be a setting of your own code, and is left alone."""
+    if name in SETTINGS:
+        return
+    close = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.75)
+    if close:
+        log.warning("--env-file %r, line %d: %s is not a setting of this app; did you mean %s?",
+                    path, number, name, close[0])
 
 
 def settings_from(argv, env):

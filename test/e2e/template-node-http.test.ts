@@ -85,6 +85,29 @@ describe("the node-http template", () => {
     }
   });
 
+  it("takes the scheme from the credentials when AUTH is unset: a token is never ignored", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", BEARER_TOKEN: "tok-123" });
+    try {
+      const body = JSON.stringify({ message: "m", title: "Test Notification", token: "t" });
+      expect(await postFrom(server.url, "127.0.0.1", VERIFIED, body)).toBe(401);
+      const withToken = { ...VERIFIED, authorization: "Bearer tok-123" };
+      expect(await postFrom(server.url, "127.0.0.1", withToken, body)).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses AUTH=none while credentials are set (exit 2), naming them", async () => {
+    const run = await runCommand("node", ["server.js"], {
+      cwd: project.dir,
+      env: projectEnv({ BEHIND_PROXY: "1", AUTH: "none", BEARER_TOKEN: "tok-123" }),
+      timeoutMs: 10_000,
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain("AUTH=none, but BEARER_TOKEN is set");
+    expect(run.output).not.toContain("tok-123");
+  });
+
   it("refuses a TRUST_PROXY that is not an address or CIDR block (exit 2)", async () => {
     const run = await runCommand("node", ["server.js"], {
       cwd: project.dir,

@@ -167,6 +167,30 @@ describe.skipIf(skip)(`the python-flask template's own checks${label}`, () => {
     }
   });
 
+  it("takes the scheme from the credentials when AUTH is unset: a token is never ignored", async () => {
+    const app = await startApp({ BEARER_TOKEN: "tok-123" });
+    try {
+      expect(await postFrom(app.url, "127.0.0.1", VERIFIED, testBody("a"))).toBe(401);
+      const withToken = { ...VERIFIED, authorization: "Bearer tok-123" };
+      expect(await postFrom(app.url, "127.0.0.1", withToken, testBody("b"))).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("refuses AUTH=none while credentials are set (exit 2), and warns of a misspelt setting", async () => {
+    await writeFile(join(project.dir, "typo.env"), "AUHT=none\nBEARER_TOKEN=tok-123\nAUTH=none\n");
+    const run = await runCommand(SYSTEM_PYTHON, ["app.py", "--env-file", "typo.env"], {
+      cwd: project.dir,
+      env: projectEnv({ PORT: "0", PYTHONDONTWRITEBYTECODE: "1" }),
+      timeoutMs: 20_000,
+    });
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain("line 1: AUHT is not a setting of this app; did you mean AUTH?");
+    expect(run.output).toContain("AUTH=none, but BEARER_TOKEN is set");
+    expect(run.output).not.toContain("tok-123");
+  });
+
   it("reads dev.env with --env-file, a variable set in the environment winning", async () => {
     const app = await startProject(SYSTEM_PYTHON, ["app.py", "--env-file", "dev.env"], {
       cwd: project.dir,

@@ -60,9 +60,33 @@ function tls(env: Env): Config["tls"] {
   };
 }
 
+/**
+ * AUTH, or when it is unset or empty the scheme of the credentials that are set: a forgotten
+ * AUTH line must not leave the endpoint open while a token is configured.
+ */
 function auth(env: Env): AuthConfig {
-  const scheme = (env.AUTH || "none").toLowerCase();
-  if (scheme === "none") return { scheme };
+  const given = ["BEARER_TOKEN", "BASIC_USER", "BASIC_PASSWORD"].filter(
+    (name) => env[name] || env[`${name}_FILE`],
+  );
+  let scheme = (env.AUTH || "").trim().toLowerCase();
+  if (!scheme) {
+    const bearer = given.includes("BEARER_TOKEN");
+    const basic = given.includes("BASIC_USER") || given.includes("BASIC_PASSWORD");
+    if (bearer && basic) {
+      throw new ConfigError(
+        "both BEARER_TOKEN and BASIC_USER/BASIC_PASSWORD are set; set AUTH=bearer or AUTH=basic, or remove the other.",
+      );
+    }
+    scheme = bearer ? "bearer" : basic ? "basic" : "none";
+  }
+  if (scheme === "none") {
+    if (given.length > 0) {
+      throw new ConfigError(
+        `AUTH=none, but ${given.join(" and ")} ${given.length === 1 ? "is" : "are"} set: requests would be accepted without them; set AUTH=bearer or AUTH=basic, or remove the credentials.`,
+      );
+    }
+    return { scheme: "none" };
+  }
   if (scheme === "bearer") {
     const token = secret(env, "BEARER_TOKEN");
     if (!token) throw new ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE).");

@@ -208,4 +208,13 @@ describe("the receiver", () => {
       /needs HOST on loopback/,
     );
   });
+
+  it("takes the scheme from the credentials when AUTH is unset, and refuses AUTH=none with them", () => {
+    const config = loadConfig({ BEHIND_PROXY: "1", BEARER_TOKEN: "tok-123" });
+    assert.deepEqual(config.auth, { scheme: "bearer", token: "tok-123" });
+    assert.throws(
+      () => loadConfig({ BEHIND_PROXY: "1", AUTH: "none", BEARER_TOKEN: "tok-123" }),
+      /AUTH=none, but BEARER_TOKEN is set/,
+    );
+  });
 });
