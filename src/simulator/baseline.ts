@@ -24,7 +24,7 @@ export async function runBaseline(ctx: CheckContext): Promise<Omit<Baseline, "ex
     connectionDiagnosis(ctx.options, probe) ?? (await schemeDiagnosis(ctx.options, probe));
   if (early) return { ok: false, ...early };
   const label = "baseline: a notification as Netdata sends it";
-  const outcome = await ctx.deliver(ctx.probePayload(), { label });
+  const outcome = await ctx.deliver(ctx.witnessPayload(), { label });
   if (isSuccess(outcome)) return { ok: true, reached: "accepted", diagnosis: null };
   const reached: Reached = outcome.kind === "response" ? "http" : "tcp";
   return { ok: false, reached, diagnosis: await deliveryDiagnosis(ctx, outcome) };

@@ -29,9 +29,16 @@ const EXPLANATIONS: Record<string, { cause: string; fix: string }> = {
 export async function applyObservation(
   observer: Observer,
   canaries: readonly Canary[],
+  witness: string,
   results: CheckResult[],
 ): Promise<NonNullable<VerifyReport["observation"]>> {
   const { text, problems } = await observer.read();
+  // Nothing found proves nothing unless the source shows what this run had accepted.
+  if (problems.length === 0 && !text.includes(witness)) {
+    problems.push(
+      `${observer.sources.join(" / ")} shows none of this run's accepted notifications (the baseline's ${witness} is not in it), so it does not watch this receiver: point it at this receiver's log or inbox`,
+    );
+  }
   const found = canariesFound(canaries, text);
   const watched = new Set(canaries.map((canary) => canary.checkId));
   for (const [index, result] of results.entries()) {

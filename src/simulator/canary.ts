@@ -20,6 +20,18 @@ export function newCanaryValue(): string {
   return `ndwk-canary-${randomBytes(8).toString("hex")}`;
 }
 
+/** The value the baseline's (accepted) notification carries, once per run. */
+export function newWitnessValue(): string {
+  return `ndwk-witness-${randomBytes(8).toString("hex")}`;
+}
+
+/** The payload with the run's witness in its message, as a receiver stores or logs it. */
+export function withWitness(payload: Payload, witness: string): Payload {
+  const parsed = JSON.parse(payload.body) as Record<string, unknown>;
+  parsed.message = `netdata-webhook-kit verify ${witness}: accepted, to show the observed source watches this receiver`;
+  return { ...payload, body: JSON.stringify(parsed) };
+}
+
 /**
  * The payload with the canary in the fields a receiver stores or logs: the message, and the
  * token of a test notification.
@@ -60,9 +72,16 @@ export async function createObserver(
         try {
           texts.push(await readFrom(logPath, offset));
         } catch (error) {
-          problems.push(
-            `--observe-log ${logPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-          );
+          const code = (error as NodeJS.ErrnoException).code;
+          const what =
+            code === "ENOENT"
+              ? "file not found (the receiver has written nothing there)"
+              : code === "EISDIR"
+                ? "a folder, not a file"
+                : code === "EACCES" || code === "EPERM"
+                  ? "permission denied"
+                  : `cannot be read (${code ?? String(error)})`;
+          problems.push(`--observe-log ${logPath}: ${what}`);
         }
       }
       if (command !== null) {
@@ -89,7 +108,11 @@ async function sizeOf(path: string): Promise<number> {
 async function readFrom(path: string, offset: number): Promise<string> {
   const handle = await open(path, "r");
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      throw Object.assign(new Error(`${path} is a folder`), { code: "EISDIR" });
+    }
+    const { size } = info;
     const start = size < offset ? 0 : offset; // rotated or truncated: read it all
     const length = Math.min(size - start, OBSERVE_OUTPUT_MAX_BYTES);
     const buffer = Buffer.alloc(length);

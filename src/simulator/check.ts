@@ -40,6 +40,11 @@ export interface CheckContext {
    * canary shows up in what the receiver stored or logged, the check fails.
    */
   canaryPayload(label: string): Payload;
+  /**
+   * The baseline's notification, carrying the run's witness: a source that is watched for
+   * canaries must show it, or it is not watching this receiver.
+   */
+  witnessPayload(): Payload;
   /** Why no request can get through TLS (the server certificate is not trusted), or null. */
   connectBlocker(): Promise<string | null>;
   /** Why a delivery cannot be attempted at all (that, or mTLS required and no identity), or null. */

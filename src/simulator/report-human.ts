@@ -106,6 +106,13 @@ export function formatSummary(report: VerifyReport, style: Style): string {
   const { summary: s } = report;
   const lines: string[] = [];
   for (const warning of report.warnings) lines.push(`${style.yellow("warning:")} ${warning}`);
+  const seen = report.observation;
+  if (seen && seen.problems.length === 0) {
+    const found = seen.found.length;
+    lines.push(
+      `observed: ${seen.sources.join(" / ")} shows this run's accepted notifications; ${seen.canaries} canar${seen.canaries === 1 ? "y" : "ies"} of refused requests looked for there, ${found === 0 ? "none found" : `${found} found (their checks fail)`}`,
+    );
+  }
   if (!report.reachable) {
     lines.push(style.red(`UNREACHABLE: ${report.unreachableReason} (exit 3)`));
     return `\n${lines.join("\n")}\n`;

@@ -50,7 +50,9 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
     if (!unreachable && !observer) options.onCheck?.(result);
   }
   const observation =
-    observer && !unreachable ? await applyObservation(observer, runtime.canaries, results) : null;
+    observer && !unreachable
+      ? await applyObservation(observer, runtime.canaries, runtime.witness, results)
+      : null;
   if (observer && !unreachable) for (const result of results) options.onCheck?.(result);
   const durationMs = Math.round(performance.now() - started);
   return buildReport(resolved, results, {

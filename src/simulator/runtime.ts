@@ -1,5 +1,5 @@
 import { authorizationHeaderFor } from "../protocol/auth.js";
-import { type Canary, newCanaryValue, withCanary } from "./canary.js";
+import { type Canary, newCanaryValue, newWitnessValue, withCanary, withWitness } from "./canary.js";
 import type { CheckContext, CheckRequest, DeliveryOverrides } from "./check.js";
 import { toExchange } from "./exchange.js";
 import { type Outcome, type RequestSpec, sendRequest } from "./http-client.js";
@@ -23,6 +23,8 @@ export interface CheckRuntime {
   contextFor(exchanges: Exchange[], checkId?: string): CheckContext;
   /** Every canary sent so far. */
   readonly canaries: readonly Canary[];
+  /** What the baseline's notification carries (see witnessPayload). */
+  readonly witness: string;
 }
 
 /** The state one verify run shares between its checks: payload source, probe, deliveries. */
@@ -33,6 +35,7 @@ export function createRuntime(options: ResolvedVerifyOptions): CheckRuntime {
     contextFor: (exchanges, checkId = "baseline") =>
       createContext(options, shared, exchanges, checkId),
     canaries: shared.canaries,
+    witness: shared.witness,
   };
 }
 
@@ -40,6 +43,7 @@ interface Shared {
   payloads: PayloadFactory;
   deliveries: Array<{ label: string; outcome: Outcome }>;
   canaries: Canary[];
+  witness: string;
   probeOnce: () => Promise<{ outcome: Outcome; exchange: Exchange }>;
   connectBlocker: () => Promise<string | null>;
   deliveryBlocker: () => Promise<string | null>;
@@ -99,7 +103,15 @@ function createShared(options: ResolvedVerifyOptions): Shared {
       : null;
   };
   const payloads = createPayloadFactory(createRandom(options.seed));
-  return { payloads, deliveries: [], canaries: [], probeOnce, connectBlocker, deliveryBlocker };
+  return {
+    payloads,
+    deliveries: [],
+    canaries: [],
+    witness: newWitnessValue(),
+    probeOnce,
+    connectBlocker,
+    deliveryBlocker,
+  };
 }
 
 /** A check's view of the run; its requests are recorded in `exchanges`. */
@@ -139,6 +151,8 @@ function createContext(
       shared.canaries.push({ value, checkId, label });
       return withCanary(shared.payloads.alert(options.formats[0] ?? "flat", "warning"), value);
     },
+    witnessPayload: () =>
+      withWitness(shared.payloads.alert(options.formats[0] ?? "flat", "warning"), shared.witness),
     connectBlocker: shared.connectBlocker,
     deliveryBlocker: shared.deliveryBlocker,
     probe: async () => {

@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,11 +86,10 @@ describe("a connection closed after the request was sent is not a proven refusal
     }
   });
 
-  it("drops the warning once the canaries were looked for and not found", async () => {
+  it("does not take a source that shows none of the run's accepted notifications as proof", async () => {
     const work = await mkdtemp(join(tmpdir(), "ndwk-late-"));
-    const log = join(work, "receiver.log");
+    const log = join(work, "unrelated.log");
     await writeFile(log, "");
-    // Node's rejectUnauthorized refuses a bad certificate by closing, without an alert.
     const receiver = await startDocumentedReceiver({
       pkiDir,
       bearerToken: TOKEN,
@@ -97,6 +97,32 @@ describe("a connection closed after the request was sent is not a proven refusal
     });
     try {
       const report = await verifyReceiver({ ...options(receiver.url), observeLog: log });
+      expect(report.observation?.problems).toEqual([
+        expect.stringContaining("shows none of this run's accepted notifications"),
+      ]);
+      expect(report.warnings.some((w) => w.includes("not proven refused"))).toBe(true);
+      expect(report.exitCode).toBe(1);
+    } finally {
+      await receiver.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it("drops the warning once the canaries were looked for and not found", async () => {
+    const work = await mkdtemp(join(tmpdir(), "ndwk-late-"));
+    const log = join(work, "receiver.log");
+    await writeFile(log, "");
+    // Node's rejectUnauthorized refuses a bad certificate by closing, without an alert.
+    // It writes every notification it handles to the log, as a receiver's log does.
+    const receiver = await startDocumentedReceiver({
+      pkiDir,
+      bearerToken: TOKEN,
+      challengeSecret: SECRET,
+      log: (line) => appendFileSync(log, `${line}\n`),
+    });
+    try {
+      const report = await verifyReceiver({ ...options(receiver.url), observeLog: log });
+      expect(report.observation?.problems).toEqual([]);
       for (const check of report.checks) expect([check.id, check.warnings]).toEqual([check.id, []]);
       expect(report.warnings).toEqual([]);
       expect(report.exitCode).toBe(0);

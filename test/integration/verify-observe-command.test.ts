@@ -68,3 +68,14 @@ describe("--observe-command written as the docs write it", () => {
     await expect(readFile(join(folder, "ndwk"))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe("--observe-log that cannot be read", () => {
+  it.each([
+    ["missing", "nope.log", "file not found (the receiver has written nothing there)"],
+    ["a folder", ".", "a folder, not a file"],
+  ])("says so in words when it is %s", async (_, name, what) => {
+    const path = join(tmpdir(), name);
+    const observer = await createObserver(path, null, tmpdir());
+    expect((await observer?.read())?.problems).toEqual([`--observe-log ${path}: ${what}`]);
+  });
+});
