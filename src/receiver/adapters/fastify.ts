@@ -29,8 +29,12 @@ export async function netdataWebhookFastify(
     logSerializers: _logSerializers,
     ...rest
   } = options as NetdataEndpointOptions & FastifyRegisterOptions;
-  const listener = netdataWebhookNode(rest, "netdataWebhookFastify");
   const path = rest.path ?? DEFAULT_PATH;
+  // Registered under a prefix, the routes below get it and so does the URL the listener sees.
+  const listener = netdataWebhookNode(
+    app.prefix ? { ...rest, path: `${app.prefix}${path}` } : rest,
+    "netdataWebhookFastify",
+  );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
   const handler = (request: FastifyRequest, reply: FastifyReply): void => {
