@@ -1,6 +1,7 @@
 import { didYouMean } from "../did-you-mean.js";
 import type { NetdataEndpointOptions } from "./adapters/endpoint-options.js";
-import { type NetdataWebhookOptions, optionError, type ReceiverAppOptions } from "./options.js";
+import { optionError } from "./option-error.js";
+import type { NetdataWebhookOptions, ReceiverAppOptions } from "./options.js";
 import type { ReceiverOptions } from "./server-options.js";
 
 /**
@@ -70,15 +71,27 @@ export function refuseUnknownOptions(
   options: unknown,
   known: readonly string[],
   caller: string,
+  /** Where `options` sits, for a nested object: `auth` gives `auth.tokn`. */
+  within?: string,
 ): void {
-  if (typeof options !== "object" || options === null) return;
+  if (options === undefined && within === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw optionError(
+      caller,
+      within ?? "options",
+      `expected an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
+    );
+  }
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue;
     const guess = didYouMean(name, known);
     throw optionError(
       caller,
-      name,
-      `unknown option${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""}. Known options: ${known.join(", ")}.`,
+      within === undefined ? name : `${within}.${name}`,
+      `unknown option${guess ? `; did you mean ${JSON.stringify(guess)}?` : "."} Known options: ${known.join(", ")}.`,
     );
   }
 }
+
+/** The keys an `auth` object may have, whatever its scheme. */
+export const AUTH_OPTION_NAMES = ["scheme", "token", "username", "password"] as const;

@@ -17,22 +17,19 @@ const store = openStore(":memory:");
 afterAll(() => store.close());
 const auth = { scheme: "bearer", token: "a-token-long-enough" } as const;
 
-const entryPoints: Array<[string, (options: Record<string, unknown>) => unknown]> = [
-  ["netdataWebhook", (o) => netdataWebhook({ store, ...o } as never)],
-  ["netdataWebhookNode", (o) => netdataWebhookNode({ store, ...o } as never)],
-  ["netdataWebhookFetch", (o) => netdataWebhookFetch({ store, ...o } as never)],
-  ["createReceiverApp", (o) => createReceiverApp({ store, ...o } as never)],
-  [
-    "startReceiver",
-    (o) =>
-      startReceiver({ store, mode: "behind-proxy", port: 0, host: "127.0.0.1", ...o } as never),
-  ],
+/** Each entry point, given its whole options value (`raw`), or `store` plus `extra`. */
+const raw: Array<[string, (options: unknown) => unknown]> = [
+  ["netdataWebhook", (o) => netdataWebhook(o as never)],
+  ["netdataWebhookNode", (o) => netdataWebhookNode(o as never)],
+  ["netdataWebhookFetch", (o) => netdataWebhookFetch(o as never)],
+  ["createReceiverApp", (o) => createReceiverApp(o as never)],
+  ["startReceiver", (o) => startReceiver(o as never)],
   [
     "netdataWebhookFastify",
     async (o) => {
       const app = Fastify();
       try {
-        await app.register(netdataWebhookFastify, { store, ...o } as never);
+        await app.register(netdataWebhookFastify, o as never);
         await app.ready();
       } finally {
         await app.close();
@@ -40,6 +37,28 @@ const entryPoints: Array<[string, (options: Record<string, unknown>) => unknown]
     },
   ],
 ];
+/** Options every entry point needs besides those under test (startReceiver listens). */
+const BASE = { store, mode: "behind-proxy", port: 0, host: "127.0.0.1" };
+const entryPoints = raw.map(
+  ([caller, create]): [
+    string,
+    (o: unknown) => unknown,
+    (extra: Record<string, unknown>) => unknown,
+  ] => [
+    caller,
+    create,
+    (extra) => {
+      const { mode, port, host, ...common } = BASE;
+      const base =
+        caller === "startReceiver"
+          ? BASE
+          : caller === "createReceiverApp"
+            ? { ...common, mode }
+            : common;
+      return create({ ...base, ...extra });
+    },
+  ],
+);
 
 /** Runs `create` and returns what it threw (sync or async), or undefined. */
 async function thrown(create: () => unknown): Promise<Error | undefined> {
@@ -51,12 +70,42 @@ async function thrown(create: () => unknown): Promise<Error | undefined> {
   }
 }
 
-describe.each(entryPoints)("%s", (caller, create) => {
+describe.each(entryPoints)("%s", (caller, createRaw, create) => {
   it("refuses a mistyped option name, suggesting the one that was meant", async () => {
     const error = await thrown(() => create({ authh: auth }));
     expect(error).toBeInstanceOf(TypeError);
     expect(error?.message).toContain(`${caller}: authh: unknown option; did you mean "auth"?`);
     expect(error?.message).toContain("Known options: store, auth, challengeSecret");
+  });
+
+  it.each([
+    ["null", null, "expected an object, got null"],
+    ["an array", [], "expected an object, got an array"],
+    ["a string", "x", "expected an object, got string"],
+  ])("refuses %s as its options, naming them", async (_, options, detail) => {
+    const error = await thrown(() => createRaw(options));
+    expect(error).toBeInstanceOf(TypeError);
+    // Fastify's register turns null into {} before the plugin sees it: no store, then.
+    const fastifyNull = caller === "netdataWebhookFastify" && options === null;
+    expect(error?.message).toContain(
+      fastifyNull
+        ? `${caller}: store: expected a NotificationStore`
+        : `${caller}: options: ${detail}`,
+    );
+  });
+
+  it.each([
+    ["null", null, "auth: expected an object, got null"],
+    ["a scheme name alone", "bearer", "auth: expected an object, got string"],
+    [
+      "a mistyped key",
+      { scheme: "bearer", tokn: "x" },
+      'auth.tokn: unknown option; did you mean "token"?',
+    ],
+  ])("refuses %s as auth instead of running without auth", async (_, auth, detail) => {
+    const error = await thrown(() => create({ auth }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error?.message).toContain(`${caller}: ${detail}`);
   });
 
   it("refuses a name that resembles none, listing the known ones", async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
 import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";
 import type { NetdataEndpointOptions } from "./endpoint-options.js";
 import { netdataWebhookNode } from "./node.js";
@@ -23,6 +24,11 @@ export async function netdataWebhookFastify(
   options: NetdataEndpointOptions,
 ): Promise<void> {
   // Fastify hands a plugin its own register options too.
+  refuseUnknownOptions(
+    options,
+    [...OPTION_NAMES.endpoint, "prefix", "logLevel", "logSerializers"],
+    "netdataWebhookFastify",
+  );
   const {
     prefix: _prefix,
     logLevel: _logLevel,

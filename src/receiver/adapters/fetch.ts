@@ -1,3 +1,4 @@
+import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
 import type { ClientIdentitySource } from "../options.js";
 import { optionError } from "../options.js";
 import type { WebhookReply } from "../pipeline.js";
@@ -28,6 +29,7 @@ export interface FetchConnectionInfo {
 export function netdataWebhookFetch(
   options: NetdataFetchOptions,
 ): (request: Request, info?: FetchConnectionInfo) => Promise<Response> {
+  refuseUnknownOptions(options, OPTION_NAMES.endpoint, "netdataWebhookFetch");
   const source: string = options?.clientIdentity ?? "proxy-headers";
   if (source === "tls") {
     throw optionError(
