@@ -422,14 +422,21 @@ def settings_from(argv, env):
     """The environment, with the settings of `--env-file FILE` under it when given."""
     if not argv:
         return env
-    if len(argv) == 2 and argv[0] == "--env-file":
-        return read_env_file(argv[1], env)
-    if len(argv) == 1 and argv[0].startswith("--env-file="):
-        return read_env_file(argv[0][len("--env-file="):], env)
     if argv[0] in ("-h", "--help"):
         print(USAGE)
         sys.exit(0)
-    raise ConfigError(f"unexpected argument {argv[0]!r}; {USAGE}")
+    if argv[0] == "--env-file" and len(argv) == 1:
+        raise ConfigError(f"--env-file needs a FILE; {USAGE}")
+    if argv[0] == "--env-file":
+        path, rest = argv[1], argv[2:]
+    elif argv[0].startswith("--env-file="):
+        path, rest = argv[0][len("--env-file="):], argv[1:]
+    else:
+        raise ConfigError(f"unexpected argument {argv[0]!r}; {USAGE}")
+    if rest:
+        raise ConfigError(f"unexpected argument {rest[0]!r} (settings are environment "
+                          f"variables, e.g. PORT=8080); {USAGE}")
+    return read_env_file(path, env)
 
 
 def main():

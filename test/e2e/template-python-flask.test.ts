@@ -222,6 +222,13 @@ describe.skipIf(skip)(`the python-flask template's own checks${label}`, () => {
       "--env-file 'bad.env', line 1: expected NAME=value",
     ],
     ["an unknown argument", ["--verbose"], undefined, "unexpected argument '--verbose'; usage:"],
+    ["--env-file without a FILE", ["--env-file"], undefined, "--env-file needs a FILE; usage:"],
+    [
+      "an option after the file",
+      ["--env-file", "dev.env", "--port", "1"],
+      undefined,
+      "unexpected argument '--port' (settings are environment variables, e.g. PORT=8080)",
+    ],
   ] as const) {
     it(`refuses ${label} in its arguments with one line and exit 2`, async () => {
       if (file !== undefined) await writeFile(join(project.dir, "bad.env"), file);
