@@ -124,7 +124,7 @@ function auth(env) {
     if (!token) throw new ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE).");
     if (!isToken68(token)) {
       throw new ConfigError(
-        `BEARER_TOKEN (${token.length} chars) may only hold A-Z a-z 0-9 - . _ ~ + /`,
+        `BEARER_TOKEN (${token.length} chars) may only hold A-Z a-z 0-9 - . _ ~ + / (and = padding at the end)`,
       );
     }
     return { scheme, token };

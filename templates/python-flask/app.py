@@ -170,7 +170,7 @@ def _auth(env):
             raise ConfigError("AUTH=bearer needs BEARER_TOKEN (or BEARER_TOKEN_FILE)")
         if not is_token68(token):
             raise ConfigError(
-                f"BEARER_TOKEN ({len(token)} chars) may only hold A-Z a-z 0-9 - . _ ~ + /")
+                f"BEARER_TOKEN ({len(token)} chars) may only hold A-Z a-z 0-9 - . _ ~ + / (and = padding at the end)")
         return {"scheme": scheme, "token": token}
     if scheme == "basic":
         user, password = env.get("BASIC_USER"), _secret(env, "BASIC_PASSWORD")
