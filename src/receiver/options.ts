@@ -5,6 +5,8 @@ import { checkExpectedCns } from "../validate/expected-cns.js";
 import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
+import { optionError } from "./option-error.js";
+import { AUTH_OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
 import type { ReceiverEvents } from "./receiver-events.js";
 import type { InsertResult, NotificationStore } from "./store-types.js";
 import {
@@ -106,10 +108,7 @@ export interface ResolvedWebhookOptions {
   secrets: string[];
 }
 
-/** Builds the error a misused option throws: names the option, shows the value, says the fix. */
-export function optionError(caller: string, option: string, detail: string): TypeError {
-  return new TypeError(`[netdata-webhook-kit] ${caller}: ${option}: ${detail}`);
-}
+export { optionError };
 
 /** Validates the middleware options once, when the middleware is created. */
 export function resolveWebhookOptions(
@@ -135,6 +134,10 @@ export function resolveWebhookSettings(
     throw optionError(caller, option, detail);
   };
   if (typeof options !== "object" || options === null) fail("options", "expected an object");
+  if (options.auth !== undefined) {
+    // null, a string or a mistyped key would otherwise read as "no auth".
+    refuseUnknownOptions(options.auth, AUTH_OPTION_NAMES, caller, "auth");
+  }
   const auth = options.auth ?? { scheme: "none" };
   try {
     validateAuthConfig(auth);
