@@ -36,3 +36,47 @@ describe("a SQLite file with a notifications table but not the kit's schema", ()
     );
   });
 });
+
+describe("an option that takes one value, given twice", () => {
+  it("is refused, naming both values, instead of keeping the last", async () => {
+    const result = await run("serve", "--db", "q.db", "--db", "r.db");
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "netdata-webhook-kit serve: --db: given twice (q.db, r.db). Pass it once.\n",
+    });
+  });
+
+  it("is refused without printing a secret: only the lengths", async () => {
+    const result = await run("serve", "--bearer-token", "alpha", "--bearer-token=be");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit serve: --bearer-token: given twice (values of 5 and 2 characters). Pass it once.\n",
+    );
+    expect(result.stderr).not.toContain("alpha");
+  });
+
+  it("is refused by every command, old spellings included", async () => {
+    const result = await run("certs", "--out", "a", "--pki", "b");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--pki: given twice (a, b). Pass it once.");
+  });
+
+  it("stays allowed for a repeatable option and for a per-sink forwarding option", async () => {
+    const result = await run(
+      "serve",
+      "--forward-url",
+      "http://127.0.0.1:9/a",
+      "--forward-format",
+      "original",
+      "--forward-url",
+      "http://127.0.0.1:9/b",
+      "--forward-format",
+      "original",
+      "--port",
+      "70000",
+    );
+    expect(result.stderr).not.toContain("given twice");
+    expect(result.stderr).toContain("--port");
+  });
+});
