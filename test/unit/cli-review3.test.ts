@@ -80,3 +80,24 @@ describe("an option that takes one value, given twice", () => {
     expect(result.stderr).toContain("--port");
   });
 });
+
+describe("help asked before the command", () => {
+  it.each([
+    ["--help", "serve"],
+    ["-h", "inbox"],
+    ["help", "send"],
+  ])("%s %s prints that command's help, not the top-level one", async (flag, command) => {
+    const result = await run(flag, command);
+    const own = await run(command, "--help");
+    expect(result).toEqual({ code: 0, stdout: own.stdout, stderr: "" });
+    expect(result.stdout).toContain(`netdata-webhook-kit ${command}`);
+  });
+
+  it("a mistyped command after --help gets the did-you-mean line", async () => {
+    const result = await run("--help", "serv");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit: unknown command: serv. Did you mean serve? Run 'netdata-webhook-kit --help' for the commands.\n",
+    );
+  });
+});
