@@ -250,7 +250,7 @@ function refuseRepeatedOptions(
   const seen = new Map<string, string[]>();
   for (const { name, value } of optionOrder) {
     const spec = def.options[name];
-    if (!spec || spec.type !== "string" || spec.multiple || def.perItemOptions?.has(name)) {
+    if (spec?.type !== "string" || spec.multiple || def.perItemOptions?.has(name)) {
       continue;
     }
     const values = seen.get(name) ?? [];
@@ -305,7 +305,8 @@ function optionNames(
   return names;
 }
 
-function usageLines(def: HelpSource): string {
+/** The usage lines that follow a wrong number of positionals. */
+export function usageLines(def: Pick<HelpSource, "name" | "usage">): string {
   return `Usage:\n${def.usage.map((u) => `  ${PROGRAM} ${u}`).join("\n")}\nRun '${PROGRAM} ${def.name} --help' for details.`;
 }
 

@@ -101,3 +101,41 @@ describe("help asked before the command", () => {
     );
   });
 });
+
+describe("init --template", () => {
+  it("accepts a template name in any letter case", async () => {
+    const result = await run("init", "flask-upper", "--template", "PYTHON-FLASK");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("from the python-flask template");
+  });
+
+  it.each([["python-flsk"], ["python_flask"]])(
+    "refuses %s in one line with the closest name",
+    async (given) => {
+      const result = await run("init", "flask-typo", "--template", given);
+      expect(result).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `netdata-webhook-kit init: --template: unknown template: "${given}". Did you mean python-flask? Pass one of express-ts, node-http, python-flask ('netdata-webhook-kit init --list' says what each is).\n`,
+      });
+    },
+  );
+
+  it("without a folder, names the missing argument like every command", async () => {
+    const result = await run("init");
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(
+      "netdata-webhook-kit init: missing argument: <dir>. Give the folder to create, e.g. 'netdata-webhook-kit init my-receiver'.",
+    );
+    expect(result.stderr).toContain("Usage:\n  netdata-webhook-kit init <dir>");
+  });
+
+  it("into a non-empty folder, says what is wrong, then the folder, then what to do", async () => {
+    writeFileSync(join(cwd, "notes.txt"), "x");
+    const result = await run("init", ".", "--template", "node-http");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^netdata-webhook-kit init: the folder is not empty \(.*notes\.txt.*\): .+\. Choose an empty folder, or pass --force/,
+    );
+  });
+});
