@@ -69,7 +69,9 @@ describe("serve refuses a configuration that cannot work, before opening anythin
       token,
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`bearer token (${token.length} chars)`);
+    expect(result.stderr).toContain(
+      `--bearer-token: the bearer token (${token.length} characters) is not a token68`,
+    );
     expect(result.stderr).not.toContain(token);
   });
 

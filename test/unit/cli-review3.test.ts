@@ -139,3 +139,57 @@ describe("init --template", () => {
     );
   });
 });
+
+describe("a bearer token that is not a token68", () => {
+  beforeAll(() => {
+    writeFileSync(join(cwd, "two-newlines.txt"), "tok\n\n");
+    writeFileSync(join(cwd, "blank.txt"), "   \n");
+  });
+  const allowed = "A token may hold only A-Z a-z 0-9 - . _ ~ + /, then = padding only at the end";
+
+  it("from a file: names the flag, the file, and the newline left after the one removed", async () => {
+    const result = await run("serve", "--bearer-token-file", "two-newlines.txt", "--port", "0");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
+      `netdata-webhook-kit serve: --bearer-token-file: the bearer token (4 characters) is not a token68: a newline at character 4; only one trailing newline is removed: two-newlines.txt. ${allowed} (for example: openssl rand -hex 32 > two-newlines.txt).`,
+    );
+  });
+
+  it("from a file of only whitespace: says so", async () => {
+    const result = await run("send", "http://127.0.0.1:1/", "--bearer-token-file", "blank.txt");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "--bearer-token-file: the bearer token (3 characters) is not a token68: it is only whitespace; only one trailing newline is removed: blank.txt.",
+    );
+  });
+
+  it("from the flag or the environment: names it, never the value", async () => {
+    const flag = await run("send", "http://127.0.0.1:1/", "--bearer-token", "se cret");
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain(
+      `netdata-webhook-kit send: --bearer-token: the bearer token (7 characters) is not a token68: a space at character 3. ${allowed} (for example: openssl rand -hex 32).`,
+    );
+    expect(flag.stderr).not.toContain("se cret");
+    const env = await runCliCaptured(["send", "http://127.0.0.1:1/"], {
+      cwd,
+      env: { NETDATA_BEARER_TOKEN: "ab=c" },
+    });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain(
+      "NETDATA_BEARER_TOKEN: the bearer token (4 characters) is not a token68: an = at character 3 (= is only padding at the end).",
+    );
+  });
+
+  it("accepts = padding at the end", async () => {
+    // Port 1 refuses the connection: exit 3, after the token was accepted.
+    const result = await run(
+      "send",
+      "http://127.0.0.1:1/",
+      "--allow-http",
+      "--bearer-token",
+      "abc==",
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).not.toContain("token68");
+  });
+});
