@@ -178,7 +178,9 @@ export const sendCommand = defineCommand({
     if (concurrency > count)
       notApplicable.push(`--concurrency ${concurrency} with --count ${count}`);
     for (const what of notApplicable) {
-      ctx.stderr(`${PROGRAM} send: option does not apply: ${what}. It is ignored; leave it out.\n`);
+      ctx.stderr(
+        `${PROGRAM} send: warning: option does not apply: ${what}. It is ignored; leave it out.\n`,
+      );
     }
     const url = ctx.positionals[0] ?? "";
     const options = await asUsageErrors(() =>

@@ -49,19 +49,16 @@ export function checkAuthSettings(
     if (!token) return { ok: false, problem: `--auth bearer needs a token: ${TOKEN_SOURCES}` };
     config = { scheme, token };
   } else if (scheme === "basic") {
-    if (!user || !password) {
-      return {
-        ok: false,
-        problem: `--auth basic needs --basic-user and a password: ${PASSWORD_SOURCES}`,
-      };
-    }
+    if (!user || !password) return { ok: false, problem: basicIncomplete(settings) };
     config = { scheme, username: user, password };
   } else if (scheme === "none") {
-    if (receiver && settings.scheme !== undefined && (token || password || user)) {
+    if (settings.scheme !== undefined && (token || password || user)) {
+      const effect = receiver
+        ? "none means the receiver accepts requests without them"
+        : "none sends no Authorization header";
       return {
         ok: false,
-        problem:
-          "--auth none: credentials were given too, and none means the receiver accepts requests without them. Leave out --auth (the credentials choose the scheme), or pass --auth bearer or --auth basic",
+        problem: `--auth none: credentials were given too (${givenCredentials(settings)}), and ${effect}. Leave out --auth (the credentials choose the scheme), or pass --auth bearer or --auth basic`,
       };
     }
     config = { scheme };
@@ -80,4 +77,31 @@ export function checkAuthSettings(
     };
   }
   return { ok: true, value: config };
+}
+
+/** What is missing for Basic auth, said with what was given (and without --auth, not naming it). */
+function basicIncomplete(settings: AuthSettings): string {
+  const { basicUser: user, basicPassword: password, bearerToken: token } = settings;
+  const missing = [...(user ? [] : ["--basic-user"]), ...(password ? [] : ["password"])];
+  const give = `Give ${[...(user ? [] : ["--basic-user"]), ...(password ? [] : [`a password (${PASSWORD_SOURCES})`])].join(" and ")}`;
+  if (settings.scheme === undefined) {
+    const [given, leaveOut] = user
+      ? ["--basic-user", "--basic-user"]
+      : ["a Basic password", "the password"];
+    return `Basic credentials are incomplete: ${given} was given, but no ${missing.join(" and no ")}. ${give}, or leave out ${leaveOut}`;
+  }
+  const tokenNote = token
+    ? "; a bearer token was given, which --auth basic does not use (pass --auth bearer to use it)"
+    : "";
+  return `--auth basic needs --basic-user and a password: no ${missing.join(" and no ")} given${tokenNote}. ${give}`;
+}
+
+/** The kinds of credentials given, never their values. */
+function givenCredentials(settings: AuthSettings): string {
+  const given = [
+    ...(settings.bearerToken ? ["a bearer token"] : []),
+    ...(settings.basicUser ? ["--basic-user"] : []),
+    ...(settings.basicPassword ? ["a Basic password"] : []),
+  ];
+  return given.join(", ");
 }

@@ -193,3 +193,52 @@ describe("a bearer token that is not a token68", () => {
     expect(result.stderr).not.toContain("token68");
   });
 });
+
+describe("send and serve auth and options that do not fit together", () => {
+  it("send warns, in the warning style, about an option that does not apply", async () => {
+    const result = await run(
+      "send",
+      "https://127.0.0.1:1/",
+      "--kind",
+      "test",
+      "--severity",
+      "critical",
+    );
+    expect(result.stderr.split("\n")[0]).toBe(
+      "netdata-webhook-kit send: warning: option does not apply: --severity with --kind test. It is ignored; leave it out.",
+    );
+  });
+
+  it("send refuses --auth none with a bearer token, as serve does, instead of sending none", async () => {
+    const result = await run(
+      "send",
+      "https://127.0.0.1:1/",
+      "--auth",
+      "none",
+      "--bearer-token",
+      "tok",
+    );
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "netdata-webhook-kit send: --auth none: credentials were given too (a bearer token), and none sends no Authorization header. Leave out --auth (the credentials choose the scheme), or pass --auth bearer or --auth basic.\n",
+    });
+  });
+
+  it("serve --auth basic with only a bearer token mentions the token", async () => {
+    const result = await run("serve", "--auth", "basic", "--bearer-token", "tok", "--port", "0");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit serve: --auth basic needs --basic-user and a password: no --basic-user and no password given; a bearer token was given, which --auth basic does not use (pass --auth bearer to use it). Give --basic-user and a password (--basic-password-file FILE, --basic-password P or NETDATA_BASIC_PASSWORD).\n",
+    );
+  });
+
+  it("serve --basic-user alone does not speak of an --auth that was not given", async () => {
+    const result = await run("serve", "--basic-user", "u", "--port", "0");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "netdata-webhook-kit serve: Basic credentials are incomplete: --basic-user was given, but no password. Give a password (--basic-password-file FILE, --basic-password P or NETDATA_BASIC_PASSWORD), or leave out --basic-user.\n",
+    );
+  });
+});
