@@ -155,7 +155,7 @@ describe("inbox", () => {
   });
 
   it.each([
-    [["--since", "yesterday"], "--since: expected a date"],
+    [["--since", "yesterday"], '--since: not a date or a duration: "yesterday".'],
     [["--limit", "0"], "--limit: expected 1-10000"],
     [
       ["--severity", "fatal"],

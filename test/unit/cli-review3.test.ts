@@ -5,12 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { duration } from "../../src/commands/_forward-values.js";
+import { parseSince } from "../../src/commands/inbox.js";
+import { openStore } from "../../src/receiver/store.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 const cwd = mkdtempSync(join(tmpdir(), "ndwk-review3-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-beforeAll(() => {
+beforeAll(async () => {
+  await openStore(join(cwd, "inbox.db")).close();
   // Another program's database that happens to have a notifications table of its own.
   const fake = new Database(join(cwd, "fake.db"));
   fake.exec("CREATE TABLE notifications (id INTEGER PRIMARY KEY, text TEXT)");
@@ -239,6 +243,37 @@ describe("send and serve auth and options that do not fit together", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "netdata-webhook-kit serve: Basic credentials are incomplete: --basic-user was given, but no password. Give a password (--basic-password-file FILE, --basic-password P or NETDATA_BASIC_PASSWORD), or leave out --basic-user.\n",
+    );
+  });
+});
+
+describe("duration units in any letter case", () => {
+  it("inbox --since 24H lists like --since 24h", async () => {
+    const upper = await run("inbox", "--db", "inbox.db", "--since", "24H", "--json");
+    expect(upper).toEqual({ code: 0, stdout: "", stderr: expect.any(String) });
+    expect(upper.stderr).not.toContain("--since");
+  });
+
+  it.each([
+    ["24H", 24 * 3_600_000],
+    ["90S", 90_000],
+    ["15M", 900_000],
+    ["7D", 7 * 86_400_000],
+  ])("--since %s reaches back the same time as in lowercase", (given, ms) => {
+    const now = new Date("2026-06-01T00:00:00Z");
+    expect(now.getTime() - parseSince(given, now).getTime()).toBe(ms);
+  });
+
+  it("a forwarding duration such as --forward-timeout 10S or 500MS", () => {
+    expect(duration("--forward-timeout", "10S")).toBe(10_000);
+    expect(duration("--forward-timeout", "500MS")).toBe(500);
+  });
+
+  it("an unknown --since says what it is not and what to pass", async () => {
+    const result = await run("inbox", "--db", "inbox.db", "--since", "24x");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'netdata-webhook-kit inbox: --since: not a date or a duration: "24x". Pass a date such as 2026-04-10T00:00:00Z, or a time back from now such as 90s, 15m, 24h, 7d.\n',
     );
   });
 });
