@@ -84,8 +84,10 @@ export const inboxCommand = defineCommand({
   positionals: { min: 0, max: 2 },
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
 also safe while 'serve' runs).
-Exit codes: 0 listed (or retry --all-failed with nothing failed), 1 no database, no test token
-yet or no failed delivery with that ID, 2 usage error (including a --db that is not an inbox).`,
+Exit codes: 0 listed (or retry --all-failed with nothing failed); 1 not there yet: no database
+(serve creates it when it starts), no test token yet, or no failed delivery with that ID, so a
+script can wait on them; 2 usage error, including a --db that is not an inbox or whose folder
+does not exist.`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");

@@ -277,3 +277,19 @@ describe("duration units in any letter case", () => {
     );
   });
 });
+
+describe("inbox on a database that does not exist yet", () => {
+  it("exits 1, 'not there yet' like a test token not received yet, as its help says", async () => {
+    const result = await run("inbox", "--db", "not-yet.db");
+    expect(result.code).toBe(1);
+    const help = (await run("inbox", "--help")).stdout.replace(/\s+/g, " ");
+    expect(help).toContain(
+      "1 not there yet: no database (serve creates it when it starts), no test token yet, or no failed delivery with that ID, so a script can wait on them; 2 usage error, including a --db that is not an inbox or whose folder does not exist.",
+    );
+  });
+
+  it("exits 2 when its folder does not exist: that path cannot become an inbox", async () => {
+    const result = await run("inbox", "--db", "no/such/folder/x.db");
+    expect(result.code).toBe(2);
+  });
+});
