@@ -40,7 +40,15 @@ and are never printed.
 export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    if (first === "help" && rest[0] && rest[0] in COMMANDS) return runCli([rest[0], "--help"], io);
+    // `help serve`, `--help serve`, `-h inbox`: that command's help.
+    const topic = rest[0];
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) {
+      return runCli([topic, "--help"], io);
+    }
+    if (topic !== undefined && !topic.startsWith("-")) {
+      io.stderr(`${PROGRAM}: ${unknownFirstWord(topic)}\n`);
+      return 2;
+    }
     io.stdout(topLevelHelp());
     return 0;
   }

@@ -74,6 +74,12 @@ export interface CommandDefinition<O extends OptionSpecs> {
    * with a deprecation notice; `--json -` means the switch. See `switchOrValue` for the rule.
    */
   formerValueSwitches?: Record<string, string>;
+  /**
+   * Single-value options that may still be given more than once because each applies to the
+   * option before it (`serve --forward-format`, once per `--forward-url`). Any other option
+   * that takes one value is refused when given twice.
+   */
+  perItemOptions?: ReadonlySet<string>;
   run: (ctx: CommandContext<O>) => Promise<number> | number;
 }
 
@@ -226,7 +232,36 @@ function parseCommandArgs<O extends OptionSpecs>(
   const optionOrder = (parsed.tokens ?? []).flatMap((t) =>
     t.kind === "option" && t.name !== undefined ? [{ name: t.name, value: t.value }] : [],
   );
+  refuseRepeatedOptions(def, optionOrder);
   return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals, optionOrder };
+}
+
+/** Option names whose values are secrets: a message says their length, never the value. */
+const SECRET_OPTION = /(token|password|secret)$/;
+
+/**
+ * An option that takes one value, given twice, is refused rather than the last one silently
+ * winning. Repeatable (`multiple`) options, switches and `perItemOptions` may repeat.
+ */
+function refuseRepeatedOptions(
+  def: Pick<CommandDefinition<OptionSpecs>, "options" | "perItemOptions">,
+  optionOrder: ReadonlyArray<{ name: string; value: string | undefined }>,
+): void {
+  const seen = new Map<string, string[]>();
+  for (const { name, value } of optionOrder) {
+    const spec = def.options[name];
+    if (spec?.type !== "string" || spec.multiple || def.perItemOptions?.has(name)) {
+      continue;
+    }
+    const values = seen.get(name) ?? [];
+    values.push(value ?? "");
+    seen.set(name, values);
+    if (values.length < 2) continue;
+    const shown = SECRET_OPTION.test(name)
+      ? `values of ${values.map((v) => v.length).join(" and ")} characters`
+      : values.join(", ");
+    throw new UsageError(`--${name}: given twice (${shown}). Pass it once.`);
+  }
 }
 
 /** parseArgs' messages, said in the CLI's one style, with a did-you-mean for unknown options. */
@@ -270,7 +305,8 @@ function optionNames(
   return names;
 }
 
-function usageLines(def: HelpSource): string {
+/** The usage lines that follow a wrong number of positionals. */
+export function usageLines(def: Pick<HelpSource, "name" | "usage">): string {
   return `Usage:\n${def.usage.map((u) => `  ${PROGRAM} ${u}`).join("\n")}\nRun '${PROGRAM} ${def.name} --help' for details.`;
 }
 

@@ -98,7 +98,8 @@ export const FORWARD_OPTIONS = {
  */
 export const SERVE_CLOSE_GRACE_MS = 1000;
 
-const PER_SINK = new Set([
+/** The forwarding options that apply to the sink before them: given once per sink. */
+export const FORWARD_PER_SINK_OPTIONS: ReadonlySet<string> = new Set([
   "forward-header",
   "forward-ca",
   "forward-format",
@@ -142,7 +143,7 @@ export function forwardingFromOptions(ctx: {
       drafts.push({ flag: name, value, headers: [], filter: {} });
       continue;
     }
-    if (!PER_SINK.has(name)) continue;
+    if (!FORWARD_PER_SINK_OPTIONS.has(name)) continue;
     const draft = drafts.at(-1);
     if (!draft || (URL_ONLY.has(name) && draft.flag !== "forward-url")) {
       const owner = URL_ONLY.has(name) ? "--forward-url" : "--forward-exec or --forward-url";

@@ -80,8 +80,8 @@ export function readCaFile(path: string, cwd: string): string {
 
 /** A duration with its unit: 500ms, 10s, 5m, 2h, 1d. */
 export function duration(flag: string, value: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? "ms"] ?? 0) : 0;
+  const match = /^(\d+)(ms|s|m|h|d)$/i.exec(value);
+  const ms = match ? Number(match[1]) * (UNIT_MS[(match[2] ?? "ms").toLowerCase()] ?? 0) : 0;
   if (!match || ms < 1 || !Number.isSafeInteger(ms)) {
     throw new UsageError(
       `${flag}: expected a duration such as 500ms, 10s, 5m, 24h, got ${JSON.stringify(value)}.`,

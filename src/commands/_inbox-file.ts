@@ -27,20 +27,39 @@ export function checkServeDbFile(flag: string, path: string): void {
   if (header.toString("latin1") !== SQLITE_HEADER) throw refuse("not a SQLite database");
   let tables: string[];
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      tables = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .pluck()
-        .all() as string[];
-    } finally {
-      db.close();
-    }
+    tables = tableNames(path);
   } catch {
     throw refuse("a damaged SQLite database");
   }
-  if (tables.length > 0 && !tables.includes("notifications")) {
-    throw refuse(`another program's SQLite database (tables: ${tables.slice(0, 5).join(", ")})`);
+  const other = anotherProgramsTables(tables);
+  if (other) throw refuse(`another program's SQLite database (${other})`);
+}
+
+/** The tables every inbox the kit wrote has, from its first schema version on. */
+const KIT_TABLES = ["notifications", "schema_version"] as const;
+
+/**
+ * A database with tables but not the kit's (both `notifications` and `schema_version`) is
+ * another program's: a short description of its tables, or undefined for an empty database or
+ * one the kit wrote.
+ */
+function anotherProgramsTables(tables: readonly string[]): string | undefined {
+  if (tables.length === 0 || KIT_TABLES.every((t) => tables.includes(t))) return undefined;
+  const shown = `tables: ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""}`;
+  const kitTables = KIT_TABLES.filter((t) => tables.includes(t));
+  const missing = KIT_TABLES.filter((t) => !tables.includes(t));
+  return kitTables.length > 0 ? `${shown}; no ${missing.join(" or ")} table` : shown;
+}
+
+function tableNames(path: string): string[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.close();
   }
 }
 
@@ -82,19 +101,13 @@ export function checkInboxFile(flag: string, path: string): void {
   const header = readHeader(flag, path);
   if (header.length === 0) throw notAnInbox("an empty file");
   if (header.toString("latin1") !== SQLITE_HEADER) throw notAnInbox("not a SQLite database");
-  let hasNotifications: boolean;
+  let tables: string[];
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      hasNotifications =
-        db
-          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notifications'")
-          .get() !== undefined;
-    } finally {
-      db.close();
-    }
+    tables = tableNames(path);
   } catch {
     throw notAnInbox("a damaged SQLite database");
   }
-  if (!hasNotifications) throw notAnInbox("a SQLite database without a notifications table");
+  if (tables.length === 0) throw notAnInbox("an empty SQLite database");
+  const other = anotherProgramsTables(tables);
+  if (other) throw notAnInbox(`another program's SQLite database, ${other}`);
 }

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { TOKEN68_CHARACTERS, token68Problem } from "../validate/token68.js";
 import { UsageError } from "./_command.js";
 import { readFlagFile } from "./_file-problem.js";
 
@@ -21,16 +22,55 @@ export function readSecret(
   envVar: string,
   io: { env: NodeJS.ProcessEnv; cwd: string },
 ): string | undefined {
+  const secret = readSecretFrom(values, name, envVar, io);
+  if (secret && name === "bearer-token") checkBearerToken(secret, name, envVar);
+  return secret?.value;
+}
+
+/** Where a secret came from: the flag, the file flag (with its path) or the environment. */
+type SecretSource =
+  | { value: string; from: "flag" }
+  | { value: string; from: "file"; path: string }
+  | { value: string; from: "env" };
+
+/**
+ * A bearer token must be a token68 to fit in an Authorization header: anything else is
+ * refused here, naming where it came from and the first character that does not belong.
+ */
+function checkBearerToken(secret: SecretSource, name: string, envVar: string): void {
+  const problem = token68Problem(secret.value);
+  if (problem === undefined) return;
+  const what = `the bearer token (${secret.value.length} characters) is not a token68: ${problem}`;
+  const allowed = `A token may hold only ${TOKEN68_CHARACTERS}`;
+  if (secret.from === "file") {
+    const newline = /newline|carriage return|whitespace/.test(problem)
+      ? "; only one trailing newline is removed"
+      : "";
+    throw new UsageError(
+      `--${name}-file: ${what}${newline}: ${secret.path}. ${allowed} (for example: openssl rand -hex 32 > ${secret.path}).`,
+    );
+  }
+  const where = secret.from === "flag" ? `--${name}` : envVar;
+  throw new UsageError(`${where}: ${what}. ${allowed} (for example: openssl rand -hex 32).`);
+}
+
+function readSecretFrom(
+  values: Record<string, unknown>,
+  name: string,
+  envVar: string,
+  io: { env: NodeJS.ProcessEnv; cwd: string },
+): SecretSource | undefined {
   const direct = values[name];
   const file = values[`${name}-file`];
   if (typeof direct === "string" && typeof file === "string") {
     throw new UsageError(`--${name} and --${name}-file were both given. Pass only one of them.`);
   }
   if (typeof direct === "string") {
-    return nonEmpty(
+    const value = nonEmpty(
       direct,
       `--${name}: the value is empty: "". Give a non-empty secret, preferably with --${name}-file FILE.`,
     );
+    return { value, from: "flag" };
   }
   if (typeof file === "string") {
     const text = readFlagFile(
@@ -40,17 +80,19 @@ export function readSecret(
       resolve(io.cwd, file),
     );
     // A trailing newline from `echo secret > file` is not part of the secret.
-    return nonEmpty(
+    const value = nonEmpty(
       text.replace(/\r?\n$/, ""),
       `--${name}-file: the file is empty: ${file}. Write the secret into it (for example: openssl rand -hex 32 > ${file}).`,
     );
+    return { value, from: "file", path: file };
   }
   const fromEnv = io.env[envVar];
   if (fromEnv !== undefined) {
-    return nonEmpty(
+    const value = nonEmpty(
       fromEnv,
       `${envVar}: the environment variable is empty. Set it to the secret, or unset it.`,
     );
+    return { value, from: "env" };
   }
   return undefined;
 }

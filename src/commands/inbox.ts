@@ -84,8 +84,10 @@ export const inboxCommand = defineCommand({
   positionals: { min: 0, max: 2 },
   notes: `Reads the database without writing to it, so it is safe while 'serve' runs ('retry' writes,
 also safe while 'serve' runs).
-Exit codes: 0 listed (or retry --all-failed with nothing failed), 1 no database, no test token
-yet or no failed delivery with that ID, 2 usage error (including a --db that is not an inbox).`,
+Exit codes: 0 listed (or retry --all-failed with nothing failed); 1 not there yet: no database
+(serve creates it when it starts), no test token yet, or no failed delivery with that ID, so a
+script can wait on them; 2 usage error, including a --db that is not an inbox or whose folder
+does not exist.`,
   run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
@@ -168,16 +170,19 @@ function parseLimit(value: string | undefined): number {
   return n;
 }
 
-/** An ISO 8601 instant with a date, or a duration back from now such as 15m. */
+/** An ISO 8601 instant with a date, or a duration back from now such as 15m (unit in any case). */
 export function parseSince(value: string, now: Date): Date {
-  const ago = /^(\d+)([smhd])$/.exec(value);
-  if (ago) return new Date(now.getTime() - Number(ago[1]) * (UNIT_MS[ago[2] ?? "s"] ?? 0));
+  const ago = /^(\d+)([smhd])$/i.exec(value);
+  if (ago) {
+    const unit = (ago[2] ?? "s").toLowerCase();
+    return new Date(now.getTime() - Number(ago[1]) * (UNIT_MS[unit] ?? 0));
+  }
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
   }
   throw new UsageError(
-    `--since: expected a date such as 2026-04-10T00:00:00Z or a duration such as 15m, 2h, 7d, got ${JSON.stringify(value)}.`,
+    `--since: not a date or a duration: ${JSON.stringify(value)}. Pass a date such as 2026-04-10T00:00:00Z, or a time back from now such as 90s, 15m, 24h, 7d.`,
   );
 }
 

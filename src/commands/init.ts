@@ -1,17 +1,20 @@
 import { resolve } from "node:path";
-import { DEFAULT_TEMPLATE, TEMPLATES } from "../scaffold/catalogue.js";
+import { DEFAULT_TEMPLATE, TEMPLATE_NAMES, TEMPLATES } from "../scaffold/catalogue.js";
 import {
   displayPath,
   ScaffoldError,
   type ScaffoldResult,
   scaffoldProject,
 } from "../scaffold/scaffold-project.js";
-import { defineCommand, UsageError } from "./_command.js";
+import { defineCommand, PROGRAM, UsageError, usageLines } from "./_command.js";
+import { enumOption } from "./_enum-option.js";
+
+const USAGE = ["init <dir> [--template NAME] [--force]", "init --list"];
 
 export const initCommand = defineCommand({
   name: "init",
   summary: "Create a new receiver project from a template.",
-  usage: ["init <dir> [--template NAME] [--force]", "init --list"],
+  usage: USAGE,
   examples: [
     ["netdata-webhook-kit init my-receiver", "TypeScript + Express project using the kit"],
     ["netdata-webhook-kit init hooks --template node-http", "no dependencies at all"],
@@ -44,14 +47,20 @@ Bearer credentials and accepts all five payload kinds. Exit codes: 0 written, 2 
       }
       return 0;
     }
+    const template = enumOption("--template", values.template ?? DEFAULT_TEMPLATE, TEMPLATE_NAMES, {
+      noun: "template",
+      meaning: `Pass one of ${TEMPLATE_NAMES.join(", ")} ('${PROGRAM} init --list' says what each is)`,
+    });
     const dir = positionals[0];
     if (dir === undefined || dir.length === 0) {
-      throw new UsageError("give the folder to create, e.g. 'init my-receiver'.");
+      throw new UsageError(
+        `missing argument: <dir>. Give the folder to create, e.g. '${PROGRAM} init my-receiver'.\n\n${usageLines({ name: "init", usage: USAGE })}`,
+      );
     }
     let result: ScaffoldResult;
     try {
       result = await scaffoldProject({
-        template: values.template ?? DEFAULT_TEMPLATE,
+        template,
         targetDir: resolve(cwd, dir),
         force: values.force === true,
       });

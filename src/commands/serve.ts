@@ -40,6 +40,7 @@ import {
 import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
+  FORWARD_PER_SINK_OPTIONS,
   type ForwardingRuntime,
   forwardingFromOptions,
   openForwarding,
@@ -174,6 +175,7 @@ export const serveCommand = defineCommand({
   ],
   options: OPTIONS,
   aliases: { certs: "pki" },
+  perItemOptions: FORWARD_PER_SINK_OPTIONS,
   notes: `--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
 place of the test PKI's; the start banner and log say which certificate is served and which CA
 is trusted.

@@ -64,14 +64,14 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
   const template = findTemplate(options.template);
   if (!template) {
     throw new ScaffoldError(
-      `unknown template ${JSON.stringify(options.template)}. Choose one of: ${TEMPLATE_NAMES.join(", ")}.`,
+      `unknown template: ${JSON.stringify(options.template)}. Pass one of ${TEMPLATE_NAMES.join(", ")}.`,
     );
   }
   const targetDir = resolve(options.targetDir);
   const templateDir = join(kitRoot(), "templates", template.name);
   if (`${targetDir}${sep}`.startsWith(`${templateDir}${sep}`)) {
     throw new ScaffoldError(
-      `${targetDir} is inside the template itself. Choose a folder elsewhere.`,
+      `the folder is inside the template itself: ${targetDir}. Choose a folder elsewhere.`,
     );
   }
   await assertUsableTarget(targetDir, options.force === true);
@@ -101,20 +101,28 @@ async function assertUsableTarget(targetDir: string, force: boolean): Promise<vo
   try {
     const info = await stat(targetDir);
     if (!info.isDirectory()) {
-      throw new ScaffoldError(`${targetDir} exists and is not a folder. Choose another path.`);
+      throw new ScaffoldError(
+        `a file, not a folder: ${targetDir}. Choose another path for the new project.`,
+      );
     }
     entries = await readdir(targetDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return;
     if (code === undefined) throw error;
-    throw new ScaffoldError(`cannot use ${targetDir}: ${code}. Choose another folder.`);
+    const why =
+      code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "ENOTDIR"
+          ? "a part of the path is a file, not a folder"
+          : `cannot use the folder (${code})`;
+    throw new ScaffoldError(`${why}: ${targetDir}. Choose another folder.`);
   }
   const present = entries.filter((name) => !IGNORED_IN_TARGET.has(name));
   if (present.length > 0 && !force) {
     const shown = present.slice(0, 5).join(", ") + (present.length > 5 ? ", …" : "");
     throw new ScaffoldError(
-      `${targetDir} is not empty (${shown}). Choose an empty folder, or pass --force to write into it (files with the same names are replaced).`,
+      `the folder is not empty (${shown}): ${targetDir}. Choose an empty folder, or pass --force to write into it (files with the same names are replaced).`,
     );
   }
 }

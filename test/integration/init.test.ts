@@ -131,7 +131,9 @@ describe("init refuses", () => {
     await writeFile(join(work, "a-file"), "x");
     const run = await init(join(work, "a-file", "below"));
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/cannot use .*a-file.*: ENOTDIR\./);
+    expect(run.stderr).toBe(
+      `netdata-webhook-kit init: a part of the path is a file, not a folder: ${join(work, "a-file", "below")}. Choose another folder.\n`,
+    );
     expect(run.stderr).not.toContain("    at ");
   });
 
@@ -171,7 +173,7 @@ describe("init refuses", () => {
   it("an unknown template: exit 2, listing the valid names", async () => {
     const run = await init("x", "--template", "rails");
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('unknown template "rails"');
+    expect(run.stderr).toContain('--template: unknown template: "rails".');
     expect(run.stderr).toContain("express-ts, node-http, python-flask");
   });
 
@@ -179,7 +181,7 @@ describe("init refuses", () => {
     await writeFile(join(work, "file"), "x");
     const run = await init("file");
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("is not a folder");
+    expect(run.stderr).toContain("a file, not a folder");
   });
 
   it("a folder inside the template it would copy: exit 2", async () => {

@@ -69,7 +69,9 @@ describe("serve refuses a configuration that cannot work, before opening anythin
       token,
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`bearer token (${token.length} chars)`);
+    expect(result.stderr).toContain(
+      `--bearer-token: the bearer token (${token.length} characters) is not a token68`,
+    );
     expect(result.stderr).not.toContain(token);
   });
 
@@ -153,7 +155,7 @@ describe("inbox", () => {
   });
 
   it.each([
-    [["--since", "yesterday"], "--since: expected a date"],
+    [["--since", "yesterday"], '--since: not a date or a duration: "yesterday".'],
     [["--limit", "0"], "--limit: expected 1-10000"],
     [
       ["--severity", "fatal"],

@@ -42,7 +42,7 @@ describe("send", () => {
     const run = await send(["--kind", "test", "--severity", "warning"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe(
-      "netdata-webhook-kit send: option does not apply: --severity with --kind test. It is ignored; leave it out.\n",
+      "netdata-webhook-kit send: warning: option does not apply: --severity with --kind test. It is ignored; leave it out.\n",
     );
   });
 

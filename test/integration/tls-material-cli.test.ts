@@ -41,7 +41,8 @@ afterAll(() => {
 });
 
 const run = (argv: string[]) => runCliCaptured(argv, { cwd });
-const SERVE = ["serve", "--tls-cert", "server.pem", "--tls-key", "server.key", "--port", "0"];
+const SERVE_TLS = ["serve", "--tls-cert", "server.pem", "--tls-key", "server.key"];
+const SERVE = [...SERVE_TLS, "--port", "0"];
 const PROXY = ["proxy", "nginx", "--server-name", "hooks.example.test"];
 const URL = "https://127.0.0.1:1/webhooks/netdata";
 const CLIENT_CA_FIX =
@@ -81,7 +82,7 @@ describe("serve --client-ca", () => {
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const { port } = taken.address() as AddressInfo;
     const result = await run([
-      ...SERVE,
+      ...SERVE_TLS,
       "--host",
       "127.0.0.1",
       "--port",

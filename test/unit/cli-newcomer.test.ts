@@ -82,7 +82,7 @@ describe("a --db that is not an inbox", () => {
     ["an empty file", "empty.db", "an empty file"],
     ["a text file", "notes.txt", "not a SQLite database"],
     ["a PEM file", "ca.pem", "not a SQLite database"],
-    ["another program's database", "other.db", "a SQLite database without a notifications table"],
+    ["another program's database", "other.db", "another program's SQLite database, tables: things"],
   ])("is refused, not offered a migration, for %s", async (_, file, why) => {
     const result = await run("inbox", "--db", file);
     expect(result.code).toBe(2);
