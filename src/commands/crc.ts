@@ -16,7 +16,8 @@ export const crcCommand = defineCommand({
   options: secretOptions("challenge-secret", CHALLENGE_SECRET_ENV, "the challenge secret"),
   aliases: { secret: "challenge-secret", "secret-file": "challenge-secret-file" },
   positionals: { min: 1, max: 1 },
-  notes: "The answer is sha256= + base64(HMAC-SHA256(secret, crc_token)), as Netdata checks it.",
+  notes:
+    "The answer is sha256= + base64(HMAC-SHA256(secret, crc_token)), as Netdata checks it. Exit codes: 0 printed, 2 usage error.",
   run: ({ values, positionals, stdout, env, cwd }) => {
     const token = parseCrcToken(positionals[0]);
     if (!token.ok) throw new UsageError(`<crc_token>: ${token.reason}.`);

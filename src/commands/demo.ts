@@ -42,7 +42,8 @@ export const demoCommand = defineCommand({
   options: { seed: { type: "string", description: "seed of the payload generator" } },
   notes: `Writes a development PKI to a temporary folder, starts the reference receiver in direct
 mTLS mode on a free loopback port (bearer auth, a challenge secret), runs 'verify --profile all'
-with the whole catalogue, prints the report, removes the folder and exits with verify's code.`,
+with the whole catalogue, prints the report, removes the folder and exits with verify's code.
+Exit codes: those of verify (0 passed, 1 a required check failed, 3 unreachable), 2 usage error.`,
   run: async (ctx) => {
     // Every option is checked before the PKI is generated and the receiver started.
     const given = wholeNumber("--seed", ctx.values.seed, 0, 0xffffffff);

@@ -82,7 +82,8 @@ export const proxyCommand = defineCommand({
   notes: `nginx: a map and a server {} for /etc/nginx/conf.d/. Apache: a <VirtualHost> for
 /etc/apache2/sites-available/ (a2enmod ssl proxy proxy_http headers alias). Run the receiver
 behind it in behind-proxy mode, reachable only through the proxy. Each security directive in
-the output carries a comment; docs/proxy-traps.md shows what Netdata's own snippets miss.`,
+the output carries a comment; docs/proxy-traps.md shows what Netdata's own snippets miss.
+Exit codes: 0 written, 1 a file could not be written, 2 usage error.`,
   run: async ({ values, positionals, stdout, stderr, cwd }) => {
     const server = parseServer(positionals[0]);
     const outFile = values["out-file"] === undefined ? undefined : resolve(cwd, values["out-file"]);

@@ -151,7 +151,8 @@ Exit codes:
   0  every required check passed
   1  the baseline failed, a required check failed or was inconclusive, a required
      check --only names by id did not run (the reason is printed) or none of the
-     selection ran, or an --observe-* source could not be read
+     selection ran, or an --observe-* source could not be read or does not show
+     this run's accepted notifications (so it does not watch this receiver)
   2  usage or configuration error (also --only/--skip that select no check)
   3  the target could not be reached at all`,
   run: async (ctx) => {
