@@ -11,28 +11,46 @@ export function whoCreatesTheInbox(path: string): string {
   return `The receiver creates it when it starts (${PROGRAM} serve --db ${path}, or the DB_PATH of a project made by 'init').`;
 }
 
+/** What a `--db` path holds, as far as an inbox is concerned. */
+type DbFile =
+  | { kind: "missing" | "empty file" | "empty database" | "inbox" }
+  | { kind: "not an inbox"; why: string }
+  | { kind: "another program's"; tables: string };
+
+/** Reads the header and, for SQLite, the table names: what `path` holds. */
+function inspectDbFile(flag: string, path: string): DbFile {
+  if (!existsSync(path)) return { kind: "missing" };
+  const header = readHeader(flag, path);
+  if (header.length === 0) return { kind: "empty file" };
+  if (header.toString("latin1") !== SQLITE_HEADER) {
+    return { kind: "not an inbox", why: "not a SQLite database" };
+  }
+  let tables: string[];
+  try {
+    tables = tableNames(path);
+  } catch {
+    return { kind: "not an inbox", why: "a damaged SQLite database" };
+  }
+  if (tables.length === 0) return { kind: "empty database" };
+  const other = anotherProgramsTables(tables);
+  return other ? { kind: "another program's", tables: other } : { kind: "inbox" };
+}
+
 /**
  * The file `serve --db` will open: missing or empty (it becomes the inbox), or a database the
  * kit wrote. A file of another kind, or another program's SQLite database, is refused rather
  * than turned into an inbox.
  */
 export function checkServeDbFile(flag: string, path: string): void {
-  if (!existsSync(path)) return;
-  const header = readHeader(flag, path);
-  if (header.length === 0) return;
+  const found = inspectDbFile(flag, path);
   const refuse = (why: string) =>
     new UsageError(
       `${flag}: ${why}: ${path}. Give the inbox an earlier 'serve --db' wrote, or a new path (the receiver creates it).`,
     );
-  if (header.toString("latin1") !== SQLITE_HEADER) throw refuse("not a SQLite database");
-  let tables: string[];
-  try {
-    tables = tableNames(path);
-  } catch {
-    throw refuse("a damaged SQLite database");
+  if (found.kind === "not an inbox") throw refuse(found.why);
+  if (found.kind === "another program's") {
+    throw refuse(`another program's SQLite database (${found.tables})`);
   }
-  const other = anotherProgramsTables(tables);
-  if (other) throw refuse(`another program's SQLite database (${other})`);
 }
 
 /** The tables every inbox the kit wrote has, from its first schema version on. */
@@ -91,23 +109,20 @@ function readHeader(flag: string, path: string): Buffer {
  */
 export function checkInboxFile(flag: string, path: string): void {
   refuseMissingFolder(flag, path);
-  if (!existsSync(path)) {
+  const found = inspectDbFile(flag, path);
+  if (found.kind === "missing") {
     throw new CommandError(`no database at ${path}. ${whoCreatesTheInbox(path)}`);
   }
-  const notAnInbox = (why: string) =>
-    new UsageError(
-      `${flag}: not an inbox written by ${PROGRAM} (${why}): ${path}. Give the file 'serve --db' writes (or the DB_PATH of a project made by 'init').`,
-    );
-  const header = readHeader(flag, path);
-  if (header.length === 0) throw notAnInbox("an empty file");
-  if (header.toString("latin1") !== SQLITE_HEADER) throw notAnInbox("not a SQLite database");
-  let tables: string[];
-  try {
-    tables = tableNames(path);
-  } catch {
-    throw notAnInbox("a damaged SQLite database");
-  }
-  if (tables.length === 0) throw notAnInbox("an empty SQLite database");
-  const other = anotherProgramsTables(tables);
-  if (other) throw notAnInbox(`another program's SQLite database, ${other}`);
+  if (found.kind === "inbox") return;
+  const why =
+    found.kind === "not an inbox"
+      ? found.why
+      : found.kind === "another program's"
+        ? `another program's SQLite database, ${found.tables}`
+        : found.kind === "empty file"
+          ? "an empty file"
+          : "an empty SQLite database";
+  throw new UsageError(
+    `${flag}: not an inbox written by ${PROGRAM} (${why}): ${path}. Give the file 'serve --db' writes (or the DB_PATH of a project made by 'init').`,
+  );
 }
