@@ -1,5 +1,5 @@
 import { type Canary, canariesFound, type Observer } from "./canary.js";
-import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
+import { isUnprovenWarning } from "./checks/_control.js";
 import type { CheckResult, VerifyReport } from "./types.js";
 
 const HANDLED_INSIDE = "refused on the wire but handled inside";
@@ -48,7 +48,7 @@ export async function applyObservation(
       if (problems.length === 0 && watched.has(result.id)) {
         results[index] = {
           ...result,
-          warnings: result.warnings.filter((w) => !w.startsWith(CLOSED_AFTER_REQUEST)),
+          warnings: result.warnings.filter((w) => !isUnprovenWarning(w)),
         };
       }
       continue;

@@ -25,22 +25,25 @@ export function newWitnessValue(): string {
   return `ndwk-witness-${randomBytes(8).toString("hex")}`;
 }
 
-/** The payload with the run's witness in its message, as a receiver stores or logs it. */
-export function withWitness(payload: Payload, witness: string): Payload {
+/**
+ * The payload with `value` in the fields a receiver stores or logs: the message, and the
+ * token of a test notification. `why` says in the message what the value is there for.
+ */
+function marked(payload: Payload, value: string, why: string): Payload {
   const parsed = JSON.parse(payload.body) as Record<string, unknown>;
-  parsed.message = `netdata-webhook-kit verify ${witness}: accepted, to show the observed source watches this receiver`;
+  parsed.message = `netdata-webhook-kit verify ${value}: ${why}`;
+  if (typeof parsed.token === "string") parsed.token = value;
   return { ...payload, body: JSON.stringify(parsed) };
 }
 
-/**
- * The payload with the canary in the fields a receiver stores or logs: the message, and the
- * token of a test notification.
- */
+/** A request that must be refused: its canary found where the receiver keeps things fails it. */
 export function withCanary(payload: Payload, canary: string): Payload {
-  const parsed = JSON.parse(payload.body) as Record<string, unknown>;
-  parsed.message = `netdata-webhook-kit verify ${canary}: this request should have been refused`;
-  if (typeof parsed.token === "string") parsed.token = canary;
-  return { ...payload, body: JSON.stringify(parsed) };
+  return marked(payload, canary, "this request should have been refused");
+}
+
+/** The baseline's accepted notification: an observed source must show its witness. */
+export function withWitness(payload: Payload, witness: string): Payload {
+  return marked(payload, witness, "accepted, to show the observed source watches this receiver");
 }
 
 /** Where to look for canaries after a run; the log offset is taken before the run starts. */

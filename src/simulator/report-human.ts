@@ -1,5 +1,5 @@
 import { CHECK_IDS } from "./catalogue.js";
-import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
+import { isUnprovenWarning } from "./checks/_control.js";
 import { createStyle, type Style } from "./style.js";
 import type { Baseline, CheckResult, Exchange, VerifyReport } from "./types.js";
 
@@ -68,9 +68,7 @@ export function formatCheckLine(
     lines.push(...wrapUnder(`${INDENT}${paint(label)}${gap}`, text, columns, indent));
   };
   // "Not proven refused" is said once, for all such checks, in the summary (--verbose: here too).
-  const warnings = verbose
-    ? result.warnings
-    : result.warnings.filter((w) => !w.startsWith(CLOSED_AFTER_REQUEST));
+  const warnings = verbose ? result.warnings : result.warnings.filter((w) => !isUnprovenWarning(w));
   for (const warning of warnings) detail("warning:", style.yellow, " ", warning);
   if (result.status === "fail") {
     if (result.cause) detail("cause:", style.bold, " ", result.cause);

@@ -1,4 +1,4 @@
-import { CLOSED_AFTER_REQUEST } from "./checks/_control.js";
+import { CLOSED_AFTER_REQUEST, isUnprovenWarning } from "./checks/_control.js";
 import { DELIVERY_BUDGET_MS, type ResolvedVerifyOptions } from "./resolve-options.js";
 import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 
@@ -48,9 +48,7 @@ export function buildReport(
       `--timeout-ms ${options.timeoutMs} is above the ${DELIVERY_BUDGET_MS / 1000} s delivery budget: a receiver that slow passes here but may be given up on by Netdata (its delivery timeout is not documented; the CRC's documented 5 s is the bound verify assumes)`,
     );
   }
-  const unproven = checks.filter(
-    (c) => c.status === "pass" && c.warnings.some((w) => w.startsWith(CLOSED_AFTER_REQUEST)),
-  );
+  const unproven = checks.filter((c) => c.status === "pass" && c.warnings.some(isUnprovenWarning));
   if (unproven.length > 0) {
     warnings.push(
       `${unproven.length} refusal${unproven.length === 1 ? " was" : "s were"} not proven refused (${unproven.map((c) => c.id).join(", ")}): the connection was ${CLOSED_AFTER_REQUEST}, with no TLS alert, which is also what a receiver that checks the identity after reading the request does; to prove them, run with --observe-log FILE (the receiver's log) or --observe-command CMD (e.g. 'netdata-webhook-kit inbox --json --limit 10000' for serve); --verbose shows each`,

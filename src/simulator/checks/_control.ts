@@ -54,6 +54,11 @@ export function judgeRefusals(
 /** Starts the warning of a TLS-layer refusal that only a look inside the receiver can prove. */
 export const CLOSED_AFTER_REQUEST = "closed after the request was sent";
 
+/** True for the warning above: a refusal that only an observed source can prove. */
+export function isUnprovenWarning(warning: string): boolean {
+  return warning.startsWith(CLOSED_AFTER_REQUEST);
+}
+
 export function isClosedAfterRequest(outcome: Outcome): boolean {
   return outcome.kind === "refused" && outcome.afterRequest === true;
 }
