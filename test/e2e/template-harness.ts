@@ -3,6 +3,7 @@
 // wait for the URL it logs, then play Netdata Cloud against it.
 import { execFileSync, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -275,3 +276,28 @@ async function waitForMarker(marker: string, template: TemplateName): Promise<vo
     await sleep(500);
   }
 }
+
+/** A POST from `localAddress`: the status, or the connection error's code. */
+export function postFrom(
+  url: string,
+  localAddress: string,
+  headers: Record<string, string | string[]>,
+  body: string,
+): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: "POST", localAddress, agent: false, headers });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end(body);
+  });
+}
+
+/** The headers a TLS proxy adds for a verified Netdata client. */
+export const VERIFIED = {
+  "content-type": "application/json",
+  "x-client-verify": "SUCCESS",
+  "x-client-dn": "CN=app.netdata.cloud",
+};
