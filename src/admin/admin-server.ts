@@ -17,7 +17,6 @@ import { renderConsolePage } from "./console-page.js";
 import { type ForwardingStats, forwardingRows } from "./forwarding-stats.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.js";
 import type { ReceiverMetrics } from "./receiver-metrics.js";
-import { storeReadiness } from "./store-readiness.js";
 
 /** Event streams open at once; a page holds one. More get 503 (each holds a socket). */
 export const ADMIN_EVENT_STREAMS_MAX = 16;
@@ -91,10 +90,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (path === "/readyz") {
-      const ready = storeReadiness(options.receiver.store);
-      return ready.ok
-        ? sendJson(res, 200, { status: "ready" })
-        : sendJson(res, 503, { error: `not ready: ${ready.reason}` });
+      return void options.receiver.store.readiness().then(
+        (ready) =>
+          ready.ok
+            ? sendJson(res, 200, { status: "ready" })
+            : sendJson(res, 503, { error: `not ready: ${ready.reason}` }),
+        (error: Error) => sendJson(res, 503, { error: `not ready: ${error.message}` }),
+      );
     }
     if (!listen.token && !isLoopbackHost(hostnameOf(req.headers.host))) {
       // Without a token, only loopback names (any port, for SSH tunnels): a page on another
@@ -118,7 +120,18 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         error: `method ${req.method} is not allowed; the console is read-only`,
       });
     }
-    if (path === "/") return sendText(res, 200, "text/html; charset=utf-8", page(options));
+    if (path === "/") {
+      page(options).then(
+        (html) => sendText(res, 200, "text/html; charset=utf-8", html),
+        (error: Error) => {
+          options.logger.error("admin console request failed", { path: req.url, error });
+          sendJson(res, 503, {
+            error: "the console could not read the store; see the receiver's log",
+          });
+        },
+      );
+      return;
+    }
     if (path === "/metrics") {
       options.metrics.registry.render().then(
         (text) => sendText(res, 200, PROMETHEUS_CONTENT_TYPE, text),
@@ -196,12 +209,16 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   };
 }
 
-function page(options: AdminServerOptions): string {
+async function page(options: AdminServerOptions): Promise<string> {
+  const [token, notifications] = await Promise.all([
+    options.feed.latestToken(),
+    options.feed.notifications(),
+  ]);
   return renderConsolePage({
     webhookUrl: options.receiver.url,
     mode: options.receiver.mode,
-    token: options.feed.latestToken(),
-    notifications: options.feed.notifications(),
+    token,
+    notifications,
     refusals: options.feed.refusals(),
     refusalCounts: options.feed.refusalCounts(),
     forwarding: options.forwarding ? forwardingRows(options.forwarding) : undefined,

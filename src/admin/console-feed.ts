@@ -138,8 +138,14 @@ export class ConsoleFeed implements ReceiverEvents {
     // One rule for the live token and the page: the test notification with the highest id
     // (the latest one stored). A redelivery of an older one does not bring its token back.
     if (n.kind === "test") {
-      const latest = this.latestToken();
-      if (latest) this.publish({ type: "token", data: latest });
+      this.latestToken().then(
+        (latest) => {
+          if (latest) this.publish({ type: "token", data: latest });
+        },
+        () => {
+          // The store closed or failed: the page shows the token on its next load.
+        },
+      );
     }
   }
 
@@ -183,8 +189,9 @@ export class ConsoleFeed implements ReceiverEvents {
   }
 
   /** The latest notifications, newest first. */
-  notifications(): ConsoleNotification[] {
-    return this.options.store.list({ limit: CONSOLE_LIST_LENGTH }).map((row) => this.fromRow(row));
+  async notifications(): Promise<ConsoleNotification[]> {
+    const rows = await this.options.store.list({ limit: CONSOLE_LIST_LENGTH });
+    return rows.map((row) => this.fromRow(row));
   }
 
   /** The latest refusals since start, newest first, repeated ones collapsed. */
@@ -204,8 +211,8 @@ export class ConsoleFeed implements ReceiverEvents {
   }
 
   /** The token of the test notification with the highest id, as the page and events show it. */
-  latestToken(): ConsoleToken | null {
-    const latest = this.options.store.latestTestToken();
+  async latestToken(): Promise<ConsoleToken | null> {
+    const latest = await this.options.store.latestTestToken();
     return latest && { ...latest, token: displayText(latest.token, TOKEN_SHOWN_MAX) };
   }
 

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import type * as http from "node:http";
 import { NOTIFICATION_KINDS } from "../protocol/notification-types.js";
 import type { AcceptanceEvent, ReceiverEvents, RefusalEvent } from "../receiver/receiver-events.js";
@@ -134,11 +133,11 @@ export class ReceiverMetrics implements ReceiverEvents {
     }
     if (store) {
       try {
-        this.storeNotifications.set(store.count());
+        this.storeNotifications.set(await store.count());
       } catch {
         // A closed store during shutdown: keep the last value.
       }
-      this.storeSize.set(fileSize(store.path) + fileSize(`${store.path}-wal`));
+      if (store.sizeBytes) this.storeSize.set(store.sizeBytes());
     }
   }
 
@@ -163,13 +162,5 @@ export class ReceiverMetrics implements ReceiverEvents {
         depth.set(s.pending, { sink: s.sink });
       }
     });
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }

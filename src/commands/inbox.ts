@@ -88,7 +88,7 @@ Exit codes: 0 listed (or retry --all-failed with nothing failed); 1 not there ye
 (serve creates it when it starts), no test token yet, or no failed delivery with that ID, so a
 script can wait on them; 2 usage error, including a --db that is not an inbox or whose folder
 does not exist.`,
-  run: ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
+  run: async ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
     const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
     refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
     if (positionals.length > 0 || values["all-failed"]) {
@@ -98,7 +98,7 @@ does not exist.`,
     const store = openReadOnly(path);
     try {
       if (values.token) {
-        const latest = store.latestTestToken();
+        const latest = await store.latestTestToken();
         if (!latest) {
           throw new CommandError(
             `no test notification in ${path} yet. Click "Test" in the Netdata Cloud webhook form, then run this again.`,
@@ -115,7 +115,7 @@ does not exist.`,
         stdout(deliveriesTable(store, status, filter.limit ?? DEFAULT_LIMIT, values.json === true));
         return 0;
       }
-      const rows = store.list(filter);
+      const rows = await store.list(filter);
       if (values.json) {
         stdout(
           rows.map((row) => `${escapeJsonForTerminal(JSON.stringify(jsonRow(row)))}\n`).join(""),
@@ -126,7 +126,7 @@ does not exist.`,
         stdout(table(rows, fit, createStyle(colourWanted(isTTY, env))));
       }
       // With --json too, on stderr: stdout stays pure JSON lines.
-      const total = rows.length === filter.limit ? store.count(filter) : rows.length;
+      const total = rows.length === filter.limit ? await store.count(filter) : rows.length;
       if (total > rows.length) {
         stderr(
           `showing ${rows.length} of ${total}; --limit N shows more (up to ${LIST_MAX_LIMIT}).\n`,
@@ -134,7 +134,7 @@ does not exist.`,
       }
       return 0;
     } finally {
-      void store.close();
+      await store.close();
     }
   },
 });

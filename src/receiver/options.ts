@@ -8,7 +8,7 @@ import type { Logger } from "./log.js";
 import { optionError } from "./option-error.js";
 import { AUTH_OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
 import type { ReceiverEvents } from "./receiver-events.js";
-import type { InsertResult, NotificationStore } from "./store-types.js";
+import type { InsertResult, NotificationStore, NotificationWriter } from "./store-types.js";
 import {
   DEFAULT_TRUSTED_PROXIES,
   parseTrustedProxies,
@@ -42,7 +42,11 @@ export interface TestNotificationInfo {
 }
 
 export interface NetdataWebhookOptions {
-  store: NotificationStore;
+  /**
+   * Where notifications are kept: any object whose `insert` resolves once the notification is
+   * durable (openStore(path) from netdata-webhook-kit/sqlite, or your own).
+   */
+  store: NotificationWriter;
   /** Authorization scheme Netdata was configured with. Default `{ scheme: "none" }`. */
   auth?: AuthConfig;
   /** Secret for the legacy `GET ?crc_token=` challenge; without it the challenge gets 404. */
@@ -89,7 +93,7 @@ export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store">
 }
 
 export interface ResolvedWebhookOptions {
-  store: NotificationStore;
+  store: NotificationWriter;
   auth: AuthConfig;
   challengeSecret: string | undefined;
   identity: {
@@ -119,7 +123,7 @@ export function resolveWebhookOptions(
     throw optionError(
       caller,
       "store",
-      "expected a NotificationStore (openStore(path) returns one)",
+      "expected an object with an insert(notification, key, meta) method that resolves once the notification is durable (openStore(path) returns one)",
     );
   }
   return { ...resolveWebhookSettings(options, caller), store: options.store };

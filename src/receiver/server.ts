@@ -66,12 +66,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   const { port } = server.address() as AddressInfo;
   const scheme = listen.mode === "direct" ? "https" : "http";
   const url = `${scheme}://${urlHost(listen.host)}:${port}${path}`;
-  const storeInfo = built.store.info();
+  const store = built.store.describe();
   built.logger.info("store opened", {
-    db: storeInfo.path,
-    journal_mode: storeInfo.journalMode,
-    synchronous: storeInfo.synchronous,
-    schema_version: storeInfo.schemaVersion,
+    backend: store.backend,
+    db: store.location,
+    durability: store.durability,
+    schema_version: store.schemaVersion,
   });
   built.logger.info("receiver listening", {
     url,

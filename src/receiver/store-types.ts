@@ -55,19 +55,53 @@ export interface NotificationFilter {
   limit?: number;
 }
 
+/** The latest test notification's token, for the operator to paste into Netdata Cloud. */
+export interface TestToken {
+  id: number;
+  token: string;
+  receivedAt: string;
+}
+
 /**
- * The durable inbox. `insert` resolves only after the row's transaction has committed with
- * `synchronous=FULL`, so a caller may acknowledge the notification as soon as it resolves.
+ * The seam the receiver depends on: store one notification durably and say its id. `insert`
+ * resolves only once the row is durable (committed, and on disk where the store promises
+ * that), so the caller may acknowledge the notification as soon as it resolves; it rejects
+ * when the notification could not be stored (the receiver answers 503 then). A second insert
+ * of the same content key stores nothing and resolves with the first row's id and
+ * `duplicate: true`. Any object with this method can be an adapter's `store`.
  */
-export interface NotificationStore {
-  readonly path: string;
+export interface NotificationWriter {
   insert(notification: Notification, key: string, meta?: InsertMeta): Promise<InsertResult>;
-  list(filter?: NotificationFilter): StoredNotification[];
-  latestTestToken(): { id: number; token: string; receivedAt: string } | null;
+}
+
+/** Reading the inbox (the inbox command, the console, /metrics): a separate seam. */
+export interface InboxReader {
+  list(filter?: NotificationFilter): Promise<StoredNotification[]>;
   /** How many rows match `filter` (its limit ignored); all rows without one. */
-  count(filter?: NotificationFilter): number;
-  /** The settings that make the store durable, for the startup log and tests. */
-  info(): { path: string; journalMode: string; synchronous: string; schemaVersion: number };
-  /** Commits what is pending, then closes the database. Idempotent. */
+  count(filter?: NotificationFilter): Promise<number>;
+  latestTestToken(): Promise<TestToken | null>;
+}
+
+/** What a store says of itself, for the startup log: fixed when it is opened. */
+export interface StoreDescription {
+  /** "sqlite", "postgres", or another implementation's name. */
+  backend: string;
+  /** A file path, or a database URL without its password. */
+  location: string;
+  /** When a commit is durable, in words (e.g. "WAL, synchronous=FULL"). */
+  durability: string;
+  schemaVersion: number;
+}
+
+export type StoreReadiness = { ok: true } | { ok: false; reason: string };
+
+/** A full store: writes, reads, and what a process that owns it needs (readiness, close). */
+export interface NotificationStore extends NotificationWriter, InboxReader {
+  describe(): StoreDescription;
+  /** Whether the store can take a notification now (/readyz), and why not. */
+  readiness(): Promise<StoreReadiness>;
+  /** The bytes the store occupies on this machine, where it can tell (/metrics). */
+  sizeBytes?(): number;
+  /** Commits what is pending, then closes. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
-import { closeSync, fchmodSync, openSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, openSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Notification } from "../protocol/notification-types.js";
 import { type InsertHook, registerStoreInternals } from "./store-internals.js";
@@ -11,7 +12,7 @@ import {
   rowToStored,
   SELECT_ID_BY_KEY_SQL,
 } from "./store-rows.js";
-import type { InsertMeta, InsertResult, NotificationStore } from "./store-types.js";
+import type { InsertMeta, InsertResult, NotificationStore, StoreReadiness } from "./store-types.js";
 
 /**
  * How long a write waits for another process's write lock before failing (the request then
@@ -56,7 +57,15 @@ interface Pending {
  * Inserts use group commit: every insert requested in the same event-loop turn is written
  * in one transaction (one fsync), and each promise resolves only after that commit.
  */
-export function openStore(path: string, options: OpenStoreOptions = {}): NotificationStore {
+/** The SQLite store: a NotificationStore whose location is a file. */
+export interface SqliteStore extends NotificationStore {
+  readonly path: string;
+}
+
+const LATEST_TOKEN_SQL =
+  "SELECT id, token, received_at FROM notifications WHERE kind = 'test' AND token IS NOT NULL ORDER BY id DESC LIMIT 1";
+
+export function openStore(path: string, options: OpenStoreOptions = {}): SqliteStore {
   if (options.synchronous !== undefined && !["full", "off"].includes(options.synchronous)) {
     throw new TypeError(
       `[netdata-webhook-kit] openStore: synchronous: expected "full" or "off", got ${JSON.stringify(options.synchronous)}`,
@@ -108,7 +117,15 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
     }
   };
 
-  const store: NotificationStore = {
+  const journalMode = String(db.pragma("journal_mode", { simple: true }));
+  const synchronous = SYNCHRONOUS_NAMES[Number(db.pragma("synchronous", { simple: true }))];
+  const description = {
+    backend: "sqlite",
+    location: path,
+    durability: `journal_mode=${journalMode}, synchronous=${synchronous ?? "unknown"}`,
+    schemaVersion: currentVersion(db),
+  };
+  const store: SqliteStore = {
     path,
     insert(notification: Notification, key: string, meta: InsertMeta = {}) {
       if (closed) return Promise.reject(new Error("the notification store is closed"));
@@ -127,31 +144,20 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
         }
       });
     },
-    list(filter = {}) {
+    async list(filter = {}) {
       const { sql, params } = listQuery(filter);
       return db
         .prepare(sql)
         .all(...params)
         .map((row) => rowToStored(row as Record<string, unknown>));
     },
-    latestTestToken() {
-      const row = db
-        .prepare(
-          "SELECT id, token, received_at FROM notifications WHERE kind = 'test' AND token IS NOT NULL ORDER BY id DESC LIMIT 1",
-        )
-        .get() as { id: number; token: string; received_at: string } | undefined;
+    async latestTestToken() {
+      const row = db.prepare(LATEST_TOKEN_SQL).get() as
+        | { id: number; token: string; received_at: string }
+        | undefined;
       return row ? { id: row.id, token: row.token, receivedAt: row.received_at } : null;
     },
-    info() {
-      return {
-        path,
-        journalMode: String(db.pragma("journal_mode", { simple: true })),
-        synchronous:
-          SYNCHRONOUS_NAMES[Number(db.pragma("synchronous", { simple: true }))] ?? "unknown",
-        schemaVersion: currentVersion(db),
-      };
-    },
-    count(filter = {}) {
+    async count(filter = {}) {
       const { sql, params } = countQuery(filter);
       return Number(
         db
@@ -159,6 +165,15 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Notific
           .pluck()
           .get(...params),
       );
+    },
+    describe() {
+      return description;
+    },
+    async readiness() {
+      return closed ? { ok: false, reason: "the store is not open: it was closed" } : fileReadiness(path);
+    },
+    sizeBytes() {
+      return fileSize(path) + fileSize(`${path}-wal`);
     },
     async close() {
       if (closed) return;
@@ -281,4 +296,29 @@ function checkSchemaVersion(db: Database.Database, path: string): void {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Whether SQLite can write here: the database file and its folder (where SQLite creates the
+ * write-ahead log) are writable by this process.
+ */
+function fileReadiness(path: string): StoreReadiness {
+  if (path === ":memory:" || path === "") return { ok: true };
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return { ok: false, reason: `${target} is not writable: ${code}` };
+    }
+  }
+  return { ok: true };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -139,7 +139,7 @@ describe.skipIf(browser.skip)(`admin console in Chromium (${browser.label})`, ()
     const refused = await send("--kind", "test", "--pki", pkiDir, "--bearer-token", "wrong-token");
     expect(refused.stdout).toContain("HTTP 401");
     const store = openStore(join(dir, "inbox.db"), { readonly: true });
-    const token = store.latestTestToken()?.token ?? "";
+    const token = (await store.latestTestToken())?.token ?? "";
     await store.close();
     expect(token).toMatch(/^[0-9a-f-]{36}$/);
 

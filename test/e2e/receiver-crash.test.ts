@@ -124,7 +124,7 @@ describe("crash safety", () => {
     expect(resent.map((o) => [o.status, o.id])).toEqual(acked.slice(0, 5).map((o) => [200, o.id]));
 
     const store = openStore(join(dir, "inbox.db"), { readonly: true });
-    const rows = store.list({ limit: 10_000 });
+    const rows = await store.list({ limit: 10_000 });
     await store.close();
     const byToken = new Map(rows.map((r) => [r.token, r.id]));
     for (const o of acked) expect(byToken.get(o.token), o.token).toBe(o.id);

@@ -97,7 +97,7 @@ describe("graceful shutdown", () => {
     expect(leakedSecrets([stdout, stderr])).toEqual([]);
 
     const store = openStore(join(dir, "inbox.db"), { readonly: true });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await store.close();
   });
 });

@@ -43,7 +43,7 @@ const GOOD_AUTH = ["Authorization", `Bearer ${TEST_SECRETS.bearerToken}`] as con
 async function storedTokens(): Promise<Array<string | null>> {
   const store = openStore(join(dir, "inbox.db"), { readonly: true });
   try {
-    return store.list().map((n) => n.token);
+    return (await store.list()).map((n) => n.token);
   } finally {
     await store.close();
   }

@@ -80,7 +80,7 @@ describe("serve --behind-proxy --trust-proxy", () => {
     expect(outcome).toMatch(/^(ECONNRESET|EPIPE|socket hang up)$/);
     const store = openStore(join(dir, "inbox.db"), { readonly: true });
     try {
-      expect(store.list().map((n) => n.token)).not.toContain("forged-token");
+      expect((await store.list()).map((n) => n.token)).not.toContain("forged-token");
     } finally {
       await store.close();
     }

@@ -293,7 +293,7 @@ describe("admin console: ports and access", () => {
     });
     expect(onAdmin.status).toBe(405);
     expect((await httpGet(`${r.admin.url}webhooks/netdata`)).status).toBe(404);
-    expect(r.store.count()).toBe(0);
+    expect(await r.store.count()).toBe(0);
     const webhookOrigin = new URL(r.receiver.url).origin;
     for (const path of ["/", "/metrics", "/events", "/healthz", "/console.js"]) {
       const reply = await mtlsRequest({ url: `${webhookOrigin}${path}`, pkiDir: r.pkiDir });

@@ -296,7 +296,7 @@ describe("an aborted command", () => {
     });
     const store = opened();
     const { id } = await insertBody(store, testBody("stubborn"));
-    const [stored] = store.list({ limit: 1 });
+    const [stored] = await store.list({ limit: 1 });
     if (!stored || stored.id !== id) throw new Error("the notification was not stored");
     const controller = new AbortController();
     const attempt = sink.deliver({

@@ -304,7 +304,7 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     });
     second.start();
     expect(second.stats().delivered).toBe(0);
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await second.close();
     await store.close();
   });

@@ -116,16 +116,16 @@ describe("any JSON body", () => {
   it(`gets no 5xx for ${RUNS} generated bodies (seed ${SEED}), and every 2xx is stored`, async () => {
     await fc.assert(
       fc.asyncProperty(body, async (v) => {
-        const before = store.count();
+        const before = await store.count();
         const res = await post(toText(v));
         expect(res.status).toBeLessThan(500);
         if (res.status >= 300) return;
-        const latest = store.list({ limit: 1 })[0];
+        const latest = (await store.list({ limit: 1 }))[0];
         if (res.json.duplicate === true) {
-          expect(store.count()).toBe(before);
+          expect(await store.count()).toBe(before);
           expect(Number(res.json.id)).toBeLessThanOrEqual(latest?.id ?? 0);
         } else {
-          expect(store.count()).toBe(before + 1);
+          expect(await store.count()).toBe(before + 1);
           expect(latest?.id).toBe(res.json.id);
         }
       }),

@@ -364,7 +364,7 @@ describe("bad input: each row gets its 4xx or a timely close, never a 500", () =
     const result = await exchange({ send: post(body) });
     expect(result.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const row = receiver.handle.store.list({ limit: 1 })[0];
+    const row = (await receiver.handle.store.list({ limit: 1 }))[0];
     expect(Object.hasOwn(row?.original ?? {}, "__proto__")).toBe(true);
   });
 
@@ -405,13 +405,13 @@ describe("answers that quote nothing of the body, and logs that say what happene
     ["a key", '{"message":"m","token":"x","title":"Test Notification","\\udc00":1}'],
     ["a nested unknown field", '{"message":"m","token":"x","extra":{"a":["\\udbff"]}}'],
   ])("refuses a lone surrogate in %s with 400 and stores nothing", async (_name, body) => {
-    const before = receiver.handle.store.count();
+    const before = await receiver.handle.store.count();
     const result = await exchange({ send: post(body) });
     expect(result.status).toBe(400);
     expect(JSON.parse(result.body)).toEqual({
       error: "body holds a lone surrogate (\\ud800-\\udfff), not Unicode text",
     });
-    expect(receiver.handle.store.count()).toBe(before);
+    expect(await receiver.handle.store.count()).toBe(before);
   });
 
   it("accepts a surrogate pair written as escapes", async () => {
@@ -419,7 +419,7 @@ describe("answers that quote nothing of the body, and logs that say what happene
     const body = `{"message":"\\ud83d\\ude00","token":"${token}","title":"Test Notification"}`;
     const result = await exchange({ send: post(body) });
     expect(result.status).toBe(200);
-    expect(receiver.handle.store.list({ limit: 1 })[0]?.message).toBe("\u{1f600}");
+    expect((await receiver.handle.store.list({ limit: 1 }))[0]?.message).toBe("\u{1f600}");
   });
 
   it("logs a body cut off by the request timeout as abandoned, never as a 400 it did not send", async () => {

@@ -47,7 +47,7 @@ describe("behind-proxy mode", () => {
     const dn = "CN=app.netdata.cloud,O=Netdata Inc.,C=US";
     const res = await post({ "X-Client-Verify": "SUCCESS", "X-Client-DN": dn });
     expect(res.status).toBe(200);
-    const row = receiver.store.list({ limit: 1 })[0];
+    const row = (await receiver.store.list({ limit: 1 }))[0];
     expect(row?.clientCn).toBe("app.netdata.cloud");
     expect(logs.find("notification stored").at(-1)).toMatchObject({
       client_cn: "app.netdata.cloud",
@@ -62,11 +62,11 @@ describe("behind-proxy mode", () => {
   ])(
     "refuses a verified request %s with 403: the CN allow-list cannot be skipped",
     async (_name, headers, reason) => {
-      const before = receiver.store.count();
+      const before = await receiver.store.count();
       const res = await post(headers);
       expect(res.status).toBe(403);
       expect(res.body.error).toMatch(reason);
-      expect(receiver.store.count()).toBe(before);
+      expect(await receiver.store.count()).toBe(before);
     },
   );
 
@@ -119,11 +119,11 @@ describe("behind-proxy mode", () => {
       /more than once/,
     ],
   ])("answers 403 with a reason to %s", async (_name, headers, reason) => {
-    const before = receiver.store.count();
+    const before = await receiver.store.count();
     const res = await post(headers);
     expect(res.status).toBe(403);
     expect(res.body.error).toMatch(reason);
-    expect(receiver.store.count()).toBe(before);
+    expect(await receiver.store.count()).toBe(before);
   });
 
   it("checks the challenge GET too", async () => {

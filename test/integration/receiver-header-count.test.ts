@@ -45,11 +45,11 @@ function postWith(filler: number, last: ReadonlyArray<readonly [string, string]>
 
 describe("header count", () => {
   it("refuses with 431 a request whose second Authorization comes after 2,000 headers", async () => {
-    const before = receiver.handle.store.count();
+    const before = await receiver.handle.store.count();
     const result = await postWith(2000, [["Authorization", "Bearer someone-else"]]);
     expect(result.status).toBe(431);
     expect(JSON.parse(result.body).error).toMatch(/more than 100 headers/);
-    expect(receiver.handle.store.count()).toBe(before);
+    expect(await receiver.handle.store.count()).toBe(before);
   });
 
   it("refuses one header more than it reads, and accepts exactly as many", async () => {

@@ -29,7 +29,7 @@ describe("direct mode over real HTTPS with the development PKI", () => {
       expect(reply.status).toBe(200);
       expect(reply.json).toMatchObject({ status: "accepted", kind: "test" });
       const id = (reply.json as { id: number }).id;
-      const row = receiver.handle.store.list({ limit: 100 }).find((r) => r.id === id);
+      const row = (await receiver.handle.store.list({ limit: 100 })).find((r) => r.id === id);
       expect(row?.clientCn).toBe("app.netdata.cloud");
     },
   );
@@ -41,14 +41,14 @@ describe("direct mode over real HTTPS with the development PKI", () => {
     ["client-not-yet-valid", "CERT_NOT_YET_VALID"],
     ["client-server-eku", "INVALID_PURPOSE"],
   ])("cuts off %s before any HTTP and logs %s", async (client, reason) => {
-    const before = receiver.handle.store.count();
+    const before = await receiver.handle.store.count();
     const logged = receiver.logs.lines.length;
     const reply = await post(client, 2).then(
       (r) => r.status,
       (error: NodeJS.ErrnoException) => error.code ?? error.message,
     );
     expect(typeof reply).toBe("string"); // a connection error, never an HTTP status
-    expect(receiver.handle.store.count()).toBe(before);
+    expect(await receiver.handle.store.count()).toBe(before);
     const newLines = receiver.logs.entries().slice(logged);
     const refusal = newLines.find((e) => e.msg === "TLS client refused before HTTP");
     expect(String(refusal?.reason)).toContain(reason);
@@ -65,10 +65,10 @@ describe("direct mode over real HTTPS with the development PKI", () => {
   ])(
     "refuses %s, a verified chain with a CN outside the allow-list, logging the CN",
     async (client, cn) => {
-      const before = receiver.handle.store.count();
+      const before = await receiver.handle.store.count();
       const logged = receiver.logs.lines.length;
       await expect(post(client, 3)).rejects.toThrow();
-      expect(receiver.handle.store.count()).toBe(before);
+      expect(await receiver.handle.store.count()).toBe(before);
       const refusal = receiver.logs
         .entries()
         .slice(logged)

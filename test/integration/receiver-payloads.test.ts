@@ -39,9 +39,9 @@ describe("every known payload is accepted and stored with normalised columns", (
     const { original, ...columns } = expected.notification;
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ status: "accepted", id: expect.any(Number), kind: columns.kind });
-    const row = receiver.handle.store
-      .list({ limit: 1000 })
-      .find((r) => r.id === (reply.json as { id: number }).id);
+    const row = (await receiver.handle.store.list({ limit: 1000 })).find(
+      (r) => r.id === (reply.json as { id: number }).id,
+    );
     expect(row).toMatchObject({ ...columns, originalJson: text, clientCn: "app.netdata.cloud" });
     expect(row?.original).toEqual(original);
     expect(Date.parse(row?.receivedAt ?? "")).toBeGreaterThan(Date.now() - 60_000);
@@ -50,11 +50,11 @@ describe("every known payload is accepted and stored with normalised columns", (
   it("answers a repeated payload with duplicate: true and the same id, and stores it once", async () => {
     const text = fixture("captured", "netdata-alert-critical.json");
     const first = await post(text);
-    const count = receiver.handle.store.count();
+    const count = await receiver.handle.store.count();
     const again = await post(text);
     expect(again.status).toBe(200);
     expect(again.json).toEqual({ ...(first.json as object), duplicate: true });
-    expect(receiver.handle.store.count()).toBe(count);
+    expect(await receiver.handle.store.count()).toBe(count);
   });
 
   it("treats the same content with keys in another order and other whitespace as a duplicate", async () => {
@@ -85,6 +85,6 @@ describe("every known payload is accepted and stored with normalised columns", (
       token: "paste-me-123",
       id: (reply.json as { id: number }).id,
     });
-    expect(receiver.handle.store.latestTestToken()?.token).toBe("paste-me-123");
+    expect((await receiver.handle.store.latestTestToken())?.token).toBe("paste-me-123");
   });
 });

@@ -204,7 +204,7 @@ describe("netdataWebhook() in an existing Express app", () => {
     );
     expect(health.body).toEqual({ ok: true });
     expect(posted.status).toBe(200);
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
   });
 
   it("hands each new notification to onNotification after the commit, not redeliveries", async () => {
@@ -218,8 +218,12 @@ describe("netdataWebhook() in an existing Express app", () => {
         store,
         clientIdentity: "none",
         logger: logs.write,
-        onNotification: (notification, stored) => {
-          handled.push({ kind: notification.kind, id: stored.id, storedBefore: store.count() });
+        onNotification: async (notification, stored) => {
+          handled.push({
+            kind: notification.kind,
+            id: stored.id,
+            storedBefore: await store.count(),
+          });
         },
       }),
     );
@@ -255,7 +259,7 @@ describe("netdataWebhook() in an existing Express app", () => {
         .send(tokenBody),
     );
     expect(res.status).toBe(200);
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     expect(capture.find("onNotification failed")).toHaveLength(1);
   });
 

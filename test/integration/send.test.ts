@@ -34,7 +34,7 @@ describe("send", () => {
     const run = await send(["--kind", "alert-flat"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("(flat alert, critical)");
-    const [latest] = receiver.handle.store.list({ limit: 1 });
+    const [latest] = await receiver.handle.store.list({ limit: 1 });
     expect(latest?.kind).toBe("alert-flat");
   });
 
@@ -47,22 +47,22 @@ describe("send", () => {
   });
 
   it("posts one nested critical alert and prints the status, the latency and the body", async () => {
-    const before = receiver.handle.store.count();
+    const before = await receiver.handle.store.count();
     const run = await send(["--kind", "alert", "--format", "nested", "--severity", "critical"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`POST ${receiver.url} (nested alert, critical)`);
     expect(run.stdout).toMatch(
       /HTTP 2\d\d in [\d.]+ ms \(set-up [\d.]+ ms: connection and TLS; answer [\d.]+ ms: the receiver\)\n\{/,
     );
-    const [stored] = receiver.handle.store.list({ limit: 1 });
+    const [stored] = await receiver.handle.store.list({ limit: 1 });
     expect(stored).toMatchObject({ kind: "alert-nested", severity: "critical" });
-    expect(receiver.handle.store.count()).toBe(before + 1);
+    expect(await receiver.handle.store.count()).toBe(before + 1);
   });
 
   it("sends a test notification whose token the receiver keeps", async () => {
     const run = await send(["--kind", "test"]);
     expect(run.code).toBe(0);
-    expect(receiver.handle.store.latestTestToken()?.token).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await receiver.handle.store.latestTestToken())?.token).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sends a file as it is, and exits 1 when the receiver refuses it", async () => {

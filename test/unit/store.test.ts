@@ -8,7 +8,7 @@ import { classifyNotification } from "../../src/protocol/notification.js";
 import type { Notification } from "../../src/protocol/notification-types.js";
 import { openStore } from "../../src/receiver/store.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/receiver/store-migrations.js";
-import type { NotificationStore } from "../../src/receiver/store-types.js";
+import type { NotificationStore, StoredNotification } from "../../src/receiver/store-types.js";
 
 let dir: string;
 let path: string;
@@ -53,10 +53,10 @@ function reachability(severity: "critical" | "info", host: string) {
 
 describe("openStore", () => {
   it("uses WAL with synchronous=FULL and records the schema version", () => {
-    expect(openAt(path).info()).toEqual({
-      path,
-      journalMode: "wal",
-      synchronous: "full",
+    expect(openAt(path).describe()).toEqual({
+      backend: "sqlite",
+      location: path,
+      durability: "journal_mode=wal, synchronous=full",
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     const raw = new Database(path, { readonly: true });
@@ -110,7 +110,7 @@ describe("insert", () => {
     const again = await store.insert(notification, key);
     expect(first).toEqual({ id: expect.any(Number), duplicate: false });
     expect(again).toEqual({ id: first.id, duplicate: true });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
   });
 
   it("keeps one row when the same content arrives twice in the same batch", async () => {
@@ -122,7 +122,7 @@ describe("insert", () => {
     ]);
     expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
   });
 
   it("resolves only once the row is committed: another connection already sees it", async () => {
@@ -152,7 +152,7 @@ describe("insert", () => {
     ]);
     expect(ok.status).toBe("fulfilled");
     expect(failed.status).toBe("rejected");
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
   });
 
   it("commits what is pending when closed, then refuses new inserts", async () => {
@@ -163,7 +163,7 @@ describe("insert", () => {
     await expect(pending).resolves.toMatchObject({ duplicate: false });
     await expect(store.insert(notification, "other")).rejects.toThrow(/closed/);
     const reader = openAt(path, true);
-    expect(reader.count()).toBe(1);
+    expect(await reader.count()).toBe(1);
   });
 });
 
@@ -178,7 +178,7 @@ describe("reading", () => {
       originalJson: " {} ",
     });
     const { original, ...columns } = notification;
-    expect(store.list()[0]).toMatchObject({
+    expect((await store.list())[0]).toMatchObject({
       ...columns,
       contentKey: key,
       originalJson: " {} ",
@@ -199,29 +199,28 @@ describe("reading", () => {
     await store.insert(b.notification, b.key, at("2026-01-02T00:00:00Z"));
     await store.insert(c.notification, c.key, at("2026-01-03T00:00:00Z"));
     await store.insert(t.notification, t.key, at("2026-01-04T00:00:00Z"));
-    const hosts = (rows: ReturnType<NotificationStore["list"]>) =>
-      rows.map((r) => r.host ?? r.token);
-    expect(hosts(store.list())).toEqual(["tok", "c", "b", "a"]);
-    expect(hosts(store.list({ kind: "reachability-flat", severity: "critical" }))).toEqual([
+    const hosts = (rows: StoredNotification[]) => rows.map((r) => r.host ?? r.token);
+    expect(hosts(await store.list())).toEqual(["tok", "c", "b", "a"]);
+    expect(hosts(await store.list({ kind: "reachability-flat", severity: "critical" }))).toEqual([
       "c",
       "a",
     ]);
-    expect(hosts(store.list({ since: new Date("2026-01-02T00:00:00Z") }))).toEqual([
+    expect(hosts(await store.list({ since: new Date("2026-01-02T00:00:00Z") }))).toEqual([
       "tok",
       "c",
       "b",
     ]);
-    expect(hosts(store.list({ limit: 2 }))).toEqual(["tok", "c"]);
+    expect(hosts(await store.list({ limit: 2 }))).toEqual(["tok", "c"]);
   });
 
   it("returns the latest test token, or null before any", async () => {
     const store = openAt(path);
-    expect(store.latestTestToken()).toBeNull();
+    expect(await store.latestTestToken()).toBeNull();
     for (const token of ["first", "second"]) {
       const { notification, key } = testNotification(token);
       await store.insert(notification, key);
     }
-    expect(store.latestTestToken()).toMatchObject({ token: "second" });
+    expect(await store.latestTestToken()).toMatchObject({ token: "second" });
   });
 });
 

@@ -121,7 +121,7 @@ async function startServe(
     evidence: async () =>
       [
         ...receiver.logs.lines,
-        JSON.stringify(receiver.handle.store.list({ limit: 1_000_000 })),
+        JSON.stringify(await receiver.handle.store.list({ limit: 1_000_000 })),
       ].join("\n"),
     stop: receiver.close,
   };
@@ -177,7 +177,7 @@ async function startExpressTs(context: HostileContext, behindProxy: boolean) {
     evidence: async () => {
       const store = openStore(dbPath, { readonly: true });
       try {
-        return `${started.output()}\n${JSON.stringify(store.list({ limit: 1_000_000 }))}`;
+        return `${started.output()}\n${JSON.stringify(await store.list({ limit: 1_000_000 }))}`;
       } finally {
         await store.close();
       }
