@@ -1,6 +1,6 @@
-import { validateAuthConfig } from "../protocol/auth.js";
-import { optionError } from "../receiver/options.js";
 import { isLoopbackHost as isLoopbackAddress } from "../receiver/trusted-proxy.js";
+import { OptionError } from "../validate/option-error.js";
+import { token68Problem } from "../validate/token68.js";
 
 /** The console shows test tokens and client details: loopback unless told otherwise. */
 export const ADMIN_DEFAULT_HOST = "127.0.0.1";
@@ -38,28 +38,26 @@ export function resolveAdminListen(options: AdminListenOptions): ResolvedAdminLi
   const { port, token } = options;
   const host = options.host ?? ADMIN_DEFAULT_HOST;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       "port",
       `expected 0-65535, got ${JSON.stringify(port)}. Pass a number.`,
     );
   }
   if (typeof host !== "string" || host === "") {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       "host",
       `expected an address such as "127.0.0.1", got ${JSON.stringify(host)}`,
     );
   }
   if (token !== undefined) {
-    try {
-      validateAuthConfig({ scheme: "bearer", token });
-    } catch (error) {
-      const detail = (error as Error).message.replace(/^.*bearer token/, "the admin token");
-      throw optionError(CALLER, "token", detail);
+    const problem = typeof token === "string" ? token68Problem(token) : "it is not a string";
+    if (problem) {
+      throw new OptionError(CALLER, "token", `the admin token is not a token68: ${problem}`);
     }
     if (token.length < ADMIN_TOKEN_MIN_LENGTH) {
-      throw optionError(
+      throw new OptionError(
         CALLER,
         "token",
         `the admin token is ${token.length} characters; use at least ${ADMIN_TOKEN_MIN_LENGTH} (for example the output of: openssl rand -hex 16)`,
@@ -68,7 +66,7 @@ export function resolveAdminListen(options: AdminListenOptions): ResolvedAdminLi
   }
   const loopback = isLoopbackHost(host);
   if (!loopback && token === undefined) {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       "host",
       `${JSON.stringify(host)} is not a loopback address, and the console shows test tokens and client certificates: give an admin token, or bind ${ADMIN_DEFAULT_HOST}`,

@@ -1,4 +1,4 @@
-import { optionError } from "../receiver/options.js";
+import { OptionError } from "../validate/option-error.js";
 import type { OutboxOptions, OutboxSink } from "./outbox-types.js";
 import { compileSinkFilter } from "./sink-filter.js";
 
@@ -14,10 +14,10 @@ export interface ValidSink {
 /** Checks every option once; returns the sinks with their compiled filters. */
 export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
   if (typeof options !== "object" || options === null) {
-    throw optionError(CALLER, "options", "expected { store, sinks }");
+    throw new OptionError(CALLER, "options", "expected { store, sinks }");
   }
   if (!Array.isArray(options.sinks)) {
-    throw optionError(CALLER, "sinks", "expected an array of { name, deliver }");
+    throw new OptionError(CALLER, "sinks", "expected an array of { name, deliver }");
   }
   for (const key of [
     "attemptTimeoutMs",
@@ -35,14 +35,14 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
   return options.sinks.map((sink, i) => {
     const where = `sinks[${i}]`;
     if (typeof sink?.name !== "string" || !SINK_NAME_PATTERN.test(sink.name)) {
-      throw optionError(
+      throw new OptionError(
         CALLER,
         `${where}.name`,
         `expected 1-100 of A-Z a-z 0-9 . _ : ( ) # -, got ${JSON.stringify(sink?.name)}`,
       );
     }
     if (names.has(sink.name)) {
-      throw optionError(
+      throw new OptionError(
         CALLER,
         `${where}.name`,
         `${JSON.stringify(sink.name)} is used twice; give each sink its own name`,
@@ -50,7 +50,7 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
     }
     names.add(sink.name);
     if (typeof sink.deliver !== "function") {
-      throw optionError(
+      throw new OptionError(
         CALLER,
         `${where}.deliver`,
         "expected a function (delivery) => Promise<void>",
@@ -65,7 +65,7 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
 function positive(value: number | undefined, option: string): void {
   if (value === undefined) return;
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       option,
       `expected a positive whole number, got ${JSON.stringify(value)}`,

@@ -1,4 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { OptionError } from "../validate/option-error.js";
+import { token68Problem } from "../validate/token68.js";
+import type { Verdict } from "../validate/verdict.js";
 
 export type AuthConfig =
   | { scheme: "none" }
@@ -23,7 +26,8 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 export function createAuthVerifier(
   config: AuthConfig,
 ): (authorizationValues: readonly string[]) => AuthResult {
-  validateAuthConfig(config);
+  const checked = checkAuthConfig(config);
+  if (!checked.ok) throw new OptionError("createAuthVerifier", "auth", checked.problem);
   if (config.scheme === "none") return () => ({ ok: true });
   const expected =
     config.scheme === "bearer"
@@ -100,28 +104,29 @@ export function authorizationHeaderFor(config: AuthConfig): string | undefined {
   return undefined;
 }
 
-/** Throws a TypeError naming the field for a configuration that can never work. */
-export function validateAuthConfig(config: AuthConfig): void {
-  const fail = (what: string): never => {
-    throw new TypeError(`[netdata-webhook-kit] auth: ${what}`);
-  };
+/**
+ * Whether an AuthConfig is usable: a bearer token that is non-empty token68, a Basic user
+ * without ':' and a non-empty password, or none. The problem names the part, never its value.
+ */
+export function checkAuthConfig(config: AuthConfig): Verdict<AuthConfig> {
+  const fail = (problem: string): Verdict<AuthConfig> => ({ ok: false, problem });
+  if (typeof config !== "object" || config === null) return fail("expected { scheme: ... }");
   if (config.scheme === "bearer") {
-    if (typeof config.token !== "string" || config.token.length === 0)
-      fail("bearer token is empty");
-    if (!TOKEN68.test(config.token)) {
-      fail(
-        `bearer token (${config.token.length} chars) has characters outside token68 (A-Z a-z 0-9 - . _ ~ + /)`,
-      );
-    }
+    if (typeof config.token !== "string") return fail("bearer token must be a string");
+    const problem = token68Problem(config.token);
+    if (problem)
+      return fail(`bearer token (${config.token.length} chars) is not a token68: ${problem}`);
   } else if (config.scheme === "basic") {
-    if (!config.username) fail("basic user is empty");
-    if (config.username.includes(":")) fail("basic user must not contain ':'");
-    if (!config.password) fail("basic password is empty");
+    if (typeof config.username !== "string" || !config.username) return fail("basic user is empty");
+    if (config.username.includes(":")) return fail("basic user must not contain ':'");
+    if (typeof config.password !== "string" || !config.password)
+      return fail("basic password is empty");
   } else if (config.scheme !== "none") {
-    fail(
+    return fail(
       `unknown scheme ${JSON.stringify((config as { scheme: unknown }).scheme)}; use none, basic or bearer`,
     );
   }
+  return { ok: true, value: config };
 }
 
 function digest(text: string): Buffer {

@@ -1,10 +1,21 @@
 import { createHash } from "node:crypto";
+import type { Verdict } from "../validate/verdict.js";
 
 /** Deepest nesting notificationKey accepts; keeps the recursion far from the stack limit. */
 export const CONTENT_KEY_MAX_DEPTH = 256;
 
-function misuse(path: string, problem: string): TypeError {
-  return new TypeError(`[netdata-webhook-kit] notificationKey: ${path || "/"} ${problem}`);
+/** Why a value has no canonical JSON: where (a JSON pointer) and what. */
+class NotJson extends Error {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(`${where || "/"} ${problem}`);
+  }
+}
+
+function misuse(path: string, problem: string): NotJson {
+  return new NotJson(path, problem);
 }
 
 function isPlainObject(value: object): boolean {
@@ -54,15 +65,30 @@ function canonicalObject(value: Record<string, unknown>, path: string, depth: nu
  * hold and for nesting deeper than CONTENT_KEY_MAX_DEPTH.
  */
 export function canonicalJson(value: unknown): string {
-  return canonical(value, "", 1);
+  const result = canonicalJsonOf(value);
+  if (!result.ok) {
+    throw new TypeError(`[netdata-webhook-kit] canonicalJson: ${result.problem}`);
+  }
+  return result.value;
+}
+
+/** canonicalJson as a verdict, for values that come from the network. */
+export function canonicalJsonOf(value: unknown): Verdict<string> {
+  try {
+    return { ok: true, value: canonical(value, "", 1) };
+  } catch (error) {
+    if (!(error instanceof NotJson)) throw error;
+    return { ok: false, problem: error.message };
+  }
 }
 
 /**
  * The idempotency key of a notification: sha256 (hex) of its canonical JSON. Netdata sends
  * no event id, so two deliveries of the same content share a key whatever their key order.
+ * Throws TypeError for a value JSON cannot hold (see canonicalJson).
  */
 export function notificationKey(body: unknown): string {
-  return createHash("sha256").update(canonicalJson(body), "utf8").digest("hex");
+  return sha256Hex(canonicalJson(body));
 }
 
 export type NotificationKeyResult = { ok: true; key: string } | { ok: false; reason: string };
@@ -72,13 +98,12 @@ export type NotificationKeyResult = { ok: true; key: string } | { ok: false; rea
  * value has no key (nested deeper than CONTENT_KEY_MAX_DEPTH), for a 4xx answer.
  */
 export function notificationKeyOf(body: unknown): NotificationKeyResult {
-  try {
-    return { ok: true, key: notificationKey(body) };
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    return {
-      ok: false,
-      reason: error.message.replace(/^\[netdata-webhook-kit\] notificationKey: /, "body "),
-    };
-  }
+  const json = canonicalJsonOf(body);
+  return json.ok
+    ? { ok: true, key: sha256Hex(json.value) }
+    : { ok: false, reason: `body ${json.problem}` };
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -1,6 +1,6 @@
 import { didYouMean } from "../did-you-mean.js";
+import { OptionError } from "../validate/option-error.js";
 import type { NetdataEndpointOptions } from "./adapters/endpoint-options.js";
-import { optionError } from "./option-error.js";
 import type { NetdataWebhookOptions, ReceiverAppOptions } from "./options.js";
 import type { ReceiverOptions } from "./server-options.js";
 
@@ -76,7 +76,7 @@ export function refuseUnknownOptions(
 ): void {
   if (options === undefined && within === undefined) return;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw optionError(
+    throw new OptionError(
       caller,
       within ?? "options",
       `expected an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
@@ -85,7 +85,7 @@ export function refuseUnknownOptions(
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue;
     const guess = didYouMean(name, known);
-    throw optionError(
+    throw new OptionError(
       caller,
       within === undefined ? name : `${within}.${name}`,
       `unknown option${guess ? `; did you mean ${JSON.stringify(guess)}?` : "."} Known options: ${known.join(", ")}.`,

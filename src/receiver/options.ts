@@ -1,11 +1,11 @@
-import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { type AuthConfig, checkAuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
 import { checkExpectedCns } from "../validate/expected-cns.js";
+import { OptionError } from "../validate/option-error.js";
 import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
 import type { Logger } from "./log.js";
-import { optionError } from "./option-error.js";
 import { AUTH_OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
 import type { ReceiverEvents } from "./receiver-events.js";
 import type { InsertResult, NotificationStore, NotificationWriter } from "./store-types.js";
@@ -112,15 +112,13 @@ export interface ResolvedWebhookOptions {
   secrets: string[];
 }
 
-export { optionError };
-
 /** Validates the middleware options once, when the middleware is created. */
 export function resolveWebhookOptions(
   options: NetdataWebhookOptions,
   caller: string,
 ): ResolvedWebhookOptions {
   if (typeof options?.store?.insert !== "function") {
-    throw optionError(
+    throw new OptionError(
       caller,
       "store",
       "expected an object with an insert(notification, key, meta) method that resolves once the notification is durable (openStore(path) returns one)",
@@ -135,7 +133,7 @@ export function resolveWebhookSettings(
   caller: string,
 ): Omit<ResolvedWebhookOptions, "store"> {
   const fail = (option: string, detail: string): never => {
-    throw optionError(caller, option, detail);
+    throw new OptionError(caller, option, detail);
   };
   if (typeof options !== "object" || options === null) fail("options", "expected an object");
   if (options.auth !== undefined) {
@@ -143,11 +141,8 @@ export function resolveWebhookSettings(
     refuseUnknownOptions(options.auth, AUTH_OPTION_NAMES, caller, "auth");
   }
   const auth = options.auth ?? { scheme: "none" };
-  try {
-    validateAuthConfig(auth);
-  } catch (error) {
-    fail("auth", (error as Error).message.replace(/^\[netdata-webhook-kit\] auth: /, ""));
-  }
+  const authVerdict = checkAuthConfig(auth);
+  if (!authVerdict.ok) fail("auth", authVerdict.problem);
   const { challengeSecret } = options;
   if (challengeSecret !== undefined && (typeof challengeSecret !== "string" || !challengeSecret)) {
     fail(
@@ -216,7 +211,7 @@ export function resolveWebhookSettings(
 /** The webhook path, by the rule the proxy configs and the command line share. */
 export function resolveWebhookPath(path: string | undefined, caller: string): string {
   const verdict = checkWebhookPath(path ?? DEFAULT_WEBHOOK_PATH);
-  if (!verdict.ok) throw optionError(caller, "path", verdict.problem);
+  if (!verdict.ok) throw new OptionError(caller, "path", verdict.problem);
   return verdict.value;
 }
 

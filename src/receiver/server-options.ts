@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { OptionError } from "../validate/option-error.js";
 import { checkPort } from "../validate/port.js";
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
@@ -12,7 +13,7 @@ import {
   SHUTDOWN_GRACE_MS,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from "./limits.js";
-import { optionError, type ReceiverAppOptions } from "./options.js";
+import type { ReceiverAppOptions } from "./options.js";
 
 /** Each value is PEM text or the path of a PEM file. */
 export interface TlsMaterial {
@@ -81,9 +82,9 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
   const port =
     options.port ?? (mode === "behind-proxy" ? BEHIND_PROXY_DEFAULT_PORT : DEFAULT_RECEIVER_PORT);
   const portVerdict = checkPort(port, { allowZero: true });
-  if (!portVerdict.ok) throw optionError(CALLER, "port", portVerdict.problem);
+  if (!portVerdict.ok) throw new OptionError(CALLER, "port", portVerdict.problem);
   if (options.host !== undefined && (typeof options.host !== "string" || options.host === "")) {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       "host",
       `expected an address such as "127.0.0.1", got ${JSON.stringify(options.host)}`,
@@ -93,7 +94,7 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
   let tls: ResolvedServerOptions["tls"];
   if (mode === "direct") {
     if (!options.tls) {
-      throw optionError(
+      throw new OptionError(
         CALLER,
         "tls",
         'direct mode needs { cert, key, ca } (PEM text or file paths); or use mode: "behind-proxy"',
@@ -101,7 +102,7 @@ export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOp
     }
     const ca = [options.tls.ca].flat();
     if (ca.length === 0)
-      throw optionError(CALLER, "tls.ca", "expected at least one CA certificate");
+      throw new OptionError(CALLER, "tls.ca", "expected at least one CA certificate");
     tls = {
       cert: loadPem(options.tls.cert, "tls.cert"),
       key: loadPem(options.tls.key, "tls.key"),
@@ -146,7 +147,7 @@ function resolveTimeouts(overrides: Partial<ReceiverTimeouts>): ReceiverTimeouts
   };
   for (const [name, value] of Object.entries(t)) positive(value, `timeouts.${name}`);
   if (t.headersMs > t.requestMs) {
-    throw optionError(
+    throw new OptionError(
       CALLER,
       "timeouts.headersMs",
       `(${t.headersMs}) must not exceed timeouts.requestMs (${t.requestMs})`,
@@ -157,7 +158,11 @@ function resolveTimeouts(overrides: Partial<ReceiverTimeouts>): ReceiverTimeouts
 
 function positive(value: unknown, option: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw optionError(CALLER, option, `expected a positive integer, got ${JSON.stringify(value)}`);
+    throw new OptionError(
+      CALLER,
+      option,
+      `expected a positive integer, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -165,13 +170,13 @@ function positive(value: unknown, option: string): number {
 /** PEM text as given, or the contents of the file it names. */
 function loadPem(value: unknown, option: string): string {
   if (typeof value !== "string" || value.length === 0) {
-    throw optionError(CALLER, option, "expected PEM text or the path of a PEM file");
+    throw new OptionError(CALLER, option, "expected PEM text or the path of a PEM file");
   }
   if (value.includes("-----BEGIN ")) return value;
   try {
     return readFileSync(value, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw optionError(CALLER, option, `failed to read ${JSON.stringify(value)}: ${code}`);
+    throw new OptionError(CALLER, option, `failed to read ${JSON.stringify(value)}: ${code}`);
   }
 }

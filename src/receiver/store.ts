@@ -170,7 +170,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       return description;
     },
     async readiness() {
-      return closed ? { ok: false, reason: "the store is not open: it was closed" } : fileReadiness(path);
+      return closed
+        ? { ok: false, reason: "the store is not open: it was closed" }
+        : fileReadiness(path);
     },
     sizeBytes() {
       return fileSize(path) + fileSize(`${path}-wal`);

@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { PKI_NAMES, type PkiName, pkiPaths } from "../pki/pki-names.js";
-import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { type AuthConfig, checkAuthConfig } from "../protocol/auth.js";
 import { CRC_DEADLINE_MS } from "../protocol/crc.js";
 
 /**
@@ -80,11 +80,8 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     override = override && { ...override, proxy: proxyIdentityFor("client", override.cert) };
   }
   const auth = options.auth ?? { scheme: "none" };
-  try {
-    validateAuthConfig(auth);
-  } catch (error) {
-    throw new VerifyOptionsError((error as Error).message.replace(/^\[[^\]]+\] /, ""));
-  }
+  const authVerdict = checkAuthConfig(auth);
+  if (!authVerdict.ok) throw new VerifyOptionsError(`auth: ${authVerdict.problem}`);
   const payloads = options.payloads ?? "all";
   const insecure = options.insecure ?? false;
   const serverCa =

@@ -1,4 +1,4 @@
-import { type AuthConfig, validateAuthConfig } from "../protocol/auth.js";
+import { type AuthConfig, checkAuthConfig } from "../protocol/auth.js";
 import { checkEnumValue } from "./enum-value.js";
 import type { Verdict } from "./verdict.js";
 
@@ -22,7 +22,7 @@ const PASSWORD_SOURCES = "--basic-password-file FILE, --basic-password P or NETD
  * receiver, a Basic password) -> basic, none -> none; a token and a Basic user together are
  * refused, naming both. An explicit `--auth none` with credentials is a mistake on the
  * receiver (it would accept anything) and sends nothing on the sender. The result passes the
- * same `validateAuthConfig` the receiver and the simulator apply to a library caller's
+ * same `checkAuthConfig` the receiver and the simulator apply to a library caller's
  * `auth` option.
  */
 export function checkAuthSettings(
@@ -68,15 +68,8 @@ export function checkAuthSettings(
       problem: `--auth: expected none, basic or bearer, got ${JSON.stringify(scheme)}`,
     };
   }
-  try {
-    validateAuthConfig(config);
-  } catch (error) {
-    return {
-      ok: false,
-      problem: (error as Error).message.replace(/^\[netdata-webhook-kit\] /, ""),
-    };
-  }
-  return { ok: true, value: config };
+  const checked = checkAuthConfig(config);
+  return checked.ok ? checked : { ok: false, problem: `auth: ${checked.problem}` };
 }
 
 /** What is missing for Basic auth, said with what was given (and without --auth, not naming it). */

@@ -1,6 +1,6 @@
+import { OptionError } from "../../validate/option-error.js";
 import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
 import type { ClientIdentitySource } from "../options.js";
-import { optionError } from "../options.js";
 import type { WebhookReply } from "../pipeline.js";
 import { readStreamBody } from "../read-body.js";
 import { isExactWebhookPath, requestedPath } from "../webhook-path.js";
@@ -32,7 +32,7 @@ export function netdataWebhookFetch(
   refuseUnknownOptions(options, OPTION_NAMES.endpoint, "netdataWebhookFetch");
   const source: string = options?.clientIdentity ?? "proxy-headers";
   if (source === "tls") {
-    throw optionError(
+    throw new OptionError(
       "netdataWebhookFetch",
       "clientIdentity",
       'fetch handlers cannot see the client certificate; use "proxy-headers" behind a TLS proxy (the default), or netdataWebhookNode for direct mTLS',
