@@ -8,13 +8,6 @@ import { splitCommandLine } from "../outbox/split-command-line.js";
 import { FORWARD_FORMATS, urlSink } from "../outbox/url-sink.js";
 import type { Severity } from "../protocol/notification-types.js";
 import type { Logger } from "../receiver/log.js";
-import {
-  DEFAULT_DB_PATH,
-  resolveWebhookPath,
-  resolveWebhookSettings,
-} from "../receiver/options.js";
-import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-options.js";
-import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { type OptionSpecs, UsageError } from "./_command.js";
 import { enumOption } from "./_enum-option.js";
@@ -290,48 +283,22 @@ function globalSettings(values: Record<string, unknown>): Forwarding["settings"]
   };
 }
 
-/** The store and outbox `serve` runs with forwarding; `close` closes both, outbox first. */
-export interface ForwardingRuntime {
-  store: NotificationStore;
-  outbox: Outbox;
-  close(): Promise<void>;
-}
-
 /**
- * Opens the inbox and attaches the outbox before the receiver can insert anything. The
- * receiver's options are checked first, so a bad one creates no database file. Throws a
- * TypeError for a bad option, an Error when the database cannot be opened.
+ * Attaches the forwarding outbox to the store `serve` opened, before the receiver can insert
+ * anything; says which sinks it forwards to. Throws an OptionError for a bad setting.
  */
-export function openForwarding(
-  options: ReceiverOptions,
+export function attachForwarding(
+  store: NotificationStore,
   forwarding: Forwarding,
   logger: Logger,
-): ForwardingRuntime {
-  resolveServerOptions(options);
-  resolveWebhookPath(options.path, "startReceiver");
-  resolveWebhookSettings(options, "startReceiver");
-  const store = openStore(options.db ?? DEFAULT_DB_PATH);
-  try {
-    const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
-    for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });
-    if (forwarding.literalSecrets.length > 0) {
-      logger.warn(
-        "a forwarding secret was given on the command line, where other local users can read it (ps); write {file:PATH} or {env:VAR} in --forward-header instead",
-        { options: forwarding.literalSecrets },
-      );
-    }
-    return {
-      store,
-      outbox,
-      close: async () => {
-        const inFlight = outbox.stats().inFlight;
-        await outbox.close();
-        logger.info("forwarding stopped", { interrupted: inFlight });
-        await store.close();
-      },
-    };
-  } catch (error) {
-    void store.close();
-    throw error;
+): Outbox {
+  const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
+  for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });
+  if (forwarding.literalSecrets.length > 0) {
+    logger.warn(
+      "a forwarding secret was given on the command line, where other local users can read it (ps); write {file:PATH} or {env:VAR} in --forward-header instead",
+      { options: forwarding.literalSecrets },
+    );
   }
+  return outbox;
 }

@@ -28,6 +28,7 @@ import {
   parseTrustedProxies,
 } from "../receiver/trusted-proxy.js";
 import { checkAuthSettings } from "../validate/auth-settings.js";
+import { OptionError } from "../validate/option-error.js";
 import { checkPort } from "../validate/port.js";
 import {
   type CommandContext,
@@ -41,9 +42,7 @@ import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.j
 import {
   FORWARD_OPTIONS,
   FORWARD_PER_SINK_OPTIONS,
-  type ForwardingRuntime,
   forwardingFromOptions,
-  openForwarding,
 } from "./_forward-options.js";
 import { checkServeDbFile } from "./_inbox-file.js";
 import {
@@ -54,6 +53,7 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
+import { startServeParts } from "./_serve-parts.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
@@ -212,40 +212,12 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
         auth: auth.scheme,
       });
     }
-    const options = await receiverOptions(ctx, auth, secrets.challenge, logger);
-    let forwarder: ForwardingRuntime | undefined;
-    if (admin) {
-      // Loaded here: the console is only for --admin-port.
-      const { serveWithConsole } = await import("./_serve-console.js");
-      return serveWithConsole(options, admin, logger, startFailure, forwarding);
-    }
-    let handle: ReceiverHandle;
-    try {
-      forwarder = forwarding ? openForwarding(options, forwarding, logger) : undefined;
-      if (forwarder) options.store = forwarder.store;
-      handle = await startReceiver(options);
-    } catch (error) {
-      await forwarder?.close();
-      throw startFailure(error);
-    }
-    forwarder?.outbox.start();
-    await closeOnSignal(async () => {
-      await handle.close();
-      await forwarder?.close();
-    }, logger);
+    const { db, ...receiver } = await receiverOptions(ctx, auth, secrets.challenge, logger);
+    const parts = await startServeParts({ receiver, db, forwarding, admin, logger });
+    await closeOnSignal(parts.close, logger);
     return 0;
   },
 });
-
-/** The CLI error for a receiver that did not start: a bad option is a usage error. */
-function startFailure(error: unknown): Error {
-  const message = (error as Error).message.replace(
-    /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
-    "",
-  );
-  if (error instanceof TypeError) return new UsageError(message);
-  return new CommandError(`failed to start the receiver: ${message}`);
-}
 
 /** Where the admin console listens, or undefined without --admin-port. */
 function adminListen(ctx: Ctx): { host: string; port: number; token?: string } | undefined {
@@ -268,11 +240,8 @@ function adminListen(ctx: Ctx): { host: string; port: number; token?: string } |
   try {
     resolveAdminListen(listen);
   } catch (error) {
-    const message = (error as Error).message.replace(
-      /^\[netdata-webhook-kit\] startAdminServer: /,
-      "",
-    );
-    throw new UsageError(`--admin-${message}`);
+    if (!(error instanceof OptionError)) throw error;
+    throw new UsageError(`--admin-${error.option}: ${error.problem}`);
   }
   return listen;
 }
@@ -329,7 +298,7 @@ async function receiverOptions(
   auth: AuthConfig,
   challengeSecret: string | undefined,
   logger: Logger,
-): Promise<ReceiverOptions> {
+): Promise<Omit<ReceiverOptions, "store" | "db"> & { db: string }> {
   const { values, cwd } = ctx;
   const behindProxy = values["behind-proxy"] === true;
   const dev = values.dev === true;

@@ -2,13 +2,13 @@ import { type AuthConfig, checkAuthConfig } from "../protocol/auth.js";
 import { DEFAULT_EXPECTED_CNS } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
 import { checkExpectedCns } from "../validate/expected-cns.js";
+import { refuseUnknownOptions } from "../validate/known-options.js";
 import { OptionError } from "../validate/option-error.js";
 import { checkWebhookPath, DEFAULT_WEBHOOK_PATH } from "../validate/webhook-path.js";
 import { BODY_LIMIT_BYTES, HAND_OVER_DEADLINE_MS } from "./limits.js";
-import type { Logger } from "./log.js";
-import { AUTH_OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
+import { type Logger, toLogger } from "./log.js";
 import type { ReceiverEvents } from "./receiver-events.js";
-import type { InsertResult, NotificationStore, NotificationWriter } from "./store-types.js";
+import type { InsertResult, NotificationWriter } from "./store-types.js";
 import {
   DEFAULT_TRUSTED_PROXIES,
   parseTrustedProxies,
@@ -16,7 +16,7 @@ import {
 } from "./trusted-proxy.js";
 
 /**
- * Where the middleware learns who the client is:
+ * Where the receiver learns who the client is:
  * - "tls": the request's own TLS socket (direct mode; needs `requestCert`),
  * - "proxy-headers": headers set by a TLS-terminating proxy (behind-proxy mode),
  * - "none": not checked here; only when something in front already verified the client.
@@ -41,6 +41,7 @@ export interface TestNotificationInfo {
   duplicate: boolean;
 }
 
+/** The options every form of the receiver shares: what Netdata is checked against. */
 export interface NetdataWebhookOptions {
   /**
    * Where notifications are kept: any object whose `insert` resolves once the notification is
@@ -81,66 +82,93 @@ export interface NetdataWebhookOptions {
   events?: ReceiverEvents;
 }
 
-export interface ReceiverAppOptions extends Omit<NetdataWebhookOptions, "store"> {
-  /** "direct" (TLS with client certificates, the default) or "behind-proxy". */
-  mode?: "direct" | "behind-proxy";
-  /** Default /webhooks/netdata. */
+/** Options of the adapters that route by path themselves (node:http, fetch, Fastify). */
+export interface NetdataEndpointOptions extends NetdataWebhookOptions {
+  /** The webhook path; matched exactly. Default /webhooks/netdata. */
   path?: string;
-  /** An open store; otherwise `db` is opened. */
-  store?: NotificationStore;
-  /** SQLite file opened when no `store` is given. Default ./netdata-webhooks.db. */
-  db?: string;
 }
 
+/** The client check, resolved: the rules are protocol/client-identity's. */
+export interface ClientIdentitySettings {
+  source: ClientIdentitySource;
+  expectedCns: readonly string[];
+  verifyHeader: string;
+  dnHeader: string;
+  trustedProxies: TrustedProxies;
+}
+
+/** NetdataWebhookOptions after their one check, the store aside: what the pipeline is built from. */
 export interface ResolvedWebhookOptions {
-  store: NotificationWriter;
   auth: AuthConfig;
   challengeSecret: string | undefined;
-  identity: {
-    source: ClientIdentitySource;
-    expectedCns: readonly string[];
-    verifyHeader: string;
-    dnHeader: string;
-    trustedProxies: TrustedProxies;
-  };
+  identity: ClientIdentitySettings;
   bodyLimitBytes: number;
   onTestNotification: ((info: TestNotificationInfo) => void) | undefined;
   onNotification: NetdataWebhookOptions["onNotification"];
   handOverDeadlineMs: number;
   events: ReceiverEvents | undefined;
-  /** Every configured secret, for log redaction. */
-  secrets: string[];
+  logger: Logger;
 }
 
-/** Validates the middleware options once, when the middleware is created. */
+/** NetdataEndpointOptions after their one check. */
+export interface ResolvedEndpointOptions extends ResolvedWebhookOptions {
+  path: string;
+}
+
+/** `satisfies` keeps each list equal to its interface's keys (see Covers below). */
+export const WEBHOOK_OPTION_NAMES = [
+  "store",
+  "auth",
+  "challengeSecret",
+  "clientIdentity",
+  "expectedCns",
+  "proxyHeaders",
+  "trustedProxies",
+  "bodyLimitBytes",
+  "logger",
+  "onTestNotification",
+  "onNotification",
+  "handOverDeadlineMs",
+  "events",
+] as const satisfies readonly (keyof NetdataWebhookOptions)[];
+export const ENDPOINT_OPTION_NAMES = [
+  ...WEBHOOK_OPTION_NAMES,
+  "path",
+] as const satisfies readonly (keyof NetdataEndpointOptions)[];
+/** The keys an `auth` object may have, whatever its scheme. */
+const AUTH_OPTION_NAMES = ["scheme", "token", "username", "password"];
+
+/** Compiles only when `List` names every key of `T`. */
+export type Covers<T, List extends readonly string[]> = [Exclude<keyof T, List[number]>] extends [
+  never,
+]
+  ? true
+  : false;
+const covered: [
+  Covers<NetdataWebhookOptions, typeof WEBHOOK_OPTION_NAMES>,
+  Covers<NetdataEndpointOptions, typeof ENDPOINT_OPTION_NAMES>,
+] = [true, true];
+void covered;
+
+/**
+ * The one check of the receiver's options, at each public entry point: refuses a name not
+ * in `known`, then judges every concept once. Inner layers take the result and never check
+ * again. `defaults.clientIdentity` is the entry point's own default (startReceiver derives it
+ * from its mode).
+ */
 export function resolveWebhookOptions(
   options: NetdataWebhookOptions,
   caller: string,
+  known: readonly string[] = WEBHOOK_OPTION_NAMES,
+  defaults: { clientIdentity?: ClientIdentitySource } = {},
 ): ResolvedWebhookOptions {
-  if (typeof options?.store?.insert !== "function") {
-    throw new OptionError(
-      caller,
-      "store",
-      "expected an object with an insert(notification, key, meta) method that resolves once the notification is durable (openStore(path) returns one)",
-    );
-  }
-  return { ...resolveWebhookSettings(options, caller), store: options.store };
-}
-
-/** Everything but the store, so a bad option fails before any database file is created. */
-export function resolveWebhookSettings(
-  options: Omit<NetdataWebhookOptions, "store">,
-  caller: string,
-): Omit<ResolvedWebhookOptions, "store"> {
-  const fail = (option: string, detail: string): never => {
-    throw new OptionError(caller, option, detail);
+  refuseUnknownOptions(options, known, caller);
+  const fail = (option: string, problem: string): never => {
+    throw new OptionError(caller, option, problem);
   };
-  if (typeof options !== "object" || options === null) fail("options", "expected an object");
-  if (options.auth !== undefined) {
-    // null, a string or a mistyped key would otherwise read as "no auth".
-    refuseUnknownOptions(options.auth, AUTH_OPTION_NAMES, caller, "auth");
-  }
   const auth = options.auth ?? { scheme: "none" };
+  if (options.auth !== undefined)
+    refuseUnknownOptions(options.auth, AUTH_OPTION_NAMES, caller, "auth");
   const authVerdict = checkAuthConfig(auth);
   if (!authVerdict.ok) fail("auth", authVerdict.problem);
   const { challengeSecret } = options;
@@ -150,28 +178,14 @@ export function resolveWebhookSettings(
       "expected a non-empty string, or leave it out to disable the challenge",
     );
   }
-  const source = options.clientIdentity ?? "tls";
-  if (!["tls", "proxy-headers", "none"].includes(source)) {
-    fail(
-      "clientIdentity",
-      `expected "tls", "proxy-headers" or "none", got ${JSON.stringify(source)}`,
-    );
-  }
-  const cns = checkExpectedCns(options.expectedCns ?? DEFAULT_EXPECTED_CNS);
-  if (!cns.ok) fail("expectedCns", cns.problem);
-  const expectedCns = (cns as Extract<typeof cns, { ok: true }>).value;
   const bodyLimitBytes = options.bodyLimitBytes ?? BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) {
     fail("bodyLimitBytes", `expected a positive integer, got ${JSON.stringify(bodyLimitBytes)}`);
   }
-  if (
-    options.onTestNotification !== undefined &&
-    typeof options.onTestNotification !== "function"
-  ) {
-    fail("onTestNotification", "expected a function");
-  }
-  if (options.onNotification !== undefined && typeof options.onNotification !== "function") {
-    fail("onNotification", "expected a function");
+  for (const hook of ["onTestNotification", "onNotification"] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== "function") {
+      fail(hook, "expected a function");
+    }
   }
   const handOverDeadlineMs = options.handOverDeadlineMs ?? HAND_OVER_DEADLINE_MS;
   if (!Number.isSafeInteger(handOverDeadlineMs) || handOverDeadlineMs < 0) {
@@ -180,39 +194,42 @@ export function resolveWebhookSettings(
       `expected a whole number of milliseconds (0 or more), got ${JSON.stringify(handOverDeadlineMs)}`,
     );
   }
-  const proxyHeaders = options.proxyHeaders ?? {};
-  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
-  if (!trusted.ok) {
-    fail("trustedProxies", `${JSON.stringify(trusted.value)}: ${trusted.reason}`);
-  }
   return {
     auth,
     challengeSecret,
-    identity: {
-      source,
-      expectedCns,
-      verifyHeader: headerName(
-        proxyHeaders.verify ?? DEFAULT_PROXY_VERIFY_HEADER,
-        "proxyHeaders.verify",
-        fail,
-      ),
-      dnHeader: headerName(proxyHeaders.dn ?? DEFAULT_PROXY_DN_HEADER, "proxyHeaders.dn", fail),
-      trustedProxies: (trusted as Extract<typeof trusted, { ok: true }>).trusted,
-    },
+    identity: resolveIdentity(options, defaults.clientIdentity ?? "tls", fail),
     bodyLimitBytes,
     onTestNotification: options.onTestNotification,
     onNotification: options.onNotification,
     handOverDeadlineMs,
     events: options.events,
-    secrets: secretsOf(auth, challengeSecret),
+    logger: toLogger(options.logger, secretsOf(auth, challengeSecret)),
   };
 }
 
-/** The webhook path, by the rule the proxy configs and the command line share. */
-export function resolveWebhookPath(path: string | undefined, caller: string): string {
-  const verdict = checkWebhookPath(path ?? DEFAULT_WEBHOOK_PATH);
-  if (!verdict.ok) throw new OptionError(caller, "path", verdict.problem);
-  return verdict.value;
+/** The `store` option: anything with an `insert` that resolves once the notification is durable. */
+export function checkStore(store: unknown, caller: string): NotificationWriter {
+  if (typeof (store as NotificationWriter | undefined)?.insert !== "function") {
+    throw new OptionError(
+      caller,
+      "store",
+      "expected an object with an insert(notification, key, meta) method that resolves once the notification is durable (openStore(path) from netdata-webhook-kit/sqlite returns one)",
+    );
+  }
+  return store as NotificationWriter;
+}
+
+/** resolveWebhookOptions plus the webhook path, for the adapters that route themselves. */
+export function resolveEndpointOptions(
+  options: NetdataEndpointOptions,
+  caller: string,
+  known: readonly string[] = ENDPOINT_OPTION_NAMES,
+  defaults: { clientIdentity?: ClientIdentitySource } = {},
+): ResolvedEndpointOptions {
+  const resolved = resolveWebhookOptions(options, caller, known, defaults);
+  const path = checkWebhookPath(options.path ?? DEFAULT_WEBHOOK_PATH);
+  if (!path.ok) throw new OptionError(caller, "path", path.problem);
+  return { ...resolved, path: path.value };
 }
 
 /** Every value the logs must never show, including the Basic credential as it travels. */
@@ -225,6 +242,36 @@ export function secretsOf(auth: AuthConfig, challengeSecret: string | undefined)
   }
   if (challengeSecret) secrets.push(challengeSecret);
   return secrets;
+}
+
+function resolveIdentity(
+  options: NetdataWebhookOptions,
+  fallback: ClientIdentitySource,
+  fail: (option: string, problem: string) => never,
+): ClientIdentitySettings {
+  const source = options.clientIdentity ?? fallback;
+  if (!["tls", "proxy-headers", "none"].includes(source)) {
+    fail(
+      "clientIdentity",
+      `expected "tls", "proxy-headers" or "none", got ${JSON.stringify(source)}`,
+    );
+  }
+  const cns = checkExpectedCns(options.expectedCns ?? DEFAULT_EXPECTED_CNS);
+  if (!cns.ok) fail("expectedCns", cns.problem);
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
+  if (!trusted.ok) fail("trustedProxies", `${JSON.stringify(trusted.value)}: ${trusted.reason}`);
+  const headers = options.proxyHeaders ?? {};
+  return {
+    source,
+    expectedCns: (cns as Extract<typeof cns, { ok: true }>).value,
+    verifyHeader: headerName(
+      headers.verify ?? DEFAULT_PROXY_VERIFY_HEADER,
+      "proxyHeaders.verify",
+      fail,
+    ),
+    dnHeader: headerName(headers.dn ?? DEFAULT_PROXY_DN_HEADER, "proxyHeaders.dn", fail),
+    trustedProxies: (trusted as Extract<typeof trusted, { ok: true }>).trusted,
+  };
 }
 
 function headerName(name: unknown, option: string, fail: (o: string, d: string) => never): string {

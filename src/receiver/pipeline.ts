@@ -1,10 +1,11 @@
 import type { Socket } from "node:net";
 import { createAuthVerifier, headerValues, wwwAuthenticateHeader } from "../protocol/auth.js";
+import type { IdentityCode, IdentityResult } from "../protocol/client-identity.js";
 import { notificationKeyOf } from "../protocol/content-key.js";
 import { crcResponseBody, parseCrcToken } from "../protocol/crc.js";
 import { classifyNotification } from "../protocol/notification.js";
 import type { Notification } from "../protocol/notification-types.js";
-import { type ClientCheck, type ClientChecker, createClientChecker } from "./client-check.js";
+import { type ClientChecker, createClientChecker } from "./client-check.js";
 import { headerCountProblem } from "./header-count.js";
 import { contentTypeProblem, parseJsonBody, type RawBodyResult } from "./json-body.js";
 import { STORE_RETRY_AFTER_SECONDS } from "./limits.js";
@@ -16,7 +17,7 @@ import {
   requestAcceptance,
   requestRefusal,
 } from "./receiver-events.js";
-import type { InsertResult } from "./store-types.js";
+import type { InsertResult, NotificationWriter } from "./store-types.js";
 
 export const ALLOWED_METHODS = "GET, POST";
 export const TEST_TOKEN_LOG_MESSAGE =
@@ -71,7 +72,7 @@ export interface WebhookPipeline {
   logger: Logger;
 }
 
-type Verified = Extract<ClientCheck, { ok: true }>;
+type Verified = Extract<IdentityResult, { ok: true }>;
 
 /**
  * The Netdata receiver, written once. The order of checks lives here and nowhere else:
@@ -79,12 +80,13 @@ type Verified = Extract<ClientCheck, { ok: true }>;
  * proxy's headers), method (405), then for a GET the crc_token challenge, for a POST
  * authorization (401/403), content type (415), body (413/400), classification (422), store
  * (503 when it cannot commit), hand-over to `onNotification` (with a deadline), 200.
- * Options are already validated; the store, logger and hooks are injected through them.
+ * Options are already validated (resolveWebhookOptions); the store is injected beside them.
  */
 export function createWebhookPipeline(
   options: ResolvedWebhookOptions,
-  logger: Logger,
+  notifications: NotificationWriter,
 ): WebhookPipeline {
+  const { logger } = options;
   const checkClient = createClientChecker(options.identity);
   const verifyAuth = createAuthVerifier(options.auth);
   const authChallenge = wwwAuthenticateHeader(options.auth);
@@ -95,7 +97,12 @@ export function createWebhookPipeline(
     cn: string | null,
     status: number,
     error: string,
-    extra: { close?: boolean; headers?: Record<string, string>; details?: object } = {},
+    extra: {
+      close?: boolean;
+      headers?: Record<string, string>;
+      details?: object;
+      identity?: IdentityCode;
+    } = {},
   ): WebhookReply => {
     logger.warn("request refused", {
       status,
@@ -105,7 +112,7 @@ export function createWebhookPipeline(
       client_cn: cn,
       remote: request.remote,
     });
-    const event = requestRefusal(request, check, status, error, cn);
+    const event = requestRefusal(request, check, status, error, cn, extra.identity ?? null);
     emitReceiverEvent(options.events, "refused", event, logger);
     return {
       status,
@@ -118,7 +125,7 @@ export function createWebhookPipeline(
   const challenge = (request: WebhookRequest, client: Verified): WebhookReply => {
     if (options.challengeSecret === undefined) {
       const error =
-        "the legacy crc_token challenge is not enabled on this receiver; start it with --challenge-secret-file FILE (or NETDATA_CHALLENGE_SECRET) holding the secret entered in Netdata Cloud";
+        "the legacy crc_token challenge is not enabled on this receiver: it was started without the challenge secret entered in Netdata Cloud (the challengeSecret option)";
       return refuse(request, "challenge", client.cn, 404, error);
     }
     const token = parseCrcToken(queryValue(request.query, "crc_token"));
@@ -196,7 +203,7 @@ export function createWebhookPipeline(
     client: Verified,
   ): Promise<InsertResult | undefined> => {
     try {
-      return await options.store.insert(n, key, { clientCn: client.cn, originalJson: text });
+      return await notifications.insert(n, key, { clientCn: client.cn, originalJson: text });
     } catch (error) {
       logger.error("failed to store notification", { error: error as Error });
       return undefined;
@@ -273,8 +280,8 @@ export function createWebhookPipeline(
     if (overflow) return refuse(request, "headers", null, 431, overflow);
     const client = checkClient(request.socket, request.rawHeaders, request.remote);
     if (!client.ok) {
-      const check = client.untrustedPeer ? "proxy" : "client";
-      return refuse(request, check, client.cn, 403, client.reason);
+      const check = client.code === "untrusted_proxy" ? "proxy" : "client";
+      return refuse(request, check, client.cn, 403, client.reason, { identity: client.code });
     }
     if (request.method === "POST") return notification(request, client);
     if (request.method === "GET") return challenge(request, client);

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { IdentityCode } from "../protocol/client-identity.js";
 import type { Notification } from "../protocol/notification-types.js";
 import type { Logger } from "./log.js";
 import type { InsertResult } from "./store-types.js";
@@ -40,6 +41,8 @@ export interface RefusalEvent {
   path: string | null;
   /** The client certificate CN when one was read, else null. */
   clientCn: string | null;
+  /** For the "client" and "proxy" checks: the code of the identity verdict that refused. */
+  identity: IdentityCode | null;
   /**
    * The connection: a TLSSocket in direct mode, for reading the peer certificate; undefined
    * where the runtime does not expose it (the fetch adapter).
@@ -103,6 +106,7 @@ export function requestRefusal(
   status: number,
   reason: string,
   clientCn: string | null,
+  identity: IdentityCode | null = null,
 ): RefusalEvent {
   return {
     check,
@@ -112,6 +116,7 @@ export function requestRefusal(
     method: request.method,
     path: request.path,
     clientCn,
+    identity,
     socket: request.socket,
     rawHeaders: request.rawHeaders,
   };
@@ -141,7 +146,8 @@ export function connectionRefusal(
   reason: string,
   clientCn: string | null,
   socket: Socket,
+  identity: IdentityCode | null = null,
 ): RefusalEvent {
   const where = { remote: socket.remoteAddress ?? null, method: null, path: null };
-  return { check, status: null, reason, clientCn, ...where, socket, rawHeaders: [] };
+  return { check, status: null, reason, clientCn, identity, ...where, socket, rawHeaders: [] };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { refuseUnknownOptions } from "../validate/known-options.js";
 import { OptionError } from "../validate/option-error.js";
 import { checkPort } from "../validate/port.js";
 import {
@@ -13,7 +14,16 @@ import {
   SHUTDOWN_GRACE_MS,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from "./limits.js";
-import type { ReceiverAppOptions } from "./options.js";
+import {
+  type Covers,
+  checkStore,
+  DEFAULT_DB_PATH,
+  ENDPOINT_OPTION_NAMES,
+  type NetdataEndpointOptions,
+  type ResolvedEndpointOptions,
+  resolveEndpointOptions,
+} from "./options.js";
+import type { NotificationStore } from "./store-types.js";
 
 /** Each value is PEM text or the path of a PEM file. */
 export interface TlsMaterial {
@@ -42,7 +52,13 @@ export const BEHIND_PROXY_DEFAULT_PORT = 8080;
 /** Behind a proxy the receiver speaks plain HTTP: keep it off the network unless told. */
 export const BEHIND_PROXY_DEFAULT_HOST = "127.0.0.1";
 
-export interface ReceiverOptions extends ReceiverAppOptions {
+export interface ReceiverOptions extends Omit<NetdataEndpointOptions, "store"> {
+  /** "direct" (TLS with client certificates, the default) or "behind-proxy". */
+  mode?: "direct" | "behind-proxy";
+  /** An open store, which stays the caller's to close; otherwise `db` is opened (SQLite). */
+  store?: NotificationStore;
+  /** SQLite file opened when no `store` is given, and closed by close(). Default ./netdata-webhooks.db. */
+  db?: string;
   /** Direct mode: all interfaces; behind-proxy: 127.0.0.1. */
   host?: string;
   /** Default 8443 (8080 behind a proxy); 0 picks a free port. */
@@ -75,6 +91,68 @@ export interface ResolvedServerOptions {
 }
 
 const CALLER = "startReceiver";
+
+export const RECEIVER_OPTION_NAMES = [
+  ...ENDPOINT_OPTION_NAMES,
+  "mode",
+  "db",
+  "host",
+  "port",
+  "tls",
+  "timeouts",
+  "maxHeaderSizeBytes",
+  "maxConnections",
+  "maxPendingHandshakesPerAddress",
+  "maxPendingHandshakes",
+  "maxConnectionsPerAddress",
+] as const satisfies readonly (keyof ReceiverOptions)[];
+const covered: Covers<ReceiverOptions, typeof RECEIVER_OPTION_NAMES> = true;
+void covered;
+
+/** startReceiver's options after their one check. */
+export interface ResolvedReceiverOptions {
+  endpoint: ResolvedEndpointOptions;
+  listen: ResolvedServerOptions;
+  /** The store to use, or the SQLite file to open when none was given. */
+  store: { given: NotificationStore } | { db: string };
+}
+
+/** The one check of startReceiver's options: every name, the endpoint's, then the listener's. */
+export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiverOptions {
+  refuseUnknownOptions(options, RECEIVER_OPTION_NAMES, CALLER);
+  const mode = options.mode ?? "direct";
+  if (mode !== "direct" && mode !== "behind-proxy") {
+    throw new OptionError(
+      CALLER,
+      "mode",
+      `expected "direct" or "behind-proxy", got ${JSON.stringify(mode)}`,
+    );
+  }
+  const clientIdentity = mode === "direct" ? "tls" : "proxy-headers";
+  const endpoint = resolveEndpointOptions(
+    options as NetdataEndpointOptions,
+    CALLER,
+    RECEIVER_OPTION_NAMES,
+    { clientIdentity },
+  );
+  const store =
+    options.store === undefined
+      ? { db: dbPath(options.db) }
+      : { given: checkStore(options.store, CALLER) as NotificationStore };
+  return { endpoint, listen: resolveServerOptions(options), store };
+}
+
+function dbPath(db: unknown): string {
+  if (db === undefined) return DEFAULT_DB_PATH;
+  if (typeof db !== "string" || db === "") {
+    throw new OptionError(
+      CALLER,
+      "db",
+      `expected the path of a SQLite file, got ${JSON.stringify(db)}`,
+    );
+  }
+  return db;
+}
 
 /** Validates the listening options once and loads the TLS files. */
 export function resolveServerOptions(options: ReceiverOptions): ResolvedServerOptions {

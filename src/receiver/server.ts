@@ -3,19 +3,17 @@ import { STATUS_CODES } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { buildReceiverApp, type ReceiverApp } from "./app.js";
+import { createNodeListener, type NodeWebhookListener } from "./adapters/node.js";
 import { createClientChecker } from "./client-check.js";
 import { installConnectionGuard } from "./connection-guard.js";
-import { holdContinue } from "./expect-continue.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
-import { OPTION_NAMES, refuseUnknownOptions } from "./option-names.js";
-import { resolveWebhookPath } from "./options.js";
+import type { ResolvedEndpointOptions } from "./options.js";
 import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
   type ResolvedServerOptions,
-  resolveServerOptions,
+  resolveReceiverOptions,
 } from "./server-options.js";
 import type { NotificationStore } from "./store-types.js";
 import { nodeTlsOptions } from "./tls-policy.js";
@@ -34,20 +32,32 @@ export interface ReceiverHandle {
 /** How often close() closes connections that went idle while it waits. */
 const SHUTDOWN_SWEEP_INTERVAL_MS = 50;
 
+/** What the server is built from: the checked options and the request listener. */
+interface ServerParts {
+  endpoint: ResolvedEndpointOptions;
+  listen: ResolvedServerOptions;
+  listener: NodeWebhookListener;
+}
+
 /**
- * Listens and serves the receiver. Direct mode: HTTPS with the proxy configs' TLS policy
- * (TLS 1.3, or TLS 1.2 with ECDHE + AEAD suites only), asking for a client
- * certificate; a client whose chain fails or whose CN is not allowed is disconnected right
- * after the handshake, before any HTTP is read, and the reason is logged. Behind-proxy
- * mode: plain HTTP on 127.0.0.1 by default, trusting the proxy's verification headers.
+ * Listens and serves the receiver on node:http(s), through the same listener as
+ * netdataWebhookNode. Direct mode: HTTPS with the exported TLS policy (TLS 1.3, or TLS 1.2
+ * with ECDHE + AEAD suites only), asking for a client certificate; a client whose chain fails
+ * or whose CN is not allowed is disconnected right after the handshake, before any HTTP is
+ * read, and the reason is logged. Behind-proxy mode: plain HTTP on 127.0.0.1 by default,
+ * trusting the proxy's verification headers. Options are checked once, here.
  */
 export async function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
-  refuseUnknownOptions(options, OPTION_NAMES.server, "startReceiver");
-  const listen = resolveServerOptions(options);
-  const path = resolveWebhookPath(options.path, "startReceiver");
-  const built = buildReceiverApp(options, "startReceiver");
-  const { server, flushHandshakeLog } = createServer(built, listen);
-  const shutdown = trackForShutdown(server, built, listen, flushHandshakeLog);
+  const { endpoint, listen, store: storeChoice } = resolveReceiverOptions(options);
+  const { logger } = endpoint;
+  const ownsStore = "db" in storeChoice;
+  const store = "db" in storeChoice ? await openSqlite(storeChoice.db) : storeChoice.given;
+  const parts: ServerParts = { endpoint, listen, listener: createNodeListener(endpoint, store) };
+  const { server, flushHandshakeLog } = createServer(parts);
+  const shutdown = trackForShutdown(server, logger, listen, async () => {
+    flushHandshakeLog();
+    if (ownsStore) await store.close();
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -57,7 +67,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
       });
     });
   } catch (error) {
-    if (built.ownsStore) await built.store.close();
+    if (ownsStore) await store.close();
     const where = `${listen.host ?? "*"}:${listen.port}`;
     throw new Error(
       `failed to listen on ${where}: ${(error as Error).message}${listenHint(error)}`,
@@ -65,33 +75,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   }
   const { port } = server.address() as AddressInfo;
   const scheme = listen.mode === "direct" ? "https" : "http";
-  const url = `${scheme}://${urlHost(listen.host)}:${port}${path}`;
-  const store = built.store.describe();
-  built.logger.info("store opened", {
-    backend: store.backend,
-    db: store.location,
-    durability: store.durability,
-    schema_version: store.schemaVersion,
-  });
-  built.logger.info("receiver listening", {
-    url,
-    mode: listen.mode,
-    host: listen.host ?? "*",
-    port,
-    auth: built.resolved.auth.scheme,
-    client_identity: built.resolved.identity.source,
-    expected_cns: built.resolved.identity.expectedCns,
-    ...(built.resolved.identity.source === "proxy-headers"
-      ? { trusted_proxies: built.resolved.identity.trustedProxies.entries }
-      : {}),
-    crc_challenge: built.resolved.challengeSecret === undefined ? "disabled" : "enabled",
-  });
+  const url = `${scheme}://${urlHost(listen.host)}:${port}${endpoint.path}`;
+  logStart(logger, store, endpoint, { url, mode: listen.mode, host: listen.host ?? "*", port });
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
     mode: listen.mode,
-    store: built.store,
+    store,
     server,
     close: () => {
       closing ??= shutdown();
@@ -100,10 +91,43 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   };
 }
 
-function createServer(
-  built: ReceiverApp,
-  o: ResolvedServerOptions,
-): { server: http.Server | https.Server; flushHandshakeLog: () => void } {
+/** Loaded only when startReceiver opens the store itself: the native addon stays unloaded otherwise. */
+async function openSqlite(path: string): Promise<NotificationStore> {
+  const { openStore } = await import("./store.js");
+  return openStore(path);
+}
+
+function logStart(
+  logger: Logger,
+  store: NotificationStore,
+  endpoint: ResolvedEndpointOptions,
+  where: { url: string; mode: string; host: string; port: number },
+): void {
+  const described = store.describe();
+  logger.info("store opened", {
+    backend: described.backend,
+    db: described.location,
+    durability: described.durability,
+    schema_version: described.schemaVersion,
+  });
+  const { identity } = endpoint;
+  logger.info("receiver listening", {
+    ...where,
+    auth: endpoint.auth.scheme,
+    client_identity: identity.source,
+    expected_cns: identity.expectedCns,
+    ...(identity.source === "proxy-headers"
+      ? { trusted_proxies: identity.trustedProxies.entries }
+      : {}),
+    crc_challenge: endpoint.challengeSecret === undefined ? "disabled" : "enabled",
+  });
+}
+
+function createServer(parts: ServerParts): {
+  server: http.Server | https.Server;
+  flushHandshakeLog: () => void;
+} {
+  const { endpoint, listen: o, listener } = parts;
   const httpOptions: http.ServerOptions = {
     headersTimeout: o.timeouts.headersMs,
     requestTimeout: o.timeouts.requestMs,
@@ -111,6 +135,7 @@ function createServer(
     connectionsCheckingInterval: o.timeouts.connectionsCheckingIntervalMs,
     maxHeaderSize: o.maxHeaderSizeBytes,
   };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => listener(req, res);
   const server = o.tls
     ? https.createServer(
         {
@@ -122,15 +147,15 @@ function createServer(
           // Verification still happens; false only lets the gate below see and log the reason.
           rejectUnauthorized: false,
         },
-        built.app,
+        handler,
       )
-    : http.createServer(httpOptions, built.app);
+    : http.createServer(httpOptions, handler);
   server.keepAliveTimeout = o.timeouts.keepAliveMs;
   server.maxConnections = o.maxConnections;
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
-  if (o.tls) installTlsGate(server as https.Server, built);
-  const { identity } = built.resolved;
+  if (o.tls) installTlsGate(server as https.Server, parts);
+  const { identity, logger, events } = endpoint;
   const flushHandshakeLog = installConnectionGuard(server, {
     tls: o.tls !== undefined,
     ...(identity.source === "proxy-headers" ? { trustsPeer: identity.trustedProxies.trusts } : {}),
@@ -139,56 +164,50 @@ function createServer(
     maxPendingTotal: o.maxPendingHandshakes,
     maxConnections: o.maxConnections,
     logIntervalMs: o.timeouts.handshakeLogIntervalMs,
-    logger: built.logger,
+    logger,
     onUntrustedPeer: (socket) => {
-      const refusal = connectionRefusal("proxy", "the peer is not a trusted proxy", null, socket);
-      emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
+      const reason = "the peer is not a trusted proxy";
+      const refusal = connectionRefusal("proxy", reason, null, socket, "untrusted_proxy");
+      emitReceiverEvent(events, "refused", refusal, logger);
     },
   });
-  // Expect: 100-continue: the webhook's checks answer first; it sends the 100 itself.
-  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    holdContinue(res);
-    server.emit("request", req, res);
-  });
+  // Expect: 100-continue: the webhook's checks answer first; the 100 goes out only then.
+  server.on("checkContinue", listener.checkContinue);
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    const status = answerClientError(error, socket, built.logger);
+    const status = answerClientError(error, socket, logger);
     if (status === undefined) return;
     // What Node's HTTP parser refused never reaches the pipeline: told here instead.
     const code = error.code ?? "";
     const refusal = { ...connectionRefusal("malformed", code, null, socket), status };
-    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
+    emitReceiverEvent(events, "refused", refusal, logger);
   });
   return { server, flushHandshakeLog };
 }
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
-function installTlsGate(server: https.Server, built: ReceiverApp): void {
-  const { identity } = built.resolved;
+function installTlsGate(server: https.Server, parts: ServerParts): void {
+  const { identity, logger, events } = parts.endpoint;
   // The pipeline's own check when it checks TLS, so each connection is judged once.
   const check =
     identity.source === "tls"
-      ? built.pipeline.checkClient
+      ? parts.listener.pipeline.checkClient
       : createClientChecker({ ...identity, source: "tls" });
   server.prependListener("secureConnection", (socket: TLSSocket) => {
     const result = check(socket, [], socket.remoteAddress);
     if (result.ok) return;
-    built.logger.warn("TLS client refused before HTTP", {
+    logger.warn("TLS client refused before HTTP", {
       reason: result.reason,
       client_cn: result.cn,
       remote: socket.remoteAddress,
     });
-    emitReceiverEvent(
-      built.resolved.events,
-      "refused",
-      connectionRefusal("client", result.reason, result.cn, socket),
-      built.logger,
-    );
+    const refusal = connectionRefusal("client", result.reason, result.cn, socket, result.code);
+    emitReceiverEvent(events, "refused", refusal, logger);
     socket.destroy();
   });
   // One event per failed handshake; the log counts them per address (the handshake guard).
   server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: TLSSocket) => {
     const refusal = connectionRefusal("tls", error.code ?? error.message, null, socket);
-    emitReceiverEvent(built.resolved.events, "refused", refusal, built.logger);
+    emitReceiverEvent(events, "refused", refusal, logger);
   });
 }
 
@@ -230,13 +249,13 @@ function answerClientError(
 /**
  * Returns the shutdown procedure: stop accepting, mark in-flight responses
  * `Connection: close`, close connections as they go idle, cut what remains after the grace
- * period, then close the store if the receiver opened it.
+ * period, then `afterClose` (the handshake log, the store if the receiver opened it).
  */
 function trackForShutdown(
   server: http.Server,
-  built: ReceiverApp,
+  logger: Logger,
   o: ResolvedServerOptions,
-  flushHandshakeLog: () => void,
+  afterClose: () => Promise<void>,
 ): () => Promise<void> {
   const sockets = new Set<Socket>();
   const inFlight = new Set<http.ServerResponse>();
@@ -252,7 +271,7 @@ function trackForShutdown(
   });
   return async () => {
     stopping = true;
-    built.logger.info("shutting down: refusing new connections, finishing in-flight requests", {
+    logger.info("shutting down: refusing new connections, finishing in-flight requests", {
       in_flight: inFlight.size,
     });
     for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
@@ -260,7 +279,7 @@ function trackForShutdown(
     server.closeIdleConnections();
     const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_SWEEP_INTERVAL_MS);
     const deadline = setTimeout(() => {
-      built.logger.warn("shutdown grace period over; closing remaining connections", {
+      logger.warn("shutdown grace period over; closing remaining connections", {
         open: sockets.size,
       });
       for (const socket of sockets) socket.destroy();
@@ -268,9 +287,8 @@ function trackForShutdown(
     await closed;
     clearInterval(sweep);
     clearTimeout(deadline);
-    flushHandshakeLog();
-    if (built.ownsStore) await built.store.close();
-    built.logger.info("receiver stopped");
+    await afterClose();
+    logger.info("receiver stopped");
   };
 }
 

@@ -104,6 +104,7 @@ function syntheticRefusal(i: number): RefusalEvent {
     method: "POST",
     path: "/webhooks/netdata",
     clientCn: null,
+    identity: null,
     socket: undefined,
     rawHeaders: [],
   };

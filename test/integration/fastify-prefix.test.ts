@@ -2,7 +2,8 @@
 // Fastify routes it, and nowhere else.
 import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
-import { netdataWebhookFastify, openStore } from "../../src/exports/receiver.js";
+import { netdataWebhookFastify } from "../../src/exports/fastify.js";
+import { openStore } from "../../src/exports/sqlite.js";
 
 const store = openStore(":memory:");
 afterAll(() => store.close());

@@ -219,9 +219,10 @@ describe("serve's forwarding sinks", () => {
   });
 
   it("warns once at start-up about a literal secret in a header or a URL, without showing it", async () => {
-    const { forwardingFromOptions, openForwarding } = await import(
+    const { forwardingFromOptions, attachForwarding } = await import(
       "../../src/commands/_forward-options.js"
     );
+    const { openStore } = await import("../../src/receiver/store.js");
     const forwarding = forwardingFromOptions({
       values: {},
       optionOrder: [
@@ -240,12 +241,9 @@ describe("serve's forwarding sinks", () => {
       write: (l: string) => lines.push(l),
       secrets: forwarding.secrets,
     });
-    const runtime = openForwarding(
-      { mode: "behind-proxy", port: 0, db: join(dir, "warn.db") },
-      forwarding,
-      logger,
-    );
-    await runtime.close();
+    const store = openStore(join(dir, "warn.db"));
+    await attachForwarding(store, forwarding, logger).close();
+    await store.close();
     const warnings = lines.filter((l) => l.includes("on the command line"));
     expect(warnings).toHaveLength(1);
     expect(JSON.parse(warnings[0] ?? "{}").options).toEqual([

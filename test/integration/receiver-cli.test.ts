@@ -47,9 +47,9 @@ describe("serve refuses a configuration that cannot work, before opening anythin
     [["--dev", "--behind-proxy"], "Pass only one of them"],
     [["--behind-proxy", "--tls-cert", "c.pem"], "the proxy terminates TLS"],
     [["--tls-cert", "nope.pem", "--tls-key", "nope.key"], "file not found"],
-    [["--behind-proxy", "--expected-cn", "*.netdata.cloud"], "expectedCns"],
+    [["--behind-proxy", "--expected-cn", "*.netdata.cloud"], "--expected-cn: expected a host name"],
     [["--behind-proxy", "--path", "webhooks"], 'path: expected a path such as "/webhooks/netdata"'],
-    [["--behind-proxy", "--proxy-verify-header", "X Bad"], "proxyHeaders.verify"],
+    [["--behind-proxy", "--proxy-verify-header", "X Bad"], "--proxy-verify-header: expected a header name"],
     [["--bogus"], "unknown option: --bogus."],
   ])("serve %j -> exit 2: %s", async (args, message) => {
     const result = await run(["serve", ...args]);

@@ -51,7 +51,10 @@ describe("startReceiver and createReceiverApp validate their options once, namin
       { auth: { scheme: "basic", username: "a:b", password: "p" } },
       "createReceiverApp: auth: basic user must not contain ':'",
     ],
-    [{ store: {} }, "createReceiverApp: store: expected a NotificationStore"],
+    [
+      { store: {} },
+      "createReceiverApp: store: expected an object with an insert(notification, key, meta) method",
+    ],
   ])("createReceiverApp(%j) throws a TypeError: %s", (options, message) => {
     const build = () => createReceiverApp({ store, ...(options as object) });
     expect(build).toThrow(TypeError);

@@ -23,7 +23,7 @@ const seen: string[] = [];
 const logs = captureLogs();
 const stores: NotificationStore[] = [];
 
-function app(options: Parameters<typeof createReceiverApp>[0] = {}) {
+function app(options: Partial<Parameters<typeof createReceiverApp>[0]> = {}) {
   const store = openStore(":memory:");
   stores.push(store);
   return createReceiverApp({ store, clientIdentity: "none", logger: logs.write, ...options });
@@ -59,7 +59,7 @@ describe("the legacy crc_token challenge", () => {
   it("explains how to enable the challenge when no challenge secret is configured", async () => {
     const res = record(await request(app()).get(`${PATH}?crc_token=abc123`));
     expect(res.status).toBe(404);
-    expect(res.body.error).toContain("--challenge-secret-file");
+    expect(res.body.error).toContain("challengeSecret");
   });
 
   it.each([
@@ -280,7 +280,7 @@ describe("netdataWebhook() in an existing Express app", () => {
       /netdataWebhook: bodyLimitBytes: expected a positive integer, got -1/,
     );
     expect(() => netdataWebhook({ store, auth: { scheme: "bearer", token: "" } })).toThrow(
-      /netdataWebhook: auth: bearer token is empty/,
+      /netdataWebhook: auth: bearer token \(0 chars\) is not a token68: it is empty/,
     );
     expect(() => netdataWebhook({ store, expectedCns: ["*.netdata.cloud"] })).toThrow(TypeError);
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   authorizationHeaderFor,
+  checkAuthConfig,
   createAuthVerifier,
   headerValues,
   parseAuthorization,
-  checkAuthConfig,
   wwwAuthenticateHeader,
 } from "../../src/protocol/auth.js";
 import { OptionError } from "../../src/validate/option-error.js";

@@ -3,8 +3,8 @@ import {
   checkClientIdentity,
   DEFAULT_EXPECTED_CNS,
   type PeerCertificateFacts,
-  validateExpectedCns,
 } from "../../src/protocol/client-identity.js";
+import { checkExpectedCns } from "../../src/validate/expected-cns.js";
 
 const verified = (subject: PeerCertificateFacts["subject"]): PeerCertificateFacts => ({
   authorized: true,
@@ -22,6 +22,7 @@ describe("checkClientIdentity", () => {
     ).toEqual({
       ok: true,
       cn: "app.netdata.cloud",
+      dn: null,
     });
   });
 
@@ -69,15 +70,18 @@ describe("checkClientIdentity", () => {
   });
 });
 
-describe("validateExpectedCns", () => {
+describe("checkExpectedCns", () => {
   it.each([[[]], [["*.netdata.cloud"]], [[" app.netdata.cloud"]], [["CN=app.netdata.cloud"]]])(
     "rejects %j",
     (list) => {
-      expect(() => validateExpectedCns(list)).toThrow(TypeError);
+      expect(checkExpectedCns(list).ok).toBe(false);
     },
   );
 
   it("accepts the default", () => {
-    expect(() => validateExpectedCns(DEFAULT_EXPECTED_CNS)).not.toThrow();
+    expect(checkExpectedCns(DEFAULT_EXPECTED_CNS)).toEqual({
+      ok: true,
+      value: DEFAULT_EXPECTED_CNS,
+    });
   });
 });

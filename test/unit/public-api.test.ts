@@ -19,9 +19,9 @@ const ROOT_EXPORTS = [
   "IncompletePkiError",
   "NETDATA_ROOT_CA_PATH",
   "NOTIFICATION_KINDS",
+  "OptionError",
   "PKI_NAMES",
   "PROXY_SERVERS",
-  "PermanentFailure",
   "ProxyOptionError",
   "TEST_TOKEN_LOG_MESSAGE",
   "VerifyOptionsError",
@@ -33,20 +33,14 @@ const ROOT_EXPORTS = [
   "crcResponseBody",
   "createAuthVerifier",
   "createLogger",
-  "createOutbox",
   "createPayloadFactory",
-  "createReceiverApp",
   "ensureDevPki",
-  "execSink",
   "generateDevPki",
-  "listDeliveries",
-  "netdataWebhook",
-  "netdataWebhookFastify",
   "netdataWebhookFetch",
   "netdataWebhookNode",
+  "nodeTlsOptions",
   "notificationKey",
   "notificationSchemaUrl",
-  "openStore",
   "parseCrcToken",
   "parseJsonReport",
   "peerFactsFromSocket",
@@ -58,10 +52,8 @@ const ROOT_EXPORTS = [
   "reportToJson",
   "reportToJunit",
   "resolveProxyOptions",
-  "retryDeliveries",
   "silentLogger",
   "startReceiver",
-  "urlSink",
   "verifyReceiver",
 ];
 
@@ -99,14 +91,33 @@ describe("the public API", () => {
     }
   });
 
-  it("lets netdata-webhook-kit/receiver load without the simulator, the CLI or the PKI writer", () => {
-    const files = reachable("exports/receiver.ts");
-    expect(files.has(join(SRC, "receiver/pipeline.ts"))).toBe(true);
-    expect(underSrc(files, "simulator/")).toEqual([]);
-    expect(underSrc(files, "commands/")).toEqual([]);
-    expect(underSrc(files, "pki/")).toEqual([]);
-    expect(underSrc(files, "admin/")).toEqual([]);
-    expect(files.has(join(SRC, "run-cli.ts"))).toBe(false);
+  it.each(["node", "fetch", "fastify", "express", "sqlite"])(
+    "lets netdata-webhook-kit/%s load without the simulator, the CLI, the PKI writer or the console",
+    (entry) => {
+      const files = reachable(`exports/${entry}.ts`);
+      expect(underSrc(files, "simulator/")).toEqual([]);
+      expect(underSrc(files, "commands/")).toEqual([]);
+      expect(underSrc(files, "pki/")).toEqual([]);
+      expect(underSrc(files, "admin/")).toEqual([]);
+      expect(files.has(join(SRC, "run-cli.ts"))).toBe(false);
+    },
+  );
+
+  it("keeps the SQLite store and Express out of the root, /protocol, /node and /fetch", () => {
+    for (const entry of [
+      "index.ts",
+      "exports/protocol.ts",
+      "exports/node.ts",
+      "exports/fetch.ts",
+    ]) {
+      const files = reachable(entry);
+      expect(files.has(join(SRC, "receiver/store.ts")), entry).toBe(false);
+      expect(files.has(join(SRC, "receiver/app.ts")), entry).toBe(false);
+      expect(underSrc(files, "receiver/middleware/"), entry).toEqual([]);
+      expect(underSrc(files, "outbox/"), entry).toEqual([]);
+    }
+    const protocol = reachable("exports/protocol.ts");
+    expect(underSrc(protocol, "receiver/")).toEqual([]);
   });
 
   it("keeps the operator console under netdata-webhook-kit/console, out of the root", async () => {
@@ -119,7 +130,19 @@ describe("the public API", () => {
 
   it("maps each subpath of package.json to a module under src/exports", () => {
     const pkg = JSON.parse(readFileSync(join(SRC, "../package.json"), "utf8"));
-    for (const sub of ["receiver", "verify", "proxy", "pki", "console"]) {
+    const subs = [
+      "protocol",
+      "node",
+      "fetch",
+      "express",
+      "fastify",
+      "sqlite",
+      "verify",
+      "proxy",
+      "pki",
+      "console",
+    ];
+    for (const sub of subs) {
       expect(pkg.exports[`./${sub}`]).toEqual({
         types: `./dist/exports/${sub}.d.ts`,
         default: `./dist/exports/${sub}.js`,

@@ -3,15 +3,11 @@
 // name, the closest known name and the whole list.
 import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createReceiverApp,
-  netdataWebhook,
-  netdataWebhookFastify,
-  netdataWebhookFetch,
-  netdataWebhookNode,
-  openStore,
-  startReceiver,
-} from "../../src/exports/receiver.js";
+import { createReceiverApp, netdataWebhook } from "../../src/exports/express.js";
+import { netdataWebhookFastify } from "../../src/exports/fastify.js";
+import { netdataWebhookFetch } from "../../src/exports/fetch.js";
+import { netdataWebhookNode, startReceiver } from "../../src/exports/node.js";
+import { openStore } from "../../src/exports/sqlite.js";
 
 const store = openStore(":memory:");
 afterAll(() => store.close());
@@ -89,7 +85,7 @@ describe.each(entryPoints)("%s", (caller, createRaw, create) => {
     const fastifyNull = caller === "netdataWebhookFastify" && options === null;
     expect(error?.message).toContain(
       fastifyNull
-        ? `${caller}: store: expected a NotificationStore`
+        ? `${caller}: store: expected an object with an insert(notification, key, meta) method`
         : `${caller}: options: ${detail}`,
     );
   });

@@ -3,7 +3,6 @@
 // Each must reach the same verdict.
 import { describe, expect, it } from "vitest";
 import type { AuthConfig } from "../../src/protocol/auth.js";
-import { validateExpectedCns } from "../../src/protocol/client-identity.js";
 import { resolveProxyOptions } from "../../src/proxy/options.js";
 import { netdataWebhookNode } from "../../src/receiver/adapters/node.js";
 import { createReceiverApp } from "../../src/receiver/app.js";
@@ -11,6 +10,7 @@ import { resolveServerOptions } from "../../src/receiver/server-options.js";
 import { openStore } from "../../src/receiver/store.js";
 import { resolveVerifyOptions } from "../../src/simulator/resolve-options.js";
 import { checkAuthSettings } from "../../src/validate/auth-settings.js";
+import { checkExpectedCns } from "../../src/validate/expected-cns.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 const store = openStore(":memory:");
@@ -120,7 +120,7 @@ describe("one validator per concept: every user gives the same verdict", () => {
   it.each(CN_LISTS)("expected CNs %j -> accepted: %s", async (expectedCns, verdict) => {
     expect({
       receiver: accepts(() => createReceiverApp({ store, expectedCns, clientIdentity: "none" })),
-      protocol: accepts(() => validateExpectedCns(expectedCns)),
+      protocol: checkExpectedCns(expectedCns).ok,
       proxy: accepts(() => resolveProxyOptions({ ...PROXY_BASE, expectedCns })),
       cli:
         expectedCns.length === 0

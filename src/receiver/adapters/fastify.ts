@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
-import { DEFAULT_WEBHOOK_PATH as DEFAULT_PATH } from "../options.js";
-import type { NetdataEndpointOptions } from "./endpoint-options.js";
-import { netdataWebhookNode } from "./node.js";
+import {
+  checkStore,
+  ENDPOINT_OPTION_NAMES,
+  type NetdataEndpointOptions,
+  resolveEndpointOptions,
+} from "../options.js";
+import { createNodeListener } from "./node.js";
 
 /** What Fastify's `register` adds to a plugin's options. */
-interface FastifyRegisterOptions {
-  prefix?: string;
-  logLevel?: string;
-  logSerializers?: unknown;
-}
+const FASTIFY_REGISTER_OPTIONS = ["prefix", "logLevel", "logSerializers"];
+const CALLER = "netdataWebhookFastify";
 
 /**
  * The receiver as a Fastify (5) plugin:
@@ -17,6 +17,8 @@ interface FastifyRegisterOptions {
  * Fastify does not parse the body of these routes: the pipeline reads the raw request with
  * its own limit, as on plain Node, and sees the TLS socket, so direct mTLS works when Fastify
  * serves HTTPS with `requestCert: true`. The plugin's body parser stays inside its own scope.
+ * Fastify's router is case-sensitive and sees the raw target, and the listener matches the
+ * path exactly: `/WEBHOOKS/NETDATA`, dot segments and the absolute form are 404s.
  * Only types are imported from fastify: the package does not load it.
  */
 export async function netdataWebhookFastify(
@@ -24,22 +26,13 @@ export async function netdataWebhookFastify(
   options: NetdataEndpointOptions,
 ): Promise<void> {
   // Fastify hands a plugin its own register options too.
-  refuseUnknownOptions(
-    options,
-    [...OPTION_NAMES.endpoint, "prefix", "logLevel", "logSerializers"],
-    "netdataWebhookFastify",
-  );
-  const {
-    prefix: _prefix,
-    logLevel: _logLevel,
-    logSerializers: _logSerializers,
-    ...rest
-  } = options as NetdataEndpointOptions & FastifyRegisterOptions;
-  const path = rest.path ?? DEFAULT_PATH;
+  const known = [...ENDPOINT_OPTION_NAMES, ...FASTIFY_REGISTER_OPTIONS];
+  const resolved = resolveEndpointOptions(options, CALLER, known);
+  const store = checkStore(options.store, CALLER);
   // Registered under a prefix, the routes below get it and so does the URL the listener sees.
-  const listener = netdataWebhookNode(
-    app.prefix ? { ...rest, path: `${app.prefix}${path}` } : rest,
-    "netdataWebhookFastify",
+  const listener = createNodeListener(
+    { ...resolved, path: `${app.prefix}${resolved.path}` },
+    store,
   );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
@@ -47,6 +40,6 @@ export async function netdataWebhookFastify(
     reply.hijack();
     listener(request.raw, reply.raw);
   };
-  app.all(path, handler);
-  app.all(`${path}/*`, handler);
+  app.all(resolved.path, handler);
+  app.all(`${resolved.path}/*`, handler);
 }

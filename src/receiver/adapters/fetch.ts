@@ -1,10 +1,17 @@
+import type { Socket } from "node:net";
 import { OptionError } from "../../validate/option-error.js";
-import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
-import type { ClientIdentitySource } from "../options.js";
-import type { WebhookReply } from "../pipeline.js";
+import { isClosing, markClosing } from "../closing-refusal.js";
+import {
+  type ClientIdentitySource,
+  checkStore,
+  type NetdataEndpointOptions,
+  resolveEndpointOptions,
+} from "../options.js";
+import { createWebhookPipeline, type WebhookReply } from "../pipeline.js";
 import { readStreamBody } from "../read-body.js";
 import { isExactWebhookPath, requestedPath } from "../webhook-path.js";
-import { createEndpoint, type NetdataEndpointOptions } from "./endpoint-options.js";
+
+const CALLER = "netdataWebhookFetch";
 
 /** Options of netdataWebhookFetch: the client is identified by the proxy's headers. */
 export interface NetdataFetchOptions extends Omit<NetdataEndpointOptions, "clientIdentity"> {
@@ -16,6 +23,13 @@ export interface NetdataFetchOptions extends Omit<NetdataEndpointOptions, "clien
 export interface FetchConnectionInfo {
   /** The peer's address (Hono: `getConnInfo(c).remote.address`; Bun: `server.requestIP(req)`). */
   remoteAddress?: string | undefined;
+  /**
+   * The Node request underneath, where the runtime has one (`@hono/node-server`:
+   * `c.env.incoming`). Its `url` is the request target as sent, which a WHATWG `Request` has
+   * already normalised (`/a/./b` becomes `/a/b`), and its socket lets a refusal that closes
+   * the connection leave the requests pipelined behind it unprocessed.
+   */
+  incoming?: { url?: string | undefined; socket?: Socket | undefined } | undefined;
 }
 
 /**
@@ -24,27 +38,29 @@ export interface FetchConnectionInfo {
  * client is identified by the headers of the TLS-terminating proxy in front
  * (`X-Client-Verify`, `X-Client-DN`), believed only when `info.remoteAddress` is one of
  * `trustedProxies` (default loopback). A `Request` merges repeated headers into one value,
- * so a repeated header is refused as a malformed one.
+ * so a repeated header is refused as a malformed one. Loads no framework and no database:
+ * bring a store (any object with `insert`).
  */
 export function netdataWebhookFetch(
   options: NetdataFetchOptions,
 ): (request: Request, info?: FetchConnectionInfo) => Promise<Response> {
-  refuseUnknownOptions(options, OPTION_NAMES.endpoint, "netdataWebhookFetch");
-  const source: string = options?.clientIdentity ?? "proxy-headers";
-  if (source === "tls") {
+  if ((options as { clientIdentity?: unknown } | undefined)?.clientIdentity === "tls") {
     throw new OptionError(
-      "netdataWebhookFetch",
+      CALLER,
       "clientIdentity",
       'fetch handlers cannot see the client certificate; use "proxy-headers" behind a TLS proxy (the default), or netdataWebhookNode for direct mTLS',
     );
   }
-  const { pipeline, path } = createEndpoint(
-    { ...options, clientIdentity: source as ClientIdentitySource },
-    "netdataWebhookFetch",
-  );
+  const resolved = resolveEndpointOptions(options as NetdataEndpointOptions, CALLER, undefined, {
+    clientIdentity: "proxy-headers",
+  });
+  const pipeline = createWebhookPipeline(resolved, checkStore(options.store, CALLER));
   return async (request, info) => {
+    const socket = info?.incoming?.socket;
+    if (isClosing(socket)) return new Response(null, { status: 400, headers: CLOSE });
     const url = new URL(request.url);
-    const target = `${url.pathname}${url.search}`;
+    // The target as sent where the runtime shows it; else the normalised one of the Request.
+    const target = info?.incoming?.url ?? `${url.pathname}${url.search}`;
     const rawHeaders: string[] = [];
     request.headers.forEach((value, name) => {
       rawHeaders.push(name, value);
@@ -52,7 +68,7 @@ export function netdataWebhookFetch(
     const reply = await pipeline.handle({
       method: request.method,
       path: requestedPath(target),
-      atEndpoint: isExactWebhookPath(target, path),
+      atEndpoint: isExactWebhookPath(target, resolved.path),
       query: url.search.slice(1),
       rawHeaders,
       socket: undefined,
@@ -60,9 +76,12 @@ export function netdataWebhookFetch(
       readBody: (limit) =>
         readStreamBody(request.body, request.headers.get("content-length"), limit),
     });
+    if (reply.close) markClosing(socket);
     return toResponse(reply);
   };
 }
+
+const CLOSE = { Connection: "close" };
 
 function toResponse(reply: WebhookReply): Response {
   const headers = new Headers(reply.headers);

@@ -1,33 +1,47 @@
-import express, { type Router } from "express";
+import express, { type Express } from "express";
 import { isClosing } from "../closing-refusal.js";
-import { toLogger } from "../log.js";
 import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
-import { OPTION_NAMES, refuseUnknownOptions } from "../option-names.js";
-import { type NetdataWebhookOptions, resolveWebhookOptions } from "../options.js";
-import { createWebhookPipeline, settleReply, type WebhookPipeline } from "../pipeline.js";
+import {
+  checkStore,
+  type NetdataWebhookOptions,
+  type ResolvedWebhookOptions,
+  resolveWebhookOptions,
+} from "../options.js";
+import { createWebhookPipeline, settleReply } from "../pipeline.js";
+import type { NotificationWriter } from "../store-types.js";
 import { isExactWebhookPath } from "../webhook-path.js";
 
 /**
  * The Netdata part of a receiver, for an existing Express app:
  * `app.use("/webhooks/netdata", netdataWebhook({ store, auth }))`. Mount it before any body
- * parser: it reads the body itself to answer each problem precisely.
+ * parser: it reads the body itself to answer each problem precisely. The mount path is
+ * matched exactly and case-sensitively, whatever the app's routing settings:
+ * `/WEBHOOKS/NETDATA` or `/webhooks/netdata/` gets a JSON 404.
  */
-export function netdataWebhook(options: NetdataWebhookOptions): Router {
-  refuseUnknownOptions(options, OPTION_NAMES.webhook, "netdataWebhook");
+export function netdataWebhook(options: NetdataWebhookOptions): Express {
   const resolved = resolveWebhookOptions(options, "netdataWebhook");
-  const logger = toLogger(options.logger, resolved.secrets);
-  return createWebhookRouter(createWebhookPipeline(resolved, logger));
+  return createWebhookSubApp(resolved, checkStore(options.store, "netdataWebhook"));
 }
 
-/** The Express adapter: every request under the mount point goes through the pipeline. */
-export function createWebhookRouter(pipeline: WebhookPipeline): Router {
-  const router = express.Router();
-  router.use((req, res, next) => {
+/**
+ * The Express adapter: a sub-app, so that it knows the path it is mounted at
+ * (`app.mountpath`); every request Express routes to it goes through the pipeline.
+ */
+export function createWebhookSubApp(
+  options: ResolvedWebhookOptions,
+  store: NotificationWriter,
+): Express {
+  const pipeline = createWebhookPipeline(options, store);
+  const sub = express();
+  sub.disable("x-powered-by");
+  sub.use((req, res, next) => {
     // Pipelined behind a refusal that closes the connection: not read, not answered.
     if (isClosing(req.socket)) return;
-    const atEndpoint = isExactWebhookPath(req.originalUrl, req.baseUrl);
+    // Express matches mount paths case-insensitively: compare with the path as mounted.
+    const mounted = typeof sub.mountpath === "string" ? sub.mountpath : req.baseUrl;
+    const atEndpoint = isExactWebhookPath(req.originalUrl, mounted === "/" ? req.baseUrl : mounted);
     const request = nodeWebhookRequest(req, res, req.originalUrl, atEndpoint);
     settleReply(pipeline, request, (reply) => writeReply(res, reply), next);
   });
-  return router;
+  return sub;
 }
