@@ -11,8 +11,7 @@ import { ReceiverMetrics } from "./receiver-metrics.js";
 export interface AdminConsoleOptions {
   /** The store the receiver will use; the console wraps it to time commits. */
   store: NotificationStore;
-  /** The proxy's header names, behind a proxy (defaults X-Client-Verify, X-Client-DN). */
-  verifyHeader: string;
+  /** The header carrying the client DN the proxy verified, behind a proxy (X-Client-DN). */
   dnHeader: string;
   /** The forwarding outbox, when forwarding is configured. */
   forwarding?: ForwardingStats;
@@ -38,10 +37,10 @@ export interface AdminConsole {
  * `start` it with the receiver's handle.
  */
 export function createAdminConsole(options: AdminConsoleOptions): AdminConsole {
-  const { verifyHeader, dnHeader, forwarding } = options;
-  const metrics = new ReceiverMetrics({ verifyHeader, dnHeader, forwarding });
+  const { dnHeader, forwarding } = options;
+  const metrics = new ReceiverMetrics({ forwarding });
   const store = metrics.timeStore(options.store);
-  const feed = new ConsoleFeed({ store, verifyHeader, dnHeader });
+  const feed = new ConsoleFeed({ store, dnHeader });
   const events: ReceiverEvents = {
     accepted: (event) => {
       metrics.accepted(event);

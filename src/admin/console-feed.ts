@@ -80,8 +80,7 @@ export interface ConsoleFeedOptions {
   store: NotificationStore;
   /** The receiver's webhook path, for saying which path a wrong one should have been. */
   webhookPath?: string;
-  /** The proxy's header names (behind-proxy mode). */
-  verifyHeader: string;
+  /** The header carrying the client DN the proxy verified (behind-proxy mode). */
   dnHeader: string;
 }
 
@@ -150,7 +149,7 @@ export class ConsoleFeed implements ReceiverEvents {
   }
 
   refused(event: RefusalEvent): void {
-    const reason = refusalReasonOf(event, this.options.verifyHeader, this.options.dnHeader);
+    const reason = refusalReasonOf(event);
     const reasonTotal = (this.reasonCounts.get(reason) ?? 0) + 1;
     this.reasonCounts.set(reason, reasonTotal);
     const key = `${reason} ${event.remote ?? ""}`;

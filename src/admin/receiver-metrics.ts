@@ -17,8 +17,6 @@ const COMMIT_DURATION_BUCKETS_S = [
 ];
 
 export interface ReceiverMetricsOptions {
-  verifyHeader: string;
-  dnHeader: string;
   forwarding?: ForwardingStats | undefined;
 }
 
@@ -71,7 +69,7 @@ export class ReceiverMetrics implements ReceiverEvents {
   private server: http.Server | undefined;
   private store: NotificationStore | undefined;
 
-  constructor(private readonly options: ReceiverMetricsOptions) {
+  constructor(options: ReceiverMetricsOptions) {
     // Every reason and kind starts at 0, so rate() and alerts see the first one.
     for (const reason of Object.keys(REFUSAL_REASONS)) this.refusalsTotal.inc({ reason }, 0);
     for (const kind of NOTIFICATION_KINDS) this.duplicatesTotal.inc({ kind }, 0);
@@ -88,7 +86,7 @@ export class ReceiverMetrics implements ReceiverEvents {
 
   refused(event: RefusalEvent): void {
     this.refusalsTotal.inc({
-      reason: refusalReasonOf(event, this.options.verifyHeader, this.options.dnHeader),
+      reason: refusalReasonOf(event),
     });
   }
 

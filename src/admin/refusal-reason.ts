@@ -1,8 +1,4 @@
-import type { Socket } from "node:net";
-import { TLSSocket } from "node:tls";
-import { headerValues } from "../protocol/auth.js";
-import { peerFactsFromSocket } from "../protocol/client-identity.js";
-import { commonNameOfDistinguishedName } from "../protocol/distinguished-name.js";
+import type { IdentityCode } from "../protocol/client-identity.js";
 import type { RefusalEvent } from "../receiver/receiver-events.js";
 
 /** Why a connection or request was refused, in the words an operator setting up Netdata needs. */
@@ -24,18 +20,25 @@ export const REFUSAL_REASONS = {
 
 export type RefusalReason = keyof typeof REFUSAL_REASONS;
 
-/** The value nginx and Apache put in the verify header when no certificate was sent. */
-const PROXY_NO_CERTIFICATE = "NONE";
+/** The console's reason for each identity verdict code (protocol/client-identity). */
+const IDENTITY_REASONS: Readonly<Record<IdentityCode, RefusalReason>> = {
+  no_certificate: "no_certificate",
+  not_tls: "no_certificate",
+  untrusted: "untrusted",
+  expired: "untrusted",
+  not_yet_valid: "untrusted",
+  no_cn: "wrong_cn",
+  several_cns: "wrong_cn",
+  wrong_cn: "wrong_cn",
+  bad_proxy_headers: "bad_dn",
+  untrusted_proxy: "untrusted_proxy",
+};
 
 /**
- * Sorts a refusal into one of REFUSAL_REASONS from the structured facts (the check that
- * refused, the TLS verdict, the proxy's verdict header), never from the reason's wording.
+ * Sorts a refusal into one of REFUSAL_REASONS from the structured facts: the check that
+ * refused and, for the client check, the code of the identity verdict. Never the wording.
  */
-export function refusalReasonOf(
-  event: RefusalEvent,
-  verifyHeader: string,
-  dnHeader: string,
-): RefusalReason {
+export function refusalReasonOf(event: RefusalEvent): RefusalReason {
   switch (event.check) {
     case "tls":
       return "tls_handshake";
@@ -45,7 +48,7 @@ export function refusalReasonOf(
     case "headers":
       return "malformed";
     case "client":
-      return certificateReason(event.socket, event.rawHeaders, verifyHeader, dnHeader);
+      return event.identity ? IDENTITY_REASONS[event.identity] : "untrusted";
     case "auth":
       return "bad_auth";
     case "content-type":
@@ -61,24 +64,4 @@ export function refusalReasonOf(
     case "store":
       return "store_unavailable";
   }
-}
-
-function certificateReason(
-  socket: Socket | undefined,
-  rawHeaders: readonly string[],
-  verifyHeader: string,
-  dnHeader: string,
-): RefusalReason {
-  if (socket instanceof TLSSocket) {
-    const facts = peerFactsFromSocket(socket);
-    if (facts.authorized) return "wrong_cn";
-    return facts.subject === undefined ? "no_certificate" : "untrusted";
-  }
-  const verify = headerValues(rawHeaders, verifyHeader);
-  if (verify.length === 0 || verify[0] === PROXY_NO_CERTIFICATE) return "no_certificate";
-  if (verify.length !== 1 || verify[0] !== "SUCCESS") return "untrusted";
-  // Verified by the proxy: the DN it forwarded is missing, unreadable or names another CN.
-  const dns = headerValues(rawHeaders, dnHeader);
-  const dn = dns.length === 1 ? (dns[0] ?? "") : "";
-  return commonNameOfDistinguishedName(dn).ok ? "wrong_cn" : "bad_dn";
 }

@@ -100,7 +100,6 @@ async function createConsole(
   const { createAdminConsole } = await import("../admin/admin-console.js");
   return createAdminConsole({
     store,
-    verifyHeader: identity.verifyHeader,
     dnHeader: identity.dnHeader,
     ...(outbox ? { forwarding: outbox } : {}),
   });

@@ -14,7 +14,6 @@ import {
   DEFAULT_WEBHOOK_PATH,
   secretsOf,
 } from "../receiver/options.js";
-import { type ReceiverHandle, startReceiver } from "../receiver/server.js";
 import {
   BEHIND_PROXY_DEFAULT_PORT,
   DEFAULT_RECEIVER_PORT,

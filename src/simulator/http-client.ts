@@ -6,17 +6,12 @@ import {
   type SecureVersion,
   type TLSSocket,
 } from "node:tls";
+import type { Outcome, OutcomeBase, RequestStage, TlsFacts } from "./outcome.js";
 import { classifyRequestError, errorFacts } from "./outcome-classify.js";
-import type { ProxyIdentity } from "./proxy-identity.js";
+import type { Identity } from "./proxy-identity.js";
 
-/** A TLS client identity (PEM text); `cert` may hold the leaf followed by its intermediates. */
-export interface Identity {
-  name: string;
-  cert: string;
-  key: string;
-  /** With verify --proxy-headers: what the TLS proxy forwards for this identity. */
-  proxy?: ProxyIdentity;
-}
+export type { Outcome, OutcomeCore, RequestStage, TlsFacts } from "./outcome.js";
+export type { Identity } from "./proxy-identity.js";
 
 /** Where requests go and how the server certificate is checked. */
 export interface Connection {
@@ -37,43 +32,6 @@ export interface RequestSpec {
   timeoutMs: number;
   tls?: { minVersion?: SecureVersion; maxVersion?: SecureVersion; ciphers?: string };
 }
-
-export interface TlsFacts {
-  protocol: string | null;
-  peer: { subject: string; issuer: string; validFrom: string; validTo: string } | null;
-}
-
-export type RequestStage = "connect" | "handshake" | "request" | "response";
-
-interface OutcomeBase {
-  latencyMs: number;
-  /** Of latencyMs, the time until the connection (and TLS handshake) was ready; the rest is the request and the answer. */
-  setupMs?: number;
-  tls: TlsFacts | null;
-}
-
-/** What became of one request. Never a thrown error: every failure is a kind of outcome. */
-export type Outcome = OutcomeBase & OutcomeCore;
-
-export type OutcomeCore =
-  | { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string }
-  /**
-   * The server refused us: during the TLS handshake, or right after it (TLS 1.3, or HTTP).
-   * `afterRequest`: it closed without a TLS alert after our whole request was written, so the
-   * refusal is not proven: the receiver may have read and handled the request first.
-   */
-  | {
-      kind: "refused";
-      stage: RequestStage;
-      code: string;
-      message: string;
-      afterRequest?: true;
-    }
-  | { kind: "server-certificate-rejected"; code: string; message: string }
-  | { kind: "timeout"; stage: RequestStage }
-  | { kind: "unreachable"; code: string; message: string }
-  /** Our side could not build the request (bad key, unsupported option): not the server's fault. */
-  | { kind: "client-error"; code: string; message: string };
 
 /** Response bodies are kept up to this size; the rest is read and dropped. */
 export const RESPONSE_BODY_KEEP_BYTES = 64 * 1024;

@@ -1,4 +1,4 @@
-import type { Outcome, OutcomeCore, RequestStage } from "./http-client.js";
+import type { Outcome, OutcomeCore, RequestStage } from "./outcome.js";
 
 export function errorFacts(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown }).code;

@@ -1,5 +1,4 @@
 import { X509Certificate } from "node:crypto";
-import type { Identity } from "./http-client.js";
 
 /** What a TLS proxy forwards about a client: its verdict (nginx `$ssl_client_verify`) and DN. */
 export interface ProxyIdentity {
@@ -58,4 +57,13 @@ export function proxyIdentityFor(name: string, certPem: string | null): ProxyIde
 /** An identity that exists only as proxy headers (no certificate to present). */
 export function virtualIdentity(name: string, proxy: ProxyIdentity): Identity {
   return { name, cert: "", key: "", proxy };
+}
+
+/** A TLS client identity (PEM text); `cert` may hold the leaf followed by its intermediates. */
+export interface Identity {
+  name: string;
+  cert: string;
+  key: string;
+  /** With verify --proxy-headers: what the TLS proxy forwards for this identity. */
+  proxy?: ProxyIdentity;
 }

@@ -56,7 +56,6 @@ export async function startReceiverWithConsole(
     : undefined;
   const adminConsole = createAdminConsole({
     store,
-    verifyHeader: "X-Client-Verify",
     dnHeader: "X-Client-DN",
     ...(outbox ? { forwarding: outbox } : {}),
   });

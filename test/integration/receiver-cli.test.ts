@@ -49,7 +49,10 @@ describe("serve refuses a configuration that cannot work, before opening anythin
     [["--tls-cert", "nope.pem", "--tls-key", "nope.key"], "file not found"],
     [["--behind-proxy", "--expected-cn", "*.netdata.cloud"], "--expected-cn: expected a host name"],
     [["--behind-proxy", "--path", "webhooks"], 'path: expected a path such as "/webhooks/netdata"'],
-    [["--behind-proxy", "--proxy-verify-header", "X Bad"], "--proxy-verify-header: expected a header name"],
+    [
+      ["--behind-proxy", "--proxy-verify-header", "X Bad"],
+      "--proxy-verify-header: expected a header name",
+    ],
     [["--bogus"], "unknown option: --bogus."],
   ])("serve %j -> exit 2: %s", async (args, message) => {
     const result = await run(["serve", ...args]);
