@@ -3,7 +3,7 @@
 // peer (Express 5, Fastify 5, plain node:https), behind the kit's generated nginx config
 // where it cannot (Hono on @hono/node-server, with the fetch adapter).
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -12,13 +12,15 @@ import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeTlsOptions } from "../../src/exports/node.js";
+import type { Notification } from "../../src/protocol/notification-types.js";
 import { renderProxyConfig } from "../../src/proxy/proxy-config.js";
 import { netdataWebhookFastify } from "../../src/receiver/adapters/fastify.js";
 import { netdataWebhookFetch } from "../../src/receiver/adapters/fetch.js";
 import { netdataWebhookNode } from "../../src/receiver/adapters/node.js";
 import { netdataWebhook } from "../../src/receiver/middleware/netdata-webhook.js";
 import { openStore } from "../../src/receiver/store.js";
-import type { NotificationStore } from "../../src/receiver/store-types.js";
+import type { InsertResult, NotificationStore } from "../../src/receiver/store-types.js";
 import { verifyReceiver } from "../../src/simulator/run.js";
 import type { VerifyReport } from "../../src/simulator/types.js";
 import { pkiFile } from "../helpers/pki.js";
@@ -26,6 +28,24 @@ import { captureLogs, sharedTestPki, TEST_SECRETS } from "../helpers/receiver.js
 import { findServerBinary, type RunningServer, startNginx } from "../helpers/servers.js";
 
 const PATH = "/webhooks/netdata";
+
+/**
+ * The smallest store the adapters accept: an insert that dedupes by content key and
+ * resolves once the row is "durable" (here: in the Map). What the README shows.
+ */
+function inMemoryStore() {
+  const rows = new Map<string, { id: number; notification: Notification }>();
+  return {
+    rows,
+    async insert(notification: Notification, key: string): Promise<InsertResult> {
+      const existing = rows.get(key);
+      if (existing) return { id: existing.id, duplicate: true };
+      const id = rows.size + 1;
+      rows.set(key, { id, notification });
+      return { id, duplicate: false };
+    },
+  };
+}
 const auth = { scheme: "bearer", token: TEST_SECRETS.bearerToken } as const;
 const challengeSecret = TEST_SECRETS.challengeSecret;
 
@@ -105,6 +125,19 @@ describe("each adapter in a real app passes the conformance run", () => {
     }
   });
 
+  it("netdataWebhookNode with a store of one's own (an in-memory Map) over direct mTLS", async () => {
+    const mine = inMemoryStore();
+    const listener = netdataWebhookNode({ ...common(), store: mine, path: PATH });
+    const server = https.createServer({ ...nodeTlsOptions(), ...serverTls() }, listener);
+    const port = await listen(server);
+    try {
+      expect(notPassed(await conformance(`https://127.0.0.1:${port}${PATH}`))).toEqual([]);
+      expect(mine.rows.size).toBeGreaterThan(0);
+    } finally {
+      await close(server);
+    }
+  });
+
   it("netdataWebhookFastify registered in a Fastify 5 app served over direct mTLS", async () => {
     const app = Fastify({ https: serverTls() });
     await app.register(netdataWebhookFastify, { ...common(), path: PATH });
@@ -123,7 +156,12 @@ describe("each adapter in a real app passes the conformance run", () => {
     async () => {
       const handler = netdataWebhookFetch({ ...common(), path: PATH });
       const app = new Hono();
-      app.all(PATH, (c) => handler(c.req.raw, { remoteAddress: getConnInfo(c).remote.address }));
+      app.all("*", (c) =>
+        handler(c.req.raw, {
+          remoteAddress: getConnInfo(c).remote.address,
+          incoming: (c.env as { incoming: IncomingMessage }).incoming,
+        }),
+      );
       const hono = serve({
         fetch: app.fetch,
         port: 0,
