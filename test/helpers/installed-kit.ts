@@ -20,14 +20,21 @@ export function packKitInto(dir: string): string {
   return join(dir, packed.filename);
 }
 
-/** Installs the packed kit into `projectDir` as npm would, without the network. */
-export function installPackedKit(projectDir: string, tarball: string): void {
+/**
+ * Installs the packed kit into `projectDir` as npm would, without the network. `without`
+ * leaves those dependencies out, as on a runtime where they cannot be installed.
+ */
+export function installPackedKit(
+  projectDir: string,
+  tarball: string,
+  without: readonly string[] = [],
+): void {
   const nodeModules = join(projectDir, "node_modules");
   mkdirSync(join(nodeModules, ".bin"), { recursive: true });
   execFileSync("tar", ["xzf", tarball, "-C", nodeModules]);
   renameSync(join(nodeModules, "package"), join(nodeModules, "netdata-webhook-kit"));
   for (const name of readdirSync(join(REPO, "node_modules"))) {
-    if (name.startsWith(".") || name === "netdata-webhook-kit") continue;
+    if (name.startsWith(".") || name === "netdata-webhook-kit" || without.includes(name)) continue;
     symlinkSync(join(REPO, "node_modules", name), join(nodeModules, name));
   }
   const cli = join(nodeModules, "netdata-webhook-kit", "dist", "cli.js");
