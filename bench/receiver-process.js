@@ -51,7 +51,7 @@ try {
   // The bench process went away (Ctrl-C, a crash): stop too rather than linger.
   process.once("disconnect", () => void stop());
   process.on("message", async (/** @type {any} */ message) => {
-    if (message?.type === "count") send({ type: "count", count: store.count() });
+    if (message?.type === "count") send({ type: "count", count: await store.count() });
     if (message?.type === "outbox") send({ type: "outbox", ...(outbox?.stats() ?? {}) });
     if (message?.type === "memory") send({ type: "memory", ...process.memoryUsage() });
     if (message?.type === "collect-garbage") {
