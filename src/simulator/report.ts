@@ -15,8 +15,8 @@ export function buildReport(
     observation: VerifyReport["observation"];
     /** The --only patterns (ids or prefixes); empty for the default selection. */
     only?: readonly string[];
-    /** The checks that sent requests the receiver must refuse (they carry canaries). */
-    refusalChecks?: ReadonlySet<string>;
+    /** The requests the receiver must refuse (each carries a canary), by check and label. */
+    refusals?: ReadonlyArray<{ checkId: string; label: string }>;
   },
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
@@ -48,7 +48,9 @@ export function buildReport(
       `--timeout-ms ${options.timeoutMs} is above the ${DELIVERY_BUDGET_MS / 1000} s delivery budget: a receiver that slow passes here but may be given up on by Netdata (its delivery timeout is not documented; the CRC's documented 5 s is the bound verify assumes)`,
     );
   }
-  const unobserved = run.observation === null && run.baseline.ok ? unobservedNote(checks, run) : null;
+  // Said when nothing watched the receiver (no source, or one that does not watch it).
+  const watched = run.observation !== null && run.observation.problems.length === 0;
+  const unobserved = !watched && run.baseline.ok ? unobservedNote(checks, run) : null;
   if (unobserved) warnings.push(unobserved);
   if (options.proxyHeaders) {
     warnings.push(
@@ -126,9 +128,16 @@ function observeOptionFor(baseline: Baseline): string {
  */
 function unobservedNote(
   checks: readonly CheckResult[],
-  run: { baseline: Baseline; refusalChecks?: ReadonlySet<string> },
+  run: { baseline: Baseline; refusals?: ReadonlyArray<{ checkId: string; label: string }> },
 ): string | null {
-  const refusals = checks.filter((c) => c.status === "pass" && run.refusalChecks?.has(c.id));
+  const labels = new Set((run.refusals ?? []).map(({ checkId, label }) => `${checkId}\n${label}`));
+  // A TLS alert refused before any handler could run; an HTTP answer or a close proves nothing.
+  const refusals = checks.filter(
+    (c) =>
+      c.status === "pass" &&
+      (c.warnings.some(isUnprovenWarning) ||
+        c.exchanges.some((e) => labels.has(`${c.id}\n${e.label}`) && e.response.status !== null)),
+  );
   if (refusals.length === 0) return null;
   const closed = refusals.filter((c) => c.warnings.some(isUnprovenWarning)).length;
   const closedNote =

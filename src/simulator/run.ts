@@ -68,7 +68,7 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
     baseline,
     observation,
     only: options.only ?? [],
-    refusalChecks: new Set(runtime.canaries.map((canary) => canary.checkId)),
+    refusals: runtime.canaries,
   });
 }
 
