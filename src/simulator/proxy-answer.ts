@@ -17,7 +17,11 @@ export interface ProxyAnswer {
    * 400 "The SSL certificate error", 495); upstream-unreachable: 502/503, the proxy could not
    * reach the receiver; upstream-timeout: 504, the receiver did not answer the proxy in time.
    */
-  kind: "no-client-certificate" | "certificate-refused" | "upstream-unreachable" | "upstream-timeout";
+  kind:
+    | "no-client-certificate"
+    | "certificate-refused"
+    | "upstream-unreachable"
+    | "upstream-timeout";
 }
 
 /** nginx's pages end in `<center>nginx</center>`, Apache's in `<address>Apache/2.4 ...`. */

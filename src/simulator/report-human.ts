@@ -199,7 +199,10 @@ function verdictLine(report: VerifyReport, style: Style): string {
     const n = notRun.filter((c) => c.skipKind === kind).length;
     return n > 0 ? [`${n} ${what}`] : [];
   };
-  const aside = [...kinds("not-applicable", "not applicable"), ...kinds("by-request", "skipped by request")];
+  const aside = [
+    ...kinds("not-applicable", "not applicable"),
+    ...kinds("by-request", "skipped by request"),
+  ];
   return style.green(
     `PASS: every required check ran and passed${aside.length > 0 ? ` (${aside.join(", ")})` : ""} (exit 0)`,
   );

@@ -24,14 +24,18 @@ export function buildReport(
   const requiredFailed = count((c) => c.status === "fail" && required(c));
   const requiredInconclusive = count((c) => c.status === "inconclusive" && required(c));
   // Not those the baseline or an unreachable target kept from running: they have their verdict.
-  const requiredSkipped = count((c) => required(c) && c.skipKind !== null && c.skipKind !== "not-run");
+  const requiredSkipped = count(
+    (c) => required(c) && c.skipKind !== null && c.skipKind !== "not-run",
+  );
   const requiredIncomplete = count((c) => required(c) && c.skipKind === "incomplete");
   // --only that ran no required check at all, though it selected some (not left out by --skip).
   const ranRequired = count((c) => required(c) && c.status !== "skip");
   const selectedNotRun =
     (run.only ?? []).length > 0 && ranRequired === 0
       ? checks
-          .filter((c) => required(c) && (c.skipKind === "not-applicable" || c.skipKind === "incomplete"))
+          .filter(
+            (c) => required(c) && (c.skipKind === "not-applicable" || c.skipKind === "incomplete"),
+          )
           .map((c) => c.id)
       : [];
   const warnings: string[] = [];

@@ -93,7 +93,10 @@ function notRunResult(
   kind: "by-request" | "not-run",
   summary: string,
 ): CheckResult {
-  return { ...resultOf(check, { status: "skip", summary, kind: "incomplete" }, [], 0), skipKind: kind };
+  return {
+    ...resultOf(check, { status: "skip", summary, kind: "incomplete" }, [], 0),
+    skipKind: kind,
+  };
 }
 
 function blockedByBaseline(check: CheckDefinition, baseline: Baseline): boolean {

@@ -62,7 +62,8 @@ export async function startDocumentedReceiver(
         ca: read("ca.pem"),
         requestCert: true,
         // The secure-connection variant checks by hand, as the node-http template once did.
-        rejectUnauthorized: options.identityCheck === undefined || options.identityCheck === "per-request",
+        rejectUnauthorized:
+          options.identityCheck === undefined || options.identityCheck === "per-request",
         minVersion: "TLSv1.2",
       },
       handler,

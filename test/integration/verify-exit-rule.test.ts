@@ -122,7 +122,14 @@ describe("verify's exit code", () => {
     const run = await verify([
       direct.url,
       ...directFlags(),
-      ...["--only", "crc,auth", "--skip", "crc.answers-challenge", "--skip", "auth.rejects-repeated"],
+      ...[
+        "--only",
+        "crc,auth",
+        "--skip",
+        "crc.answers-challenge",
+        "--skip",
+        "auth.rejects-repeated",
+      ],
       ...["--challenge-secret", SECRET],
     ]);
     const report = parseJsonReport(run.stdout);
@@ -140,6 +147,8 @@ describe("verify's exit code", () => {
       ...["--no-challenge", "--challenge-secret", SECRET],
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--no-challenge.*--challenge-secret|--challenge-secret.*--no-challenge/);
+    expect(run.stderr).toMatch(
+      /--no-challenge.*--challenge-secret|--challenge-secret.*--no-challenge/,
+    );
   });
 });

@@ -128,7 +128,9 @@ describe("verify against the reference receiver", () => {
     const report = await verifyReceiver(
       fullOptions({ only: ["mtls"], skip: ["mtls.rejects-two-cn"] }),
     );
-    expect(report.checks.map((c) => c.id)).toEqual(CHECK_IDS.filter((id) => id.startsWith("mtls.")));
+    expect(report.checks.map((c) => c.id)).toEqual(
+      CHECK_IDS.filter((id) => id.startsWith("mtls.")),
+    );
     expect(statusOf(report, "mtls.rejects-two-cn")).toMatchObject({
       status: "skip",
       skipKind: "by-request",
