@@ -31,6 +31,8 @@ export async function applyObservation(
   const watched = new Set(canaries.map((canary) => canary.checkId));
   for (const [index, result] of results.entries()) {
     const mine = found.filter((canary) => canary.checkId === result.id);
+    // A check that failed on the wire (the request was accepted) keeps that cause.
+    if (result.status === "fail") continue;
     if (mine.length === 0) {
       // Looked for and not found: a close after the request is proven a refusal after all.
       if (problems.length === 0 && watched.has(result.id)) {

@@ -118,6 +118,17 @@ describe("failures grouped by cause", () => {
     expect(report.causes[0]?.checks).toContain("mtls.rejects-no-certificate");
     expect(report.exitCode).toBe(1);
   });
+
+  it("keeps the cause of a request that was accepted on the wire when its canary is then found", async () => {
+    // The receiver reads the first of two Authorization headers: it accepts the pair.
+    const log = join(work, "accepted.log");
+    const report = await verifyAgainst(
+      { pkiDir, log: (line) => appendFileSync(log, `${line}\n`) },
+      { only: ["auth"], observeLog: log },
+    );
+    expect(report.observation?.found.map((f) => f.checkId)).toEqual(["auth.rejects-repeated"]);
+    expect(failed(report)).toEqual([["auth.rejects-repeated", "repeated-authorization-accepted"]]);
+  });
 });
 
 describe("refusals judged on the wire only", () => {
