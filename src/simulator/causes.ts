@@ -98,6 +98,11 @@ const CAUSES: Record<string, (options: ResolvedVerifyOptions) => CauseText> = {
     cause: "requests were stored or logged before they were refused.",
     fix: "Validate the request before storing or logging it.",
   }),
+  "nested-payloads-refused": () => ({
+    cause:
+      "notifications in the nested format Netdata Cloud sends since 2026 were refused: the receiver knows only the flat one",
+    fix: "Accept the nested format too: alerts with alert.state.status Critical, Warning or Clear (capitalised) and node, space and alert objects; reachability with status as a string, a reachable boolean and a nodes list. Ignore fields you do not use.",
+  }),
   "proxy-upstream-unreachable": () => ({
     cause:
       "the TLS proxy in front answered for itself with its own error page: it could not reach the receiver behind it",

@@ -29,6 +29,8 @@ export interface DocumentedReceiverOptions {
   checkProxy?: boolean;
   /** false: no Authorization check at all. */
   checkAuth?: boolean;
+  /** true: answers 422 to the nested format (an alert object, a nodes list), as older code did. */
+  refuseNested?: boolean;
   /** How the CRC challenge is answered: right, or with one of the usual mistakes. */
   crcAnswer?: "right" | "hex" | "swapped" | "no-prefix" | "wrong-field";
   /** Behind a proxy only: false ignores the DN header (trusts any verified certificate). */
@@ -149,6 +151,10 @@ async function handle(
     typeof notification.message !== "string"
   ) {
     return reply(res, 422, { error: "not a notification: message is missing" });
+  }
+  const shape = notification as { alert?: unknown; nodes?: unknown };
+  if (options.refuseNested && (typeof shape.alert === "object" || Array.isArray(shape.nodes))) {
+    return reply(res, 422, { error: "unknown notification format" });
   }
   options.log?.(
     JSON.stringify({ message: notification.message, token: notification.token ?? null }),

@@ -164,3 +164,15 @@ describe("refusals judged on the wire only", () => {
     expect(report.warnings.filter((w) => /on the wire|not proven/.test(w))).toEqual([]);
   });
 });
+
+describe("payloads refused", () => {
+  it("groups the refusals of every nested payload under one cause", async () => {
+    const report = await verifyAgainst({ pkiDir, refuseNested: true }, { only: ["delivery"] });
+    expect(report.causes.map((c) => [c.id, c.checks])).toEqual([
+      [
+        "nested-payloads-refused",
+        ["delivery.alert-nested", "delivery.reachability-nested", "delivery.unknown-fields"],
+      ],
+    ]);
+  });
+});
