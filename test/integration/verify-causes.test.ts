@@ -1,7 +1,10 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { appendFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHumanReport } from "../../src/simulator/report-human.js";
 import { verifyReceiver } from "../../src/simulator/run.js";
@@ -128,6 +131,52 @@ describe("failures grouped by cause", () => {
     );
     expect(report.observation?.found.map((f) => f.checkId)).toEqual(["auth.rejects-repeated"]);
     expect(failed(report)).toEqual([["auth.rejects-repeated", "repeated-authorization-accepted"]]);
+  });
+});
+
+/** Starts the Python receiver of test/fixtures/receivers; resolves once it listens. */
+async function startPythonReceiver(script: string) {
+  const path = new URL(`../fixtures/receivers/${script}`, import.meta.url).pathname;
+  const child = spawn("python3", [path], {
+    env: { ...process.env, PKI_DIR: pkiDir, BEARER_TOKEN: TOKEN, CHALLENGE_SECRET: SECRET },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, "line")) as [string];
+  const port = /^listening (\d+)$/.exec(line)?.[1];
+  if (!port) throw new Error(`the Python receiver said ${JSON.stringify(line)}`);
+  return {
+    url: `https://127.0.0.1:${port}/netdata`,
+    close: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+describe("a receiver in another language", () => {
+  it("names the missing CN check of a Python receiver as one cause, with no word of Node", async () => {
+    const app = await startPythonReceiver("python-no-cn-check.py");
+    try {
+      const report = await verifyReceiver({
+        url: app.url,
+        pkiDir,
+        serverCa: pkiFile(pkiDir, "ca", "pem"),
+        auth: { scheme: "bearer", token: TOKEN },
+        challengeSecret: SECRET,
+        only: ["mtls"],
+      });
+      expect(report.causes.map((c) => [c.id, c.checks])).toEqual([
+        [
+          "cn-not-checked",
+          ["mtls.rejects-wrong-cn", "mtls.rejects-lookalike-cn", "mtls.rejects-two-cn"],
+        ],
+      ]);
+      const words = report.checks.map((c) => `${c.summary} ${c.cause ?? ""} ${c.fix ?? ""}`);
+      expect(words.join("\n")).not.toMatch(/\bNode\b|subject\.CN|String\(\)/);
+    } finally {
+      await app.close();
+    }
   });
 });
 
