@@ -99,7 +99,7 @@ async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<D
   }
   // A TLS proxy in front that answered for itself: the fix is the proxy's, not the receiver's.
   const proxy = recognizeProxyAnswer(outcome);
-  if (proxy) return proxyAnswerDiagnosis(proxy, seen, options.netdata !== null);
+  if (proxy) return proxyAnswerDiagnosis(proxy, options.netdata !== null);
   if (outcome.status === 404) return notFoundDiagnosis(options, ctx.probePayload().body, seen);
   if (outcome.status === 401 || outcome.status === 403) {
     const proxy = proxyHeaderDiagnosis(options, outcome, seen);

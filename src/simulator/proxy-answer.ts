@@ -22,6 +22,8 @@ export interface ProxyAnswer {
     | "certificate-refused"
     | "upstream-unreachable"
     | "upstream-timeout";
+  /** The page's title, e.g. `400 No required SSL certificate was sent` (empty when it has none). */
+  title: string;
 }
 
 /** nginx's pages end in `<center>nginx</center>`, Apache's in `<address>Apache/2.4 ...`. */
@@ -39,14 +41,18 @@ export function recognizeProxyAnswer(outcome: Answer): ProxyAnswer | null {
   const server = serverOf(outcome);
   if (!server) return null;
   const { status, body } = outcome;
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() ?? "";
+  const kind = kindOf(status, body);
+  return kind ? { server, kind, title } : null;
+}
+
+function kindOf(status: number, body: string): ProxyAnswer["kind"] | null {
   if (status === 496 || /No required SSL certificate was sent/i.test(body)) {
-    return { server, kind: "no-client-certificate" };
+    return "no-client-certificate";
   }
-  if (status === 495 || /SSL certificate error/i.test(body)) {
-    return { server, kind: "certificate-refused" };
-  }
-  if (status === 502 || status === 503) return { server, kind: "upstream-unreachable" };
-  if (status === 504) return { server, kind: "upstream-timeout" };
+  if (status === 495 || /SSL certificate error/i.test(body)) return "certificate-refused";
+  if (status === 502 || status === 503) return "upstream-unreachable";
+  if (status === 504) return "upstream-timeout";
   return null;
 }
 
@@ -57,9 +63,9 @@ const UPSTREAM_FIX =
 /** The cause and fix of a proxy's own answer, for the baseline and for the checks. */
 export function proxyAnswerDiagnosis(
   answer: ProxyAnswer,
-  seen: string,
   identityGiven: boolean,
 ): { cause: string; fix: string } {
+  const seen = `its page "${answer.title}"`;
   switch (answer.kind) {
     case "no-client-certificate":
       return {
