@@ -120,8 +120,10 @@ export function targetFromValues(
     return typeof value === "string" ? { [camel(name)]: resolve(io.cwd, value) } : {};
   };
   const pkiDir = typeof values.pki === "string" ? { pkiDir: resolve(io.cwd, values.pki) } : {};
+  const auth = authFromValues(values, io);
   return {
-    auth: authFromValues(values, io),
+    // Left out when neither --auth nor credentials were given: not the same as --auth none.
+    ...(values.auth !== undefined || auth.scheme !== "none" ? { auth } : {}),
     ...pkiDir,
     ...path("client-cert"),
     ...path("client-key"),

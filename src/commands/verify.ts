@@ -70,6 +70,11 @@ export const verifyCommand = defineCommand({
     payloads: { type: "string", description: "flat, nested or all", default: "all" },
     ...TARGET_OPTIONS,
     ...secretOptions("challenge-secret", CHALLENGE_SECRET_ENV, "the CRC challenge secret"),
+    "no-challenge": {
+      type: "boolean",
+      description:
+        "the receiver has no legacy CRC challenge: the CRC checks do not apply (--profile current)",
+    },
     only: {
       type: "string",
       multiple: true,
@@ -143,16 +148,17 @@ accepted delivery takes longer.
 The delivery checks post real notifications (about 100, from fictional spaces and hosts): run
 verify against a test instance, or expect them in the receiver's inbox.
 
-JUnit (--junit-file): failures + errors count exactly what makes the exit code 1 (failed or
-inconclusive required checks, the baseline, an unreadable --observe-* source as <error>); a
-failed recommended check is <skipped message="recommended: ...">.
+JUnit (--junit-file): failures + errors count exactly what makes the exit code 1 (failed,
+inconclusive or incomplete required checks, the baseline, an unreadable --observe-* source as
+<error>); a failed recommended check is <skipped message="recommended: ...">.
 
 Exit codes:
-  0  every required check passed
-  1  the baseline failed, a required check failed or was inconclusive, a required
-     check --only names by id did not run (the reason is printed) or none of the
-     selection ran, or an --observe-* source could not be read or does not show
-     this run's accepted notifications (so it does not watch this receiver)
+  0  every required check ran and passed, or does not apply by what you said of the
+     receiver (--auth none, --no-challenge, --proxy-headers) or was left out by --skip
+  1  a required check failed, was inconclusive or could not run (INCOMPLETE: a secret,
+     credentials or --pki not given, plain HTTP without --proxy-headers, --insecure;
+     the line names what would let it run), the baseline failed, nothing --only chose
+     ran, or an --observe-* source could not be read or does not watch this receiver
   2  usage or configuration error (also --only/--skip that select no check)
   3  the target could not be reached at all`,
   run: async (ctx) => {
@@ -187,6 +193,7 @@ Exit codes:
     };
     const secret = readSecret(values, "challenge-secret", CHALLENGE_SECRET_ENV, ctx);
     if (secret !== undefined) options.challengeSecret = secret;
+    if (values["no-challenge"] === true) options.profile = noChallengeProfile(options, secret);
     const json = values.json === true ? "-" : values["json-file"];
     const outputs = await outputPaths(json, values["junit-file"], ctx.cwd);
     const fit = values.wide === true ? { ...ctx, columns: undefined } : ctx;
@@ -198,6 +205,21 @@ Exit codes:
     return report.exitCode;
   },
 });
+
+/** --no-challenge says the receiver speaks only the current protocol: no CRC challenge. */
+function noChallengeProfile(options: VerifyOptions, secret: string | undefined): "current" {
+  if (secret !== undefined) {
+    throw new UsageError(
+      "--no-challenge says the receiver has no CRC challenge, but a challenge secret was given (--challenge-secret, its file or NETDATA_CHALLENGE_SECRET). Drop one of them.",
+    );
+  }
+  if (options.profile === "legacy-crc") {
+    throw new UsageError(
+      "--no-challenge and --profile legacy-crc contradict each other: legacy-crc tests only the CRC challenge. Drop one of them.",
+    );
+  }
+  return "current";
+}
 
 /** The rule that decides each check's level, as printed by --list. */
 export const LEVEL_RULE =
@@ -241,10 +263,11 @@ export async function runVerify(
     header();
     out(formatBaseline(baseline, style, verbose));
   };
+  const causesShown = new Set<string>();
   const onCheck = (result: CheckResult) => {
     header();
     const columns = !humanToStderr && io.isTTY ? io.columns : undefined;
-    out(formatCheckLine(result, style, { verbose, columns }));
+    out(formatCheckLine(result, style, { verbose, columns, causesShown }));
   };
   const report = await asUsageErrors(() =>
     verifyReceiver({ ...options, seed, onBaseline, onCheck }),

@@ -13,9 +13,16 @@ export interface TemplateInfo {
 
 export const DEFAULT_TEMPLATE: TemplateName = "express-ts";
 
+/**
+ * The log the printed run step writes (through tee) and verify watches with --observe-log:
+ * every template logs each notification it handles, so a request it should have refused
+ * shows up there, and a new project's first verify proves its refusals.
+ */
+const DEV_LOG = "receiver.log";
+const TEE = `2>&1 | tee ${DEV_LOG}`;
+
 /** What `dev.env` configures, so `verify` can be run against `npm run dev` as printed. */
-const VERIFY_DEV =
-  "npx netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret";
+const VERIFY_DEV = `npx netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret --observe-log ${DEV_LOG}`;
 
 /** Every template, in the order `init --list` shows them. */
 export const TEMPLATES: readonly TemplateInfo[] = [
@@ -28,7 +35,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       "npm install",
       "npm test                                        # the kit's conformance checks, in-process",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
-      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
+      `npm run dev ${TEE}           # https://127.0.0.1:8443/webhooks/netdata (dev.env)`,
       VERIFY_DEV,
     ],
   },
@@ -39,7 +46,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       `cd ${shellQuote(dir)}`,
       "npm install                                     # only the kit, for certs and verify",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
-      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
+      `npm run dev ${TEE}           # https://127.0.0.1:8443/webhooks/netdata (dev.env)`,
       VERIFY_DEV,
     ],
   },
@@ -50,8 +57,8 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       `cd ${shellQuote(dir)}`,
       "npm install                                     # only the kit's CLI (verify, certs, proxy); app.py does not use Node",
       "python3 -c 'import flask, waitress'             # fails? python3 -m pip install -r requirements.txt (Debian's python3-flask python3-waitress serve /usr/bin/python3 only)",
-      "python3 app.py --env-file dev.env               # in a terminal of its own: http://127.0.0.1:8080/webhooks/netdata, plain HTTP for the TLS proxy",
-      "npx netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret",
+      `python3 app.py --env-file dev.env ${TEE} # in a terminal of its own: http://127.0.0.1:8080/webhooks/netdata, plain HTTP for the TLS proxy`,
+      `npx netdata-webhook-kit verify http://127.0.0.1:8080/webhooks/netdata --proxy-headers --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret --observe-log ${DEV_LOG}`,
       "npx netdata-webhook-kit proxy nginx --help      # the TLS front end in production: README.md, Deploy",
     ],
   },

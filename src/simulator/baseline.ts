@@ -3,6 +3,7 @@ import { bodyHint } from "./checks/_expect.js";
 import { type Outcome, sendRequest } from "./http-client.js";
 import { describeOutcome, isSuccess } from "./outcome-classify.js";
 import { schemeMismatch } from "./port-protocol.js";
+import { proxyAnswerDiagnosis, recognizeProxyAnswer } from "./proxy-answer.js";
 import type { ResolvedVerifyOptions } from "./resolve-options.js";
 import { deliveryRequest, onTheWire } from "./runtime.js";
 import type { Baseline } from "./types.js";
@@ -96,6 +97,9 @@ async function deliveryDiagnosis(ctx: CheckContext, outcome: Outcome): Promise<D
       fix: `Check that the receiver answers a POST within --timeout-ms (${options.timeoutMs} ms) and does not close the connection.`,
     };
   }
+  // A TLS proxy in front that answered for itself: the fix is the proxy's, not the receiver's.
+  const proxy = recognizeProxyAnswer(outcome);
+  if (proxy) return proxyAnswerDiagnosis(proxy, options.netdata !== null);
   if (outcome.status === 404) return notFoundDiagnosis(options, ctx.probePayload().body, seen);
   if (outcome.status === 401 || outcome.status === 403) {
     const proxy = proxyHeaderDiagnosis(options, outcome, seen);

@@ -4,22 +4,10 @@ import type { CheckResult, VerifyReport } from "./types.js";
 
 const HANDLED_INSIDE = "refused on the wire but handled inside";
 
-/** Cause and fix by check family: what it means that a refused request left a trace. */
-const EXPLANATIONS: Record<string, { cause: string; fix: string }> = {
-  mtls: {
-    cause:
-      "the identity check runs after the request is read: in a secureConnection listener registered after the HTTP one (server.on('secureConnection'), which runs once Node's HTTP parser has the socket; over TLS 1.3 the request arrives right behind the certificate), or in the handler after the notification was stored or logged.",
-    fix: "Check the client identity (socket.authorized and the exact CN) before the request is handled: register the connection check with server.prependListener('secureConnection', ...) so it runs before the HTTP listener, and check it again first thing in every request, before storing or logging anything.",
-  },
-  auth: {
-    cause:
-      "the notification was stored or logged before its credentials were refused: the credentials check runs after the handler.",
-    fix: "Check the Authorization header first, before storing or logging anything.",
-  },
-  input: {
-    cause: "the request was stored or logged before it was refused.",
-    fix: "Validate the request before storing or logging it.",
-  },
+/** The cause (causes.ts) by check family: what it means that a refused request left a trace. */
+const CAUSE_BY_FAMILY: Record<string, string> = {
+  mtls: "identity-checked-after-handling",
+  auth: "credentials-checked-after-handling",
 };
 
 /**
@@ -43,6 +31,8 @@ export async function applyObservation(
   const watched = new Set(canaries.map((canary) => canary.checkId));
   for (const [index, result] of results.entries()) {
     const mine = found.filter((canary) => canary.checkId === result.id);
+    // A check that failed on the wire (the request was accepted) keeps that cause.
+    if (result.status === "fail") continue;
     if (mine.length === 0) {
       // Looked for and not found: a close after the request is proven a refusal after all.
       if (problems.length === 0 && watched.has(result.id)) {
@@ -54,14 +44,14 @@ export async function applyObservation(
       continue;
     }
     const family = result.id.split(".")[0] ?? "";
-    const explained = EXPLANATIONS[family] ?? EXPLANATIONS.input;
     const labels = mine.map((canary) => canary.label).join("; ");
     results[index] = {
       ...result,
       status: "fail",
       summary: `${HANDLED_INSIDE}: ${labels} (its canary is in ${observer.sources.join(" / ")}); on the wire: ${result.summary}`,
-      cause: explained?.cause ?? "",
-      fix: explained?.fix ?? "",
+      causeId: CAUSE_BY_FAMILY[family] ?? "handled-before-refusal",
+      cause: null,
+      fix: null,
       control: null,
     };
   }

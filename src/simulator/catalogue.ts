@@ -36,11 +36,20 @@ function matches(id: string, pattern: string): boolean {
   );
 }
 
-/** The checks `only`/`skip` select; a pattern that matches nothing is a usage error. */
+/** A check of the run: `skippedBy` is the --skip pattern that leaves it out, or null. */
+export interface SelectedCheck {
+  check: CheckDefinition;
+  skippedBy: string | null;
+}
+
+/**
+ * The checks `only` selects, each with the `skip` pattern that leaves it out (listed as
+ * skipped by request); a pattern that matches nothing is a usage error.
+ */
 export function selectChecks(
   only: readonly string[] = [],
   skip: readonly string[] = [],
-): CheckDefinition[] {
+): SelectedCheck[] {
   for (const [flag, patterns] of [
     ["only", only],
     ["skip", skip],
@@ -54,10 +63,9 @@ export function selectChecks(
     }
   }
   const selected = CHECK_CATALOGUE.filter(
-    ({ id }) =>
-      (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p)),
-  );
-  if (selected.length === 0) {
+    ({ id }) => only.length === 0 || only.some((p) => matches(id, p)),
+  ).map((check) => ({ check, skippedBy: skip.find((p) => matches(check.id, p)) ?? null }));
+  if (selected.every(({ skippedBy }) => skippedBy !== null)) {
     const flags = [
       ...(only.length > 0 ? [`--only ${only.join(",")}`] : []),
       `--skip ${skip.join(",")}`,

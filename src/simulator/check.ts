@@ -5,8 +5,9 @@ import type { CheckLevel } from "./types.js";
 
 export type Verdict =
   | { status: "pass"; summary: string; warnings?: string[] }
-  | { status: "fail"; summary: string; cause: string; fix?: string }
-  | { status: "skip"; summary: string }
+  /** `causeId` names the defect when the check can tell it (see causes.ts); else the check's id. */
+  | { status: "fail"; summary: string; cause: string; fix?: string; causeId?: string }
+  | { status: "skip"; summary: string; kind: "not-applicable" | "incomplete" }
   /** A refusal that proves nothing: the control was refused too (`control` says how). */
   | { status: "inconclusive"; summary: string; control: string };
 
@@ -77,13 +78,32 @@ export const pass = (summary: string, warnings: string[] = []): Verdict => ({
   summary,
   ...(warnings.length > 0 ? { warnings } : {}),
 });
-export const fail = (summary: string, cause: string, fix?: string): Verdict => ({
+export const fail = (summary: string, cause: string, fix?: string, causeId?: string): Verdict => ({
   status: "fail",
   summary,
   cause,
   ...(fix !== undefined ? { fix } : {}),
+  ...(causeId !== undefined ? { causeId } : {}),
 });
-export const skip = (reason: string): Verdict => ({ status: "skip", summary: reason });
+/** A defect a shared cause names (causes.ts): its cause and fix are the catalogue's. */
+export const failWith = (summary: string, causeId: string): Verdict => ({
+  status: "fail",
+  summary,
+  cause: "",
+  causeId,
+});
+/** Could not run: `reason` names what would let it run (a required one makes exit 1). */
+export const skip = (reason: string): Verdict => ({
+  status: "skip",
+  summary: reason,
+  kind: "incomplete",
+});
+/** Does not apply, by what the caller said of the receiver (--auth none, --no-challenge...). */
+export const notApplicable = (reason: string): Verdict => ({
+  status: "skip",
+  summary: reason,
+  kind: "not-applicable",
+});
 export const inconclusive = (summary: string, control: string): Verdict => ({
   status: "inconclusive",
   summary,

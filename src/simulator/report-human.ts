@@ -45,13 +45,18 @@ function oneLine(text: string): string {
 
 /**
  * The line(s) printed for one check as soon as it has run. With `columns` (a terminal's
- * width) the check's line is cut to fit and warnings, causes and fixes wrap under their
- * indent; without it (piped) every line is whole. With `verbose`, its transcript follows.
+ * width) the check's line is cut to fit and warnings and causes wrap under their indent;
+ * without it (piped) every line is whole. With `verbose`, its transcript follows. A cause is
+ * worded in full the first time (`causesShown` remembers it); its fix is in the summary.
  */
 export function formatCheckLine(
   result: CheckResult,
   style: Style,
-  { verbose = false, columns }: { verbose?: boolean; columns?: number | undefined } = {},
+  {
+    verbose = false,
+    columns,
+    causesShown = new Set<string>(),
+  }: { verbose?: boolean; columns?: number | undefined; causesShown?: Set<string> } = {},
 ): string {
   const label = statusLabel(result, style);
   const marker = result.level === "recommended" ? " (recommended)" : "";
@@ -71,8 +76,10 @@ export function formatCheckLine(
   const warnings = verbose ? result.warnings : result.warnings.filter((w) => !isUnprovenWarning(w));
   for (const warning of warnings) detail("warning:", style.yellow, " ", warning);
   if (result.status === "fail") {
-    if (result.cause) detail("cause:", style.bold, " ", result.cause);
-    if (result.fix) detail("fix:", style.bold, "   ", result.fix);
+    const id = result.causeId ?? result.id;
+    const said = causesShown.has(id) ? "the same cause as above" : (result.cause ?? "");
+    causesShown.add(id);
+    detail("cause:", style.bold, " ", `[${id}] ${said}`);
   }
   if (result.status === "inconclusive" && result.control) {
     lines.push(`${INDENT}${style.bold("control:")} ${result.control}`);
@@ -115,6 +122,7 @@ export function formatSummary(report: VerifyReport, style: Style): string {
     lines.push(style.red(`UNREACHABLE: ${report.unreachableReason} (exit 3)`));
     return `\n${lines.join("\n")}\n`;
   }
+  lines.push(...formatCauses(report, style));
   const failed = `${s.failed} failed (${s.requiredFailed} required, ${s.recommendedFailed} recommended)`;
   const inconclusive = s.inconclusive > 0 ? `, ${s.inconclusive} inconclusive` : "";
   lines.push(
@@ -123,6 +131,29 @@ export function formatSummary(report: VerifyReport, style: Style): string {
   lines.push(verdictLine(report, style));
   lines.push(style.dim(`Replay these payloads with --seed ${report.seed}.`));
   return `\n${lines.join("\n")}\n`;
+}
+
+/** One block per cause: what is wrong, the checks it failed, and the one fix. */
+function formatCauses(report: VerifyReport, style: Style): string[] {
+  const n = report.causes.length;
+  if (n === 0) return [];
+  const lines = [style.bold(`${n} cause${n === 1 ? "" : "s"} of failure:`)];
+  for (const cause of report.causes) {
+    lines.push(`  [${cause.id}] ${cause.cause}`);
+    lines.push(`    checks: ${cause.checks.join(", ")}`);
+    lines.push(`    ${style.bold("fix:")} ${cause.fix}`);
+  }
+  return lines;
+}
+
+/** The required checks that could not run, one line per reason (it names what would let them run). */
+function incompleteLines(checks: readonly CheckResult[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const c of checks) {
+    if (c.level !== "required" || c.skipKind !== "incomplete") continue;
+    byReason.set(c.summary, [...(byReason.get(c.summary) ?? []), c.id]);
+  }
+  return [...byReason].map(([reason, ids]) => `  - ${ids.join(", ")}: ${reason}`);
 }
 
 function verdictLine(report: VerifyReport, style: Style): string {
@@ -146,23 +177,34 @@ function verdictLine(report: VerifyReport, style: Style): string {
       `FAIL: ${s.requiredInconclusive} required check(s) inconclusive: conformance could not be established (exit 1)`,
     );
   }
-  const requiredSkipped = report.checks.filter(
-    (c) => c.status === "skip" && c.level === "required",
-  );
-  if (requiredSkipped.length === 0)
-    return style.green("PASS: every required check passed (exit 0)");
-  const describe = (list: typeof requiredSkipped) =>
-    list.map((c) => `${c.id} (${c.summary})`).join("; ");
-  const unmet = requiredSkipped.filter((c) => report.selectedNotRun.includes(c.id));
-  if (unmet.length > 0) {
-    const n = unmet.length;
+  if (s.requiredIncomplete > 0) {
+    const n = s.requiredIncomplete;
+    return [
+      style.red(
+        `INCOMPLETE: no required check failed, but ${n} required check${n === 1 ? "" : "s"} could not run, so conformance is not established (exit 1)`,
+      ),
+      ...incompleteLines(report.checks),
+    ].join("\n");
+  }
+  const describe = (ids: readonly string[]) =>
+    ids.map((id) => `${id} (${report.checks.find((c) => c.id === id)?.summary})`).join("; ");
+  if (report.selectedNotRun.length > 0) {
+    const n = report.selectedNotRun.length;
     return style.red(
-      `FAIL: ${n} selected required check${n === 1 ? "" : "s"} did not run: ${describe(unmet)} (exit 1)`,
+      `FAIL: none of the selection ran: ${n} selected required check${n === 1 ? "" : "s"} did not run: ${describe(report.selectedNotRun)} (exit 1)`,
     );
   }
-  const n = requiredSkipped.length;
-  return style.yellow(
-    `PASS, partial: no required check failed, but ${n} required check${n === 1 ? "" : "s"} did not run: ${describe(requiredSkipped)} (exit 0)`,
+  const notRun = report.checks.filter((c) => c.level === "required" && c.status === "skip");
+  const kinds = (kind: string, what: string) => {
+    const n = notRun.filter((c) => c.skipKind === kind).length;
+    return n > 0 ? [`${n} ${what}`] : [];
+  };
+  const aside = [
+    ...kinds("not-applicable", "not applicable"),
+    ...kinds("by-request", "skipped by request"),
+  ];
+  return style.green(
+    `PASS: every required check ran and passed${aside.length > 0 ? ` (${aside.join(", ")})` : ""} (exit 0)`,
   );
 }
 
@@ -186,10 +228,11 @@ export function renderHumanReport(
 ): string {
   const { profile, payloads, auth } = report.settings;
   const header = formatHeader(report.target, { profile, payloads, auth, seed: report.seed }, style);
+  const causesShown = new Set<string>();
   return (
     header +
     formatBaseline(report.baseline, style, verbose) +
-    report.checks.map((c) => formatCheckLine(c, style, { verbose })).join("") +
+    report.checks.map((c) => formatCheckLine(c, style, { verbose, causesShown })).join("") +
     formatSummary(report, style)
   );
 }

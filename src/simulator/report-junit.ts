@@ -29,7 +29,10 @@ type Counted = "pass" | "failure" | "skipped";
 
 function countedAs(result: CheckResult): Counted {
   if (result.status === "pass") return "pass";
-  if (result.status === "skip") return "skipped";
+  // A required check that could not run leaves the run incomplete: it fails the run.
+  if (result.status === "skip") {
+    return result.level === "required" && result.skipKind === "incomplete" ? "failure" : "skipped";
+  }
   // A recommended check never changes the exit code: a skipped testcase, so CI stays green.
   if (result.level === "recommended") return "skipped";
   return "failure";
@@ -43,6 +46,11 @@ function testcase(result: CheckResult): string {
   const skipped = (message: string) =>
     `${open}\n      <skipped message="${xml(message)}"/>\n${out}\n    </testcase>`;
   const counted = countedAs(result);
+  if (result.status === "skip" && counted === "failure") {
+    const message = `incomplete: could not run: ${result.summary}`;
+    const failure = `      <failure message="${xml(message)}" type="incomplete">${xml(`${message}\nA required check that could not run leaves the run incomplete (exit 1).`)}</failure>`;
+    return `${open}\n${failure}\n${out}\n    </testcase>`;
+  }
   if (result.status === "skip") return skipped(result.summary);
   if (counted === "skipped") {
     return skipped(
@@ -56,7 +64,7 @@ function testcase(result: CheckResult): string {
   if (result.status === "fail") {
     const detail = [
       `${result.summary}`,
-      `cause: ${result.cause ?? ""}`,
+      `cause: [${result.causeId ?? result.id}] ${result.cause ?? ""}`,
       `fix: ${result.fix ?? ""}`,
     ].join("\n");
     const failure = `      <failure message="${xml(result.cause ?? result.summary)}" type="${result.level}">${xml(detail)}</failure>`;

@@ -1,4 +1,5 @@
-import { CLOSED_AFTER_REQUEST, isUnprovenWarning } from "./checks/_control.js";
+import { groupCauses } from "./causes.js";
+import { isUnprovenWarning } from "./checks/_control.js";
 import { DELIVERY_BUDGET_MS, type ResolvedVerifyOptions } from "./resolve-options.js";
 import type { Baseline, CheckResult, VerifyReport } from "./types.js";
 
@@ -14,26 +15,29 @@ export function buildReport(
     observation: VerifyReport["observation"];
     /** The --only patterns (ids or prefixes); empty for the default selection. */
     only?: readonly string[];
+    /** The requests the receiver must refuse (each carries a canary), by check and label. */
+    refusals?: ReadonlyArray<{ checkId: string; label: string }>;
   },
 ): VerifyReport {
   const count = (pred: (c: CheckResult) => boolean) => checks.filter(pred).length;
-  const requiredFailed = count((c) => c.status === "fail" && c.level === "required");
-  const requiredInconclusive = count((c) => c.status === "inconclusive" && c.level === "required");
+  const required = (c: CheckResult) => c.level === "required";
+  const requiredFailed = count((c) => c.status === "fail" && required(c));
+  const requiredInconclusive = count((c) => c.status === "inconclusive" && required(c));
   // Not those the baseline or an unreachable target kept from running: they have their verdict.
   const requiredSkipped = count(
-    (c) => c.status === "skip" && c.level === "required" && !c.summary.startsWith("not run: "),
+    (c) => required(c) && c.skipKind !== null && c.skipKind !== "not-run",
   );
-  const only = run.only ?? [];
-  const skippedRequired = checks.filter(
-    (c) => c.status === "skip" && c.level === "required" && !c.summary.startsWith("not run: "),
-  );
-  const ranRequired = count((c) => c.level === "required" && c.status !== "skip");
+  const requiredIncomplete = count((c) => required(c) && c.skipKind === "incomplete");
+  // --only that ran no required check at all, though it selected some (not left out by --skip).
+  const ranRequired = count((c) => required(c) && c.status !== "skip");
   const selectedNotRun =
-    only.length === 0
-      ? []
-      : ranRequired === 0
-        ? skippedRequired.map((c) => c.id)
-        : skippedRequired.filter((c) => only.includes(c.id)).map((c) => c.id);
+    (run.only ?? []).length > 0 && ranRequired === 0
+      ? checks
+          .filter(
+            (c) => required(c) && (c.skipKind === "not-applicable" || c.skipKind === "incomplete"),
+          )
+          .map((c) => c.id)
+      : [];
   const warnings: string[] = [];
   if (options.insecure) {
     warnings.push(
@@ -48,12 +52,10 @@ export function buildReport(
       `--timeout-ms ${options.timeoutMs} is above the ${DELIVERY_BUDGET_MS / 1000} s delivery budget: a receiver that slow passes here but may be given up on by Netdata (its delivery timeout is not documented; the CRC's documented 5 s is the bound verify assumes)`,
     );
   }
-  const unproven = checks.filter((c) => c.status === "pass" && c.warnings.some(isUnprovenWarning));
-  if (unproven.length > 0) {
-    warnings.push(
-      `${unproven.length} refusal${unproven.length === 1 ? " was" : "s were"} not proven refused (${unproven.map((c) => c.id).join(", ")}): the connection was ${CLOSED_AFTER_REQUEST}, with no TLS alert, which is also what a receiver that checks the identity after reading the request does; to prove them, run with --observe-log FILE (the receiver's log) or --observe-command CMD (e.g. 'netdata-webhook-kit inbox --json --limit 10000' for serve); --verbose shows each`,
-    );
-  }
+  // Said when nothing watched the receiver (no source, or one that does not watch it).
+  const watched = run.observation !== null && run.observation.problems.length === 0;
+  const unobserved = !watched && run.baseline.ok ? unobservedNote(checks, run) : null;
+  if (unobserved) warnings.push(unobserved);
   if (options.proxyHeaders) {
     warnings.push(
       `--proxy-headers: the client certificates were played as ${options.proxyVerifyHeader}/${options.proxyDnHeader} headers; verify the proxy's https URL as well`,
@@ -86,6 +88,7 @@ export function buildReport(
     baseline: run.baseline,
     observation: run.observation,
     checks,
+    causes: groupCauses(checks),
     summary: {
       total: checks.length,
       passed: count((c) => c.status === "pass"),
@@ -96,6 +99,7 @@ export function buildReport(
       requiredInconclusive,
       recommendedFailed: count((c) => c.status === "fail" && c.level === "recommended"),
       requiredSkipped,
+      requiredIncomplete,
     },
     selectedNotRun,
     exitCode:
@@ -104,9 +108,43 @@ export function buildReport(
         : !run.baseline.ok ||
             requiredFailed > 0 ||
             requiredInconclusive > 0 ||
+            requiredIncomplete > 0 ||
             selectedNotRun.length > 0 ||
             (run.observation?.problems.length ?? 0) > 0
           ? 1
           : 0,
   };
+}
+
+/** The observation that would prove the refusals of this target: its inbox, or its log. */
+function observeOptionFor(baseline: Baseline): string {
+  const accepted = baseline.exchanges.at(-1)?.response.body ?? "";
+  // The kit's receivers answer {"status":"accepted","id":N,...}: their inbox shows it.
+  if (/^\{"status":"accepted","id":\d+/.test(accepted)) {
+    return "--observe-command 'netdata-webhook-kit inbox --json --limit 10000' (add --db FILE if it stores elsewhere)";
+  }
+  return "--observe-log FILE (the log where the receiver writes each notification it handles)";
+}
+
+/**
+ * Said once, when nothing was observed: a refusal is judged by its answer, and a receiver that
+ * stores or logs a request before refusing it (403, or a close) gives the same answer.
+ */
+function unobservedNote(
+  checks: readonly CheckResult[],
+  run: { baseline: Baseline; refusals?: ReadonlyArray<{ checkId: string; label: string }> },
+): string | null {
+  const labels = new Set((run.refusals ?? []).map(({ checkId, label }) => `${checkId}\n${label}`));
+  // A TLS alert refused before any handler could run; an HTTP answer or a close proves nothing.
+  const refusals = checks.filter(
+    (c) =>
+      c.status === "pass" &&
+      (c.warnings.some(isUnprovenWarning) ||
+        c.exchanges.some((e) => labels.has(`${c.id}\n${e.label}`) && e.response.status !== null)),
+  );
+  if (refusals.length === 0) return null;
+  const closed = refusals.filter((c) => c.warnings.some(isUnprovenWarning)).length;
+  const closedNote =
+    closed > 0 ? `; ${closed} of them only closed the connection after the request was sent` : "";
+  return `the ${refusals.length} refusal${refusals.length === 1 ? " was" : "s were"} judged on the wire only: a receiver that stores or logs a request before refusing it passes them too${closedNote}. To prove them, run with ${observeOptionFor(run.baseline)}`;
 }

@@ -38,6 +38,8 @@ export interface ResolvedVerifyOptions {
   payloads: PayloadSelection;
   formats: PayloadFormat[];
   auth: AuthConfig;
+  /** The credentials (or `--auth none`) were given, not left out. */
+  authDeclared: boolean;
   challengeSecret: string | null;
   connection: Connection;
   /** The identity presented as Netdata Cloud, or null (then mTLS receivers cannot be reached). */
@@ -94,6 +96,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     payloads,
     formats: payloads === "all" ? ["flat", "nested"] : [payloads],
     auth,
+    authDeclared: options.auth !== undefined,
     challengeSecret: options.challengeSecret ?? null,
     connection: { url, insecure, ...(serverCa !== undefined ? { serverCa } : {}) },
     netdata: override ?? pki?.client ?? null,

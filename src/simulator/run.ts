@@ -1,7 +1,8 @@
 import { runBaseline } from "./baseline.js";
 import { createObserver } from "./canary.js";
 import { applyObservation } from "./canary-verdicts.js";
-import { selectChecks } from "./catalogue.js";
+import { type SelectedCheck, selectChecks } from "./catalogue.js";
+import { attributeCause } from "./causes.js";
 import { type BaselineNeed, type CheckDefinition, fail, type Verdict } from "./check.js";
 import { buildReport } from "./report.js";
 import { resolveVerifyOptions } from "./resolve-options.js";
@@ -20,7 +21,7 @@ const LAYERS: ReadonlyArray<Baseline["reached"]> = ["nothing", "tcp", "http", "a
  */
 export async function verifyReceiver(options: VerifyOptions): Promise<VerifyReport> {
   const resolved = resolveVerifyOptions(options);
-  const checks = selectChecks(options.only, options.skip);
+  const selection = selectChecks(options.only, options.skip);
   const startedAt = new Date();
   const started = performance.now();
   const runtime = createRuntime(resolved);
@@ -38,13 +39,12 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
   options.onBaseline?.(baseline);
   const unreachable = baseline.reached === "nothing" ? (baseline.diagnosis?.cause ?? "") : null;
   const results: CheckResult[] = [];
-  for (const check of checks) {
-    // Unreachable: nothing ran; listed as skipped, not reported one by one.
-    const notRun = unreachable ? `not run: ${unreachable}` : BASELINE_FAILED;
-    const result =
-      unreachable || blockedByBaseline(check, baseline)
-        ? resultOf(check, { status: "skip", summary: notRun }, [], 0)
-        : await runCheck(check, runtime);
+  for (const selected of selection) {
+    const result = attributeCause(
+      await checkResult(selected, runtime, baseline, unreachable),
+      results,
+      resolved,
+    );
     results.push(result);
     // With an observer, a verdict may still change: printed once the canaries are looked for.
     if (!unreachable && !observer) options.onCheck?.(result);
@@ -53,7 +53,13 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
     observer && !unreachable
       ? await applyObservation(observer, runtime.canaries, runtime.witness, results)
       : null;
-  if (observer && !unreachable) for (const result of results) options.onCheck?.(result);
+  if (observer && !unreachable) {
+    // A verdict the canaries changed is attributed again, in run order.
+    for (const [index, result] of results.entries()) {
+      results[index] = attributeCause(result, results.slice(0, index), resolved);
+      options.onCheck?.(results[index] ?? result);
+    }
+  }
   const durationMs = Math.round(performance.now() - started);
   return buildReport(resolved, results, {
     startedAt: startedAt.toISOString(),
@@ -62,7 +68,35 @@ export async function verifyReceiver(options: VerifyOptions): Promise<VerifyRepo
     baseline,
     observation,
     only: options.only ?? [],
+    refusals: runtime.canaries,
   });
+}
+
+/** Runs one selected check, or says why it does not run (--skip, the baseline, no target). */
+async function checkResult(
+  { check, skippedBy }: SelectedCheck,
+  runtime: CheckRuntime,
+  baseline: Baseline,
+  unreachable: string | null,
+): Promise<CheckResult> {
+  if (skippedBy !== null) {
+    return notRunResult(check, "by-request", `skipped by request (--skip ${skippedBy})`);
+  }
+  // Unreachable: nothing ran; listed as skipped, not reported one by one.
+  if (unreachable) return notRunResult(check, "not-run", `not run: ${unreachable}`);
+  if (blockedByBaseline(check, baseline)) return notRunResult(check, "not-run", BASELINE_FAILED);
+  return runCheck(check, runtime);
+}
+
+function notRunResult(
+  check: CheckDefinition,
+  kind: "by-request" | "not-run",
+  summary: string,
+): CheckResult {
+  return {
+    ...resultOf(check, { status: "skip", summary, kind: "incomplete" }, [], 0),
+    skipKind: kind,
+  };
 }
 
 function blockedByBaseline(check: CheckDefinition, baseline: Baseline): boolean {
@@ -104,6 +138,8 @@ function resultOf(
     durationMs,
     exchanges,
     warnings: verdict.status === "pass" ? (verdict.warnings ?? []) : [],
+    skipKind: verdict.status === "skip" ? verdict.kind : null,
+    causeId: verdict.status === "fail" ? (verdict.causeId ?? null) : null,
     cause: verdict.status === "fail" ? verdict.cause : null,
     fix: verdict.status === "fail" ? (verdict.fix ?? check.fix) : null,
     control: verdict.status === "inconclusive" ? verdict.control : null,

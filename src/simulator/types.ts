@@ -7,6 +7,14 @@ export type CheckLevel = "required" | "recommended";
  * because the control (the same request without the defect) was refused as well.
  */
 export type CheckStatus = "pass" | "fail" | "skip" | "inconclusive";
+/**
+ * Why a check did not run. not-applicable: what the caller said of the receiver rules it out
+ * (--auth none, --no-challenge or --profile, --payloads, --proxy-headers). incomplete: it could
+ * not run for another reason (a secret, credentials or identity not given, plain HTTP without
+ * --proxy-headers, --insecure): a required one makes the run incomplete (exit 1).
+ * by-request: left out with --skip. not-run: the baseline failed or the target was unreachable.
+ */
+export type SkipKind = "not-applicable" | "incomplete" | "by-request" | "not-run";
 export type VerifyProfile = "current" | "legacy-crc" | "all";
 export type PayloadSelection = "flat" | "nested" | "all";
 
@@ -14,10 +22,17 @@ export type PayloadSelection = "flat" | "nested" | "all";
 export interface VerifyOptions {
   /** The webhook URL Netdata Cloud would call. */
   url: string;
-  /** current: test-notification token; legacy-crc: CRC challenge; all (default): both. */
+  /**
+   * current: test-notification token (the receiver has no legacy CRC challenge: the CRC checks
+   * do not apply); legacy-crc: CRC challenge; all (default): both.
+   */
   profile?: VerifyProfile;
   payloads?: PayloadSelection;
-  /** The Authorization credentials to send (default none). */
+  /**
+   * The Authorization credentials to send. Absent: none are sent, and the checks of refused
+   * credentials cannot run (the run is incomplete); `{ scheme: "none" }` says the receiver
+   * takes none, so those checks do not apply.
+   */
   auth?: AuthConfig;
   challengeSecret?: string;
   /** A folder written by `certs`: `client` is presented as Netdata, the other clients drive negative checks. */
@@ -35,7 +50,10 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Deadline of the CRC answer (default CRC_DEADLINE_MS = 5000, Netdata's documented limit). */
   crcDeadlineMs?: number;
-  /** Check ids or prefixes (`mtls`, `delivery.alert`) to run / to leave out. */
+  /**
+   * Check ids or prefixes (`mtls`, `delivery.alert`) to run / to leave out; a left-out check is
+   * listed as skipped by request.
+   */
   only?: string[];
   skip?: string[];
   /** Extra headers added to every request, as Netdata's "extra headers" setting would. */
@@ -98,11 +116,22 @@ export interface CheckResult {
   durationMs: number;
   exchanges: Exchange[];
   warnings: string[];
-  /** On failure: the likely cause and the fix. */
+  /** On skip: why it did not run. */
+  skipKind: SkipKind | null;
+  /** On failure: the id of its cause in the report's `causes`, the cause and the fix. */
+  causeId: string | null;
   cause: string | null;
   fix: string | null;
   /** For a negative check: what the control (the same request without the defect) got. */
   control: string | null;
+}
+
+/** A cause of failure: what is wrong, the one fix, and the failed checks it explains. */
+export interface Cause {
+  id: string;
+  cause: string;
+  fix: string;
+  checks: string[];
 }
 
 /** What the baseline established before the catalogue ran, and why it stopped if it did. */
@@ -146,6 +175,8 @@ export interface VerifyReport {
     problems: string[];
   } | null;
   checks: CheckResult[];
+  /** One entry per cause of failure, with every failed check it explains, in run order. */
+  causes: Cause[];
   summary: {
     total: number;
     passed: number;
@@ -155,17 +186,17 @@ export interface VerifyReport {
     requiredFailed: number;
     requiredInconclusive: number;
     recommendedFailed: number;
-    /** Required checks skipped for a reason of their own (a missing secret or identity). */
+    /** Required checks skipped for a reason of their own (any skip kind but not-run). */
     requiredSkipped: number;
+    /** Required checks that could not run (skip kind incomplete): each one makes exit 1. */
+    requiredIncomplete: number;
   };
-  /**
-   * Required checks --only chose that did not run, which fails the run: each one named by its
-   * full id, or all of them when no required check of the selection ran at all.
-   */
+  /** With --only: the required checks it selected when none of the selection ran at all. */
   selectedNotRun: string[];
   /**
-   * 0 every required check passed; 1 the baseline failed, a required check failed or was
-   * inconclusive, a required check chosen with --only did not run (`selectedNotRun`), or an --observe-* source
+   * 0 every required check ran and passed, or does not apply (not-applicable, by-request);
+   * 1 the baseline failed, a required check failed, was inconclusive or could not run
+   * (incomplete), nothing --only selected ran (`selectedNotRun`), or an --observe-* source
    * could not be read; 3 the target was unreachable.
    */
   exitCode: 0 | 1 | 3;

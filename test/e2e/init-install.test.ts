@@ -64,7 +64,9 @@ describe.each(["express-ts", "node-http", "python-flask"])(
         expect(deps["netdata-webhook-kit"]).toMatch(/^file:vendor\/netdata-webhook-kit-.+\.tgz$/);
         const steps = nextSteps(output).map((line) =>
           // The receiver serves until stopped: in a terminal of its own, here in the background.
-          run.server.test(line) ? `${line.replace(/\s+#.*$/, "")} > receiver.log 2>&1 &` : line,
+          run.server.test(line)
+            ? `${line.replace(/\s+#.*$/, "").replace(/\s*2>&1 \| tee (\S+)$/, " > $1 2>&1")} &`
+            : line,
         );
         expect(steps.filter((line) => line.endsWith("&"))).toHaveLength(1);
         steps.push("kill %1   # stop the background receiver");

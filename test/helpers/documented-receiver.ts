@@ -22,7 +22,17 @@ export interface DocumentedReceiverOptions {
    * after Node's HTTP parser has taken the socket: over TLS 1.3 a refused client's request is
    * handled anyway.
    */
-  identityCheck?: "per-request" | "secure-connection";
+  identityCheck?: "per-request" | "secure-connection" | "after-handling";
+  /** Direct mode only: false accepts any certificate the CA issued, whatever its CN. */
+  checkCn?: boolean;
+  /** Plain HTTP only: false trusts every request, as an app with no proxy in front would. */
+  checkProxy?: boolean;
+  /** false: no Authorization check at all. */
+  checkAuth?: boolean;
+  /** true: answers 422 to the nested format (an alert object, a nodes list), as older code did. */
+  refuseNested?: boolean;
+  /** How the CRC challenge is answered: right, or with one of the usual mistakes. */
+  crcAnswer?: "right" | "hex" | "swapped" | "no-prefix" | "wrong-field";
   /** Behind a proxy only: false ignores the DN header (trusts any verified certificate). */
   checkProxyDn?: boolean;
   /** Every handled notification's message and token is appended here (the receiver's log). */
@@ -54,7 +64,8 @@ export async function startDocumentedReceiver(
         ca: read("ca.pem"),
         requestCert: true,
         // The secure-connection variant checks by hand, as the node-http template once did.
-        rejectUnauthorized: options.identityCheck !== "secure-connection",
+        rejectUnauthorized:
+          options.identityCheck === undefined || options.identityCheck === "per-request",
         minVersion: "TLSv1.2",
       },
       handler,
@@ -81,9 +92,9 @@ export async function startDocumentedReceiver(
   };
 }
 
-function certificateAllowed(socket: TLSSocket): boolean {
+function certificateAllowed(socket: TLSSocket, checkCn = true): boolean {
   const cn: unknown = socket.getPeerCertificate().subject?.CN;
-  return socket.authorized && cn === EXPECTED_CN;
+  return socket.authorized && (!checkCn || cn === EXPECTED_CN);
 }
 
 /** The proxy's verdict, and (unless switched off) exactly one CN in its DN, equal to ours. */
@@ -106,17 +117,19 @@ async function handle(
   options: DocumentedReceiverOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://receiver.invalid");
+  const late = options.identityCheck === "after-handling";
   const allowed = options.pkiDir
-    ? options.identityCheck === "secure-connection" || certificateAllowed(req.socket as TLSSocket)
-    : proxyAllowed(req, options.checkProxyDn ?? true);
-  if (!allowed) return reply(res, 403, { error: "client certificate not allowed" });
+    ? options.identityCheck === "secure-connection" ||
+      certificateAllowed(req.socket as TLSSocket, options.checkCn ?? true)
+    : options.checkProxy === false || proxyAllowed(req, options.checkProxyDn ?? true);
+  if (!allowed && !late) return reply(res, 403, { error: "client certificate not allowed" });
   if (url.pathname !== PATH) return reply(res, 404, { error: "not found" });
-  if (req.method === "GET") return challenge(url, res, options.challengeSecret);
+  if (req.method === "GET") return challenge(url, res, options);
   if (req.method !== "POST") {
     res.setHeader("allow", "GET, POST");
     return reply(res, 405, { error: "method not allowed" });
   }
-  if (!bearerValid(req.headers.authorization, options.bearerToken)) {
+  if (options.checkAuth !== false && !bearerValid(req.headers.authorization, options.bearerToken)) {
     res.setHeader("www-authenticate", 'Bearer realm="netdata"');
     return reply(res, 401, { error: "unauthorized" });
   }
@@ -139,9 +152,14 @@ async function handle(
   ) {
     return reply(res, 422, { error: "not a notification: message is missing" });
   }
+  const shape = notification as { alert?: unknown; nodes?: unknown };
+  if (options.refuseNested && (typeof shape.alert === "object" || Array.isArray(shape.nodes))) {
+    return reply(res, 422, { error: "unknown notification format" });
+  }
   options.log?.(
     JSON.stringify({ message: notification.message, token: notification.token ?? null }),
   );
+  if (!allowed) return reply(res, 403, { error: "client certificate not allowed" });
   return reply(res, 200, { ok: true });
 }
 
@@ -152,15 +170,21 @@ function bearerValid(header: string | undefined, token: string): boolean {
 }
 
 /** GET ?crc_token=T: 200 {"response_token": "sha256=" + base64(HMAC-SHA256(secret, T))}. */
-function challenge(url: URL, res: ServerResponse, secret: string): void {
+function challenge(url: URL, res: ServerResponse, options: DocumentedReceiverOptions): void {
+  const secret = options.challengeSecret;
   const tokens = url.searchParams.getAll("crc_token");
   const token = tokens[0];
   if (tokens.length !== 1 || !token || token.length > 1024) {
     reply(res, 400, { error: "exactly one crc_token is required" });
     return;
   }
-  const digest = createHmac("sha256", secret).update(token).digest("base64");
-  reply(res, 200, { response_token: `sha256=${digest}` });
+  const answer = options.crcAnswer ?? "right";
+  const [key, message] = answer === "swapped" ? [token, secret] : [secret, token];
+  const digest = createHmac("sha256", key)
+    .update(message)
+    .digest(answer === "hex" ? "hex" : "base64");
+  const value = answer === "no-prefix" ? digest : `sha256=${digest}`;
+  reply(res, 200, answer === "wrong-field" ? { token: value } : { response_token: value });
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {

@@ -130,7 +130,7 @@ describe("verify on the command line", () => {
       ]);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/FAIL {2}crc\.answers-challenge/);
-      expect(run.stdout).toContain("cause: response_token is");
+      expect(run.stdout).toContain("cause: [crc-hex] response_token is the HMAC in hex");
       expect(run.stdout).toContain("fix:");
       expect(run.stdout).toContain("FAIL: 1 required check(s) failed (exit 1)");
       const xml = await readFile(join(work, "crc.xml"), "utf8");

@@ -48,10 +48,13 @@ describe("verify against the reference receiver", () => {
     expect(notPassed.map((c) => `${c.id}: ${c.summary} ${c.cause ?? ""}`)).toEqual([]);
     expect(report.checks.map((c) => c.id)).toEqual(CHECK_IDS);
     expect(report).toMatchObject({ exitCode: 0, reachable: true });
-    // It refuses a bad certificate by closing the connection, which from outside looks like a
-    // receiver that handled the request first: only --observe-* proves it (verify-canaries).
+    // It refuses a bad certificate by closing the connection, and bad input with a 4xx, which
+    // from outside is also what a receiver that handled the request first does: only
+    // --observe-* proves it (verify-canaries). Said once, naming the kit's inbox.
     expect(report.warnings).toEqual([
-      expect.stringMatching(/^\d+ refusals were not proven refused \(mtls\./),
+      expect.stringMatching(
+        /^the \d+ refusals were judged on the wire only.*--observe-command 'netdata-webhook-kit inbox --json/,
+      ),
     ]);
   });
 
@@ -90,8 +93,10 @@ describe("verify against the reference receiver", () => {
     const report = await verifyReceiver(withoutSecret);
     expect(statusOf(report, "crc.answers-challenge")).toMatchObject({
       status: "skip",
-      summary: "no --challenge-secret given",
+      skipKind: "incomplete",
+      summary: expect.stringContaining("no --challenge-secret given"),
     });
+    expect(report.exitCode).toBe(1);
     expect(statusOf(report, "crc.rejects-missing-token")?.status).toBe("pass");
   });
 
@@ -119,21 +124,30 @@ describe("verify against the reference receiver", () => {
     expect(kinds.filter((label) => label.includes("nested"))).toEqual([]);
   });
 
-  it("runs only the selected checks, minus the skipped ones", async () => {
+  it("runs only the selected checks, and lists the skipped ones as skipped by request", async () => {
     const report = await verifyReceiver(
       fullOptions({ only: ["mtls"], skip: ["mtls.rejects-two-cn"] }),
     );
     expect(report.checks.map((c) => c.id)).toEqual(
-      CHECK_IDS.filter((id) => id.startsWith("mtls.") && id !== "mtls.rejects-two-cn"),
+      CHECK_IDS.filter((id) => id.startsWith("mtls.")),
     );
+    expect(statusOf(report, "mtls.rejects-two-cn")).toMatchObject({
+      status: "skip",
+      skipKind: "by-request",
+      exchanges: [],
+    });
+    expect(report.exitCode).toBe(0);
   });
 
-  it("skips the server-certificate check with a warning under --insecure", async () => {
+  it("leaves the server-certificate check out under --insecure, with a warning: the run is incomplete", async () => {
     const { serverCa: _, ...rest } = fullOptions({ insecure: true, only: ["tls", "auth"] });
     const report = await verifyReceiver(rest);
-    expect(statusOf(report, "tls.server-certificate")?.summary).toContain("--insecure");
+    expect(statusOf(report, "tls.server-certificate")).toMatchObject({
+      skipKind: "incomplete",
+      summary: expect.stringContaining("--insecure"),
+    });
     expect(report.warnings.join(" ")).toContain("--insecure");
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode).toBe(1);
   });
 
   it("trusts the --pki test CA for the server certificate when no server CA is given", async () => {

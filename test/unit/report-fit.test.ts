@@ -16,6 +16,8 @@ const failed: CheckResult = {
   durationMs: 12,
   exchanges: [],
   warnings: [LONG],
+  skipKind: null,
+  causeId: null,
   cause: LONG,
   fix: LONG,
   control: null,
@@ -30,8 +32,8 @@ describe("the verify report in a terminal", () => {
     const lines = formatCheckLine(failed, createStyle(true), { columns }).trimEnd().split("\n");
     for (const line of lines) expect(visible(line).length).toBeLessThan(columns);
     expect(visible(lines[0] ?? "")).toMatch(/… \(recommended\)$/);
-    // The cause and fix wrap rather than lose words.
-    expect(lines.filter((l) => l.startsWith("               ")).length).toBeGreaterThan(2);
+    // The warning and the cause wrap rather than lose words.
+    expect(lines.filter((l) => l.startsWith("               ")).length).toBeGreaterThan(1);
   });
 
   it("closes the dim (recommended) marker on its own line", () => {
@@ -42,6 +44,6 @@ describe("the verify report in a terminal", () => {
   it("keeps every line whole when piped (no width)", () => {
     const text = formatCheckLine(failed, createStyle(false));
     expect(text).toContain(`${LONG} (recommended)\n`);
-    expect(text).toContain(`        fix:   ${LONG}\n`);
+    expect(text).toContain(`        cause: [input.rejects-oversized-body] ${LONG}\n`);
   });
 });

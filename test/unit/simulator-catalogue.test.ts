@@ -64,7 +64,10 @@ describe("the check catalogue", () => {
 });
 
 describe("selectChecks", () => {
-  const ids = (only: string[], skip: string[] = []) => selectChecks(only, skip).map((c) => c.id);
+  const ids = (only: string[], skip: string[] = []) =>
+    selectChecks(only, skip)
+      .filter((c) => c.skippedBy === null)
+      .map((c) => c.check.id);
 
   it("selects a family by its prefix and a check by its id", () => {
     expect(ids(["tls"])).toEqual(["tls.https-only", "tls.server-certificate", "tls.protocol"]);
@@ -74,6 +77,15 @@ describe("selectChecks", () => {
 
   it("does not let a family prefix match a longer family name", () => {
     expect(ids(["tls"])).not.toContain("mtls.rejects-wrong-cn");
+  });
+
+  it("keeps what --skip names in the selection, marked with the pattern that leaves it out", () => {
+    const selected = selectChecks(["crc"], ["crc.answers-challenge"]);
+    expect(selected.map((c) => [c.check.id, c.skippedBy])).toEqual([
+      ["crc.answers-challenge", "crc.answers-challenge"],
+      ["crc.rejects-missing-token", null],
+      ["crc.survives-odd-tokens", null],
+    ]);
   });
 
   it("leaves out what --skip names and keeps the catalogue order", () => {

@@ -56,10 +56,10 @@ describe("judging a refusal against its control", () => {
   });
 
   it("fails an accepted defect whatever the control got, with the acceptance cause", () => {
-    const spec = { ...tlsCheck, accepted: { cause: "the CN is not checked." } };
+    const spec = { ...tlsCheck, acceptedCause: "cn-not-checked" };
     expect(judgeRefusals(tried(http(200)), control(http(401)), spec)).toMatchObject({
       status: "fail",
-      cause: "the CN is not checked.",
+      causeId: "cn-not-checked",
     });
     expect(judgeRefusals(tried(http(500)), control(http(200)), spec)).toMatchObject({
       status: "fail",

@@ -17,6 +17,8 @@ function check(overrides: Partial<CheckResult>): CheckResult {
     durationMs: 5,
     exchanges: [],
     warnings: [],
+    skipKind: overrides.status === "skip" ? "incomplete" : null,
+    causeId: null,
     cause: null,
     fix: null,
     control: null,
@@ -51,6 +53,7 @@ function report(checks: CheckResult[]): VerifyReport {
     baseline: { ok: true, reached: "accepted", diagnosis: null, exchanges: [] },
     observation: null,
     checks,
+    causes: [],
     summary: {
       total: checks.length,
       passed: checks.filter((c) => c.status === "pass").length,
@@ -61,6 +64,9 @@ function report(checks: CheckResult[]): VerifyReport {
       requiredInconclusive: 0,
       recommendedFailed: failed.filter((c) => c.level === "recommended").length,
       requiredSkipped: checks.filter((c) => c.status === "skip" && c.level === "required").length,
+      requiredIncomplete: checks.filter(
+        (c) => c.skipKind === "incomplete" && c.level === "required",
+      ).length,
     },
     selectedNotRun: [],
     exitCode: failed.some((c) => c.level === "required") ? 1 : 0,
@@ -81,7 +87,12 @@ describe("JUnit report", () => {
       report([
         check({}),
         hostile,
-        check({ id: "mtls.rejects-two-cn", status: "skip", summary: "no --pki given" }),
+        check({
+          id: "auth.rejects-missing",
+          status: "skip",
+          skipKind: "not-applicable",
+          summary: "--auth none: the receiver takes no credentials",
+        }),
       ]),
     );
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
@@ -92,7 +103,26 @@ describe("JUnit report", () => {
     expect(ok.failure).toBeUndefined();
     expect(failed.failure.message).toBe("a <script> & 'quote'");
     expect(failed.failure["#text"]).toContain("fix: answer 400");
-    expect(skipped.skipped.message).toBe("no --pki given");
+    expect(skipped.skipped.message).toBe("--auth none: the receiver takes no credentials");
+  });
+
+  it("fails a required check that could not run as incomplete, and skips a recommended one", () => {
+    const xml = reportToJunit(
+      report([
+        check({ id: "mtls.rejects-wrong-cn", status: "skip", summary: "no --pki given" }),
+        check({
+          id: "mtls.rejects-two-cn",
+          level: "recommended",
+          status: "skip",
+          summary: "no --pki given",
+        }),
+      ]),
+    );
+    const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml)
+      .testsuites.testsuite;
+    expect(suite).toMatchObject({ tests: "2", failures: "1", skipped: "1" });
+    expect(suite.testcase[0].failure.type).toBe("incomplete");
+    expect(suite.testcase[0].failure.message).toContain("no --pki given");
   });
 
   it("keeps failures + errors to what decides the exit code: recommended failures are skipped, inconclusive required ones fail", () => {
@@ -158,12 +188,40 @@ describe("JSON report", () => {
 });
 
 describe("human report", () => {
-  it("puts one line per check, then the cause and the fix of a failure", () => {
-    const text = formatCheckLine(hostile, createStyle(false));
+  it("puts one line per check, then the cause of a failure, in full only the first time", () => {
+    const causesShown = new Set<string>();
+    const text = formatCheckLine(hostile, createStyle(false), { causesShown });
     const lines = text.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}FAIL {2}auth\.rejects-malformed +5 ms {2}two headers/);
-    expect(lines[1]).toContain("cause: a <script>");
-    expect(lines[2]).toContain("fix:   answer 400");
+    expect(lines[1]).toContain("cause: [auth.rejects-malformed] a <script>");
+    expect(lines).toHaveLength(2);
+    const again = formatCheckLine(hostile, createStyle(false), { causesShown });
+    expect(again).toContain("cause: [auth.rejects-malformed] the same cause as above");
+    expect(again).not.toContain("<script>");
+  });
+
+  it("lists each cause once in the summary, with its checks and its one fix", () => {
+    const failed = [
+      check({ id: "mtls.rejects-wrong-cn", status: "fail", causeId: "cn-not-checked" }),
+      check({ id: "mtls.rejects-lookalike-cn", status: "fail", causeId: "cn-not-checked" }),
+    ];
+    const text = renderHumanReport(
+      {
+        ...report(failed),
+        causes: [
+          {
+            id: "cn-not-checked",
+            cause: "the CN is not checked",
+            fix: "compare the CN",
+            checks: ["mtls.rejects-wrong-cn", "mtls.rejects-lookalike-cn"],
+          },
+        ],
+      },
+      createStyle(false),
+    );
+    expect(text).toContain("1 cause of failure:");
+    expect(text).toContain("    checks: mtls.rejects-wrong-cn, mtls.rejects-lookalike-cn");
+    expect(text.match(/fix: compare the CN/g)).toHaveLength(1);
   });
 
   it("marks recommended checks and summarises counts, time, verdict and seed", () => {
@@ -178,11 +236,11 @@ describe("human report", () => {
     expect(text).toContain(
       "2 checks: 1 passed, 1 failed (0 required, 1 recommended), 0 skipped in 1.23 s",
     );
-    expect(text).toContain("PASS: every required check passed (exit 0)");
+    expect(text).toContain("PASS: every required check ran and passed (exit 0)");
     expect(text).toContain("--seed 42");
   });
 
-  it("calls a pass with skipped required checks partial", () => {
+  it("calls a run whose required check could not run incomplete, naming why", () => {
     const skipped = check({
       id: "mtls.rejects-wrong-cn",
       status: "skip",
@@ -196,9 +254,9 @@ describe("human report", () => {
     });
     const text = renderHumanReport(report([check({}), skipped, recommended]), createStyle(false));
     expect(text).toContain(
-      "PASS, partial: no required check failed, but 1 required check did not run: mtls.rejects-wrong-cn (no --pki given)",
+      "INCOMPLETE: no required check failed, but 1 required check could not run, so conformance is not established (exit 1)\n  - mtls.rejects-wrong-cn: no --pki given",
     );
-    expect(text).not.toContain("every required check passed");
+    expect(text).not.toContain("PASS:");
   });
 
   it("says 'not proven refused' once in the summary, under each check only with --verbose", () => {

@@ -1,4 +1,4 @@
-import { fail, inconclusive, pass, type Verdict } from "../check.js";
+import { fail, failWith, inconclusive, pass, type Verdict } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { describeOutcome, isSuccess } from "../outcome-classify.js";
 import { type Labelled, listBriefly, misses, tally } from "./_expect.js";
@@ -12,8 +12,8 @@ export interface RefusalSpec {
   /** Why it matters when a defective request got something else. */
   cause: string;
   layer: CheckLayer;
-  /** Overrides the cause and fix when a defective request was accepted (2xx). */
-  accepted?: { cause: string; fix?: string };
+  /** The cause (an id of causes.ts) when a defective request was accepted (2xx). */
+  acceptedCause?: string;
 }
 
 /**
@@ -32,9 +32,7 @@ export function judgeRefusals(
   const bad = misses(tried, spec.ok);
   if (bad.length > 0) {
     const accepted = tried.some(({ outcome }) => isSuccess(outcome));
-    if (accepted && spec.accepted) {
-      return fail(listBriefly(bad), spec.accepted.cause, spec.accepted.fix);
-    }
+    if (accepted && spec.acceptedCause) return failWith(listBriefly(bad), spec.acceptedCause);
     return fail(listBriefly(bad), spec.cause);
   }
   const unproven = tried.filter(({ outcome }) => !provenBy(outcome, control.outcome, spec.layer));

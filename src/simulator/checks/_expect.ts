@@ -65,7 +65,7 @@ export function tally(results: readonly Labelled[]): string {
 export function refusalNotAboutPayload(
   results: readonly Labelled[],
   ok: (outcome: Outcome) => boolean,
-): { cause: string; fix: string } | null {
+): { cause: string; fix: string; causeId: string } | null {
   const missed = results.filter(({ outcome }) => !ok(outcome));
   const statuses = missed.map(({ outcome }) => (outcome.kind === "response" ? outcome.status : 0));
   if (statuses.length === 0) return null;
@@ -73,12 +73,14 @@ export function refusalNotAboutPayload(
     return {
       cause: `the receiver refused these notifications as unauthorized (${tally(missed)}), though it accepted the baseline's: the credentials or identity check, not the payload, said no.`,
       fix: "Find out why the receiver's auth or identity check refuses some requests it accepts otherwise (its answer body and log say which rule); the payload is not the problem as far as verify can tell.",
+      causeId: "refused-as-unauthorized",
     };
   }
   if (statuses.every((s) => s === 429 || s === 503)) {
     return {
       cause: `the receiver answered ${tally(missed)}: it was busy or rate-limited, not refusing the payload.`,
       fix: "Let Netdata's deliveries through without a rate limit that a burst of alerts can hit; answer 2xx first and work later.",
+      causeId: "busy-or-rate-limited",
     };
   }
   return null;

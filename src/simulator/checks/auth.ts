@@ -1,6 +1,6 @@
 import { type AuthConfig, authorizationHeaderFor } from "../../protocol/auth.js";
 import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
-import { fail, pass, skip } from "../check.js";
+import { fail, notApplicable, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { describeOutcome, is4xx, isSuccess } from "../outcome-classify.js";
 import { judgeRefusals } from "./_control.js";
@@ -45,7 +45,13 @@ async function guarded(
   const blocked = await ctx.deliveryBlocker();
   if (blocked) return skip(blocked);
   const { auth } = ctx.options;
-  if (auth.scheme === "none") return skip("--auth none: no credentials to check");
+  if (auth.scheme === "none") {
+    return ctx.options.authDeclared
+      ? notApplicable("--auth none: the receiver takes no credentials")
+      : skip(
+          "no credentials given: pass --bearer-token-file F or --basic-user U --basic-password-file F, or --auth none if the receiver takes none",
+        );
+  }
   return body(auth);
 }
 
@@ -61,6 +67,7 @@ async function authVariants(
   variants: Array<[label: string, value: string | string[]]>,
   ok: (o: Outcome) => boolean,
   cause: string,
+  acceptedCause: string,
 ): Promise<Verdict> {
   const reference = await control(ctx);
   const results = await inTurn(variants, async ([label, value]) => ({
@@ -70,7 +77,7 @@ async function authVariants(
       headers: { authorization: value },
     }),
   }));
-  return judgeRefusals(results, reference, { ok, cause, layer: "http" });
+  return judgeRefusals(results, reference, { ok, cause, layer: "http", acceptedCause });
 }
 
 export const acceptsValid: CheckDefinition = {
@@ -102,6 +109,7 @@ export const rejectsMissing: CheckDefinition = {
         [["no Authorization header", []]],
         DENIED,
         "a notification without credentials was not denied.",
+        "no-authorization-check",
       ),
     ),
 };
@@ -121,6 +129,7 @@ export const rejectsWrong: CheckDefinition = {
         ]),
         DENIED,
         "wrong credentials were not denied.",
+        "credentials-not-compared",
       ),
     ),
 };
@@ -137,6 +146,7 @@ export const rejectsMalformed: CheckDefinition = {
         malformedHeaders(),
         is4xx,
         "a malformed Authorization header was not answered with a 4xx.",
+        "credentials-not-compared",
       ),
     ),
 };
@@ -158,6 +168,7 @@ export const rejectsRepeated: CheckDefinition = {
         [["two Authorization headers", [authorizationHeaderFor(auth) ?? "", "Bearer wrong-token"]]],
         is4xx,
         "a request with two Authorization headers, the first one valid, was not refused.",
+        "repeated-authorization-accepted",
       ),
     ),
 };

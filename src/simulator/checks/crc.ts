@@ -1,10 +1,11 @@
 import { authorizationHeaderFor } from "../../protocol/auth.js";
 import { computeCrcResponseToken } from "../../protocol/crc.js";
 import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
-import { fail, inconclusive, pass, skip } from "../check.js";
+import { fail, failWith, inconclusive, notApplicable, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { describeOutcome, is4xx, isSuccess } from "../outcome-classify.js";
 import { judgeRefusals } from "./_control.js";
+import { crcMistake } from "./_crc-answer.js";
 import { inTurn, type Labelled, listBriefly, misses, tally } from "./_expect.js";
 
 /** The CRC GET as Netdata sends it; whether Netdata adds Authorization is unknown, so we do. */
@@ -19,13 +20,16 @@ function crcGet(ctx: CheckContext, label: string, query: string | undefined, tim
   });
 }
 
-async function crcBlocker(ctx: CheckContext): Promise<string | null> {
-  if (ctx.options.profile === "current")
-    return "--profile current: the legacy CRC challenge is not tested";
-  return ctx.deliveryBlocker();
+async function crcBlocker(ctx: CheckContext): Promise<Verdict | null> {
+  if (ctx.options.profile === "current") {
+    return notApplicable("--no-challenge (--profile current): the receiver has no CRC challenge");
+  }
+  const blocked = await ctx.deliveryBlocker();
+  return blocked ? skip(blocked) : null;
 }
 
-const NO_SECRET = "no --challenge-secret given";
+const NO_SECRET =
+  "no --challenge-secret given: pass --challenge-secret-file F, or --no-challenge if the receiver has no CRC challenge";
 
 /**
  * Without a challenge secret, a receiver that refuses the well-formed control challenge has the
@@ -34,7 +38,7 @@ const NO_SECRET = "no --challenge-secret given";
  */
 function skipWithoutSecret(ctx: CheckContext, reference: Labelled): Verdict | null {
   if (ctx.options.challengeSecret !== null || isSuccess(reference.outcome)) return null;
-  return skip(`${NO_SECRET}, and the control challenge got ${describeOutcome(reference.outcome)}`);
+  return skip(`${NO_SECRET} (the control challenge got ${describeOutcome(reference.outcome)})`);
 }
 
 const MS_PER_S = 1000;
@@ -46,7 +50,7 @@ export const answersChallenge: CheckDefinition = {
   fix: 'Answer GET ?crc_token=T with 200 and {"response_token":"sha256=" + base64(HMAC-SHA256(challenge secret, T))}, within 5 s; `netdata-webhook-kit crc T --challenge-secret-file F` prints the expected answer.',
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
-    if (blocked) return skip(blocked);
+    if (blocked) return blocked;
     const secret = ctx.options.challengeSecret;
     if (secret === null) return skip(NO_SECRET);
     const token = ctx.payloads.token();
@@ -59,11 +63,16 @@ export const answersChallenge: CheckDefinition = {
       `crc_token=${encodeURIComponent(token)}`,
       timeoutMs,
     );
-    return challengeVerdict(outcome, computeCrcResponseToken(secret, token), deadline);
+    return challengeVerdict(outcome, { secret, token }, deadline);
   },
 };
 
-function challengeVerdict(outcome: Outcome, expected: string, deadlineMs: number): Verdict {
+function challengeVerdict(
+  outcome: Outcome,
+  challenge: { secret: string; token: string },
+  deadlineMs: number,
+): Verdict {
+  const expected = computeCrcResponseToken(challenge.secret, challenge.token);
   const seconds = (deadlineMs / MS_PER_S).toFixed(1);
   if (outcome.kind !== "response") {
     return fail(describeOutcome(outcome), `no answer to the challenge within ${seconds} s.`);
@@ -81,9 +90,14 @@ function challengeVerdict(outcome: Outcome, expected: string, deadlineMs: number
   const got = (body as { response_token?: unknown } | null)?.response_token;
   if (got !== expected) {
     const shown = typeof got === "string" ? `"${got.slice(0, 80)}"` : JSON.stringify(got ?? null);
+    const mistake = crcMistake(body, challenge.secret, challenge.token);
+    const said = mistake?.field
+      ? `${took}; the answer is in ${JSON.stringify(mistake.field)}, not in response_token`
+      : `${took}; response_token ${shown}, expected "${expected}"`;
+    if (mistake) return failWith(said, mistake.id);
     return fail(
-      took,
-      `response_token is ${shown}, expected "${expected}": base64 (not hex) of HMAC-SHA256 keyed with the challenge secret, prefixed with sha256=.`,
+      said,
+      `response_token is not the expected answer: base64 (not hex) of HMAC-SHA256 keyed with the challenge secret over crc_token, prefixed with sha256=.`,
     );
   }
   if (outcome.latencyMs > deadlineMs) {
@@ -110,7 +124,7 @@ export const rejectsMissingToken: CheckDefinition = {
   fix: "Answer 400 when crc_token is missing; never let a missing parameter reach the HMAC code.",
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
-    if (blocked) return skip(blocked);
+    if (blocked) return blocked;
     const reference = await crcControl(ctx);
     const unsecret = skipWithoutSecret(ctx, reference);
     if (unsecret) return unsecret;
@@ -139,7 +153,7 @@ export const survivesOddTokens: CheckDefinition = {
   fix: "Validate crc_token before use: exactly one non-empty, bounded string; answer 400 otherwise.",
   run: async (ctx) => {
     const blocked = await crcBlocker(ctx);
-    if (blocked) return skip(blocked);
+    if (blocked) return blocked;
     const reference = await crcControl(ctx);
     const unsecret = skipWithoutSecret(ctx, reference);
     if (unsecret) return unsecret;

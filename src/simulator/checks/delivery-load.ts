@@ -65,7 +65,7 @@ export const duplicate: CheckDefinition = {
     const bad = misses(results, isSuccess);
     if (bad.length === 0) return pass("both deliveries accepted");
     const other = refusalNotAboutPayload(results, isSuccess);
-    if (other) return fail(listBriefly(bad), other.cause, other.fix);
+    if (other) return fail(listBriefly(bad), other.cause, other.fix, other.causeId);
     return fail(
       listBriefly(bad),
       "a repeated delivery was refused; Netdata may retry, and a retry is not an error.",

@@ -1,5 +1,5 @@
 import type { CheckContext, CheckDefinition } from "../check.js";
-import { fail, pass, skip } from "../check.js";
+import { fail, failWith, notApplicable, pass, skip } from "../check.js";
 import { isSuccess } from "../outcome-classify.js";
 import type { AlertSeverity } from "../payloads/alert-catalogue.js";
 import { ALERT_FLAT_ERAS } from "../payloads/alert-flat.js";
@@ -26,18 +26,29 @@ function deliveryCheck(spec: DeliverySpec): CheckDefinition {
     fix: spec.fix,
     run: async (ctx) => {
       if (spec.format !== null && !ctx.options.formats.includes(spec.format)) {
-        return skip(`--payloads ${ctx.options.payloads}: ${spec.format} payloads are not sent`);
+        return notApplicable(
+          `--payloads ${ctx.options.payloads}: ${spec.format} payloads are not sent`,
+        );
       }
       const blocked = await ctx.deliveryBlocker();
       if (blocked) return skip(blocked);
-      const results = await inTurn(spec.payloads(ctx), async (payload) => ({
+      const sent = spec.payloads(ctx);
+      const results = await inTurn(sent, async (payload) => ({
         label: payload.label,
         outcome: await ctx.deliver(payload),
       }));
       const bad = misses(results, isSuccess);
       if (bad.length === 0) return pass(`${results.length} notification(s) accepted`);
       const other = refusalNotAboutPayload(results, isSuccess);
-      if (other) return fail(listBriefly(bad), other.cause, other.fix);
+      if (other) return fail(listBriefly(bad), other.cause, other.fix, other.causeId);
+      // Only nested payloads refused: one defect, whichever check saw it.
+      const refused = sent.filter((_, i) => {
+        const outcome = results[i]?.outcome;
+        return outcome !== undefined && !isSuccess(outcome);
+      });
+      if (refused.every((payload) => payload.kind.endsWith("-nested"))) {
+        return failWith(listBriefly(bad), "nested-payloads-refused");
+      }
       return fail(listBriefly(bad), `${spec.cause}.`);
     },
   };

@@ -5,12 +5,12 @@ import { describeOutcome, isRefusal, isSuccess } from "../outcome-classify.js";
 import type { PkiClientName } from "../resolve-options.js";
 import type { CheckLevel } from "../types.js";
 import { judgeRefusals } from "./_control.js";
-import { noTlsReason } from "./tls.js";
+import { noTls } from "./tls.js";
 
 const EXACT_CN_FIX =
   "Compare the certificate's CN, as a parsed field, for equality with app.netdata.cloud, and require exactly one CN (the kit's proxy configs and receiver do). Never match the DN string with a substring or an unanchored regex.";
 const VERIFY_CHAIN_FIX =
-  "Let OpenSSL verify the client certificate against the Netdata Root CA only: nginx 'ssl_verify_client on' + 'ssl_client_certificate netdata-root-ca.pem', Apache 'SSLVerifyClient require' + 'SSLCACertificateFile', Node 'requestCert' and a check of socket.authorized.";
+  "Let the TLS layer verify the client certificate against the Netdata Root CA only: nginx 'ssl_verify_client on' + 'ssl_client_certificate netdata-root-ca.pem', Apache 'SSLVerifyClient require' + 'SSLCACertificateFile', or a TLS server that requires and verifies the peer certificate.";
 
 interface Rejection {
   id: string;
@@ -18,7 +18,8 @@ interface Rejection {
   identity: PkiClientName | null;
   level: CheckLevel;
   title: string;
-  cause: string;
+  /** What an accepted request means (a cause of causes.ts); `proxy` with --proxy-headers. */
+  accepted: { direct: string; proxy: string };
   fix: string;
 }
 
@@ -28,8 +29,7 @@ const REJECTIONS: Rejection[] = [
     identity: null,
     level: "required",
     title: "a request without a client certificate is refused",
-    cause:
-      "the receiver does not require a client certificate, so anyone who knows the URL can post notifications",
+    accepted: { direct: "client-certificate-not-required", proxy: "proxy-headers-ignored" },
     fix: "Require a client certificate: nginx 'ssl_verify_client on;', Apache 'SSLVerifyClient require' at virtual-host level, Node requestCert with a check of socket.authorized.",
   },
   {
@@ -37,8 +37,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-untrusted",
     level: "required",
     title: "a certificate from another CA is refused",
-    cause:
-      "a certificate with the right CN from an untrusted CA was accepted: the chain is not verified, or too many CAs are trusted",
+    accepted: { direct: "chain-not-verified", proxy: "proxy-verdict-not-checked" },
     fix: VERIFY_CHAIN_FIX,
   },
   {
@@ -46,7 +45,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-wrong-cn",
     level: "required",
     title: "a trusted certificate with another CN is refused",
-    cause: "the CN is not checked: any certificate from the CA gets through",
+    accepted: { direct: "cn-not-checked", proxy: "cn-not-checked" },
     fix: EXACT_CN_FIX,
   },
   {
@@ -54,8 +53,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-lookalike-cn",
     level: "required",
     title: "CN app.netdata.cloud.evil.example is refused",
-    cause:
-      "the CN is matched as a prefix, substring or unanchored regex (as in Netdata's documented nginx snippet)",
+    accepted: { direct: "cn-matched-loosely", proxy: "cn-matched-loosely" },
     fix: EXACT_CN_FIX,
   },
   {
@@ -63,8 +61,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-expired",
     level: "required",
     title: "an expired certificate is refused",
-    cause:
-      "validity dates are not checked: a verify callback that ignores errors, or rejectUnauthorized: false without a check of socket.authorized",
+    accepted: { direct: "validity-not-checked", proxy: "proxy-verdict-not-checked" },
     fix: VERIFY_CHAIN_FIX,
   },
   {
@@ -72,8 +69,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-not-yet-valid",
     level: "required",
     title: "a not-yet-valid certificate is refused",
-    cause:
-      "validity dates are not checked: a verify callback that ignores errors, or rejectUnauthorized: false without a check of socket.authorized",
+    accepted: { direct: "validity-not-checked", proxy: "proxy-verdict-not-checked" },
     fix: VERIFY_CHAIN_FIX,
   },
   {
@@ -81,8 +77,7 @@ const REJECTIONS: Rejection[] = [
     identity: "client-two-cn",
     level: "recommended",
     title: "a subject with two CNs is refused",
-    cause:
-      "a subject with CN=evil.example and CN=app.netdata.cloud was accepted: one of the two CNs was matched (Node gives subject.CN as an array; String() joins it)",
+    accepted: { direct: "cn-one-of-several", proxy: "cn-one-of-several" },
     fix: EXACT_CN_FIX,
   },
   {
@@ -90,16 +85,18 @@ const REJECTIONS: Rejection[] = [
     identity: "client-server-eku",
     level: "recommended",
     title: "a certificate for servers only (EKU serverAuth) is refused",
-    cause:
-      "the extended key usage is not checked: a server-only certificate was accepted as a client",
+    accepted: { direct: "purpose-not-checked", proxy: "proxy-verdict-not-checked" },
     fix: VERIFY_CHAIN_FIX,
   },
 ];
 
-async function blockedFor(ctx: CheckContext): Promise<string | null> {
+async function blockedFor(ctx: CheckContext): Promise<Verdict | null> {
   // With --proxy-headers the identities travel as the proxy's headers over plain HTTP.
   if (ctx.options.proxyHeaders) return null;
-  return noTlsReason(ctx) ?? (await ctx.connectBlocker());
+  const blocked = noTls(ctx);
+  if (blocked) return blocked;
+  const untrusted = await ctx.connectBlocker();
+  return untrusted ? skip(untrusted) : null;
 }
 
 const NOT_CLEANLY_REFUSED =
@@ -114,7 +111,7 @@ function rejectionCheck(spec: Rejection): CheckDefinition {
     fix: spec.fix,
     run: async (ctx) => {
       const blocked = await blockedFor(ctx);
-      if (blocked) return skip(blocked);
+      if (blocked) return blocked;
       let identity: Identity | null = null;
       if (spec.identity !== null) {
         identity = ctx.options.pki?.[spec.identity] ?? null;
@@ -136,7 +133,7 @@ function rejectionCheck(spec: Rejection): CheckDefinition {
         ok: isRefusal,
         cause: NOT_CLEANLY_REFUSED,
         layer: "tls",
-        accepted: { cause: `${spec.cause}.` },
+        acceptedCause: ctx.options.proxyHeaders ? spec.accepted.proxy : spec.accepted.direct,
       });
     },
   };
@@ -170,7 +167,7 @@ export const acceptsNetdataClient: CheckDefinition = {
   fix: "Trust the CA that issues Netdata's client certificate (the Netdata Root CA; with --pki, that folder's ca.pem) and allow CN app.netdata.cloud.",
   run: async (ctx) => {
     const blocked = await blockedFor(ctx);
-    if (blocked) return skip(blocked);
+    if (blocked) return blocked;
     const identity = ctx.options.netdata;
     if (!identity)
       return skip("no --pki or --client-cert given: no identity to present as Netdata");
@@ -189,7 +186,7 @@ export const acceptsIntermediateChain: CheckDefinition = {
   fix: "Allow a verify depth of 2: Apache 'SSLVerifyDepth 2' (its default 1 refuses any intermediate: 'Chain too long'), nginx 'ssl_verify_depth 2'. Trust the root, not only the intermediate.",
   run: async (ctx) => {
     const blocked = await blockedFor(ctx);
-    if (blocked) return skip(blocked);
+    if (blocked) return blocked;
     const identity = ctx.options.pki?.["client-via-intermediate"];
     if (!identity)
       return skip(

@@ -1,5 +1,5 @@
 import type { CheckContext, CheckDefinition, Verdict } from "../check.js";
-import { fail, pass, skip } from "../check.js";
+import { fail, notApplicable, pass, skip } from "../check.js";
 import type { Outcome } from "../http-client.js";
 import { describeOutcome } from "../outcome-classify.js";
 
@@ -8,12 +8,20 @@ const DAY_IN_MS = 24 * 60 * 60 * 1000;
 export const EXPIRY_WARNING_IN_DAYS = 30;
 const MODERN_PROTOCOLS = ["TLSv1.2", "TLSv1.3"];
 
-/** The reason TLS checks cannot run on this target, or null. */
-export function noTlsReason(ctx: CheckContext): string | null {
+/**
+ * Why the TLS checks cannot run on this target, or null. --proxy-headers says TLS is the
+ * proxy's job (not applicable here); plain HTTP without it leaves them untested (incomplete).
+ */
+export function noTls(ctx: CheckContext): Verdict | null {
   if (ctx.options.url.protocol === "https:") return null;
-  return ctx.options.allowHttp
-    ? `${ctx.options.proxyHeaders ? "--proxy-headers" : "--allow-http"}: TLS is terminated in front of the receiver; verify the proxy's https URL too`
-    : "the URL is http: there is no TLS to check";
+  if (ctx.options.proxyHeaders) {
+    return notApplicable(
+      "--proxy-headers: TLS is terminated by the proxy in front; verify its https URL too",
+    );
+  }
+  return skip(
+    `${ctx.options.allowHttp ? "--allow-http: plain HTTP" : "the URL is http"}, so TLS and client certificates could not be tested: verify the https URL, or add --proxy-headers for an app behind a TLS proxy`,
+  );
 }
 
 export const httpsOnly: CheckDefinition = {
@@ -55,9 +63,13 @@ export const serverCertificate: CheckDefinition = {
   needs: "nothing",
   fix: "Serve a certificate from a public CA for this host name with its full chain (nginx: ssl_certificate fullchain.pem). For a private test CA, pass --server-ca FILE.",
   run: async (ctx) => {
-    const reason = noTlsReason(ctx);
-    if (reason) return skip(reason);
-    if (ctx.options.insecure) return skip("--insecure: the server certificate was not verified");
+    const blocked = noTls(ctx);
+    if (blocked) return blocked;
+    if (ctx.options.insecure) {
+      return skip(
+        "--insecure: the server certificate was not verified; pass --server-ca FILE (the CA that issued it) instead",
+      );
+    }
     const probe = await ctx.probe();
     if (probe.kind === "server-certificate-rejected") {
       const cause = CERTIFICATE_CAUSES[probe.code] ?? probe.message;
@@ -93,8 +105,8 @@ export const protocolVersion: CheckDefinition = {
   needs: "http",
   fix: "Allow TLS 1.2 and 1.3 only: nginx 'ssl_protocols TLSv1.2 TLSv1.3;', Apache 'SSLProtocol -all +TLSv1.2 +TLSv1.3', Node minVersion 'TLSv1.2'.",
   run: async (ctx) => {
-    const reason = noTlsReason(ctx);
-    if (reason) return skip(reason);
+    const blocked = noTls(ctx);
+    if (blocked) return blocked;
     const probe = await ctx.probe();
     const negotiated = probe.tls?.protocol;
     if (!negotiated) return noHandshake(probe);

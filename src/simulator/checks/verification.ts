@@ -1,5 +1,5 @@
 import type { CheckDefinition } from "../check.js";
-import { fail, pass, skip } from "../check.js";
+import { fail, notApplicable, pass, skip } from "../check.js";
 import { describeOutcome, isSuccess } from "../outcome-classify.js";
 import { misses, refusalNotAboutPayload } from "./_expect.js";
 
@@ -10,7 +10,7 @@ export const acceptsTestNotification: CheckDefinition = {
   fix: "Accept {message, title, token} with a 2xx and show the token to the operator (log line, inbox): it must be copied into the Netdata UI, or the integration cannot be saved.",
   run: async (ctx) => {
     if (ctx.options.profile === "legacy-crc") {
-      return skip("--profile legacy-crc: the test notification is not tested");
+      return notApplicable("--profile legacy-crc: the test notification is not tested");
     }
     const blocked = await ctx.deliveryBlocker();
     if (blocked) return skip(blocked);
@@ -20,7 +20,7 @@ export const acceptsTestNotification: CheckDefinition = {
     const results = [{ label: payload.label, outcome }];
     const [miss] = misses(results, isSuccess);
     const other = refusalNotAboutPayload(results, isSuccess);
-    if (other) return fail(miss ?? describeOutcome(outcome), other.cause, other.fix);
+    if (other) return fail(miss ?? describeOutcome(outcome), other.cause, other.fix, other.causeId);
     return fail(miss ?? describeOutcome(outcome), "the receiver refused the test notification.");
   },
 };
