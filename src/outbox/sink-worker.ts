@@ -139,7 +139,7 @@ export function createSinkWorker(
     let error: string | undefined;
     let permanent = false;
     try {
-      queue.record("started", { id: row.id, at: started });
+      queue.record("started", { id: row.id, attempts: number, at: started });
       const notification = queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
       await runWithTimeout(sink, controller, timeoutMs, {
@@ -156,7 +156,7 @@ export function createSinkWorker(
       permanent = isPermanentFailure(thrown);
     }
     if (stopped && controller.signal.aborted) {
-      // Closing: the row stays pending, with its attempts, due at the next start.
+      // Closing: the row stays pending, this attempt counted, due at the next start.
       queue.record("interrupted", { id: row.id, at: Math.max(settings.now(), started + 1) });
       return;
     }

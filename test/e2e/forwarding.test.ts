@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -181,6 +181,31 @@ describe("serve --forward-exec and --forward-url", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dir, "crash.db"))).toBe(true);
+  });
+});
+
+describe("a delivery cut short by a crash", () => {
+  it("is attempted again after a SIGKILL as attempt 2, not attempt 1 again", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const attempts = join(dir, "attempts.txt");
+    const release = join(dir, "release");
+    // Records its attempt number, then waits until the test releases it.
+    const command = `sh -c 'cat > /dev/null; echo "$NETDATA_ATTEMPT" >> "$0"; while [ ! -e "$1" ]; do sleep 0.05; done' ${attempts} ${release}`;
+    const forward = ["--forward-exec", command, "--forward-timeout", "60s"];
+    const first = await serve("attempt.db", forward);
+    expect(await sendBurst(first.url, "attempt", 1)).toHaveLength(1);
+    const recorded = () =>
+      existsSync(attempts) ? readFileSync(attempts, "utf8").trim().split("\n") : [];
+    await waitFor(() => recorded().length === 1, "the first attempt to be running");
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    writeFileSync(release, "");
+    const second = await serve("attempt.db", forward);
+    await waitFor(() => recorded().length === 2, "the attempt after the restart");
+    expect(recorded()).toEqual(["1", "2"]);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
   });
 });
 

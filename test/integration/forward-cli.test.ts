@@ -274,7 +274,7 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     const { waitFor } = await import("../helpers/sink-server.js");
     await waitFor(() => outbox.stats().inFlight === 1, "the attempt to start");
     const table = deliveriesTable(store, "pending", 10, false);
-    expect(table.split("\n")[1]).toMatch(/ 0 +in progress since \d\d:\d\d:\d\d +-$/);
+    expect(table.split("\n")[1]).toMatch(/ 1 +in progress since \d\d:\d\d:\d\d +-$/);
     release();
     await outbox.idle();
     await outbox.close();
