@@ -184,6 +184,60 @@ describe("serve --forward-exec and --forward-url", () => {
   });
 });
 
+describe("a command's environment", () => {
+  it("holds none of serve's secrets, only the base variables, NETDATA_* and what --forward-env names", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const sink = await sinkServer(() => 200);
+    const out = join(dir, "command-env.json");
+    const dump = `${process.execPath} -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" ${out}`;
+    const child = await spawnServe(
+      [
+        "--dev",
+        "--certs",
+        pkiDir,
+        "--port",
+        "0",
+        "--db",
+        join(dir, "env.db"),
+        "--admin-port",
+        "0",
+        "--forward-url",
+        sink.url,
+        "--forward-header",
+        "Authorization: Bearer {env:SINK_TOKEN}",
+        "--forward-exec",
+        dump,
+        "--forward-env",
+        "TICKET_QUEUE",
+      ],
+      {
+        cwd: dir,
+        env: {
+          SINK_TOKEN,
+          TICKET_QUEUE: "ops",
+          LANG: "C.UTF-8",
+          TZ: "UTC",
+          NETDATA_WEBHOOK_ADMIN_TOKEN: "admin-SECRET-0c4f2a9b1d",
+          UNRELATED: "not-for-the-command",
+        },
+      },
+    );
+    children.push(child);
+    expect(await sendBurst(child.url, "env", 1)).toHaveLength(1);
+    await waitFor(() => existsSync(out) && readFileSync(out, "utf8") !== "", "the command to run");
+    const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    const names = Object.keys(env).filter((name) => !name.startsWith("NETDATA_"));
+    expect(names.sort()).toEqual(["LANG", "PATH", "TICKET_QUEUE", "TZ"]);
+    expect(JSON.stringify(env)).not.toContain("SECRET");
+    expect(Object.keys(env).filter((name) => name.startsWith("NETDATA_"))).toContain(
+      "NETDATA_ATTEMPT",
+    );
+    child.child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  });
+});
+
 describe("a delivery cut short by a crash", () => {
   it("is attempted again after a SIGKILL as attempt 2, not attempt 1 again", {
     timeout: E2E_TIMEOUT_MS,

@@ -144,6 +144,54 @@ describe("a command sink", () => {
     await waitFor(() => !alive(pid), "the child to be killed");
   });
 
+  it("gives the command only PATH, HOME, LANG, LC_*, TZ, its NETDATA_* variables and the ones named in env", async () => {
+    const dir = scratch();
+    const out = join(dir, "env.json");
+    const store = opened();
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        maxAttempts: 1,
+        sinks: [
+          execSink({
+            name: "clean",
+            command: [
+              process.execPath,
+              "-e",
+              "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))",
+              out,
+            ],
+            env: ["TICKET_TOKEN"],
+            envSource: {
+              PATH: "/usr/bin:/bin",
+              HOME: "/home/receiver",
+              LANG: "C.UTF-8",
+              LC_TIME: "en_GB.UTF-8",
+              TZ: "UTC",
+              TICKET_TOKEN: "forwarded-by-name",
+              NETDATA_WEBHOOK_ADMIN_TOKEN: "admin-SECRET",
+              NETDATA_BEARER_TOKEN: "bearer-SECRET",
+              NETDATA_ATTEMPT: "99",
+              OTHER_SINK_SECRET: "other-SECRET",
+            },
+          }),
+        ],
+      }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("clean"));
+    await outbox.idle();
+    expect(outbox.stats().delivered).toBe(1);
+    const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    const names = Object.keys(env).filter((name) => !name.startsWith("NETDATA_"));
+    expect(names.sort()).toEqual(["HOME", "LANG", "LC_TIME", "PATH", "TICKET_TOKEN", "TZ"]);
+    expect(env.TICKET_TOKEN).toBe("forwarded-by-name");
+    expect(JSON.stringify(env)).not.toContain("SECRET");
+    expect(env.NETDATA_ATTEMPT).toBe("1");
+    expect(env.NETDATA_KIND).toBe("test");
+  });
+
   it("keeps the end of a long stderr, where the real error is", async () => {
     const store = opened();
     const outbox = track(
@@ -185,7 +233,8 @@ describe("a permanent failure", () => {
           execSink({
             name: "huge-env",
             command: ["/bin/true"],
-            env: { HUGE: "x".repeat(200_000) },
+            env: ["HUGE"],
+            envSource: { HUGE: "x".repeat(200_000) },
           }),
         ],
       }),
