@@ -9,7 +9,7 @@ import {
 } from "../../src/outbox/exec-sink.js";
 import { createOutbox } from "../../src/outbox/outbox.js";
 import { listDeliveries } from "../../src/outbox/outbox-admin.js";
-import type { Outbox } from "../../src/outbox/outbox-types.js";
+import type { Outbox, OutboxSink } from "../../src/outbox/outbox-types.js";
 import { urlSink } from "../../src/outbox/url-sink.js";
 import { notificationKey } from "../../src/protocol/content-key.js";
 import { classifyNotification } from "../../src/protocol/notification.js";
@@ -116,30 +116,41 @@ describe("a command sink", () => {
   it("kills the command's whole process group at the timeout, even children that ignore SIGTERM", async () => {
     const dir = scratch();
     const pidFile = join(dir, "child.pid");
+    const started = () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "";
+    const command = execSink({
+      name: "stubborn",
+      attemptTimeoutMs: 300,
+      command: [
+        "sh",
+        "-c",
+        `trap '' TERM; sh -c 'trap "" TERM; while :; do sleep 1; done' & echo $! > ${pidFile}; wait`,
+      ],
+    });
+    // The timeout's abort reaches the command once it has started its stubborn child: on a
+    // loaded machine 300 ms can pass before the shell has even set its trap, and a SIGTERM
+    // then would end it before there is a child to kill.
+    const stubborn: OutboxSink = {
+      ...command,
+      deliver: (delivery) => {
+        const held = new AbortController();
+        delivery.signal.addEventListener(
+          "abort",
+          () =>
+            void waitFor(started, "the child's pid").then(() => held.abort(delivery.signal.reason)),
+          { once: true },
+        );
+        return command.deliver({ ...delivery, signal: held.signal });
+      },
+    };
     const store = opened();
     const outbox = track(
-      createOutbox({
-        store,
-        logger: () => {},
-        maxAttempts: 1,
-        sinks: [
-          execSink({
-            name: "stubborn",
-            attemptTimeoutMs: 300,
-            command: [
-              "sh",
-              "-c",
-              `trap '' TERM; sh -c 'trap "" TERM; while :; do sleep 1; done' & echo $! > ${pidFile}; wait`,
-            ],
-          }),
-        ],
-      }),
+      createOutbox({ store, logger: () => {}, maxAttempts: 1, sinks: [stubborn] }),
     );
     outbox.start();
     await insertBody(store, testBody("stubborn"));
     await outbox.idle();
     expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 300 ms");
-    await waitFor(() => existsSync(pidFile), "the child's pid file");
+    await waitFor(started, "the child's pid");
     const pid = Number(readFileSync(pidFile, "utf8"));
     await waitFor(() => !alive(pid), "the child to be killed");
   });
