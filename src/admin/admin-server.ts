@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createAuthVerifier, headerValues } from "../protocol/auth.js";
 import type { Logger } from "../receiver/log.js";
@@ -12,17 +12,25 @@ import {
   type ResolvedAdminListen,
   resolveAdminListen,
 } from "./admin-options.js";
+import { admitConnections } from "./connection-admission.js";
 import type { ConsoleFeed } from "./console-feed.js";
 import { renderConsolePage } from "./console-page.js";
 import { type ForwardingStats, forwardingRows } from "./forwarding-stats.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.js";
 import type { ReceiverMetrics } from "./receiver-metrics.js";
+import { ADMIN_REQUESTS_PER_ADDRESS_PER_S, requestRate } from "./request-rate.js";
 
 /** Event streams open at once; a page holds one. More get 503 (each holds a socket). */
 export const ADMIN_EVENT_STREAMS_MAX = 16;
+/** Event streams one client address may hold: a few pages, never every slot. */
+export const ADMIN_EVENT_STREAMS_PER_ADDRESS = 4;
 /** A comment line on idle event streams, so proxies and browsers keep them open. */
 export const EVENT_STREAM_HEARTBEAT_MS = 15_000;
-/** Connections the admin port holds at once: a few pages and scrapers. */
+/**
+ * Connections the admin port holds at once: a few pages and scrapers. When they are all taken,
+ * a new client still gets in, in place of one of the address holding the most (see
+ * connection-admission.ts).
+ */
 export const ADMIN_MAX_CONNECTIONS = 128;
 /**
  * The admin port's deadlines: a console request is a few hundred bytes, so a client gets
@@ -85,6 +93,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const assets = loadAssets();
   const streams = new Set<http.ServerResponse>();
   const authorized = tokenCheck(listen);
+  const rate = requestRate();
   const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -97,6 +106,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
             : sendJson(res, 503, { error: `not ready: ${ready.reason}` }),
         (error: Error) => sendJson(res, 503, { error: `not ready: ${error.message}` }),
       );
+    }
+    if (!rate.take(req.socket.remoteAddress ?? "")) {
+      res.setHeader("Retry-After", "1");
+      return sendJson(res, 429, {
+        error: `more than ${ADMIN_REQUESTS_PER_ADDRESS_PER_S} requests a second from this address; slow down (the probes /healthz and /readyz are not limited)`,
+      });
     }
     if (!listen.token && !isLoopbackHost(hostnameOf(req.headers.host))) {
       // Without a token, only loopback names (any port, for SSH tunnels): a page on another
@@ -172,8 +187,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       }
     },
   );
-  server.maxConnections = ADMIN_MAX_CONNECTIONS;
-  limitConnectionsPerAddress(server, ADMIN_CONNECTIONS_PER_ADDRESS);
+  admitConnections(server, {
+    total: ADMIN_MAX_CONNECTIONS,
+    perAddress: ADMIN_CONNECTIONS_PER_ADDRESS,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -235,6 +252,15 @@ function openEventStream(
   if (streams.size >= ADMIN_EVENT_STREAMS_MAX) {
     sendJson(res, 503, {
       error: `too many open consoles (${ADMIN_EVENT_STREAMS_MAX}); close one`,
+    });
+    return;
+  }
+  const remote = req.socket.remoteAddress ?? "";
+  let fromRemote = 0;
+  for (const stream of streams) if (stream.req.socket.remoteAddress === remote) fromRemote++;
+  if (fromRemote >= ADMIN_EVENT_STREAMS_PER_ADDRESS) {
+    sendJson(res, 503, {
+      error: `too many open consoles from this address (${ADMIN_EVENT_STREAMS_PER_ADDRESS}); close one`,
     });
     return;
   }
@@ -300,28 +326,6 @@ function loadAssets(): Record<"console.js" | "console.css" | "favicon.svg", stri
     "console.css": read("console.css"),
     "favicon.svg": read("favicon.svg"),
   };
-}
-
-/**
- * Closes a new connection at once when its address already holds `limit`: one client (or a
- * flood of slow ones from one address) cannot take every slot, so /healthz stays answerable.
- */
-function limitConnectionsPerAddress(server: http.Server, limit: number): void {
-  const open = new Map<string, number>();
-  server.on("connection", (socket: Socket) => {
-    const address = socket.remoteAddress ?? "";
-    const count = open.get(address) ?? 0;
-    if (count >= limit) {
-      socket.destroy();
-      return;
-    }
-    open.set(address, count + 1);
-    socket.once("close", () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left > 0) open.set(address, left);
-      else open.delete(address);
-    });
-  });
 }
 
 /** The host name of a Host header, without its port; "" when absent. */

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
-import { execSink } from "../outbox/exec-sink.js";
+import { ENV_NAME_PATTERN, execSink } from "../outbox/exec-sink.js";
 import { createOutbox } from "../outbox/outbox.js";
 import type { Outbox, OutboxOptions, OutboxSink, SinkFilter } from "../outbox/outbox-types.js";
 import { FILTER_KIND_NAMES, SEVERITY_RANK } from "../outbox/sink-filter.js";
@@ -18,7 +18,6 @@ import {
   SECRET_HEADER,
   wholeNumber,
 } from "./_forward-values.js";
-import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
 
 /** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
 export const FORWARD_OPTIONS = {
@@ -27,6 +26,12 @@ export const FORWARD_OPTIONS = {
     multiple: true,
     description:
       "run this command per notification, JSON on stdin, NETDATA_* env; no shell (write \"sh -c '...'\" for one)",
+  },
+  "forward-env": {
+    type: "string",
+    multiple: true,
+    description:
+      "for the --forward-exec before it: also pass this environment variable (repeat per name); it gets only PATH, HOME, LANG, LC_*, TZ and NETDATA_* otherwise",
   },
   "forward-url": {
     type: "string",
@@ -64,7 +69,7 @@ export const FORWARD_OPTIONS = {
   "forward-max-concurrent": {
     type: "string",
     description:
-      "attempts at once across all sinks, so receiving keeps the CPU (default: CPUs - 1, 1 to 8)",
+      "attempts at once across all sinks beyond each sink's first (each has one of its own), so receiving keeps the CPU (default: CPUs - 1, 1 to 8)",
   },
   "forward-retention": {
     type: "string",
@@ -94,6 +99,7 @@ export const SERVE_CLOSE_GRACE_MS = 1000;
 /** The forwarding options that apply to the sink before them: given once per sink. */
 export const FORWARD_PER_SINK_OPTIONS: ReadonlySet<string> = new Set([
   "forward-header",
+  "forward-env",
   "forward-ca",
   "forward-format",
   "forward-kind",
@@ -101,6 +107,7 @@ export const FORWARD_PER_SINK_OPTIONS: ReadonlySet<string> = new Set([
   "forward-concurrency",
 ]);
 const URL_ONLY = new Set(["forward-header", "forward-format", "forward-ca"]);
+const EXEC_ONLY = new Set(["forward-env"]);
 
 export interface Forwarding {
   sinks: OutboxSink[];
@@ -115,6 +122,8 @@ interface SinkDraft {
   flag: "forward-exec" | "forward-url";
   value: string;
   headers: Array<[string, string]>;
+  /** --forward-env names, for --forward-exec. */
+  env: string[];
   format?: string;
   ca?: string;
   filter: SinkFilter;
@@ -133,13 +142,17 @@ export function forwardingFromOptions(ctx: {
   const literalSecrets: string[] = [];
   for (const { name, value = "" } of ctx.optionOrder ?? []) {
     if (name === "forward-exec" || name === "forward-url") {
-      drafts.push({ flag: name, value, headers: [], filter: {} });
+      drafts.push({ flag: name, value, headers: [], env: [], filter: {} });
       continue;
     }
     if (!FORWARD_PER_SINK_OPTIONS.has(name)) continue;
     const draft = drafts.at(-1);
-    if (!draft || (URL_ONLY.has(name) && draft.flag !== "forward-url")) {
-      const owner = URL_ONLY.has(name) ? "--forward-url" : "--forward-exec or --forward-url";
+    const owner = URL_ONLY.has(name)
+      ? "--forward-url"
+      : EXEC_ONLY.has(name)
+        ? "--forward-exec"
+        : "--forward-exec or --forward-url";
+    if (!draft || (owner !== "--forward-exec or --forward-url" && `--${draft.flag}` !== owner)) {
       throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`);
     }
     applyPerSink(draft, name, value, ctx, secrets);
@@ -149,8 +162,7 @@ export function forwardingFromOptions(ctx: {
     }
   }
   if (drafts.length === 0) return undefined;
-  const withheld = [BEARER_TOKEN_ENV, BASIC_PASSWORD_ENV, CHALLENGE_SECRET_ENV];
-  const sinks = drafts.map((d) => buildSink(d, ctx.env, ctx.cwd, withheld, secrets));
+  const sinks = drafts.map((d) => buildSink(d, ctx.env, ctx.cwd, secrets));
   const names = sinks.map((s) => s.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new UsageError(`the same sink was given twice (${twice}). Give each once.`);
@@ -170,6 +182,7 @@ function applyPerSink(
   secrets: string[],
 ): void {
   if (name === "forward-header") draft.headers.push(parseHeader(value, io, secrets));
+  else if (name === "forward-env") draft.env.push(forwardedVariable(value, io.env, secrets));
   else if (name === "forward-ca") draft.ca = readCaFile(value, io.cwd);
   else if (name === "forward-format") {
     draft.format = enumOption("--forward-format", value, FORWARD_FORMATS);
@@ -194,7 +207,6 @@ function buildSink(
   d: SinkDraft,
   env: NodeJS.ProcessEnv,
   cwd: string,
-  withheld: string[],
   secrets: string[],
 ): OutboxSink {
   const common = {
@@ -215,7 +227,8 @@ function buildSink(
         '--forward-exec: the command is empty. Give one, e.g. "notify-send Netdata".',
       );
     checkExecutable(command[0] ?? "", env, cwd);
-    return execSink({ command, env, withholdEnv: withheld, ...common });
+    // Only what the operator names: the receiver's tokens and other sinks' secrets stay here.
+    return execSink({ command, env: d.env, envSource: env, ...common });
   }
   let url: URL;
   try {
@@ -238,6 +251,30 @@ function buildSink(
     ...(d.ca ? { ca: d.ca } : {}),
     ...common,
   });
+}
+
+/**
+ * A --forward-env name, refused when it is not a variable name or not set (a typo would
+ * otherwise pass nothing, silently). Its value is a secret to the log.
+ */
+function forwardedVariable(name: string, env: NodeJS.ProcessEnv, secrets: string[]): string {
+  if (!ENV_NAME_PATTERN.test(name)) {
+    // NAME=value may hold a secret: show only the name part.
+    const shown = name.includes("=")
+      ? `${JSON.stringify(name.slice(0, name.indexOf("=")))}=… (${name.length} characters)`
+      : JSON.stringify(name);
+    throw new UsageError(
+      `--forward-env: expected an environment variable name such as TICKET_TOKEN, got ${shown}. Pass only the name, and set the variable in serve's environment.`,
+    );
+  }
+  const value = env[name];
+  if (value === undefined) {
+    throw new UsageError(
+      `--forward-env: environment variable ${name} is not set. Set it, or leave out --forward-env ${name}.`,
+    );
+  }
+  if (value !== "") secrets.push(value);
+  return name;
 }
 
 /** Refuses a command that is not an executable file, as the shell would find it. */

@@ -5,6 +5,7 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, PROGRAM, UsageError } from "./_command.js";
 import { checkInboxFile } from "./_inbox-file.js";
+import { jsonLines } from "./_inbox-json.js";
 
 /** Width of the LAST ERROR column; longer errors end with "…" (--json has them whole). */
 const ERROR_WIDTH = 60;
@@ -17,7 +18,7 @@ export function deliveriesTable(
   json: boolean,
 ): string {
   const rows = listDeliveries(store, status, limit);
-  if (json) return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+  if (json) return jsonLines(rows);
   if (rows.length === 0) return `no ${status} deliveries.\n`;
   const when = status === "pending" ? "NEXT ATTEMPT (UTC)" : "GAVE UP (UTC)";
   const header = [

@@ -8,7 +8,7 @@ import type {
   NotificationStore,
   StoredNotification,
 } from "../receiver/store-types.js";
-import { escapeJsonForTerminal, terminalSafe } from "../receiver/terminal-text.js";
+import { terminalSafe } from "../receiver/terminal-text.js";
 import { colourWanted, createStyle, type Style } from "../simulator/style.js";
 import { CommandError, defineCommand, type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
 import { enumOption } from "./_enum-option.js";
@@ -16,6 +16,7 @@ import { refuseFolder } from "./_file-problem.js";
 import { fitTable, severityColour } from "./_fit-table.js";
 import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 import { checkInboxFile } from "./_inbox-file.js";
+import { jsonLines } from "./_inbox-json.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
@@ -117,9 +118,7 @@ does not exist.`,
       }
       const rows = await store.list(filter);
       if (values.json) {
-        stdout(
-          rows.map((row) => `${escapeJsonForTerminal(JSON.stringify(jsonRow(row)))}\n`).join(""),
-        );
+        stdout(jsonLines(rows.map(jsonRow)));
       } else if (rows.length === 0) stderr(`no notifications match in ${path}.\n`);
       else {
         const fit = values.wide === true || !isTTY ? undefined : columns;

@@ -24,11 +24,16 @@ export const DUE_SQL = `
   SELECT id, notification_id, attempts, queued_at, next_attempt_at FROM deliveries
   WHERE sink = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`;
 
-/** An attempt begins: a pending row whose last attempt is not before its due time is in progress. */
+/**
+ * An attempt begins: a pending row whose last attempt is not before its due time is in
+ * progress. Its number is written now, so an attempt cut short by a crash still counts and the
+ * next one after a restart is numbered after it.
+ */
 export const STARTED_SQL = `
-  UPDATE deliveries SET last_attempt_at = @at WHERE id = @id AND status = 'pending'`;
+  UPDATE deliveries SET attempts = @attempts, last_attempt_at = @at
+  WHERE id = @id AND status = 'pending'`;
 
-/** An attempt cut short by close(): due again at once, no longer in progress. */
+/** An attempt cut short by close(): due again at once, no longer in progress (it still counts). */
 export const INTERRUPTED_SQL = `
   UPDATE deliveries SET next_attempt_at = @at WHERE id = @id AND status = 'pending'`;
 

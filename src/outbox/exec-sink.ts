@@ -17,11 +17,22 @@ export interface ExecSinkOptions {
   filter?: SinkFilter;
   concurrency?: number;
   attemptTimeoutMs?: number;
-  /** The command's environment before the NETDATA_* variables. Default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Variables removed from `env`: the receiver's own secrets. */
-  withholdEnv?: readonly string[];
+  /**
+   * Variables passed to the command by name, beyond PATH, HOME, LANG, LC_*, TZ and its
+   * NETDATA_* variables: nothing else of the receiver's environment (its tokens, other sinks'
+   * secrets) reaches the command. Unset ones are left out.
+   */
+  env?: readonly string[];
+  /** Where the variables are read from. Default process.env. */
+  envSource?: NodeJS.ProcessEnv;
 }
+
+/** What every command gets of the receiver's environment: where programs are, and the locale. */
+export const EXEC_BASE_ENV: readonly string[] = ["PATH", "HOME", "LANG", "TZ"];
+/** The locale categories (LC_ALL, LC_TIME, ...) go with LANG. */
+const LOCALE_VARIABLE = /^LC_[A-Z]+$/;
+/** A variable name `env` may hold. */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * A sink that runs a command per notification: the normalised notification as JSON on stdin,
@@ -33,8 +44,7 @@ export function execSink(options: ExecSinkOptions): OutboxSink {
   if (typeof program !== "string" || program === "") {
     throw new TypeError("[netdata-webhook-kit] execSink: command: expected [program, ...args]");
   }
-  const base: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
-  for (const name of options.withholdEnv ?? []) delete base[name];
+  const base = cleanEnvironment(options.envSource ?? process.env, options.env ?? []);
   return {
     name: options.name ?? defaultExecName(options.command),
     ...(options.filter ? { filter: options.filter } : {}),
@@ -43,6 +53,30 @@ export function execSink(options: ExecSinkOptions): OutboxSink {
     deliver: (delivery) =>
       runCommand(program, args, { ...base, ...execEnvironment(delivery) }, delivery),
   };
+}
+
+/**
+ * The command's environment before its NETDATA_* variables: the base variables, the locale and
+ * the ones named in `names`, each only when set.
+ */
+export function cleanEnvironment(
+  source: NodeJS.ProcessEnv,
+  names: readonly string[],
+): Record<string, string> {
+  for (const name of names) {
+    if (typeof name !== "string" || !ENV_NAME_PATTERN.test(name)) {
+      throw new TypeError(
+        `[netdata-webhook-kit] execSink: env: expected variable names such as "TICKET_TOKEN", got ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  const wanted = new Set([...EXEC_BASE_ENV, ...names]);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if (wanted.has(name) || LOCALE_VARIABLE.test(name)) env[name] = value;
+  }
+  return env;
 }
 
 /** The default name: the program's base name and a short hash of the whole argv. */

@@ -64,8 +64,9 @@ export interface OutboxOptions {
   maxAgeMs?: number;
   backoff?: BackoffSettings;
   /**
-   * Attempts running at once across all sinks (each sink also has its own `concurrency`).
-   * Default: os.availableParallelism() - 1, at least 1, at most 8.
+   * Attempts running at once across all sinks beyond each sink's first (each sink always has
+   * a slot of its own, so a hanging sink cannot hold up another; its `concurrency` allows
+   * more). Handed out in turn. Default: os.availableParallelism() - 1, at least 1, at most 8.
    */
   maxConcurrentDeliveries?: number;
   /**

@@ -16,15 +16,11 @@ import {
   RETRY_LATER_SQL,
   STARTED_SQL,
 } from "./delivery-rows.js";
+import { createDeliverySlots } from "./delivery-slots.js";
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
-import {
-  createSinkWorker,
-  type DeliverySlots,
-  type SinkWorker,
-  type WorkerQueue,
-} from "./sink-worker.js";
+import { createSinkWorker, type SinkWorker, type WorkerQueue } from "./sink-worker.js";
 
 /** Each attempt's limit unless configured: a slow sink must not hold its queue for long. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -40,8 +36,10 @@ export const DEFAULT_DELIVERED_RETENTION_MS = 30 * 86_400_000;
 export const PRUNE_INTERVAL_MS = 3_600_000;
 
 /**
- * Attempts at once across all sinks unless configured: one CPU fewer than there are (at least
- * 1, at most 8), so commands started for deliveries leave the receiver a CPU to answer with.
+ * Attempts at once across all sinks beyond each sink's first, unless configured: one CPU fewer
+ * than there are (at least 1, at most 8), so commands started for deliveries leave the
+ * receiver a CPU to answer with. Each sink's first attempt has a slot of its own, so a sink
+ * that hangs cannot hold up another.
  */
 export function defaultMaxConcurrentDeliveries(): number {
   return Math.min(8, Math.max(1, availableParallelism() - 1));
@@ -80,19 +78,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const enqueue = db.prepare(ENQUEUE_SQL);
   const idleWaiters: Array<() => void> = [];
   const workers = new Map<string, SinkWorker>();
-  const maxInFlight = options.maxConcurrentDeliveries ?? defaultMaxConcurrentDeliveries();
-  let running = 0;
-  const slots: DeliverySlots = {
-    take: () => {
-      if (running >= maxInFlight) return false;
-      running++;
-      return true;
-    },
-    release: () => {
-      running--;
-      if (running === maxInFlight - 1) for (const w of workers.values()) w.kick();
-    },
-  };
+  const slots = createDeliverySlots(
+    options.maxConcurrentDeliveries ?? defaultMaxConcurrentDeliveries(),
+  );
   let started = false;
   let closing: Promise<void> | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;

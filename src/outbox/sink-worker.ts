@@ -3,6 +3,7 @@ import type { Logger } from "../receiver/log.js";
 import type { StoredNotification } from "../receiver/store-types.js";
 import { backoffDelayMs } from "./backoff.js";
 import { clipError, type QueueRow } from "./delivery-rows.js";
+import type { DeliverySlots } from "./delivery-slots.js";
 import { idempotencyKeyOf } from "./notification-document.js";
 import type { OutboxSink } from "./outbox-types.js";
 import { isPermanentFailure } from "./permanent-failure.js";
@@ -13,12 +14,13 @@ import { isPermanentFailure } from "./permanent-failure.js";
  */
 export const OUTBOX_POLL_INTERVAL_MS = 1000;
 
-/** Attempts running at once across every sink: the receiver keeps priority. */
-export interface DeliverySlots {
-  /** Takes a slot; false when all are in use (the worker is kicked when one frees). */
-  take(): boolean;
-  release(): void;
-}
+/**
+ * How long close() waits, after aborting the attempts still running, for their sinks to finish
+ * cleaning up: an exec sink's process group gets SIGTERM, then SIGKILL after a second, and a
+ * stopping process must not exit before that and leave a child behind. A sink that ignores
+ * its signal is not waited for longer.
+ */
+export const ABORTED_SINK_SETTLE_MAX_MS = 5000;
 
 export interface WorkerSettings {
   attemptTimeoutMs: number;
@@ -63,7 +65,17 @@ export function createSinkWorker(
 ): SinkWorker {
   const concurrency = sink.concurrency ?? 1;
   const timeoutMs = sink.attemptTimeoutMs ?? settings.attemptTimeoutMs;
-  const inFlight = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  const inFlight = new Map<
+    number,
+    {
+      controller: AbortController;
+      done: Promise<void>;
+      /** Settles when the sink's own promise does (after an abort, maybe later than `done`). */
+      sinkSettled: Promise<void>;
+    }
+  >();
+  /** Whether the sink's own slot is running an attempt; more need shared slots. */
+  let ownSlotBusy = false;
   const last = {
     successAt: null as number | null,
     failureAt: null as number | null,
@@ -76,6 +88,7 @@ export function createSinkWorker(
   const pump = (): void => {
     if (stopped || pumping) return;
     pumping = true;
+    let waitingForSlot = false;
     try {
       clearTimeout(timer);
       timer = undefined;
@@ -90,8 +103,12 @@ export function createSinkWorker(
           if (concurrency === 1) break; // in order: nothing overtakes the head
           continue;
         }
-        if (!slots.take()) return; // kicked again when a slot frees
-        start(row);
+        const slot = !ownSlotBusy ? "own" : slots.take(worker) ? "shared" : undefined;
+        if (slot === undefined) {
+          waitingForSlot = true; // kicked in turn when a shared slot frees
+          return;
+        }
+        start(row, slot);
       }
       if (inFlight.size < concurrency) {
         timer = setTimeout(pump, Math.max(0, wakeAt - now));
@@ -102,13 +119,18 @@ export function createSinkWorker(
       timer = setTimeout(pump, OUTBOX_POLL_INTERVAL_MS);
       timer.unref();
     } finally {
+      if (!waitingForSlot) slots.withdraw(worker);
       pumping = false;
     }
   };
 
-  const start = (row: QueueRow): void => {
+  const start = (row: QueueRow, slot: "own" | "shared"): void => {
     const controller = new AbortController();
-    const done = attempt(row, controller)
+    if (slot === "own") ownSlotBusy = true;
+    let sinkSettled: Promise<void> = Promise.resolve();
+    const done = attempt(row, controller, (settled) => {
+      sinkSettled = settled;
+    })
       .catch((error: unknown) => {
         // The database refused the outcome (e.g. locked by another process): the row stays
         // pending as it was, so the delivery is simply attempted again.
@@ -120,14 +142,25 @@ export function createSinkWorker(
       })
       .finally(() => {
         inFlight.delete(row.id);
-        slots.release();
+        if (slot === "own") ownSlotBusy = false;
+        else slots.release();
         onSettled();
         pump();
       });
-    inFlight.set(row.id, { controller, done });
+    inFlight.set(row.id, {
+      controller,
+      done,
+      get sinkSettled() {
+        return sinkSettled;
+      },
+    });
   };
 
-  const attempt = async (row: QueueRow, controller: AbortController): Promise<void> => {
+  const attempt = async (
+    row: QueueRow,
+    controller: AbortController,
+    onSinkCalled: (settled: Promise<void>) => void,
+  ): Promise<void> => {
     const number = row.attempts + 1;
     const started = settings.now();
     const fields = {
@@ -139,10 +172,10 @@ export function createSinkWorker(
     let error: string | undefined;
     let permanent = false;
     try {
-      queue.record("started", { id: row.id, at: started });
+      queue.record("started", { id: row.id, attempts: number, at: started });
       const notification = queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
-      await runWithTimeout(sink, controller, timeoutMs, {
+      await runWithTimeout(sink, controller, timeoutMs, onSinkCalled, {
         id: row.id,
         sink: sink.name,
         notificationId: row.notification_id,
@@ -156,7 +189,7 @@ export function createSinkWorker(
       permanent = isPermanentFailure(thrown);
     }
     if (stopped && controller.signal.aborted) {
-      // Closing: the row stays pending, with its attempts, due at the next start.
+      // Closing: the row stays pending, this attempt counted, due at the next start.
       queue.record("interrupted", { id: row.id, at: Math.max(settings.now(), started + 1) });
       return;
     }
@@ -189,7 +222,7 @@ export function createSinkWorker(
     logger.warn("delivery failed; will retry", { ...fields, ms, error, retry_in_ms: delay });
   };
 
-  return {
+  const worker: SinkWorker = {
     kick: () => {
       if (!pumping) setImmediate(pump);
     },
@@ -205,10 +238,18 @@ export function createSinkWorker(
       });
       await Promise.race([all(), expired]);
       clearTimeout(grace);
+      const cleanups = [...inFlight.values()].map((f) => f.sinkSettled);
       for (const f of inFlight.values()) f.controller.abort(new Error("the outbox is closing"));
       await all();
+      let cap: NodeJS.Timeout | undefined;
+      const capped = new Promise<void>((resolve) => {
+        cap = setTimeout(resolve, ABORTED_SINK_SETTLE_MAX_MS);
+      });
+      await Promise.race([Promise.all(cleanups), capped]);
+      clearTimeout(cap);
     },
   };
+  return worker;
 }
 
 /** Runs one attempt; a sink that ignores its signal still loses the race against the timeout. */
@@ -216,6 +257,7 @@ async function runWithTimeout(
   sink: OutboxSink,
   controller: AbortController,
   timeoutMs: number,
+  onSinkCalled: (settled: Promise<void>) => void,
   delivery: Parameters<OutboxSink["deliver"]>[0],
 ): Promise<void> {
   const timer = setTimeout(
@@ -229,7 +271,14 @@ async function runWithTimeout(
   });
   aborted.catch(() => {});
   try {
-    await Promise.race([Promise.resolve().then(() => sink.deliver(delivery)), aborted]);
+    const delivered = Promise.resolve().then(() => sink.deliver(delivery));
+    onSinkCalled(
+      delivered.then(
+        () => {},
+        () => {},
+      ),
+    );
+    await Promise.race([delivered, aborted]);
   } finally {
     clearTimeout(timer);
   }

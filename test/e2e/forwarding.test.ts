@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -181,6 +181,85 @@ describe("serve --forward-exec and --forward-url", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dir, "crash.db"))).toBe(true);
+  });
+});
+
+describe("a command's environment", () => {
+  it("holds none of serve's secrets, only the base variables, NETDATA_* and what --forward-env names", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const sink = await sinkServer(() => 200);
+    const out = join(dir, "command-env.json");
+    const dump = `${process.execPath} -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))" ${out}`;
+    const child = await spawnServe(
+      [
+        "--dev",
+        "--certs",
+        pkiDir,
+        "--port",
+        "0",
+        "--db",
+        join(dir, "env.db"),
+        "--admin-port",
+        "0",
+        "--forward-url",
+        sink.url,
+        "--forward-header",
+        "Authorization: Bearer {env:SINK_TOKEN}",
+        "--forward-exec",
+        dump,
+        "--forward-env",
+        "TICKET_QUEUE",
+      ],
+      {
+        cwd: dir,
+        env: {
+          SINK_TOKEN,
+          TICKET_QUEUE: "ops",
+          LANG: "C.UTF-8",
+          TZ: "UTC",
+          NETDATA_WEBHOOK_ADMIN_TOKEN: "admin-SECRET-0c4f2a9b1d",
+          UNRELATED: "not-for-the-command",
+        },
+      },
+    );
+    children.push(child);
+    expect(await sendBurst(child.url, "env", 1)).toHaveLength(1);
+    await waitFor(() => existsSync(out) && readFileSync(out, "utf8") !== "", "the command to run");
+    const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    const names = Object.keys(env).filter((name) => !name.startsWith("NETDATA_"));
+    expect(names.sort()).toEqual(["LANG", "PATH", "TICKET_QUEUE", "TZ"]);
+    expect(JSON.stringify(env)).not.toContain("SECRET");
+    expect(Object.keys(env).filter((name) => name.startsWith("NETDATA_"))).toContain(
+      "NETDATA_ATTEMPT",
+    );
+    child.child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  });
+});
+
+describe("a delivery cut short by a crash", () => {
+  it("is attempted again after a SIGKILL as attempt 2, not attempt 1 again", {
+    timeout: E2E_TIMEOUT_MS,
+  }, async () => {
+    const attempts = join(dir, "attempts.txt");
+    const release = join(dir, "release");
+    // Records its attempt number, then waits until the test releases it.
+    const command = `sh -c 'cat > /dev/null; echo "$NETDATA_ATTEMPT" >> "$0"; while [ ! -e "$1" ]; do sleep 0.05; done' ${attempts} ${release}`;
+    const forward = ["--forward-exec", command, "--forward-timeout", "60s"];
+    const first = await serve("attempt.db", forward);
+    expect(await sendBurst(first.url, "attempt", 1)).toHaveLength(1);
+    const recorded = () =>
+      existsSync(attempts) ? readFileSync(attempts, "utf8").trim().split("\n") : [];
+    await waitFor(() => recorded().length === 1, "the first attempt to be running");
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    writeFileSync(release, "");
+    const second = await serve("attempt.db", forward);
+    await waitFor(() => recorded().length === 2, "the attempt after the restart");
+    expect(recorded()).toEqual(["1", "2"]);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
   });
 });
 

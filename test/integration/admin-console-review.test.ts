@@ -7,8 +7,12 @@ import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ADMIN_CONNECTIONS_PER_ADDRESS,
+  ADMIN_EVENT_STREAMS_MAX,
+  ADMIN_EVENT_STREAMS_PER_ADDRESS,
+  ADMIN_MAX_CONNECTIONS,
   EVENT_STREAM_MAX_QUEUED_BYTES,
 } from "../../src/admin/admin-server.js";
+import { ADMIN_REQUEST_BURST } from "../../src/admin/request-rate.js";
 import type { RefusalEvent } from "../../src/receiver/receiver-events.js";
 import {
   httpGet,
@@ -160,6 +164,82 @@ describe("console review: resources", () => {
     // A header line every 5 s cannot keep a connection: the header deadline is short.
     expect(server.headersTimeout).toBeLessThanOrEqual(5_000);
     expect(server.requestTimeout).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("the admin port under connection floods from several addresses", () => {
+  it("answers a new client's /healthz and /readyz while five addresses hold every connection the port keeps", async () => {
+    running = await startReceiverWithConsole();
+    const { port, server } = running.admin;
+    const wanted = 5 * ADMIN_CONNECTIONS_PER_ADDRESS;
+    expect(wanted).toBeGreaterThan(ADMIN_MAX_CONNECTIONS);
+    let closed = 0;
+    for (let a = 2; a <= 6; a++) {
+      for (let i = 0; i < ADMIN_CONNECTIONS_PER_ADDRESS; i++) {
+        const s = net.connect({ port, host: "127.0.0.1", localAddress: `127.0.0.${a}` });
+        sockets.push(s);
+        s.on("error", () => {});
+        s.on("close", () => {
+          closed += 1;
+        });
+      }
+    }
+    let open = 0;
+    await until(() => {
+      server.getConnections((_e, n) => {
+        open = n;
+      });
+      return open + closed >= wanted && open === ADMIN_MAX_CONNECTIONS;
+    });
+    expect(open).toBe(ADMIN_MAX_CONNECTIONS);
+    for (const path of ["healthz", "readyz"]) {
+      expect((await httpGet(`${running.admin.url}${path}`)).status).toBe(200);
+    }
+  });
+
+  it("gives one address at most its share of the live-update streams; another address still gets one", async () => {
+    running = await startReceiverWithConsole();
+    const { port } = running.admin;
+    const stream = (localAddress: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          { host: "127.0.0.1", port, path: "/events", agent: false, localAddress },
+          (res) => {
+            sockets.push(res.socket);
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < ADMIN_EVENT_STREAMS_MAX; i++) statuses.push(await stream("127.0.0.2"));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(ADMIN_EVENT_STREAMS_PER_ADDRESS);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(
+      ADMIN_EVENT_STREAMS_MAX - ADMIN_EVENT_STREAMS_PER_ADDRESS,
+    );
+    expect(await stream("127.0.0.3")).toBe(200);
+  });
+
+  it("answers 429 to an address past its request rate, and still answers its probes", async () => {
+    running = await startReceiverWithConsole();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4, localAddress: "127.0.0.2" });
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get({ host: "127.0.0.1", port: running?.admin.port, path, agent }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          })
+          .on("error", reject);
+      });
+    const statuses = await Promise.all(
+      Array.from({ length: ADMIN_REQUEST_BURST * 2 }, () => get("/metrics")),
+    );
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(429);
+    expect(await get("/healthz")).toBe(200);
+    expect(await get("/readyz")).toBe(200);
+    agent.destroy();
   });
 });
 

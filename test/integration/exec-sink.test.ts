@@ -9,7 +9,7 @@ import {
 } from "../../src/outbox/exec-sink.js";
 import { createOutbox } from "../../src/outbox/outbox.js";
 import { listDeliveries } from "../../src/outbox/outbox-admin.js";
-import type { Outbox } from "../../src/outbox/outbox-types.js";
+import type { Outbox, OutboxSink } from "../../src/outbox/outbox-types.js";
 import { urlSink } from "../../src/outbox/url-sink.js";
 import { notificationKey } from "../../src/protocol/content-key.js";
 import { classifyNotification } from "../../src/protocol/notification.js";
@@ -116,6 +116,48 @@ describe("a command sink", () => {
   it("kills the command's whole process group at the timeout, even children that ignore SIGTERM", async () => {
     const dir = scratch();
     const pidFile = join(dir, "child.pid");
+    const started = () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "";
+    const command = execSink({
+      name: "stubborn",
+      attemptTimeoutMs: 300,
+      command: [
+        "sh",
+        "-c",
+        `trap '' TERM; sh -c 'trap "" TERM; while :; do sleep 1; done' & echo $! > ${pidFile}; wait`,
+      ],
+    });
+    // The timeout's abort reaches the command once it has started its stubborn child: on a
+    // loaded machine 300 ms can pass before the shell has even set its trap, and a SIGTERM
+    // then would end it before there is a child to kill.
+    const stubborn: OutboxSink = {
+      ...command,
+      deliver: (delivery) => {
+        const held = new AbortController();
+        delivery.signal.addEventListener(
+          "abort",
+          () =>
+            void waitFor(started, "the child's pid").then(() => held.abort(delivery.signal.reason)),
+          { once: true },
+        );
+        return command.deliver({ ...delivery, signal: held.signal });
+      },
+    };
+    const store = opened();
+    const outbox = track(
+      createOutbox({ store, logger: () => {}, maxAttempts: 1, sinks: [stubborn] }),
+    );
+    outbox.start();
+    await insertBody(store, testBody("stubborn"));
+    await outbox.idle();
+    expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 300 ms");
+    await waitFor(started, "the child's pid");
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    await waitFor(() => !alive(pid), "the child to be killed");
+  });
+
+  it("gives the command only PATH, HOME, LANG, LC_*, TZ, its NETDATA_* variables and the ones named in env", async () => {
+    const dir = scratch();
+    const out = join(dir, "env.json");
     const store = opened();
     const outbox = track(
       createOutbox({
@@ -124,24 +166,41 @@ describe("a command sink", () => {
         maxAttempts: 1,
         sinks: [
           execSink({
-            name: "stubborn",
-            attemptTimeoutMs: 300,
+            name: "clean",
             command: [
-              "sh",
-              "-c",
-              `trap '' TERM; sh -c 'trap "" TERM; while :; do sleep 1; done' & echo $! > ${pidFile}; wait`,
+              process.execPath,
+              "-e",
+              "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.env))",
+              out,
             ],
+            env: ["TICKET_TOKEN"],
+            envSource: {
+              PATH: "/usr/bin:/bin",
+              HOME: "/home/receiver",
+              LANG: "C.UTF-8",
+              LC_TIME: "en_GB.UTF-8",
+              TZ: "UTC",
+              TICKET_TOKEN: "forwarded-by-name",
+              NETDATA_WEBHOOK_ADMIN_TOKEN: "admin-SECRET",
+              NETDATA_BEARER_TOKEN: "bearer-SECRET",
+              NETDATA_ATTEMPT: "99",
+              OTHER_SINK_SECRET: "other-SECRET",
+            },
           }),
         ],
       }),
     );
     outbox.start();
-    await insertBody(store, testBody("stubborn"));
+    await insertBody(store, testBody("clean"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 300 ms");
-    await waitFor(() => existsSync(pidFile), "the child's pid file");
-    const pid = Number(readFileSync(pidFile, "utf8"));
-    await waitFor(() => !alive(pid), "the child to be killed");
+    expect(outbox.stats().delivered).toBe(1);
+    const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    const names = Object.keys(env).filter((name) => !name.startsWith("NETDATA_"));
+    expect(names.sort()).toEqual(["HOME", "LANG", "LC_TIME", "PATH", "TICKET_TOKEN", "TZ"]);
+    expect(env.TICKET_TOKEN).toBe("forwarded-by-name");
+    expect(JSON.stringify(env)).not.toContain("SECRET");
+    expect(env.NETDATA_ATTEMPT).toBe("1");
+    expect(env.NETDATA_KIND).toBe("test");
   });
 
   it("keeps the end of a long stderr, where the real error is", async () => {
@@ -185,7 +244,8 @@ describe("a permanent failure", () => {
           execSink({
             name: "huge-env",
             command: ["/bin/true"],
-            env: { HUGE: "x".repeat(200_000) },
+            env: ["HUGE"],
+            envSource: { HUGE: "x".repeat(200_000) },
           }),
         ],
       }),

@@ -91,6 +91,19 @@ describe("serve refuses forwarding flags that cannot work, before opening anythi
       "--forward-ca applies to the --forward-url before it",
     ],
     [
+      ["--forward-url", "http://127.0.0.1:1/", "--forward-env", "HOME"],
+      "--forward-env applies to the --forward-exec before it",
+    ],
+    [["--forward-env", "HOME"], "--forward-env applies to the --forward-exec before it"],
+    [
+      ["--forward-exec", "/bin/true", "--forward-env", "TICKET-TOKEN"],
+      '--forward-env: expected an environment variable name such as TICKET_TOKEN, got "TICKET-TOKEN"',
+    ],
+    [
+      ["--forward-exec", "/bin/true", "--forward-env", "NOT_SET_7F3"],
+      "--forward-env: environment variable NOT_SET_7F3 is not set.",
+    ],
+    [
       ["--forward-url", "http://127.0.0.1:1/", "--path", "no-slash"],
       'path: expected a path such as "/webhooks/netdata"',
     ],
@@ -99,6 +112,19 @@ describe("serve refuses forwarding flags that cannot work, before opening anythi
     expect(result.stderr).toContain(message);
     expect(result.code).toBe(2);
     expect(readdirSync(dir).filter((f) => f.endsWith(".db"))).toEqual([]);
+  });
+
+  it("never echoes the value of --forward-env NAME=value", async () => {
+    const result = await run([
+      ...proxy,
+      "--forward-exec",
+      "/bin/true",
+      "--forward-env",
+      "T=tok-SECRET-77",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--forward-env: expected an environment variable name");
+    expect(result.stderr).not.toContain("tok-SECRET-77");
   });
 
   it("never echoes a header value read from a file or the environment", async () => {
@@ -272,7 +298,7 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     const { waitFor } = await import("../helpers/sink-server.js");
     await waitFor(() => outbox.stats().inFlight === 1, "the attempt to start");
     const table = deliveriesTable(store, "pending", 10, false);
-    expect(table.split("\n")[1]).toMatch(/ 0 +in progress since \d\d:\d\d:\d\d +-$/);
+    expect(table.split("\n")[1]).toMatch(/ 1 +in progress since \d\d:\d\d:\d\d +-$/);
     release();
     await outbox.idle();
     await outbox.close();

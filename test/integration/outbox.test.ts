@@ -275,7 +275,7 @@ describe("the outbox", () => {
     expect(most).toBe(3);
   });
 
-  it("runs at most maxConcurrentDeliveries attempts at once across all sinks", async () => {
+  it("runs each sink's first attempt in a slot of its own, and at most maxConcurrentDeliveries more across all sinks", async () => {
     const store = opened();
     let running = 0;
     let most = 0;
@@ -297,11 +297,11 @@ describe("the outbox", () => {
         sinks: [slow("a"), slow("b"), slow("c")],
       }),
     );
-    outbox.start();
     for (let i = 0; i < 8; i++) await insertBody(store, testBody(`cap-${i}`));
+    outbox.start();
     await outbox.idle();
     expect(outbox.stats().delivered).toBe(24);
-    expect(most).toBe(2);
+    expect(most).toBe(3 + 2);
   });
 
   it("POSTs the bytes Netdata sent with format original", async () => {
@@ -341,7 +341,6 @@ describe("the outbox", () => {
               'cat > /dev/null; echo "queue $NETDATA_KIND is full" >&2; exit 3',
             ],
             name: "refusing",
-            withholdEnv: ["NETDATA_BEARER_TOKEN"],
           }),
         ],
       }),
@@ -381,6 +380,83 @@ describe("the outbox", () => {
     expect(() => createOutbox({ store, sinks: [], maxAttempts: 0 })).toThrow(
       /maxAttempts: expected a positive whole number, got 0/,
     );
+  });
+});
+
+describe("sinks that hang", () => {
+  it("cannot delay a healthy sink's deliveries by more than one attempt timeout, even with one slot to share", {
+    timeout: 60_000,
+  }, async () => {
+    const ATTEMPT_TIMEOUT_MS = 1500;
+    const store = opened();
+    const hangingA = await sink(() => "hang");
+    const hangingB = await sink(() => "hang");
+    const healthy = await sink(() => 200);
+    const outbox = track(
+      createOutbox({
+        store,
+        logger: () => {},
+        closeGraceMs: 10,
+        maxConcurrentDeliveries: 1,
+        attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
+        backoff: { baseMs: 10, maxMs: 50 },
+        // The hanging sinks come first: they are the ones a slot would go to first.
+        sinks: [
+          urlSink({ url: hangingA.url, name: "hanging-a" }),
+          urlSink({ url: hangingB.url, name: "hanging-b" }),
+          urlSink({ url: healthy.url, name: "healthy" }),
+        ],
+      }),
+    );
+    outbox.start();
+    const acknowledged: number[] = [];
+    for (const token of ["fair-1", "fair-2", "fair-3"]) {
+      await insertBody(store, testBody(token));
+      acknowledged.push(Date.now());
+      await waitFor(
+        () => healthy.requests.length === acknowledged.length,
+        "the healthy sink's delivery",
+        20 * ATTEMPT_TIMEOUT_MS,
+      );
+    }
+    const delays = healthy.requests.map((r, i) => r.at - (acknowledged[i] ?? 0));
+    expect(Math.max(...delays)).toBeLessThan(ATTEMPT_TIMEOUT_MS * 1.5);
+    expect(hangingA.requests.length).toBeGreaterThan(0);
+    expect(hangingB.requests.length).toBeGreaterThan(0);
+  });
+});
+
+describe("closing", () => {
+  it("waits for an aborted attempt's clean-up (a command's process group being killed) before it resolves", async () => {
+    const store = opened();
+    let started = false;
+    let cleanedUp = false;
+    const outbox = createOutbox({
+      store,
+      logger: () => {},
+      closeGraceMs: 1,
+      sinks: [
+        {
+          name: "slow-to-stop",
+          deliver: ({ signal }) =>
+            new Promise<void>((_, reject) => {
+              started = true;
+              signal.addEventListener("abort", () => {
+                setTimeout(() => {
+                  cleanedUp = true;
+                  reject(signal.reason);
+                }, 200);
+              });
+            }),
+        },
+      ],
+    });
+    outbox.start();
+    await insertBody(store, testBody("close"));
+    await waitFor(() => started, "the attempt to start");
+    await outbox.close();
+    expect(cleanedUp).toBe(true);
+    expect(listDeliveries(store, "pending")).toMatchObject([{ sink: "slow-to-stop", attempts: 1 }]);
   });
 });
 

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOutbox } from "../../src/outbox/outbox.js";
+import { PermanentFailure } from "../../src/outbox/permanent-failure.js";
 import { notificationKey } from "../../src/protocol/content-key.js";
 import { classifyNotification } from "../../src/protocol/notification.js";
 import { createReceiverApp } from "../../src/receiver/app.js";
@@ -33,7 +35,22 @@ beforeAll(async () => {
   };
   const parsed = classifyNotification(body);
   if (!parsed.ok) throw new Error(parsed.reasons.join("; "));
+  // Two deliveries: "refusing" fails with a hostile error; "waiting" never starts, so stays pending.
+  const refusing = {
+    name: "refusing",
+    deliver: () => Promise.reject(new PermanentFailure(`refused ${HOSTILE}${INVISIBLE}`)),
+  };
+  const enqueuing = createOutbox({
+    store,
+    logger: () => {},
+    sinks: [refusing, { name: "waiting", deliver: () => {} }],
+  });
   await store.insert(parsed.notification, notificationKey(body));
+  const delivering = createOutbox({ store, logger: () => {}, sinks: [refusing] });
+  delivering.start();
+  await delivering.idle();
+  await delivering.close();
+  await enqueuing.close();
   await store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +75,23 @@ describe("inbox", () => {
     expect(line).toContain("\\udb40\\udc41");
     expect(JSON.parse(line).message).toBe(`evil ${HOSTILE} ${INVISIBLE} message`);
   });
+
+  it.each([
+    ["--failed", "lastError"],
+    ["--pending", "message"],
+  ])(
+    "escapes them in %s --json too, and the JSON still parses to the text",
+    async (flag, field) => {
+      const result = await runCliCaptured(["inbox", "--db", "inbox.db", flag, "--json"], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(0);
+      const line = result.stdout.trimEnd();
+      expect(line).not.toMatch(UNSAFE);
+      expect(line).toContain("\\u202e");
+      expect(JSON.parse(line)[field]).toContain("\u202e\u2066");
+    },
+  );
 });
 
 describe("the receiver's log", () => {
