@@ -489,6 +489,8 @@ describe("a hanging sink", () => {
       pkiDir,
       serverCa: pkiFile(pkiDir, "ca", "pem"),
       auth: { scheme: "bearer", token: "hang-token" },
+      // The receiver has no legacy CRC challenge: only the current protocol is checked.
+      profile: "current",
       // Generous for a loaded machine; an answer that waited for this sink would never come.
       timeoutMs: 30_000,
     });
