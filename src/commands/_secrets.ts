@@ -102,14 +102,18 @@ function nonEmpty(value: string, problem: string): string {
   return value;
 }
 
-/** The option specs for one secret: `--NAME` and `--NAME-file`. */
+/** The option specs for one secret: `--NAME` (which names its variable) and `--NAME-file`. */
 export function secretOptions<N extends string>(
   name: N,
   envVar: string,
   what: string,
-): Record<N | `${N}-file`, { type: "string"; description: string }> {
+): Record<N | `${N}-file`, { type: "string"; description: string; secretEnv?: string }> {
   return {
-    [name]: { type: "string", description: `${what} (or env ${envVar}; prefer the -file form)` },
+    [name]: {
+      type: "string",
+      description: `${what} (or env ${envVar}; prefer the -file form)`,
+      secretEnv: envVar,
+    },
     [`${name}-file`]: { type: "string", description: `read ${what} from this file` },
-  } as Record<N | `${N}-file`, { type: "string"; description: string }>;
+  } as Record<N | `${N}-file`, { type: "string"; description: string; secretEnv?: string }>;
 }

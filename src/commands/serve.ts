@@ -174,7 +174,7 @@ export const serveCommand = defineCommand({
     ],
   ],
   options: OPTIONS,
-  aliases: { certs: "pki" },
+  renamed: { certs: "pki" },
   perItemOptions: FORWARD_PER_SINK_OPTIONS,
   notes: `--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
 place of the test PKI's; the start banner and log say which certificate is served and which CA

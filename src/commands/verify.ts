@@ -110,7 +110,7 @@ export const verifyCommand = defineCommand({
     },
   },
   positionals: { min: 0, max: 1 },
-  aliases: { junit: "junit-file" },
+  renamed: { junit: "junit-file" },
   formerValueSwitches: { json: "json-file" },
   notes: `First a baseline: reach the host, trust its certificate, complete mTLS as Netdata and POST
 one notification with the given credentials. When it fails, one diagnosis (cause and fix) is

@@ -154,92 +154,10 @@ describe("CLI messages", () => {
   });
 });
 
-const ALIASES: Array<[old: string[], current: string, argv: string[]]> = [
-  [["certs", "--out"], "--pki", ["certs", "--out", "pki-old"]],
-  [["crc", "--secret"], "--challenge-secret", ["crc", "abc", "--secret", "s"]],
-  [
-    ["crc", "--secret-file"],
-    "--challenge-secret-file",
-    ["crc", "abc", "--secret-file", "server.pem"],
-  ],
-  [
-    ["proxy", "--cert"],
-    "--tls-cert",
-    [
-      "proxy",
-      "nginx",
-      "--server-name",
-      "h.example",
-      "--cert",
-      "server.pem",
-      "--tls-key",
-      "server.key",
-      "--client-ca",
-      "server.pem",
-    ],
-  ],
-  [
-    ["proxy", "--key"],
-    "--tls-key",
-    [
-      "proxy",
-      "nginx",
-      "--server-name",
-      "h.example",
-      "--tls-cert",
-      "server.pem",
-      "--key",
-      "server.key",
-      "--client-ca",
-      "server.pem",
-    ],
-  ],
-  [
-    ["proxy", "--out"],
-    "--out-file",
-    [
-      "proxy",
-      "nginx",
-      "--server-name",
-      "h.example",
-      "--tls-cert",
-      "server.pem",
-      "--tls-key",
-      "server.key",
-      "--client-ca",
-      "server.pem",
-      "--out",
-      "site.conf",
-    ],
-  ],
-];
-
 describe("old option spellings", () => {
-  it.each(ALIASES)(
-    "%j still works and says to use %s, in one line",
-    async ([command, old], current, argv) => {
-      const run = await runCliCaptured(argv, { cwd });
-      expect(run.code).toBe(0);
-      expect(run.stderr.split("\n")[0]).toBe(
-        `netdata-webhook-kit ${command}: deprecated option: ${old}. Use ${current} instead (${old} still works for now).`,
-      );
-    },
-  );
-
-  it("serve --certs is --pki, with the notice (checked before the receiver starts)", async () => {
-    const run = await runCliCaptured(["serve", "--dev", "--certs", "x", "--port", "99999"], {
-      cwd,
-    });
-    expect(run.stderr).toContain(
-      "netdata-webhook-kit serve: deprecated option: --certs. Use --pki instead (--certs still works for now).\n",
-    );
-    expect(run.stderr).toContain("--port: out of range: 99999.");
-  });
-
   it.each([
     [["--json", "report.json"], "--json FILE", "--json-file FILE"],
     [["--json", "-"], "--json -", "--json"],
-    [["--junit", "report.xml"], "--junit", "--junit-file"],
   ])("verify %j still works and says to use the new name", async (flags, old, current) => {
     const run = await runCliCaptured(
       ["verify", ...flags, "--seed", "x", "https://127.0.0.1:1/webhooks/netdata"],
