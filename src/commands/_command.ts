@@ -22,8 +22,6 @@ export class CommandError extends Error {
 interface OptionHelp {
   description: string;
   short?: string;
-  /** Shown in the short `--help`: the options most users need. `--help-all` shows every one. */
-  essential?: true;
   /** A secret read from `--NAME`, `--NAME-file` or this environment variable (`secretOptions`). */
   secretEnv?: string;
 }
@@ -70,6 +68,11 @@ export interface CommandDefinition<O extends OptionSpecs> {
   /** Shown first in --help: real command lines with a comment each. */
   examples: Array<[command: string, comment: string]>;
   options: O;
+  /**
+   * The options most users need, in the order the short `--help` shows them; `--help-all`
+   * shows every option. Without it, `--help` shows every option.
+   */
+  essential?: ReadonlyArray<Extract<keyof O, string>>;
   /** Text after the options table: notes, exit codes. */
   notes?: string;
   /** The notes of the short help, when some options are `essential` (default: `notes`). */
@@ -98,7 +101,7 @@ export interface CommandDefinition<O extends OptionSpecs> {
 /** The parts of a definition that help and usage text are made from. */
 type HelpSource = Pick<
   CommandDefinition<OptionSpecs>,
-  "name" | "summary" | "usage" | "examples" | "options" | "notes" | "shortNotes"
+  "name" | "summary" | "usage" | "examples" | "options" | "essential" | "notes" | "shortNotes"
 >;
 
 export interface Command {
@@ -331,8 +334,8 @@ export function usageLines(def: Pick<HelpSource, "name" | "usage">): string {
 }
 
 /**
- * The help text. A command that marks some options `essential` gets a short help with those
- * only and its `shortNotes`; `all` (`--help-all`) shows every option and the full notes.
+ * The help text. A command with `essential` options gets a short help with those only and its
+ * `shortNotes`; `all` (`--help-all`) shows every option and the full notes.
  */
 function renderHelp(def: HelpSource, all: boolean): string {
   const width = Math.max(...def.examples.map(([cmd]) => cmd.length), 0);
@@ -344,8 +347,9 @@ function renderHelp(def: HelpSource, all: boolean): string {
     )
     .join(sideBySide ? "\n" : "\n\n");
   const every = Object.entries(def.options);
-  const short = all ? [] : every.filter(([, spec]) => spec.essential);
-  const shown = short.length > 0 ? short : every;
+  const essential = all ? [] : (def.essential ?? []);
+  const picked = essential.flatMap((n) => (def.options[n] ? [[n, def.options[n]] as const] : []));
+  const shown = picked.length > 0 ? picked : every;
   const optionRows = shown.map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : ""}--${name}${spec.type === "string" ? " <value>" : ""}`;
     const repeat = spec.type === "string" && spec.multiple ? " (repeatable)" : "";
