@@ -22,8 +22,8 @@ export class CommandError extends Error {
 interface OptionHelp {
   description: string;
   short?: string;
-  /** A secret read from `--NAME`, `--NAME-file` or this environment variable (`secretOptions`). */
-  secretEnv?: string;
+  /** A secret (`secretOptions`): read from `--NAME`, `--NAME-file` or the variable `env`. */
+  secret?: { env: string; what: string };
 }
 
 export type OptionSpec =

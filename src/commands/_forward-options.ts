@@ -25,7 +25,12 @@ import {
   SECRET_HEADER,
   wholeNumber,
 } from "./_forward-values.js";
-import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
+import {
+  ADMIN_TOKEN_ENV,
+  BASIC_PASSWORD_ENV,
+  BEARER_TOKEN_ENV,
+  CHALLENGE_SECRET_ENV,
+} from "./_secrets.js";
 
 /** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
 export const FORWARD_OPTIONS = {
@@ -156,7 +161,7 @@ export function forwardingFromOptions(ctx: {
     }
   }
   if (drafts.length === 0) return undefined;
-  const withheld = [BEARER_TOKEN_ENV, BASIC_PASSWORD_ENV, CHALLENGE_SECRET_ENV];
+  const withheld = [BEARER_TOKEN_ENV, BASIC_PASSWORD_ENV, CHALLENGE_SECRET_ENV, ADMIN_TOKEN_ENV];
   const sinks = drafts.map((d) => buildSink(d, ctx.env, ctx.cwd, withheld, secrets));
   const names = sinks.map((s) => s.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);

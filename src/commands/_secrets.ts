@@ -102,18 +102,24 @@ function nonEmpty(value: string, problem: string): string {
   return value;
 }
 
+type SecretOptionSpec = {
+  type: "string";
+  description: string;
+  secret?: { env: string; what: string };
+};
+
 /** The option specs for one secret: `--NAME` (which names its variable) and `--NAME-file`. */
 export function secretOptions<N extends string>(
   name: N,
   envVar: string,
   what: string,
-): Record<N | `${N}-file`, { type: "string"; description: string; secretEnv?: string }> {
+): Record<N | `${N}-file`, SecretOptionSpec> {
   return {
     [name]: {
       type: "string",
       description: `${what} (or env ${envVar}; prefer the -file form)`,
-      secretEnv: envVar,
+      secret: { env: envVar, what },
     },
     [`${name}-file`]: { type: "string", description: `read ${what} from this file` },
-  } as Record<N | `${N}-file`, { type: "string"; description: string; secretEnv?: string }>;
+  } as Record<N | `${N}-file`, SecretOptionSpec>;
 }

@@ -54,6 +54,7 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
+import { withServeConfig } from "./_serve-config.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 /** The pinned Netdata Root CA shipped with the package (certs/netdata-ca.pem). */
@@ -217,7 +218,10 @@ beyond loopback it needs an admin token (Bearer TOKEN, or Basic admin:TOKEN in a
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
-  run: async (ctx) => {
+  run: async (given) => {
+    // --config: the file's settings become values as the flags give them, checked below.
+    const ctx = await withServeConfig(given, OPTIONS);
+    if (ctx === "printed") return 0;
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
     const forwarding = forwardingFromOptions(ctx);
