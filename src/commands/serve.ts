@@ -46,6 +46,7 @@ import {
   openForwarding,
 } from "./_forward-options.js";
 import { checkServeDbFile } from "./_inbox-file.js";
+import { createdPkiLine, refuseParentOfPki } from "./_pki-folder.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
@@ -432,11 +433,12 @@ async function receiverOptions(
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
   refuseFile("--pki", dir, "Give the folder of the test PKI (created if missing).");
+  refuseParentOfPki("--pki", dir, ctx.values.pki ?? DEFAULT_PKI_DIR);
   const clientCa = checkClientCas(ctx);
   try {
     // Loaded here: certificate generation is only for --dev.
     const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");
-    await ensureDevPki(dir);
+    ctx.stderr(createdPkiLine(await ensureDevPki(dir), ctx.values.pki ?? DEFAULT_PKI_DIR) ?? "");
   } catch (error) {
     throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);
   }
