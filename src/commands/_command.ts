@@ -5,6 +5,12 @@ import { didYouMean } from "../did-you-mean.js";
 export class UsageError extends Error {
   override name = "UsageError";
   readonly exitCode = 2;
+  /** The option whose value is wrong (`--port`), when one is: said with where it was set. */
+  readonly option: string | undefined;
+  constructor(message: string, { option }: { option?: string | undefined } = {}) {
+    super(message);
+    this.option = option;
+  }
 }
 
 /** A runtime failure with a chosen exit code (1 by default). */
@@ -58,6 +64,11 @@ export interface CommandContext<O extends OptionSpecs> extends CommandIo {
   positionals: string[];
   /** Every option in the order given, for options that apply to the one before them. */
   optionOrder?: ReadonlyArray<{ name: string; value: string | undefined }>;
+  /**
+   * Where an option's value was set when not on the command line (`serve.yaml line 3`), so a
+   * usage error about it says so; undefined for the command line.
+   */
+  origin?: (option: string) => string | undefined;
 }
 
 export interface CommandDefinition<O extends OptionSpecs> {
@@ -95,6 +106,11 @@ export interface CommandDefinition<O extends OptionSpecs> {
    * that takes one value is refused when given twice.
    */
   perItemOptions?: ReadonlySet<string>;
+  /**
+   * Runs between parsing and `run`: returns the context `run` gets (serve merges its --config
+   * file into the values), or an exit code that ends the command (--print-config).
+   */
+  prepare?: (ctx: CommandContext<O>) => Promise<CommandContext<O> | number>;
   run: (ctx: CommandContext<O>) => Promise<number> | number;
 }
 
@@ -131,12 +147,16 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       return 0;
     }
     const parsed = parseCommandArgs(def, applyFormerValueSwitches(def, argv, io.stderr));
-    return def.run({
-      ...io,
-      values: parsed.values,
-      positionals: parsed.positionals,
-      optionOrder: parsed.optionOrder,
-    });
+    const ctx: CommandContext<O> = { ...io, ...parsed };
+    const prepared = def.prepare ? await def.prepare(ctx) : ctx;
+    if (typeof prepared === "number") return prepared;
+    try {
+      return await def.run(prepared);
+    } catch (error) {
+      const where = error instanceof UsageError && error.option && prepared.origin?.(error.option);
+      if (where) (error as UsageError).message = `${where}: ${(error as UsageError).message}`;
+      throw error;
+    }
   };
   const spellings = { options: Object.keys(def.options), renamed: { ...def.renamed } };
   return { name: def.name, summary: def.summary, spellings, options: def.options, help, execute };

@@ -39,19 +39,22 @@ interface FileSettings {
   values: Values;
   sinks: Order;
   secrets: Record<string, SecretFromFile>;
+  /** `serve.yaml line 3`: where a key (a path of keys) is written. */
+  where: (segments: ReadonlyArray<string | number>) => string;
 }
 
 type Io = { env: NodeJS.ProcessEnv; cwd: string };
 
 /**
  * Serve's context with the --config file merged under the flags (a flag given wins, key by
- * key), or "printed" when --print-config printed the effective configuration. Without either
- * option the context is returned as it is, and neither YAML nor the schema is loaded.
+ * key), with the origin of each value the file gave; or the exit code 0 when --print-config
+ * printed the effective configuration. Without either option the context is returned as it
+ * is, and neither YAML nor the schema is loaded.
  */
 export async function withServeConfig<O extends OptionSpecs>(
   ctx: CommandContext<O>,
   options: O,
-): Promise<CommandContext<O> | "printed"> {
+): Promise<CommandContext<O> | number> {
   const given = ctx.values as Values;
   if (given.config === undefined && given["print-config"] !== true) return ctx;
   const order = ctx.optionOrder ?? [];
@@ -60,8 +63,12 @@ export async function withServeConfig<O extends OptionSpecs>(
     typeof given.config === "string" ? await readServeConfig(given.config, options, ctx) : empty();
   const byFlag = (name: string) => flags.has(name) || flags.has(`${name}-file`);
   const values: Values = { ...given };
+  const origins = new Map<string, string>();
   for (const [name, value] of Object.entries(file.values)) {
-    if (!byFlag(name.replace(/-file$/, ""))) values[name] = value;
+    const key = name.replace(/-file$/, "");
+    if (byFlag(key)) continue;
+    values[name] = value;
+    origins.set(`--${name}`, file.where([key]));
   }
   const env = { ...ctx.env };
   const secrets: Record<string, SecretFromFile> = {};
@@ -70,25 +77,30 @@ export async function withServeConfig<O extends OptionSpecs>(
     if (byFlag(name) || variable === undefined) continue;
     env[variable] = secret.value;
     secrets[name] = secret;
+    origins.set(`--${name}`, file.where([name]));
   }
   const sinksByFlag = flags.has(SINK_KEYS.exec) || flags.has(SINK_KEYS.url);
   const optionOrder = sinksByFlag ? order : [...order, ...file.sinks];
+  if (!sinksByFlag && file.sinks.length > 0) {
+    for (const flag of Object.values(SINK_KEYS)) origins.set(`--${flag}`, file.where(["sinks"]));
+  }
   for (const flag of [SINK_KEYS.exec, SINK_KEYS.url]) {
     const sinks = optionOrder.filter((o) => o.name === flag).map((o) => o.value ?? "");
     if (sinks.length > 0) values[flag] = sinks;
   }
-  const merged = { ...ctx, values: values as ParsedValues<O>, optionOrder, env };
+  const origin = (option: string) => origins.get(option);
+  const merged = { ...ctx, values: values as ParsedValues<O>, optionOrder, env, origin };
   if (given["print-config"] !== true) return merged;
   const { stringify } = await import("yaml");
   const effective = effectiveConfig(merged, options, secrets, file.path);
   ctx.stdout(
     `# ${PROGRAM} serve: the effective configuration; '${PROGRAM} serve --config FILE' reads it back.\n${stringify(effective, { lineWidth: 0 })}`,
   );
-  return "printed";
+  return 0;
 }
 
 function empty(): FileSettings {
-  return { path: "", values: {}, sinks: [], secrets: {} };
+  return { path: "", values: {}, sinks: [], secrets: {}, where: () => "" };
 }
 
 /** Reads, parses and checks the file against the schema; a problem names its key and line. */
@@ -107,12 +119,13 @@ async function readServeConfig(path: string, options: OptionSpecs, io: Io): Prom
     );
   }
   const data = (doc.toJS() ?? {}) as Values;
-  const at = (segments: ReadonlyArray<string | number>) =>
-    `--config: ${path} line ${lineOf(doc, counter, segments)}`;
+  const where = (segments: ReadonlyArray<string | number>) =>
+    `${path} line ${lineOf(doc, counter, segments)}`;
+  const at = (segments: ReadonlyArray<string | number>) => `--config: ${where(segments)}`;
   const error = await schemaError(data);
   if (error) throw new UsageError(`${at(pointer(error))}: ${describe(error)}`);
   refusePlainSecrets(data, options, statSync(absolute).mode, path, at);
-  return toFlags(data, options, io, path, at);
+  return { ...toFlags(data, options, io, at), path, where };
 }
 
 let validator: ((data: unknown) => ErrorObject[]) | undefined;
@@ -285,9 +298,8 @@ function toFlags(
   data: Values,
   options: OptionSpecs,
   io: Io,
-  path: string,
   at: (segments: ReadonlyArray<string | number>) => string,
-): FileSettings {
+): Pick<FileSettings, "values" | "sinks" | "secrets"> {
   const values: Values = {};
   const secrets: Record<string, SecretFromFile> = {};
   for (const name of plainKeys(options)) {
@@ -320,7 +332,7 @@ function toFlags(
     add(SINK_KEYS["min-severity"], sink.filter?.["min-severity"]);
     add(SINK_KEYS.concurrency, sink.concurrency);
   }
-  return { path, values, sinks, secrets };
+  return { values, sinks, secrets };
 }
 
 function fromEnv(variable: string, env: NodeJS.ProcessEnv, where: string): string {

@@ -219,10 +219,9 @@ beyond loopback it needs an admin token (Bearer TOKEN, or Basic admin:TOKEN in a
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
-  run: async (given) => {
-    // --config: the file's settings become values as the flags give them, checked below.
-    const ctx = await withServeConfig(given, OPTIONS);
-    if (ctx === "printed") return 0;
+  // --config: the file's settings become values as the flags give them, judged by run's checks.
+  prepare: (ctx) => withServeConfig(ctx, OPTIONS),
+  run: async (ctx) => {
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
     const forwarding = forwardingFromOptions(ctx);

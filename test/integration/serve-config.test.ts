@@ -248,7 +248,25 @@ describe("serve --config refuses a mistake with its key and line", () => {
       NETDATA_BEARER_TOKEN: "abc",
     });
     expect(fromFile.code).toBe(2);
-    expect(fromFile.stderr).toBe(fromFlag.stderr);
+    expect(fromFlag.stderr).toContain("--port: out of range: 70000.");
+    expect(fromFile.stderr).toContain(fromFlag.stderr.replace("netdata-webhook-kit serve: ", ""));
+  });
+
+  it.each([
+    ["tls-cert: missing.pem\ntls-key: k.pem\n", "line 1: --tls-cert: file not found"],
+    [
+      "behind-proxy: true\nsinks:\n  - url: http://127.0.0.1:9/\nforward-timeout: 10x\n",
+      'line 4: --forward-timeout: expected a duration such as 500ms, 10s, 5m, 24h, got "10x".',
+    ],
+    [
+      "behind-proxy: true\nsinks:\n  - exec: no-such-program-here\n",
+      'line 2: --forward-exec: "no-such-program-here" is not an executable file',
+    ],
+  ])("says where in the file a value refused by serve's checks was set: %j", async (text, said) => {
+    const name = file("where.yaml", text);
+    const result = await run(["--config", name]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${name} ${said}`);
   });
 
   it("lets a flag override the file's value", async () => {
