@@ -215,6 +215,13 @@ describe("serve --config refuses a mistake with its key and line", () => {
       "bearer-token-file",
       "bearer-token: {file: PATH}",
     ],
+    [
+      "a secret from a variable that is not set",
+      "bearer-token: {env: NOT_SET_HERE}\n",
+      "line 1",
+      "bearer-token",
+      "NOT_SET_HERE is not set",
+    ],
     ["broken YAML", "port: 0\nsinks: [\n", "line 3", "not valid YAML", "Fix the file"],
   ])("%s", async (_, text, line, key, fix) => {
     const name = file("mistake.yaml", text);
