@@ -169,6 +169,19 @@ forward-timeout: 20s
     );
   });
 
+  it("takes the sinks from the flags alone when any sink flag is given", async () => {
+    const name = file("sinks.yaml", "sinks:\n  - url: http://127.0.0.1:9/from-file\n");
+    const printed = await run([
+      ...["--config", name, "--forward-exec", "/bin/true", "--forward-kind", "alert"],
+      "--print-config",
+    ]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(
+      /sinks:\n {2}- exec: \/bin\/true\n {4}filter:\n {6}kinds:\n {8}- alert\n/,
+    );
+    expect(printed.stdout).not.toContain("from-file");
+  });
+
   it("refuses a secret given on the command line: it prints references only", async () => {
     const printed = await run(["--bearer-token", "hunter2", "--print-config"]);
     expect(printed.code).toBe(2);
