@@ -88,7 +88,7 @@ export function keyPath(segments: ReadonlyArray<string | number>): string {
     .join("");
 }
 
-/** The problem of one schema error, in the CLI's words; a value is shown only for a choice. */
+/** The problem of one schema error, in the CLI's words; never the value (it may be a secret). */
 function describe(error: ErrorObject): string {
   const segments = pointer(error);
   const key = keyPath(segments) || "the file";
@@ -98,12 +98,6 @@ function describe(error: ErrorObject): string {
       const unknown = String(error.params.additionalProperty);
       const names = Object.keys(parent.properties ?? {});
       return `unknown key: ${key}. ${unknownKeyFix(unknown, names)}`;
-    }
-    case "enum": {
-      const allowed = (error.params.allowedValues as unknown[]).map(String);
-      const suggestion = didYouMean(String(error.data), allowed);
-      const hint = suggestion ? ` Did you mean ${suggestion}?` : "";
-      return `${key}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(error.data)}.${hint}`;
     }
     case "type":
       return `${key}: expected ${typeWords(String(error.params.type))}, got ${jsonType(error.data)}. Write it as docs/configuration.md shows.`;

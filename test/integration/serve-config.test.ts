@@ -208,13 +208,6 @@ describe("serve --config refuses a mistake with its key and line", () => {
     ],
     ["a value of the wrong type", "port: [1, 2]\n", "line 1", "port", "a whole number"],
     [
-      "an unknown choice",
-      "sinks:\n  - url: http://127.0.0.1:9/\n    format: orignal\n",
-      "line 3",
-      "sinks[0].format",
-      "original",
-    ],
-    [
       "a sink with both exec and url",
       "sinks:\n  - {exec: /bin/true, url: http://127.0.0.1:9/}\n",
       "line 2",
@@ -277,6 +270,10 @@ describe("serve --config refuses a mistake with its key and line", () => {
     [
       "behind-proxy: true\nsinks:\n  - url: http://127.0.0.1:9/\nforward-timeout: 10x\n",
       'line 4: --forward-timeout: expected a duration such as 500ms, 10s, 5m, 24h, got "10x".',
+    ],
+    [
+      "behind-proxy: true\nsinks:\n  - url: http://127.0.0.1:9/\n    format: orignal\n",
+      'line 2: --forward-format: unknown value: "orignal". Did you mean original?',
     ],
     [
       "behind-proxy: true\nsinks:\n  - exec: no-such-program-here\n",
