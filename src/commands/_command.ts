@@ -153,8 +153,9 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
     try {
       return await def.run(prepared);
     } catch (error) {
+      // A value from a file (serve --config) is said with where it is written.
       const where = error instanceof UsageError && error.option && prepared.origin?.(error.option);
-      if (where) (error as UsageError).message = `${where}: ${(error as UsageError).message}`;
+      if (where && error instanceof Error) error.message = `${where}: ${error.message}`;
       throw error;
     }
   };
