@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const root = new URL("../", import.meta.url);
 const { serveCommand } = await import(new URL("dist/commands/serve.js", root).href);
-const { configurationDoc, SERVE_CONFIG_SCHEMA_FILE, serveConfigSchema } = await import(
+const { SERVE_CONFIG_SCHEMA_FILE, serveConfigSchema } = await import(
   new URL("dist/commands/_serve-config-schema.js", root).href
 );
+const { configurationDoc } = await import(new URL("dist/commands/_serve-config-doc.js", root).href);
 const schemaUrl = new URL(`schemas/${SERVE_CONFIG_SCHEMA_FILE}`, root);
 writeFileSync(schemaUrl, `${JSON.stringify(serveConfigSchema(serveCommand.options), null, 2)}\n`);
 const schema = JSON.parse(readFileSync(schemaUrl, "utf8"));

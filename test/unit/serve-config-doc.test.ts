@@ -2,8 +2,8 @@
 // both shipped files must be what the generators make today (run scripts/serve-config.js).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { configurationDoc } from "../../src/commands/_serve-config-doc.js";
 import {
-  configurationDoc,
   plainKeys,
   SERVE_CONFIG_SCHEMA_FILE,
   SINK_KEYS,
