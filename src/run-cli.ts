@@ -90,9 +90,7 @@ async function optionBeforeCommand(argv: string[]): Promise<string | undefined> 
   if (!entry) return undefined;
   const name = first.replace(/^--/, "").replace(/=.*$/, "");
   const { spellings } = await entry.load();
-  if (!spellings.options.includes(name) && !Object.hasOwn(spellings.aliases, name)) {
-    return undefined;
-  }
+  if (!spellings.options.includes(name)) return undefined;
   const reordered = [argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)].join(" ");
   return `option before the command: ${first}. Options go after the command: ${PROGRAM} ${reordered}`;
 }

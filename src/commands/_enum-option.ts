@@ -9,6 +9,6 @@ export function enumOption<T extends string>(
   options: { noun?: string; meaning?: string } = {},
 ): T {
   const verdict = checkEnumValue(value, allowed, options);
-  if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}`);
+  if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}`, { option: flag });
   return verdict.value;
 }

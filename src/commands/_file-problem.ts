@@ -14,8 +14,9 @@ export class UnreadableFileError extends UsageError {
     readonly problem: string,
     fix: string,
     readonly code: string,
+    option?: string,
   ) {
-    super(`${problem} ${fix}`);
+    super(`${problem} ${fix}`, option === undefined ? {} : { option });
   }
 }
 
@@ -32,7 +33,8 @@ export function fileProblem(
 ): UnreadableFileError {
   const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
   const say = (what: string, fix: string) =>
-    new UnreadableFileError(`${flag}: ${what}: ${path}.`, fix, code);
+    // `--forward-header X-Key`: the option is the first word.
+    new UnreadableFileError(`${flag}: ${what}: ${path}.`, fix, code, flag.split(" ")[0]);
   switch (code) {
     case "ENOENT":
       return say("file not found", notFoundFix);
@@ -79,7 +81,8 @@ export function refuseFolder(flag: string, path: string, fix: string): void {
   } catch {
     return;
   }
-  if (folder) throw new UsageError(`${flag}: a folder, not a file: ${path}. ${fix}`);
+  if (folder)
+    throw new UsageError(`${flag}: a folder, not a file: ${path}. ${fix}`, { option: flag });
 }
 
 /** A folder the command will create or fill (`--pki`) must not be a file. */
@@ -90,7 +93,8 @@ export function refuseFile(flag: string, path: string, fix: string): void {
   } catch {
     return;
   }
-  if (file) throw new UsageError(`${flag}: a file, not a folder: ${path}. ${fix}`);
+  if (file)
+    throw new UsageError(`${flag}: a file, not a folder: ${path}. ${fix}`, { option: flag });
 }
 
 /**
@@ -105,11 +109,13 @@ export function refuseMissingFolder(flag: string, path: string): void {
   } catch {
     throw new UsageError(
       `${flag}: the folder does not exist: ${folder}. Create it (mkdir -p ${folder}) or choose another path.`,
+      { option: flag },
     );
   }
   if (!isFolder) {
     throw new UsageError(
       `${flag}: not a path to a file: ${path}. ${folder} is a file, not a folder: choose another path.`,
+      { option: flag },
     );
   }
 }

@@ -153,7 +153,9 @@ export function forwardingFromOptions(ctx: {
         ? "--forward-exec"
         : "--forward-exec or --forward-url";
     if (!draft || (owner !== "--forward-exec or --forward-url" && `--${draft.flag}` !== owner)) {
-      throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`);
+      throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`, {
+        option: `--${name}`,
+      });
     }
     applyPerSink(draft, name, value, ctx, secrets);
     const header = value.slice(0, Math.max(0, value.indexOf(":"))).trim();
@@ -220,11 +222,13 @@ function buildSink(
     } catch (error) {
       throw new UsageError(
         `--forward-exec: ${(error as Error).message} in the command. Close the quote.`,
+        { option: "--forward-exec" },
       );
     }
     if (command.length === 0)
       throw new UsageError(
         '--forward-exec: the command is empty. Give one, e.g. "notify-send Netdata".',
+        { option: "--forward-exec" },
       );
     checkExecutable(command[0] ?? "", env, cwd);
     // Only what the operator names: the receiver's tokens and other sinks' secrets stay here.
@@ -236,10 +240,13 @@ function buildSink(
   } catch {
     throw new UsageError(
       `--forward-url: expected an absolute URL such as https://hooks.example.com/in, got a value of ${d.value.length} characters that is not one.`,
+      { option: "--forward-url" },
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`--forward-url: expected http:// or https://, got ${url.protocol}//.`);
+    throw new UsageError(`--forward-url: expected http:// or https://, got ${url.protocol}//.`, {
+      option: "--forward-url",
+    });
   }
   // The path or query of a chat service's incoming-webhook URL is often its secret.
   secrets.push(url.href, d.value);
@@ -295,6 +302,7 @@ function checkExecutable(program: string, env: NodeJS.ProcessEnv, cwd: string): 
   const where = program.includes("/") ? "" : " in PATH";
   throw new UsageError(
     `--forward-exec: ${JSON.stringify(program)} is not an executable file${where}. Give the program's full path, or "sh -c '...'" for shell syntax.`,
+    { option: "--forward-exec" },
   );
 }
 

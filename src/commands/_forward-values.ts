@@ -28,6 +28,7 @@ export function parseHeader(
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
     throw new UsageError(
       `--forward-header: expected "Name: value", got a value without a valid header name before ":". Example: --forward-header "Authorization: Bearer {file:/run/secrets/token}".`,
+      { option: "--forward-header" },
     );
   }
   let fromSecretSource = false;
@@ -41,6 +42,7 @@ export function parseHeader(
   if (/[\r\n\0]/.test(value))
     throw new UsageError(
       `--forward-header ${name}: the value holds a line break or NUL. Remove it.`,
+      { option: "--forward-header" },
     );
   if (fromSecretSource || SECRET_HEADER.test(name)) secrets.push(value);
   return [name, value];
@@ -51,6 +53,7 @@ function fromEnv(header: string, variable: string, env: NodeJS.ProcessEnv): stri
   if (value === undefined || value === "") {
     throw new UsageError(
       `--forward-header ${header}: environment variable ${variable} is not set or empty. Set it, or use {file:PATH}.`,
+      { option: "--forward-header" },
     );
   }
   return value;
@@ -85,6 +88,7 @@ export function duration(flag: string, value: string): number {
   if (!match || ms < 1 || !Number.isSafeInteger(ms)) {
     throw new UsageError(
       `${flag}: expected a duration such as 500ms, 10s, 5m, 24h, got ${JSON.stringify(value)}.`,
+      { option: flag },
     );
   }
   return ms;
@@ -95,6 +99,7 @@ export function wholeNumber(flag: string, value: string, min: number, max: numbe
   if (!/^\d+$/.test(value) || n < min || n > max) {
     throw new UsageError(
       `${flag}: expected ${min}-${max}, got ${JSON.stringify(value)}. Pass a whole number.`,
+      { option: flag },
     );
   }
   return n;

@@ -48,10 +48,13 @@ function checkBearerToken(secret: SecretSource, name: string, envVar: string): v
       : "";
     throw new UsageError(
       `--${name}-file: ${what}${newline}: ${secret.path}. ${allowed} (for example: openssl rand -hex 32 > ${secret.path}).`,
+      { option: `--${name}-file` },
     );
   }
   const where = secret.from === "flag" ? `--${name}` : envVar;
-  throw new UsageError(`${where}: ${what}. ${allowed} (for example: openssl rand -hex 32).`);
+  throw new UsageError(`${where}: ${what}. ${allowed} (for example: openssl rand -hex 32).`, {
+    option: `--${name}`,
+  });
 }
 
 function readSecretFrom(
@@ -63,12 +66,15 @@ function readSecretFrom(
   const direct = values[name];
   const file = values[`${name}-file`];
   if (typeof direct === "string" && typeof file === "string") {
-    throw new UsageError(`--${name} and --${name}-file were both given. Pass only one of them.`);
+    throw new UsageError(`--${name} and --${name}-file were both given. Pass only one of them.`, {
+      option: `--${name}`,
+    });
   }
   if (typeof direct === "string") {
     const value = nonEmpty(
       direct,
       `--${name}: the value is empty: "". Give a non-empty secret, preferably with --${name}-file FILE.`,
+      `--${name}`,
     );
     return { value, from: "flag" };
   }
@@ -83,6 +89,7 @@ function readSecretFrom(
     const value = nonEmpty(
       text.replace(/\r?\n$/, ""),
       `--${name}-file: the file is empty: ${file}. Write the secret into it (for example: openssl rand -hex 32 > ${file}).`,
+      `--${name}-file`,
     );
     return { value, from: "file", path: file };
   }
@@ -91,25 +98,36 @@ function readSecretFrom(
     const value = nonEmpty(
       fromEnv,
       `${envVar}: the environment variable is empty. Set it to the secret, or unset it.`,
+      `--${name}`,
     );
     return { value, from: "env" };
   }
   return undefined;
 }
 
-function nonEmpty(value: string, problem: string): string {
-  if (value.length === 0) throw new UsageError(problem);
+function nonEmpty(value: string, problem: string, option: string): string {
+  if (value.length === 0) throw new UsageError(problem, { option });
   return value;
 }
 
-/** The option specs for one secret: `--NAME` and `--NAME-file`. */
+type SecretOptionSpec = {
+  type: "string";
+  description: string;
+  secret?: { env: string; what: string };
+};
+
+/** The option specs for one secret: `--NAME` (which names its variable) and `--NAME-file`. */
 export function secretOptions<N extends string>(
   name: N,
   envVar: string,
   what: string,
-): Record<N | `${N}-file`, { type: "string"; description: string }> {
+): Record<N | `${N}-file`, SecretOptionSpec> {
   return {
-    [name]: { type: "string", description: `${what} (or env ${envVar}; prefer the -file form)` },
+    [name]: {
+      type: "string",
+      description: `${what} (or env ${envVar}; prefer the -file form)`,
+      secret: { env: envVar, what },
+    },
     [`${name}-file`]: { type: "string", description: `read ${what} from this file` },
-  } as Record<N | `${N}-file`, { type: "string"; description: string }>;
+  } as Record<N | `${N}-file`, SecretOptionSpec>;
 }

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { pkiPaths } from "../pki/pki-names.js";
 import { PKI_CLIENT_NAMES } from "../simulator/resolve-options.js";
 import { PROGRAM, UsageError } from "./_command.js";
+import { refuseParentOfPki } from "./_pki-folder.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
 interface MaterialValues {
@@ -28,7 +29,7 @@ export function checkTargetMaterial(values: MaterialValues, io: MaterialIo, comm
     if (warning) io.stderr(`${PROGRAM} ${command}: warning: ${warning}\n`);
   };
   const pki = path(values.pki);
-  if (pki !== undefined) warn(checkPkiFolder(pki));
+  if (pki !== undefined) warn(checkPkiFolder(pki, String(values.pki)));
   const cert = path(values["client-cert"]);
   const key = path(values["client-key"]);
   if (cert !== undefined || key !== undefined) {
@@ -61,7 +62,7 @@ export function checkTargetMaterial(values: MaterialValues, io: MaterialIo, comm
 }
 
 /** A folder written by `certs`: every client pair it plays, and its test CA. */
-function checkPkiFolder(dir: string): string | undefined {
+function checkPkiFolder(dir: string, given: string): string | undefined {
   const write = `'${PROGRAM} certs --pki ${dir}'`;
   let isFolder: boolean;
   try {
@@ -76,6 +77,7 @@ function checkPkiFolder(dir: string): string | undefined {
       `--pki: a file, not a folder: ${dir}. Give the folder that '${PROGRAM} certs --pki DIR' wrote (it holds client.pem, client.key, ca.pem, ...).`,
     );
   }
+  refuseParentOfPki("--pki", dir, given);
   const paths = pkiPaths(dir);
   const fix = `Write the PKI again with '${PROGRAM} certs --pki ${dir} --force'.`;
   for (const name of PKI_CLIENT_NAMES) {

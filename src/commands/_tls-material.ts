@@ -35,7 +35,7 @@ export function checkTlsPair(flags: TlsPairFlags): void {
     const own = swapped
       ? `The two files look swapped: pass ${certFlag} ${keyPath} ${keyFlag} ${certPath}.`
       : `Pass the certificate chain (BEGIN CERTIFICATE) to ${certFlag}.`;
-    throw new UsageError(`${certFlag}: ${what}: ${certPath}. ${fix ?? own}`);
+    throw new UsageError(`${certFlag}: ${what}: ${certPath}. ${fix ?? own}`, { option: certFlag });
   }
   if (!PRIVATE_KEY_PEM.test(keyText)) {
     const what = CERTIFICATE_PEM.test(keyText)
@@ -43,6 +43,7 @@ export function checkTlsPair(flags: TlsPairFlags): void {
       : "no PEM private key in the file";
     throw new UsageError(
       `${keyFlag}: ${what}: ${keyPath}. ${fix ?? `Pass the private key (BEGIN PRIVATE KEY) of ${certPath} to ${keyFlag}.`}`,
+      { option: keyFlag },
     );
   }
   let certificate: X509Certificate;
@@ -51,6 +52,7 @@ export function checkTlsPair(flags: TlsPairFlags): void {
   } catch {
     throw new UsageError(
       `${certFlag}: not a readable certificate: ${certPath}. ${fix ?? "Pass a PEM certificate chain, leaf first."}`,
+      { option: certFlag },
     );
   }
   let matches: boolean;
@@ -59,11 +61,13 @@ export function checkTlsPair(flags: TlsPairFlags): void {
   } catch {
     throw new UsageError(
       `${keyFlag}: not a readable private key: ${keyPath}. ${fix ?? "Pass an unencrypted PEM private key."}`,
+      { option: keyFlag },
     );
   }
   if (!matches) {
     throw new UsageError(
       `${keyFlag}: not the key of ${certFlag === keyFlag ? "its certificate" : certFlag}: ${keyPath} does not match ${certPath}. ${fix ?? "Pass the key the certificate was issued for."}`,
+      { option: keyFlag },
     );
   }
 }
@@ -92,14 +96,16 @@ export function checkCaFile({ flag, path, fix }: CaFileFlag): string | undefined
         : PRIVATE_KEY_PEM.test(text)
           ? "a private key, not a certificate"
           : "no PEM certificate in the file";
-    throw new UsageError(`${flag}: ${what}: ${path}. ${fix}`);
+    throw new UsageError(`${flag}: ${what}: ${path}. ${fix}`, { option: flag });
   }
   const certificates = blocks.map((block, i) => {
     try {
       return new X509Certificate(block);
     } catch {
       const which = blocks.length === 1 ? "" : ` (certificate ${i + 1} of ${blocks.length})`;
-      throw new UsageError(`${flag}: not a readable certificate${which}: ${path}. ${fix}`);
+      throw new UsageError(`${flag}: not a readable certificate${which}: ${path}. ${fix}`, {
+        option: flag,
+      });
     }
   });
   if (certificates.some((certificate) => certificate.ca)) return undefined;

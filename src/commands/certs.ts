@@ -29,7 +29,7 @@ export const certsCommand = defineCommand({
     force: { type: "boolean", description: "regenerate even if the files exist" },
     verbose: { type: "boolean", description: "list every file written or kept" },
   },
-  aliases: { out: "pki" },
+  renamed: { out: "pki" },
   notes: `Each NAME.pem comes with NAME.key (PKCS#8, mode 0600). ca.pem imitates the Netdata Root CA
 and is for tests only: never trust it anywhere else. client.pem has CN=app.netdata.cloud; the
 other client-*.pem are deliberately wrong (expired, wrong CN, untrusted CA, …) for testing

@@ -14,7 +14,7 @@ export const crcCommand = defineCommand({
     ["NETDATA_CHALLENGE_SECRET=… netdata-webhook-kit crc 9b4507b3", "secret from the environment"],
   ],
   options: secretOptions("challenge-secret", CHALLENGE_SECRET_ENV, "the challenge secret"),
-  aliases: { secret: "challenge-secret", "secret-file": "challenge-secret-file" },
+  renamed: { secret: "challenge-secret", "secret-file": "challenge-secret-file" },
   positionals: { min: 1, max: 1 },
   notes:
     "The answer is sha256= + base64(HMAC-SHA256(secret, crc_token)), as Netdata checks it. Exit codes: 0 printed, 2 usage error.",

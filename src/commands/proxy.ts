@@ -78,7 +78,7 @@ export const proxyCommand = defineCommand({
     },
   },
   positionals: { min: 1, max: 1, names: ["<server> (nginx or apache)"] },
-  aliases: { cert: "tls-cert", key: "tls-key", out: "out-file" },
+  renamed: { cert: "tls-cert", key: "tls-key", out: "out-file" },
   notes: `nginx: a map and a server {} for /etc/nginx/conf.d/. Apache: a <VirtualHost> for
 /etc/apache2/sites-available/ (a2enmod ssl proxy proxy_http headers alias). Run the receiver
 behind it in behind-proxy mode, reachable only through the proxy. Each security directive in

@@ -44,6 +44,7 @@ import {
   forwardingFromOptions,
 } from "./_forward-options.js";
 import { checkServeDbFile } from "./_inbox-file.js";
+import { createdPkiLine, refuseParentOfPki } from "./_pki-folder.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
@@ -52,6 +53,7 @@ import {
   readSecret,
   secretOptions,
 } from "./_secrets.js";
+import { withServeConfig } from "./_serve-config.js";
 import { startServeParts } from "./_serve-parts.js";
 import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 
@@ -59,6 +61,16 @@ import { checkCaFile, checkTlsPair } from "./_tls-material.js";
 export const BUNDLED_NETDATA_CA = BUNDLED_NETDATA_CA_PATH;
 
 const OPTIONS = {
+  config: {
+    type: "string",
+    description:
+      "read the settings from this YAML or JSON file (every option is a key: docs/configuration.md); flags override it",
+  },
+  "print-config": {
+    type: "boolean",
+    description:
+      "print the effective configuration (the file, then the flags) as YAML, secrets as references, and exit",
+  },
   port: {
     type: "string",
     description: `TCP port; 0 picks a free one (default: ${DEFAULT_RECEIVER_PORT}; ${BEHIND_PROXY_DEFAULT_PORT} with --behind-proxy, where the generated proxy configs forward)`,
@@ -150,32 +162,46 @@ export const serveCommand = defineCommand({
   ],
   examples: [
     [`${PROGRAM} serve --dev`, "test setup on https://127.0.0.1:8443 with certs/dev"],
+    [`${PROGRAM} serve --config /etc/netdata-webhook-kit/serve.yaml`, "settings from a file"],
     [
       `${PROGRAM} serve --tls-cert fullchain.pem --tls-key key.pem --auth bearer --bearer-token-file token.txt`,
       "production, direct mTLS",
     ],
     [
-      `${PROGRAM} serve --behind-proxy --port 8080 --challenge-secret-file challenge.txt`,
+      `${PROGRAM} serve --behind-proxy --challenge-secret-file challenge.txt`,
       "behind nginx/Apache from 'proxy'",
     ],
-    [`${PROGRAM} inbox --token`, "then: the token of the test notification"],
     [
       `${PROGRAM} serve --dev --forward-exec "/usr/local/bin/page-oncall --team ops" --forward-min-severity critical`,
       "forward critical alerts to a command",
     ],
-    [
-      `${PROGRAM} serve --dev --forward-url https://ntfy.example.com/alerts --forward-header "Authorization: Bearer {file:ntfy-token.txt}"`,
-      "forward everything to another webhook",
-    ],
-    [
-      `${PROGRAM} serve --dev --admin-port 9443`,
-      "with the console on http://127.0.0.1:9443/ and metrics on /metrics",
-    ],
   ],
   options: OPTIONS,
-  aliases: { certs: "pki" },
+  essential: [
+    "config",
+    "print-config",
+    "dev",
+    "tls-cert",
+    "tls-key",
+    "behind-proxy",
+    "port",
+    "auth",
+    "bearer-token-file",
+    "challenge-secret-file",
+    "db",
+    "forward-exec",
+    "forward-url",
+    "admin-port",
+  ],
+  shortNotes: `Every option is also a key of the --config file (flags override it; forwarding sinks are a
+list there, with their headers and filters): see docs/configuration.md.
+Logs are JSON lines on stdout. Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
+  renamed: { certs: "pki" },
   perItemOptions: FORWARD_PER_SINK_OPTIONS,
-  notes: `--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
+  notes: `--config FILE (YAML or JSON) holds any of these options as keys, forwarding sinks as a list
+with their headers and filters, and secrets as {file: PATH} or {env: VAR}; flags override it.
+docs/configuration.md lists the keys; --print-config prints the effective configuration.
+--dev with --tls-cert/--tls-key serves that certificate and with --client-ca trusts that CA, in
 place of the test PKI's; the start banner and log say which certificate is served and which CA
 is trusted.
 Direct mode (default) speaks HTTPS and asks every client for a certificate: one that does not
@@ -192,6 +218,8 @@ beyond loopback it needs an admin token (Bearer TOKEN, or Basic admin:TOKEN in a
 Logs are JSON lines on stdout; secrets never appear in them. SIGTERM/SIGINT: finish in-flight
 requests, close the database, exit 0.
 Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
+  // --config: the file's settings become values as the flags give them, judged by run's checks.
+  prepare: (ctx) => withServeConfig(ctx, OPTIONS),
   run: async (ctx) => {
     const secrets = readSecrets(ctx);
     const auth = authConfig(ctx, secrets);
@@ -372,11 +400,12 @@ async function receiverOptions(
 async function devTls(ctx: Ctx, logger: Logger): Promise<TlsMaterial> {
   const dir = resolve(ctx.cwd, ctx.values.pki ?? DEFAULT_PKI_DIR);
   refuseFile("--pki", dir, "Give the folder of the test PKI (created if missing).");
+  refuseParentOfPki("--pki", dir, ctx.values.pki ?? DEFAULT_PKI_DIR);
   const clientCa = checkClientCas(ctx);
   try {
     // Loaded here: certificate generation is only for --dev.
     const { ensureDevPki } = await import("../pki/ensure-dev-pki.js");
-    await ensureDevPki(dir);
+    ctx.stderr(createdPkiLine(await ensureDevPki(dir), ctx.values.pki ?? DEFAULT_PKI_DIR) ?? "");
   } catch (error) {
     throw new CommandError(`failed to prepare the dev PKI: ${(error as Error).message}`);
   }

@@ -114,8 +114,27 @@ export const verifyCommand = defineCommand({
         "whole lines, even when they do not fit the terminal (piped output always has them)",
     },
   },
+  essential: [
+    "pki",
+    "auth",
+    "bearer-token-file",
+    "challenge-secret-file",
+    "profile",
+    "only",
+    "skip",
+    "proxy-headers",
+    "observe-command",
+    "json",
+    "junit-file",
+    "list",
+  ],
+  shortNotes: `Statuses: PASS, FAIL (cause and fix below the line), SKIP (with the reason) and
+INCONCLUSIVE (a refusal that its control request shows proves nothing). A failed baseline
+(reach, trust, mTLS, one notification) is diagnosed at the top.
+Exit codes: 0 every required check passed, 1 one failed or was inconclusive (or the baseline),
+2 usage error, 3 the target could not be reached.`,
   positionals: { min: 0, max: 1 },
-  aliases: { junit: "junit-file" },
+  renamed: { junit: "junit-file" },
   formerValueSwitches: { json: "json-file" },
   notes: `First a baseline: reach the host, trust its certificate, complete mTLS as Netdata and POST
 one notification with the given credentials. When it fails, one diagnosis (cause and fix) is

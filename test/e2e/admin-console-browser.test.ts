@@ -55,7 +55,7 @@ beforeAll(async () => {
   serve = await spawnServe(
     [
       "--dev",
-      "--certs",
+      "--pki",
       pkiDir,
       "--port",
       "0",

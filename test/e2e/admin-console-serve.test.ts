@@ -36,7 +36,7 @@ describe("serve --admin-port with an admin token", () => {
     const tokenFile = join(dir, "admin-token");
     writeFileSync(tokenFile, `${ADMIN_TOKEN}\n`);
     const pkiDir = await sharedTestPki();
-    const args = ["--dev", "--certs", pkiDir, "--port", "0", "--db", join(dir, "inbox.db")];
+    const args = ["--dev", "--pki", pkiDir, "--port", "0", "--db", join(dir, "inbox.db")];
     serve = await spawnServe([...args, "--admin-port", "0", "--admin-token-file", tokenFile], {
       cwd: dir,
     });
@@ -65,7 +65,7 @@ describe("serve --admin-port with forwarding", () => {
   it("shows the outbox's own counts per sink on /metrics and the page", async () => {
     const forwardDir = mkdtempSync(join(tmpdir(), "ndwk-admin-forward-"));
     const pkiDir = await sharedTestPki();
-    const args = ["--dev", "--certs", pkiDir, "--port", "0", "--db", join(forwardDir, "inbox.db")];
+    const args = ["--dev", "--pki", pkiDir, "--port", "0", "--db", join(forwardDir, "inbox.db")];
     const forwarding = await spawnServe(
       [...args, "--admin-port", "0", "--forward-exec", "/bin/true"],
       { cwd: forwardDir },

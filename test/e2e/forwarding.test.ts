@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function serve(db: string, forward: string[]): Promise<ServeProcess> {
   const child = await spawnServe(
-    ["--dev", "--certs", pkiDir, "--port", "0", "--db", join(dir, db), ...forward],
+    ["--dev", "--pki", pkiDir, "--port", "0", "--db", join(dir, db), ...forward],
     { cwd: dir, env: { SINK_TOKEN } },
   );
   children.push(child);

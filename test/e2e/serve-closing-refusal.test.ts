@@ -23,7 +23,7 @@ beforeAll(async () => {
   pkiDir = await sharedTestPki();
   writeFileSync(join(dir, "token.txt"), `${TEST_SECRETS.bearerToken}\n`, { mode: 0o600 });
   serve = await spawnServe(
-    ["--dev", "--certs", pkiDir, "--port", "0", "--db", "inbox.db", "--auth", "bearer"].concat([
+    ["--dev", "--pki", pkiDir, "--port", "0", "--db", "inbox.db", "--auth", "bearer"].concat([
       "--bearer-token-file",
       "token.txt",
     ]),

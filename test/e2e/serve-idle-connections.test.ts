@@ -19,7 +19,7 @@ let serve: ServeProcess;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ndwk-idle-"));
   pkiDir = await sharedTestPki();
-  serve = await spawnServe(["--dev", "--certs", pkiDir, "--port", "0", "--db", "inbox.db"], {
+  serve = await spawnServe(["--dev", "--pki", pkiDir, "--port", "0", "--db", "inbox.db"], {
     cwd: dir,
   });
 });
@@ -74,7 +74,7 @@ describe("serve with 300 idle connections from one address", () => {
 
 describe("serve with 64 idle connections from each of five addresses", () => {
   it("keeps room for the sender from a sixth address and logs that the total was reached", async () => {
-    const many = await spawnServe(["--dev", "--certs", pkiDir, "--port", "0", "--db", "many.db"], {
+    const many = await spawnServe(["--dev", "--pki", pkiDir, "--port", "0", "--db", "many.db"], {
       cwd: dir,
     });
     const addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"];

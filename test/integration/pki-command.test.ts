@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,13 +52,11 @@ describe("netdata-webhook-kit certs", () => {
     expect(run.stdout).toMatch(/^Next: npx netdata-webhook-kit serve --dev --pki elsewhere$/m);
   });
 
-  it("still takes the old --out, with a one-line deprecation notice", async () => {
+  it("refuses the old --out and names --pki", async () => {
     const run = await runCliCaptured(["certs", "--out", "elsewhere"], { cwd });
-    expect(run.code).toBe(0);
-    expect(run.stderr).toBe(
-      "netdata-webhook-kit certs: deprecated option: --out. Use --pki instead (--out still works for now).\n",
-    );
-    expect((await readdir(join(cwd, "elsewhere"))).length).toBe(26);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option: --out. Did you mean --pki?");
+    expect(existsSync(join(cwd, "elsewhere"))).toBe(false);
   });
 
   it("keeps an existing PKI and says that --force regenerates it", async () => {

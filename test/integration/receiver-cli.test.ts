@@ -186,3 +186,28 @@ describe("inbox", () => {
     expect(result.stderr).toContain('Click "Test" in the Netdata Cloud webhook form');
   });
 });
+
+describe("serve --dev and its test PKI folder", () => {
+  // --tls-key of a missing file stops serve after the PKI is prepared, before it listens.
+  const stopAfterPki = ["--tls-key", "missing.key", "--port", "0"];
+
+  it("says in one line that it created a test PKI, and where; not again when it keeps it", async () => {
+    const first = await run(["serve", "--dev", "--pki", "fresh-pki", ...stopAfterPki]);
+    expect(first.code).toBe(2);
+    const created = first.stderr.split("\n").filter((l) => l.includes("created a test PKI"));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toContain("in fresh-pki (26 files");
+    expect(readdirSync(join(dir, "fresh-pki"))).toHaveLength(26);
+    const second = await run(["serve", "--dev", "--pki", "fresh-pki", ...stopAfterPki]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).not.toContain("created a test PKI");
+  });
+
+  it("refuses the parent of a PKI folder, naming the folder below it, and writes nothing there", async () => {
+    await run(["certs", "--pki", "parent/dev"]);
+    const result = await run(["serve", "--dev", "--pki", "parent", ...stopAfterPki]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Did you mean --pki parent/dev?");
+    expect(readdirSync(join(dir, "parent"))).toEqual(["dev"]);
+  });
+});

@@ -1,5 +1,5 @@
 // A mistyped option gets the closest name, in every command: switches, options that take a
-// value, and old spellings (which suggest the current name).
+// value, and the old names of renamed options (which suggest the current name).
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/commands/_registry.js";
 import { editDistance } from "../../src/did-you-mean.js";
@@ -18,10 +18,10 @@ function typo(name: string): string {
 
 const cases = await Promise.all(
   Object.entries(COMMANDS).map(async ([command, entry]) => {
-    const { options, aliases } = (await entry.load()).spellings;
+    const { options, renamed } = (await entry.load()).spellings;
     return [
       ...options.map((name) => [command, name, name] as const),
-      ...Object.entries(aliases).map(([old, current]) => [command, old, current] as const),
+      ...Object.entries(renamed).map(([old, current]) => [command, old, current] as const),
     ];
   }),
 );
@@ -38,6 +38,16 @@ describe("did-you-mean for options", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`unknown option: --${typo(name)}. Did you mean --${suggested}?`);
   });
+
+  it.each(cases.flat().filter(([, old, current]) => old !== current))(
+    "%s --%s, the old name of a renamed option, exits 2 and names --%s",
+    async (command, old, current) => {
+      const run = await runCliCaptured([command, `--${old}`, "x"]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`unknown option: --${old}. Did you mean --${current}?`);
+      expect(run.stderr).not.toContain("deprecated");
+    },
+  );
 
   it("crc --secert suggests --challenge-secret, the current name of --secret", async () => {
     const run = await runCliCaptured(["crc", "abc", "--secert", "x"]);

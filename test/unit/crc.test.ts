@@ -85,9 +85,9 @@ describe("crc command", () => {
     const run = await runCliCaptured([
       "crc",
       "abc123",
-      "--secret",
+      "--challenge-secret",
       "hunter2",
-      "--secret-file",
+      "--challenge-secret-file",
       "x",
     ]);
     expect(run.code).toBe(2);

@@ -20,9 +20,9 @@ const PROXY_ARGV = [
   "nginx",
   "--server-name",
   "hooks.example.com",
-  "--cert",
+  "--tls-cert",
   "c.pem",
-  "--key",
+  "--tls-key",
   "k.pem",
 ];
 
