@@ -8,13 +8,7 @@ import { splitCommandLine } from "../outbox/split-command-line.js";
 import { FORWARD_FORMATS, urlSink } from "../outbox/url-sink.js";
 import type { Severity } from "../protocol/notification-types.js";
 import type { Logger } from "../receiver/log.js";
-import {
-  DEFAULT_DB_PATH,
-  resolveWebhookPath,
-  resolveWebhookSettings,
-} from "../receiver/options.js";
-import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-options.js";
-import { openStore } from "../receiver/store.js";
+import type { ReceiverOptions } from "../receiver/server-options.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { type OptionSpecs, UsageError } from "./_command.js";
 import { enumOption } from "./_enum-option.js";
@@ -25,6 +19,7 @@ import {
   SECRET_HEADER,
   wholeNumber,
 } from "./_forward-values.js";
+import { isPostgresUrl, openServeStore } from "./_open-store.js";
 import { BASIC_PASSWORD_ENV, BEARER_TOKEN_ENV, CHALLENGE_SECRET_ENV } from "./_secrets.js";
 
 /** `serve`'s forwarding flags; the per-sink ones apply to the sink flag before them. */
@@ -300,17 +295,20 @@ export interface ForwardingRuntime {
 /**
  * Opens the inbox and attaches the outbox before the receiver can insert anything. The
  * receiver's options are checked first, so a bad one creates no database file. Throws a
- * TypeError for a bad option, an Error when the database cannot be opened.
+ * TypeError for a bad option, a UsageError for forwarding from PostgreSQL (not there yet), a
+ * CommandError when the database cannot be opened.
  */
-export function openForwarding(
+export async function openForwarding(
   options: ReceiverOptions,
   forwarding: Forwarding,
   logger: Logger,
-): ForwardingRuntime {
-  resolveServerOptions(options);
-  resolveWebhookPath(options.path, "startReceiver");
-  resolveWebhookSettings(options, "startReceiver");
-  const store = openStore(options.db ?? DEFAULT_DB_PATH);
+): Promise<ForwardingRuntime> {
+  if (options.db !== undefined && isPostgresUrl(options.db)) {
+    throw new UsageError(
+      "forwarding (--forward-exec, --forward-url) does not run on a PostgreSQL --db yet: its outbox is SQLite's. Forward from a receiver with a SQLite --db, or leave out the --forward options.",
+    );
+  }
+  const store = await openServeStore(options, logger);
   try {
     const outbox = createOutbox({ store, sinks: forwarding.sinks, logger, ...forwarding.settings });
     for (const sink of forwarding.sinks) logger.info("forwarding to sink", { sink: sink.name });

@@ -1,19 +1,14 @@
-import { resolve } from "node:path";
 import { createAdminConsole } from "../admin/admin-console.js";
 import type { AdminServerHandle } from "../admin/admin-server.js";
 import { closeOnSignal } from "../receiver/close-on-signal.js";
 import type { Logger } from "../receiver/log.js";
-import {
-  DEFAULT_DB_PATH,
-  DEFAULT_PROXY_DN_HEADER,
-  DEFAULT_PROXY_VERIFY_HEADER,
-} from "../receiver/options.js";
+import { DEFAULT_PROXY_DN_HEADER, DEFAULT_PROXY_VERIFY_HEADER } from "../receiver/options.js";
 import { type ReceiverHandle, startReceiver } from "../receiver/server.js";
 import type { ReceiverOptions } from "../receiver/server-options.js";
-import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { CommandError } from "./_command.js";
 import { type Forwarding, type ForwardingRuntime, openForwarding } from "./_forward-options.js";
+import { openServeStore } from "./_open-store.js";
 
 /**
  * `serve --admin-port`: opens the store itself (so the console can time its commits), with
@@ -28,21 +23,18 @@ export async function serveWithConsole(
   startFailure: (error: unknown) => Error,
   forwarding: Forwarding | undefined,
 ): Promise<number> {
-  const { db, ...rest } = options;
+  const { db: _opened, ...rest } = options;
   let store: NotificationStore;
   let forwarder: ForwardingRuntime | undefined;
   try {
     if (forwarding) {
-      forwarder = openForwarding(options, forwarding, logger);
+      forwarder = await openForwarding(options, forwarding, logger);
       store = forwarder.store;
     } else {
-      store = openStore(resolve(db ?? DEFAULT_DB_PATH));
+      store = await openServeStore(options, logger);
     }
   } catch (error) {
-    if (forwarding) throw startFailure(error);
-    throw new CommandError(
-      `failed to start the receiver: failed to open the store: ${(error as Error).message}`,
-    );
+    throw startFailure(error);
   }
   const closeStore = () => (forwarder ? forwarder.close() : store.close());
   const adminConsole = createAdminConsole({

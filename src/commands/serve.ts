@@ -21,6 +21,7 @@ import {
   type ReceiverOptions,
   type TlsMaterial,
 } from "../receiver/server-options.js";
+import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import {
   DEFAULT_TRUSTED_PROXIES,
@@ -37,7 +38,7 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.js";
+import { refuseFile } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   FORWARD_PER_SINK_OPTIONS,
@@ -45,7 +46,7 @@ import {
   forwardingFromOptions,
   openForwarding,
 } from "./_forward-options.js";
-import { checkServeDbFile } from "./_inbox-file.js";
+import { checkServeDb, dbValue, openServeStore } from "./_open-store.js";
 import {
   ADMIN_TOKEN_ENV,
   BASIC_PASSWORD_ENV,
@@ -95,7 +96,12 @@ const OPTIONS = {
     CHALLENGE_SECRET_ENV,
     "the legacy crc_token challenge secret",
   ),
-  db: { type: "string", description: "SQLite file of the inbox", default: DEFAULT_DB_PATH },
+  db: {
+    type: "string",
+    description:
+      "the inbox: a SQLite file, or postgres://USER:PASSWORD@HOST/DB shared by several receivers (docs/high-availability.md)",
+    default: DEFAULT_DB_PATH,
+  },
   "behind-proxy": {
     type: "boolean",
     description: "plain HTTP behind a TLS proxy that verifies the client certificate",
@@ -220,18 +226,20 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
       return serveWithConsole(options, admin, logger, startFailure, forwarding);
     }
     let handle: ReceiverHandle;
+    let store: NotificationStore | undefined;
     try {
-      forwarder = forwarding ? openForwarding(options, forwarding, logger) : undefined;
-      if (forwarder) options.store = forwarder.store;
-      handle = await startReceiver(options);
+      forwarder = forwarding ? await openForwarding(options, forwarding, logger) : undefined;
+      store = forwarder?.store ?? (await openServeStore(options, logger));
+      handle = await startReceiver({ ...options, store });
     } catch (error) {
-      await forwarder?.close();
+      await (forwarder ?? store)?.close();
       throw startFailure(error);
     }
     forwarder?.outbox.start();
+    const opened = forwarder ?? store;
     await closeOnSignal(async () => {
       await handle.close();
-      await forwarder?.close();
+      await opened.close();
     }, logger);
     return 0;
   },
@@ -239,6 +247,7 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 usage error.`,
 
 /** The CLI error for a receiver that did not start: a bad option is a usage error. */
 function startFailure(error: unknown): Error {
+  if (error instanceof UsageError) return error;
   const message = (error as Error).message.replace(
     /^\[netdata-webhook-kit\] (startReceiver|createOutbox): /,
     "",
@@ -365,10 +374,8 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
-  const dbPath = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
-  refuseFolder("--db", dbPath, "Give the SQLite file of the inbox (created if missing).");
-  refuseMissingFolder("--db", dbPath);
-  checkServeDbFile("--db", dbPath);
+  const db = dbValue(values.db ?? DEFAULT_DB_PATH, cwd);
+  checkServeDb("--db", db);
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(
@@ -385,7 +392,7 @@ async function receiverOptions(
     expectedCns: values["expected-cn"] ?? [...DEFAULT_EXPECTED_CNS],
     auth,
     ...(challengeSecret ? { challengeSecret } : {}),
-    db: resolve(cwd, values.db ?? DEFAULT_DB_PATH),
+    db,
     proxyHeaders: {
       verify: values["proxy-verify-header"] ?? DEFAULT_PROXY_VERIFY_HEADER,
       dn: values["proxy-dn-header"] ?? DEFAULT_PROXY_DN_HEADER,

@@ -240,7 +240,7 @@ describe("serve's forwarding sinks", () => {
       write: (l: string) => lines.push(l),
       secrets: forwarding.secrets,
     });
-    const runtime = openForwarding(
+    const runtime = await openForwarding(
       { mode: "behind-proxy", port: 0, db: join(dir, "warn.db") },
       forwarding,
       logger,

@@ -1,0 +1,96 @@
+import { resolve } from "node:path";
+import type { Logger } from "../receiver/log.js";
+import {
+  DEFAULT_DB_PATH,
+  resolveWebhookPath,
+  resolveWebhookSettings,
+} from "../receiver/options.js";
+import { type ReceiverOptions, resolveServerOptions } from "../receiver/server-options.js";
+import { openStore } from "../receiver/store.js";
+import type { NotificationStore } from "../receiver/store-types.js";
+import {
+  checkDatabaseUrl,
+  isPostgresUrl,
+  redactDatabaseUrl,
+} from "../store/postgres/database-url.js";
+import { CommandError, UsageError } from "./_command.js";
+import { refuseFolder, refuseMissingFolder } from "./_file-problem.js";
+import { checkServeDbFile } from "./_inbox-file.js";
+
+/**
+ * What a `--db` value names, decided in one place for every command: a `postgres://` or
+ * `postgresql://` URL is a PostgreSQL database; anything else is a SQLite file, relative to
+ * `cwd`. The returned value is what `openStoreFor` takes (a URL as given, a path absolute).
+ */
+export function dbValue(value: string, cwd: string): string {
+  return isPostgresUrl(value) ? value : resolve(cwd, value);
+}
+
+/** Whether a `dbValue` is a PostgreSQL URL (the delivery actions of `inbox` are SQLite's only). */
+export { isPostgresUrl };
+
+/** `--db` as a user may see it: a path, or the URL without its password. */
+export function shownDb(db: string): string {
+  return isPostgresUrl(db) ? redactDatabaseUrl(db) : db;
+}
+
+/**
+ * Checks `--db` for `serve` before anything is opened: a URL that node-postgres can use, or a
+ * SQLite file that is (or will become) an inbox in a folder that exists.
+ */
+export function checkServeDb(flag: string, db: string): void {
+  if (isPostgresUrl(db)) {
+    const verdict = checkDatabaseUrl(db);
+    if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}. ${verdict.fix}`);
+    return;
+  }
+  refuseFolder(flag, db, "Give the SQLite file of the inbox (created if missing).");
+  refuseMissingFolder(flag, db);
+  checkServeDbFile(flag, db);
+}
+
+export interface OpenStoreForOptions {
+  /** For readers (`inbox`): no writes, and the schema must already be current. */
+  readonly?: boolean;
+  /** PostgreSQL: where the start and end of a database outage are said. */
+  logger?: Logger;
+}
+
+/**
+ * Opens the store a `--db` value (from `dbValue`) names. PostgreSQL's client is loaded only
+ * for a URL. A store that cannot be opened is a CommandError naming it (never the password).
+ */
+export async function openStoreFor(
+  db: string,
+  options: OpenStoreForOptions = {},
+): Promise<NotificationStore> {
+  try {
+    if (!isPostgresUrl(db)) return openStore(db, { readonly: options.readonly === true });
+    const { openPostgresStore } = await import("../store/postgres/postgres-store.js");
+    return await openPostgresStore(db, {
+      readonly: options.readonly === true,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw new UsageError(`--db: ${error.message.replace(/^\[netdata-webhook-kit\] \w+: /, "")}`);
+    }
+    throw new CommandError((error as Error).message);
+  }
+}
+
+/**
+ * The store `serve` runs with (`options.db`, from `dbValue`), opened only once the receiver's
+ * other options are checked, so a bad one creates no database file and opens no connection.
+ * Throws a TypeError for a bad option (as startReceiver would), a CommandError when the store
+ * cannot be opened.
+ */
+export async function openServeStore(
+  options: ReceiverOptions,
+  logger: Logger,
+): Promise<NotificationStore> {
+  resolveServerOptions(options);
+  resolveWebhookPath(options.path, "startReceiver");
+  resolveWebhookSettings(options, "startReceiver");
+  return openStoreFor(options.db ?? DEFAULT_DB_PATH, { logger });
+}
