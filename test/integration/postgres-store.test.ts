@@ -101,6 +101,41 @@ describe.skipIf(postgres.skip)(`PostgreSQL store (${postgres.label})`, () => {
     expect(await a.count()).toBe(1);
   });
 
+  it("commits the inserts of one turn together, one row per key, failing only a bad row", async () => {
+    const url = await createDatabase(server);
+    const store = await openAt(url);
+    const same = testNotification("same-turn");
+    const bad = { ...testNotification("bad").notification, message: null as unknown as string };
+    const others = Array.from({ length: 20 }, (_, i) => testNotification(`t${i}`));
+    const results = await Promise.allSettled([
+      store.insert(same.notification, same.key),
+      store.insert(bad, "bad-key"),
+      store.insert(same.notification, same.key),
+      ...others.map((o) => store.insert(o.notification, o.key)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      ...Array(21).fill("fulfilled"),
+    ]);
+    const values = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(values[0]).toEqual({ id: expect.any(Number), duplicate: false });
+    expect(values[1]).toEqual({ id: values[0]?.id, duplicate: true });
+    expect(new Set(values.map((v) => v.id)).size).toBe(21);
+    expect(await store.count()).toBe(21);
+  });
+
+  it("commits what is pending when closed, then refuses new inserts", async () => {
+    const url = await createDatabase(server);
+    const store = await openPostgresStore(url);
+    const { notification, key } = testNotification("last");
+    const pending = store.insert(notification, key);
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ duplicate: false });
+    await expect(store.insert(notification, "other")).rejects.toThrow(/closed/);
+    expect(await (await openAt(url, true)).count()).toBe(1);
+  });
+
   it("reads back what the SQLite store reads back for the same notifications", async () => {
     const pgStore = await openAt(await createDatabase(server));
     const sqlite = openStore(join(mkdtempSync(join(tmpdir(), "ndwk-pg-sqlite-")), "inbox.db"));

@@ -3,8 +3,6 @@ import { type Logger, silentLogger } from "../../receiver/log.js";
 import {
   countQuery,
   insertParams,
-  insertSql,
-  insertValues,
   LATEST_TOKEN_SQL,
   listQuery,
   type Placeholder,
@@ -17,6 +15,7 @@ import type {
   StoreReadiness,
 } from "../../receiver/store-types.js";
 import { checkDatabaseUrl, redactDatabaseUrl } from "./database-url.js";
+import { commitBatch, type PendingInsert, PG_GROUP_COMMIT_MAX_BATCH } from "./group-insert.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { isOutageError, trackOutage } from "./outage.js";
 import { createPool } from "./pool.js";
@@ -35,12 +34,6 @@ export interface PostgresStore extends NotificationStore {
 }
 
 const DOLLAR: Placeholder = (index) => `$${index}`;
-/** Prepared once per connection by node-postgres (a named statement). */
-const INSERT = { name: "ndwk_insert_notification", text: insertSql(DOLLAR) };
-const SELECT_ID = {
-  name: "ndwk_select_notification_id",
-  text: "SELECT id FROM notifications WHERE content_key = $1",
-};
 /** Cheap, and false on a standby that cannot take writes (after a failover, say). */
 const READY_SQL = "SELECT pg_is_in_recovery() AS standby";
 const DURABILITY_SQL =
@@ -51,7 +44,8 @@ const DURABILITY_SQL =
  * advisory lock, so receivers that start together are safe). Several receivers may share one
  * database: the unique content key makes a notification redelivered to another receiver one
  * row. `insert` resolves once PostgreSQL has committed the row (durable as the server's
- * `synchronous_commit` promises; `describe()` says which). Rejects when the URL is malformed
+ * `synchronous_commit` promises; `describe()` says which); the inserts of one event-loop turn
+ * share one statement and one commit. Rejects when the URL is malformed
  * (TypeError) or the database cannot be reached or migrated (Error); neither message holds the
  * password.
  */
@@ -82,10 +76,11 @@ export async function openPostgresStore(
   }
   const description = { backend: "postgres", location, ...opened };
   let closing: Promise<void> | undefined;
+  let ended = false;
 
   /** Runs a statement, keeping the outage tracker up to date. */
   const query = async (config: pg.QueryConfig): Promise<pg.QueryResult> => {
-    if (closing) throw new Error("the notification store is closed");
+    if (ended) throw new Error("the notification store is closed");
     try {
       const result = await pool.query(config);
       outage.succeeded();
@@ -96,17 +91,28 @@ export async function openPostgresStore(
     }
   };
 
+  let pending: PendingInsert[] = [];
+  const committing = new Set<Promise<void>>();
+  const flush = (): void => {
+    while (pending.length > 0) {
+      const batch = pending.slice(0, PG_GROUP_COMMIT_MAX_BATCH);
+      pending = pending.slice(batch.length);
+      const commit = commitBatch(query, batch);
+      committing.add(commit);
+      void commit.finally(() => committing.delete(commit));
+    }
+  };
+
   return {
     location,
     async insert(notification, key, meta: InsertMeta = {}): Promise<InsertResult> {
+      if (closing) throw new Error("the notification store is closed");
       if (options.readonly) throw new Error("the store was opened read-only");
-      const values = insertValues(insertParams(notification, key, meta));
-      const inserted = await query({ ...INSERT, values });
-      const row = inserted.rows[0] as { id: string } | undefined;
-      if (row) return { id: Number(row.id), duplicate: false };
-      // ON CONFLICT waited for the other row's commit, so this statement sees it.
-      const existing = await query({ ...SELECT_ID, values: [key] });
-      return { id: Number((existing.rows[0] as { id: string }).id), duplicate: true };
+      const params = insertParams(notification, key, meta);
+      return new Promise<InsertResult>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ key, params, resolve, reject });
+      });
     },
     async list(filter = {}) {
       const { sql, params } = listQuery(filter, DOLLAR);
@@ -143,7 +149,12 @@ export async function openPostgresStore(
       }
     },
     close() {
-      closing ??= pool.end().catch(() => {});
+      closing ??= (async () => {
+        flush();
+        await Promise.all(committing);
+        ended = true;
+        await pool.end().catch(() => {});
+      })();
       return closing;
     },
   };
