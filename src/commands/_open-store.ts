@@ -92,5 +92,21 @@ export async function openServeStore(
   resolveServerOptions(options);
   resolveWebhookPath(options.path, "startReceiver");
   resolveWebhookSettings(options, "startReceiver");
-  return openStoreFor(options.db ?? DEFAULT_DB_PATH, { logger });
+  const db = options.db ?? DEFAULT_DB_PATH;
+  if (isPostgresUrl(db) && hasPassword(db)) {
+    logger.warn(
+      "the --db URL holds a password, which other local users can read on the command line (ps); leave it out of the URL and set PGPASSWORD in the receiver's environment instead",
+      { db: redactDatabaseUrl(db) },
+    );
+  }
+  return openStoreFor(db, { logger });
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== "" || parsed.searchParams.has("password");
+  } catch {
+    return false;
+  }
 }

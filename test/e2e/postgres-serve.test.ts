@@ -21,10 +21,14 @@ afterAll(() => {
   for (const serve of running) serve.child.kill("SIGKILL");
 });
 
-async function serveOn(url: string): Promise<{ serve: ServeProcess; admin: string }> {
-  const serve = await spawnServe([
-    ...["--behind-proxy", "--port", "0", "--db", url, "--admin-port", "0"],
-  ]);
+async function serveOn(
+  url: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ serve: ServeProcess; admin: string }> {
+  const serve = await spawnServe(
+    ["--behind-proxy", "--port", "0", "--db", url, "--admin-port", "0"],
+    { env },
+  );
   running.push(serve);
   return { serve, admin: await logUrl(serve, "admin console listening") };
 }
@@ -92,7 +96,16 @@ describe.skipIf(postgres.skip)(`serve --db postgres:// (${postgres.label})`, () 
   it("stores a notification sent to two receivers as one row that inbox lists, never showing the password", async () => {
     const url = await createDatabase(server);
     const password = new URL(url).password;
-    const [a, b] = await Promise.all([serveOn(url), serveOn(url)]);
+    // One receiver with the password in the URL (it warns), one with PGPASSWORD, as advised.
+    const bare = new URL(url);
+    bare.password = "";
+    const [a, b] = await Promise.all([
+      serveOn(url),
+      serveOn(bare.toString(), { PGPASSWORD: password }),
+    ]);
+    const warned = (s: ServeProcess) =>
+      logLines(s).some((l) => String(l.msg).startsWith("the --db URL holds a password"));
+    expect([warned(a.serve), warned(b.serve)]).toEqual([true, false]);
     const body = testBody("shared-token");
     const first = await deliver(a.serve.url, body);
     const again = await deliver(b.serve.url, body);
