@@ -14,7 +14,7 @@ import { openStore } from "../dist/receiver/store.js";
 /**
  * @typedef {object} ReceiverProcessConfig
  * @property {"direct" | "behind-proxy"} mode
- * @property {string} db SQLite file
+ * @property {string} db SQLite file, or a postgres:// URL (row 10)
  * @property {"full" | "off"} synchronous durability of the store
  * @property {{ cert: string, key: string, ca: string }} tls PEM file paths (direct mode)
  * @property {string} bearerToken
@@ -27,7 +27,9 @@ const config = JSON.parse(process.argv[2] ?? "{}");
 const send = (/** @type {Record<string, unknown>} */ message) => process.send?.(message);
 
 try {
-  const store = openStore(config.db, { synchronous: config.synchronous });
+  const store = config.db.startsWith("postgres://")
+    ? await (await import("../dist/store/postgres/postgres-store.js")).openPostgresStore(config.db)
+    : openStore(config.db, { synchronous: config.synchronous });
   // As serve --forward-url builds it; its log lines go to the same log as the receiver's.
   const outbox = config.forwardUrl
     ? createOutbox({ store, sinks: [urlSink({ url: config.forwardUrl })] })

@@ -86,7 +86,7 @@ let childCount = 0;
 /**
  * The reference receiver in a child process: bearer auth, challenge secret, its own SQLite file.
  * @param {BenchContext} ctx
- * @param {{ name: string, mode?: "direct" | "behind-proxy", synchronous?: "full" | "off",
+ * @param {{ name: string, db?: string, mode?: "direct" | "behind-proxy", synchronous?: "full" | "off",
  *   execArgv?: string[], forwardUrl?: string }} options node flags on top of ctx.receiverExecArgv;
  *   forwardUrl: forward each notification there through the outbox
  */
@@ -97,7 +97,7 @@ export function startReceiverProcess(ctx, options) {
     RECEIVER_SCRIPT,
     {
       mode: options.mode ?? "direct",
-      db: `${ctx.tmp}/${name}.db`,
+      db: options.db ?? `${ctx.tmp}/${name}.db`,
       synchronous: options.synchronous ?? "full",
       tls: ctx.serverTls,
       bearerToken: ctx.bearerToken,

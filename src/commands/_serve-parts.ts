@@ -9,11 +9,13 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import { OptionError } from "../validate/option-error.js";
 import { CommandError, UsageError } from "./_command.js";
 import { attachForwarding, type Forwarding } from "./_forward-options.js";
+import { isPostgresUrl, openServeStore } from "./_open-store.js";
 
 /** What `serve` runs: the receiver's options, where its store is, and the optional parts. */
 export interface ServePlan {
   /** The receiver's options, without a store: `db` says which one to open. */
   receiver: Omit<ReceiverOptions, "store" | "db">;
+  /** A SQLite path or a PostgreSQL URL (`dbValue`). */
   db: string;
   forwarding: Forwarding | undefined;
   admin: AdminListenOptions | undefined;
@@ -44,7 +46,12 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    const store = await openStore(plan.db);
+    if (plan.forwarding && isPostgresUrl(plan.db)) {
+      throw new UsageError(
+        "forwarding (--forward-exec, --forward-url) does not run on a PostgreSQL --db yet: its outbox is SQLite's. Forward from a receiver with a SQLite --db, or leave out the --forward options.",
+      );
+    }
+    const store = await openServeStore(plan.db, logger);
     started.push(() => store.close());
     let outbox: Outbox | undefined;
     if (plan.forwarding) {
@@ -76,18 +83,6 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-async function openStore(db: string): Promise<NotificationStore> {
-  try {
-    // Loaded here: the SQLite addon only when serve runs.
-    const { openStore: openSqlite } = await import("../receiver/store.js");
-    return openSqlite(db);
-  } catch (error) {
-    throw new CommandError(
-      `failed to start the receiver: failed to open the store: ${(error as Error).message}`,
-    );
   }
 }
 

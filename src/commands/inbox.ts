@@ -1,7 +1,5 @@
-import { resolve } from "node:path";
 import type { Severity } from "../protocol/notification-types.js";
 import { DEFAULT_DB_PATH } from "../receiver/options.js";
-import { openStore } from "../receiver/store.js";
 import { LIST_MAX_LIMIT } from "../receiver/store-rows.js";
 import type {
   NotificationFilter,
@@ -18,6 +16,7 @@ import { deliveriesTable, retryCommand } from "./_inbox-deliveries.js";
 import { checkInboxFile } from "./_inbox-file.js";
 import { jsonLines } from "./_inbox-json.js";
 import { KIND_NAMES, storedKinds } from "./_kinds.js";
+import { dbValue, isPostgresUrl, openStoreFor, shownDb } from "./_open-store.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "clear", "info"];
 const DEFAULT_LIMIT = 20;
@@ -34,7 +33,11 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 };
 
 const OPTIONS = {
-  db: { type: "string", description: "SQLite file written by 'serve'", default: DEFAULT_DB_PATH },
+  db: {
+    type: "string",
+    description: "the inbox 'serve' writes: a SQLite file, or its postgres:// URL",
+    default: DEFAULT_DB_PATH,
+  },
   kind: { type: "string", description: `only this kind: ${KIND_NAMES.join(", ")}` },
   severity: { type: "string", description: `only this severity: ${SEVERITIES.join(", ")}` },
   since: {
@@ -90,13 +93,22 @@ Exit codes: 0 listed (or retry --all-failed with nothing failed); 1 not there ye
 script can wait on them; 2 usage error, including a --db that is not an inbox or whose folder
 does not exist.`,
   run: async ({ values, positionals, cwd, stdout, stderr, isTTY, env, columns }) => {
-    const path = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
-    refuseFolder("--db", path, "Give the SQLite file 'serve --db' writes.");
+    const db = dbValue(values.db ?? DEFAULT_DB_PATH, cwd);
+    const postgres = isPostgresUrl(db);
+    if (!postgres) refuseFolder("--db", db, "Give the SQLite file 'serve --db' writes.");
+    const deliveries =
+      positionals.length > 0 || values["all-failed"] || values.pending || values.failed;
+    if (postgres && deliveries) {
+      throw new UsageError(
+        "--pending, --failed and retry are not yet on PostgreSQL: forwarding runs only with a SQLite --db. List notifications (inbox --db URL) or the test token (--token).",
+      );
+    }
     if (positionals.length > 0 || values["all-failed"]) {
-      return retryCommand(positionals, values["all-failed"] === true, path, { stdout, stderr });
+      return retryCommand(positionals, values["all-failed"] === true, db, { stdout, stderr });
     }
     const filter = parseFilter(values);
-    const store = openReadOnly(path);
+    const store = await openReadOnly(db);
+    const path = shownDb(db);
     try {
       if (values.token) {
         const latest = await store.latestTestToken();
@@ -138,13 +150,9 @@ does not exist.`,
   },
 });
 
-function openReadOnly(path: string): NotificationStore {
-  checkInboxFile("--db", path);
-  try {
-    return openStore(path, { readonly: true });
-  } catch (error) {
-    throw new CommandError((error as Error).message);
-  }
+function openReadOnly(db: string): Promise<NotificationStore> {
+  if (!isPostgresUrl(db)) checkInboxFile("--db", db);
+  return openStoreFor(db, { readonly: true });
 }
 
 function parseFilter(

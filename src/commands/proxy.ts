@@ -36,6 +36,10 @@ export const proxyCommand = defineCommand({
       "write an Apache site file",
     ],
     [
+      "netdata-webhook-kit proxy nginx ... --upstream http://10.0.0.11:8080 --upstream http://10.0.0.12:8080",
+      "two receivers sharing a PostgreSQL inbox, with failover",
+    ],
+    [
       "netdata-webhook-kit proxy nginx ... --expected-cn app.netdata.cloud --expected-cn api.netdata.cloud",
       "also allow Netdata's CN before 2023-07",
     ],
@@ -49,8 +53,10 @@ export const proxyCommand = defineCommand({
     "tls-key": { type: "string", description: "this server's private key, PEM (required)" },
     upstream: {
       type: "string",
-      description: "origin of the receiver in behind-proxy mode",
-      default: DEFAULT_UPSTREAM,
+      multiple: true,
+      description:
+        "origin of the receiver in behind-proxy mode; repeat for receivers sharing a PostgreSQL inbox (failover to the next)",
+      default: [DEFAULT_UPSTREAM],
     },
     listen: { type: "string", description: "port or ADDRESS:PORT", default: DEFAULT_LISTEN },
     path: { type: "string", description: "the webhook path", default: DEFAULT_WEBHOOK_PATH },

@@ -20,6 +20,7 @@ import {
   type ReceiverOptions,
   type TlsMaterial,
 } from "../receiver/server-options.js";
+import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import {
   DEFAULT_TRUSTED_PROXIES,
@@ -37,13 +38,13 @@ import {
   PROGRAM,
   UsageError,
 } from "./_command.js";
-import { refuseFile, refuseFolder, refuseMissingFolder } from "./_file-problem.js";
+import { refuseFile } from "./_file-problem.js";
 import {
   FORWARD_OPTIONS,
   FORWARD_PER_SINK_OPTIONS,
   forwardingFromOptions,
 } from "./_forward-options.js";
-import { checkServeDbFile } from "./_inbox-file.js";
+import { checkServeDb, dbValue } from "./_open-store.js";
 import { createdPkiLine, refuseParentOfPki } from "./_pki-folder.js";
 import {
   ADMIN_TOKEN_ENV,
@@ -106,7 +107,12 @@ const OPTIONS = {
     CHALLENGE_SECRET_ENV,
     "the legacy crc_token challenge secret",
   ),
-  db: { type: "string", description: "SQLite file of the inbox", default: DEFAULT_DB_PATH },
+  db: {
+    type: "string",
+    description:
+      "the inbox: a SQLite file, or postgres://USER:PASSWORD@HOST/DB shared by several receivers (docs/high-availability.md)",
+    default: DEFAULT_DB_PATH,
+  },
   "behind-proxy": {
     type: "boolean",
     description: "plain HTTP behind a TLS proxy that verifies the client certificate",
@@ -361,10 +367,8 @@ async function receiverOptions(
       `--behind-proxy --host ${values.host}: the receiver would accept plain HTTP from the network, and by default believes proxy headers only from loopback (${DEFAULT_TRUSTED_PROXIES.join(", ")}). Pass --trust-proxy ADDR|CIDR with your proxy's address, or bind 127.0.0.1.`,
     );
   }
-  const dbPath = resolve(cwd, values.db ?? DEFAULT_DB_PATH);
-  refuseFolder("--db", dbPath, "Give the SQLite file of the inbox (created if missing).");
-  refuseMissingFolder("--db", dbPath);
-  checkServeDbFile("--db", dbPath);
+  const db = dbValue(values.db ?? DEFAULT_DB_PATH, cwd);
+  checkServeDb("--db", db);
   const pendingText = values["max-pending-handshakes"];
   if (pendingText !== undefined && !/^[1-9]\d{0,5}$/.test(pendingText)) {
     throw new UsageError(
@@ -381,7 +385,7 @@ async function receiverOptions(
     expectedCns: values["expected-cn"] ?? [...DEFAULT_EXPECTED_CNS],
     auth,
     ...(challengeSecret ? { challengeSecret } : {}),
-    db: resolve(cwd, values.db ?? DEFAULT_DB_PATH),
+    db,
     proxyHeaders: {
       verify: values["proxy-verify-header"] ?? DEFAULT_PROXY_VERIFY_HEADER,
       dn: values["proxy-dn-header"] ?? DEFAULT_PROXY_DN_HEADER,

@@ -4,8 +4,10 @@ import {
   FORWARDED_IDENTITY_HEADERS,
   PROXY_MAX_BODY_BYTES,
   TLS_POLICY,
+  UPSTREAM_CONNECT_TIMEOUT_SECONDS,
   UPSTREAM_KEEPALIVE_CONNECTIONS,
   UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS,
+  UPSTREAM_RETRY_AFTER_FAILURE_SECONDS,
 } from "./policy.js";
 import { escapeRegex, onOff, readProxyTemplate, renderTemplate } from "./render.js";
 import { upstreamOrigin } from "./upstream.js";
@@ -32,8 +34,15 @@ export function nginxSubjectPattern(cns: readonly string[]): string {
 export function renderNginxConfig(options: ProxyOptions): string {
   return renderTemplate(readProxyTemplate(NGINX_TEMPLATE), {
     header: generatedHeader("nginx", options),
-    upstream: upstreamOrigin(options.upstream),
-    upstream_server: upstreamServer(upstreamOrigin(options.upstream)),
+    upstream: options.upstreams.map(upstreamOrigin).join(", "),
+    upstream_servers: options.upstreams
+      .map(
+        (origin) =>
+          `server ${upstreamServer(upstreamOrigin(origin))} max_fails=1 fail_timeout=${UPSTREAM_RETRY_AFTER_FAILURE_SECONDS}s;`,
+      )
+      .join("\n"),
+    upstream_connect_timeout: `${UPSTREAM_CONNECT_TIMEOUT_SECONDS}s`,
+    upstream_retry_after_failure: `${UPSTREAM_RETRY_AFTER_FAILURE_SECONDS} s`,
     upstream_keepalive: String(UPSTREAM_KEEPALIVE_CONNECTIONS),
     upstream_keepalive_timeout: `${UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS}s`,
     verify_header: FORWARDED_IDENTITY_HEADERS.verify,

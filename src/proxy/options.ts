@@ -16,8 +16,11 @@ export interface ProxyOptionsInput {
   /** The proxy's own certificate (full chain) and key, as clients see them. */
   cert: string;
   key: string;
-  /** Origin of the receiver in behind-proxy mode. */
-  upstream?: string;
+  /**
+   * Origin of the receiver in behind-proxy mode, or of several receivers sharing one
+   * PostgreSQL inbox: the proxy fails over to the next on a connection error.
+   */
+  upstream?: string | readonly string[];
   /** A port, or ADDRESS:PORT (`127.0.0.1:8443`, `[::1]:8443`). */
   listen?: string;
   path?: string;
@@ -36,7 +39,8 @@ export interface ProxyOptions {
   serverName: string;
   certPath: string;
   keyPath: string;
-  upstream: string;
+  /** One or more receiver origins, in the order given. */
+  upstreams: readonly string[];
   listen: { address: string | null; port: number };
   path: string;
   clientCaPath: string;
@@ -70,7 +74,7 @@ export function resolveProxyOptions(input: ProxyOptionsInput): ProxyOptions {
     serverName: checkServerName(input.serverName),
     certPath: checkFilePath("--tls-cert", input.cert, cwd),
     keyPath: checkFilePath("--tls-key", input.key, cwd),
-    upstream: checkUpstream(input.upstream ?? DEFAULT_UPSTREAM),
+    upstreams: checkUpstreams(input.upstream ?? DEFAULT_UPSTREAM),
     listen: checkListen(input.listen ?? DEFAULT_LISTEN),
     path: checkPath(input.path ?? DEFAULT_WEBHOOK_PATH),
     clientCaPath: checkFilePath("--client-ca", input.clientCa ?? NETDATA_ROOT_CA_PATH, cwd),
@@ -86,7 +90,7 @@ export function proxyOptionFlags(options: ProxyOptions): Array<[flag: string, va
     ["--server-name", options.serverName],
     ["--tls-cert", options.certPath],
     ["--tls-key", options.keyPath],
-    ["--upstream", options.upstream],
+    ...options.upstreams.map((origin): [string, string] => ["--upstream", origin]),
     ["--listen", listenSpec(options.listen)],
     ["--path", options.path],
     ["--client-ca", options.clientCaPath],
@@ -124,10 +128,24 @@ function checkFilePath(option: string, value: string, cwd: string): string {
   return absolute;
 }
 
-function checkUpstream(value: string): string {
-  const verdict = checkUpstreamUrl(value);
-  if (!verdict.ok) throw new ProxyOptionError("--upstream", `${verdict.problem}.`);
-  return verdict.value;
+function checkUpstreams(value: string | readonly string[]): readonly string[] {
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length === 0) {
+    throw new ProxyOptionError("--upstream", "expected at least one receiver origin, got none.");
+  }
+  const origins: string[] = [];
+  for (const one of values) {
+    const verdict = checkUpstreamUrl(one);
+    if (!verdict.ok) throw new ProxyOptionError("--upstream", `${verdict.problem}.`);
+    if (origins.includes(verdict.value)) {
+      throw new ProxyOptionError(
+        "--upstream",
+        `${verdict.value} is given twice. Give each receiver once.`,
+      );
+    }
+    origins.push(verdict.value);
+  }
+  return origins;
 }
 
 function checkListen(value: string): ProxyOptions["listen"] {

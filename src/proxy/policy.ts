@@ -76,3 +76,16 @@ export const UPSTREAM_KEEPALIVE_CONNECTIONS = 16;
  * nginx is about to reuse.
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS = 4;
+
+/**
+ * How long the proxy waits for a receiver to accept a connection, in seconds, before it tries
+ * the next one (`--upstream` given more than once). A receiver on the same network accepts in
+ * milliseconds; the servers' own default (60 s) would hold Netdata's request past its timeout.
+ */
+export const UPSTREAM_CONNECT_TIMEOUT_SECONDS = 5;
+
+/**
+ * How long a receiver that failed a connection is left out before it is tried again, in
+ * seconds (nginx's fail_timeout, Apache's retry).
+ */
+export const UPSTREAM_RETRY_AFTER_FAILURE_SECONDS = 10;

@@ -5,17 +5,59 @@ import type { InsertMeta, NotificationFilter, StoredNotification } from "./store
 export const LIST_DEFAULT_LIMIT = 50;
 export const LIST_MAX_LIMIT = 10_000;
 
-export const INSERT_SQL = `
-  INSERT INTO notifications (content_key, kind, severity, message, title, host, alert_name,
-    chart, context, space, url, occurred_at, token, nodes_json, rooms_json, original_json,
-    received_at, client_cn)
-  VALUES (@contentKey, @kind, @severity, @message, @title, @host, @alertName, @chart, @context,
-    @space, @url, @occurredAt, @token, @nodesJson, @roomsJson, @originalJson, @receivedAt,
-    @clientCn)
-  ON CONFLICT (content_key) DO NOTHING
-  RETURNING id`;
+/**
+ * The columns an insert writes, each with the key `insertParams` gives its value under, in
+ * one order both stores use: SQLite binds them by name, PostgreSQL by position.
+ */
+export const INSERT_COLUMNS = [
+  ["content_key", "contentKey"],
+  ["kind", "kind"],
+  ["severity", "severity"],
+  ["message", "message"],
+  ["title", "title"],
+  ["host", "host"],
+  ["alert_name", "alertName"],
+  ["chart", "chart"],
+  ["context", "context"],
+  ["space", "space"],
+  ["url", "url"],
+  ["occurred_at", "occurredAt"],
+  ["token", "token"],
+  ["nodes_json", "nodesJson"],
+  ["rooms_json", "roomsJson"],
+  ["original_json", "originalJson"],
+  ["received_at", "receivedAt"],
+  ["client_cn", "clientCn"],
+] as const;
+
+/** How a store writes the i-th (from 1) parameter of a statement: `?`, `@name` or `$1`. */
+export type Placeholder = (index: number, name: string) => string;
+
+/** SQLite's positional parameter. */
+const QUESTION_MARK: Placeholder = () => "?";
+
+/**
+ * Stores one notification unless its content key is already there; the new row's id is
+ * returned, and no row at all for a redelivery.
+ */
+export function insertSql(placeholder: Placeholder): string {
+  const columns = INSERT_COLUMNS.map(([column]) => column).join(", ");
+  const values = INSERT_COLUMNS.map(([, name], i) => placeholder(i + 1, name)).join(", ");
+  return `INSERT INTO notifications (${columns}) VALUES (${values}) ON CONFLICT (content_key) DO NOTHING RETURNING id`;
+}
+
+/** The values of `insertSql`, by position. */
+export function insertValues(params: Record<string, string | null>): Array<string | null> {
+  return INSERT_COLUMNS.map(([, name]) => params[name] ?? null);
+}
+
+export const INSERT_SQL = insertSql((_i, name) => `@${name}`);
 
 export const SELECT_ID_BY_KEY_SQL = "SELECT id FROM notifications WHERE content_key = ?";
+
+/** The latest test notification with a token (`latestTestToken`). */
+export const LATEST_TOKEN_SQL =
+  "SELECT id, token, received_at FROM notifications WHERE kind = 'test' AND token IS NOT NULL ORDER BY id DESC LIMIT 1";
 
 export function insertParams(
   notification: Notification,
@@ -45,34 +87,48 @@ export function insertParams(
 }
 
 /** A parameterised SELECT for `list`; values never enter the SQL text. */
-export function listQuery(filter: NotificationFilter): { sql: string; params: unknown[] } {
-  const { clause, params } = whereClause(filter);
+export function listQuery(
+  filter: NotificationFilter,
+  placeholder: Placeholder = QUESTION_MARK,
+): { sql: string; params: unknown[] } {
+  const { clause, params } = whereClause(filter, placeholder);
   const limit = Math.min(Math.max(1, filter.limit ?? LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT);
   params.push(limit);
-  return { sql: `SELECT * FROM notifications ${clause} ORDER BY id DESC LIMIT ?`, params };
+  const limitParam = placeholder(params.length, "limit");
+  return {
+    sql: `SELECT * FROM notifications ${clause} ORDER BY id DESC LIMIT ${limitParam}`,
+    params,
+  };
 }
 
 /** How many rows `filter` matches, without its limit. */
-export function countQuery(filter: NotificationFilter): { sql: string; params: unknown[] } {
-  const { clause, params } = whereClause(filter);
+export function countQuery(
+  filter: NotificationFilter,
+  placeholder: Placeholder = QUESTION_MARK,
+): { sql: string; params: unknown[] } {
+  const { clause, params } = whereClause(filter, placeholder);
   return { sql: `SELECT COUNT(*) FROM notifications ${clause}`, params };
 }
 
-function whereClause(filter: NotificationFilter): { clause: string; params: unknown[] } {
+function whereClause(
+  filter: NotificationFilter,
+  placeholder: Placeholder,
+): { clause: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
+  const param = (name: string, value: unknown): string => {
+    params.push(value);
+    return placeholder(params.length, name);
+  };
   if (filter.kind !== undefined) {
     const kinds = [filter.kind].flat();
-    where.push(`kind IN (${kinds.map(() => "?").join(", ")})`);
-    params.push(...kinds);
+    where.push(`kind IN (${kinds.map((kind) => param("kind", kind)).join(", ")})`);
   }
   if (filter.severity !== undefined) {
-    where.push("severity = ?");
-    params.push(filter.severity);
+    where.push(`severity = ${param("severity", filter.severity)}`);
   }
   if (filter.since !== undefined) {
-    where.push("received_at >= ?");
-    params.push(filter.since.toISOString());
+    where.push(`received_at >= ${param("since", filter.since.toISOString())}`);
   }
   return { clause: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params };
 }

@@ -8,6 +8,7 @@ import {
   countQuery,
   INSERT_SQL,
   insertParams,
+  LATEST_TOKEN_SQL,
   listQuery,
   rowToStored,
   SELECT_ID_BY_KEY_SQL,
@@ -61,9 +62,6 @@ interface Pending {
 export interface SqliteStore extends NotificationStore {
   readonly path: string;
 }
-
-const LATEST_TOKEN_SQL =
-  "SELECT id, token, received_at FROM notifications WHERE kind = 'test' AND token IS NOT NULL ORDER BY id DESC LIMIT 1";
 
 export function openStore(path: string, options: OpenStoreOptions = {}): SqliteStore {
   if (options.synchronous !== undefined && !["full", "off"].includes(options.synchronous)) {

@@ -24,6 +24,10 @@ const APACHE_TEST_MODULES = [
   ["ssl_module", "mod_ssl.so"],
   ["proxy_module", "mod_proxy.so"],
   ["proxy_http_module", "mod_proxy_http.so"],
+  // For a config with several --upstream (a balancer://).
+  ["slotmem_shm_module", "mod_slotmem_shm.so"],
+  ["proxy_balancer_module", "mod_proxy_balancer.so"],
+  ["lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"],
 ] as const;
 
 const START_TIMEOUT_MS = 15_000;

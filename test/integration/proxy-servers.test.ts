@@ -127,6 +127,15 @@ async function startUpstream(): Promise<{ server: Server; port: number; seen: Se
 
 type Outcome = { status: number; body: string } | { error: string };
 
+/** A loopback port nothing listens on (connections to it are refused). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 interface Probe {
   client?: { cert: Buffer; key: Buffer };
   path?: string;
@@ -211,6 +220,10 @@ function optionSets(upstreamPort: number, port: number) {
       path: "/hooks/netdata-v2.json",
     },
     "port only, depth 3": { ...base, listen: String(port), verifyDepth: 3 },
+    "two upstreams": {
+      ...base,
+      upstream: [`http://127.0.0.1:${upstreamPort}`, "http://127.0.0.2:8080"],
+    },
   };
   return { base, sets };
 }
@@ -223,6 +236,8 @@ const SERVERS = [
     check: checkNginxConfig,
     // nginx counts a chunked body against client_max_body_size as it arrives.
     oversizedChunked: 413,
+    // proxy_next_upstream ... non_idempotent: a POST that reached a receiver is sent again.
+    resendsAfterReceiverDied: true,
   },
   {
     binary: findServerBinary("apache2"),
@@ -231,13 +246,22 @@ const SERVERS = [
     check: checkApacheConfig,
     // Apache cannot limit a proxied body it has not seen: no Content-Length, no request.
     oversizedChunked: 411,
+    // mod_proxy_balancer fails over on connection errors only: the config says so.
+    resendsAfterReceiverDied: false,
   },
 ];
 
 beforeAll(makePki);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-for (const { binary, render, start, check, oversizedChunked } of SERVERS) {
+for (const {
+  binary,
+  render,
+  start,
+  check,
+  oversizedChunked,
+  resendsAfterReceiverDied,
+} of SERVERS) {
   describe.skipIf(binary.skip)(`proxy config for ${binary.name} (${binary.label})`, () => {
     let upstream: Awaited<ReturnType<typeof startUpstream>>;
     let proxy: RunningServer;
@@ -261,6 +285,54 @@ for (const { binary, render, start, check, oversizedChunked } of SERVERS) {
         expect(result, result.output).toMatchObject({ ok: true });
       },
     );
+
+    it("fails over to the next receiver when the first refuses the connection, for every POST", async () => {
+      const dead = await closedPort();
+      const upstreams = [`http://127.0.0.1:${dead}`, `http://127.0.0.1:${upstream.port}`];
+      const balanced = await start((port) => render({ ...defaults(port), upstream: upstreams }));
+      try {
+        const before = upstream.seen.length;
+        const outcomes = [];
+        for (let i = 0; i < 4; i++)
+          outcomes.push(await probe(balanced.port, { client: as("good") }));
+        expect(outcomes).toEqual(Array(4).fill({ status: 200, body: '{"ok":true}' }));
+        expect(upstream.seen.length - before).toBe(4);
+      } finally {
+        await balanced.stop();
+      }
+    });
+
+    it(`${resendsAfterReceiverDied ? "sends" : "does not send"} a POST again to the next receiver when the first dies before answering`, async () => {
+      // Reads the whole request, then resets the connection: a receiver killed mid-request.
+      const dying = createServer((req) => {
+        req.resume();
+        req.on("end", () => req.socket.destroy());
+      });
+      await new Promise<void>((resolve) => dying.listen(0, "127.0.0.1", resolve));
+      const dyingPort = (dying.address() as AddressInfo).port;
+      const upstreams = [`http://127.0.0.1:${dyingPort}`, `http://127.0.0.1:${upstream.port}`];
+      const balanced = await start((port) => render({ ...defaults(port), upstream: upstreams }));
+      try {
+        const before = upstream.seen.length;
+        const outcomes = [];
+        for (let i = 0; i < 4; i++)
+          outcomes.push(await probe(balanced.port, { client: as("good") }));
+        if (resendsAfterReceiverDied) {
+          expect(outcomes).toEqual(Array(4).fill({ status: 200, body: '{"ok":true}' }));
+          expect(upstream.seen.length - before).toBe(4);
+        } else {
+          // The request that met the dying receiver gets 502 (Netdata's to retry); the others
+          // reach the live one.
+          expect(outcomes).toContainEqual(expect.objectContaining({ status: 502 }));
+          expect(upstream.seen.length - before).toBe(
+            outcomes.filter((o) => "status" in o && o.status === 200).length,
+          );
+        }
+      } finally {
+        await balanced.stop();
+        dying.close();
+      }
+    });
 
     it("fails the server's config test when a certificate file is missing (the check is real)", async () => {
       const site = render({ ...defaults(18_443), clientCa: file("missing-ca.pem") });

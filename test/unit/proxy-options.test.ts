@@ -24,7 +24,7 @@ describe("resolveProxyOptions", () => {
       serverName: "hooks.example.com",
       certPath: "/srv/proxy/tls/fullchain.pem",
       keyPath: "/srv/proxy/tls/privkey.pem",
-      upstream: "http://127.0.0.1:8080",
+      upstreams: ["http://127.0.0.1:8080"],
       listen: { address: null, port: 443 },
       path: "/webhooks/netdata",
       clientCaPath: NETDATA_ROOT_CA_PATH,
@@ -50,9 +50,9 @@ describe("resolveProxyOptions", () => {
   });
 
   it("keeps an upstream origin and drops a trailing slash", () => {
-    expect(resolveProxyOptions({ ...MINIMAL, upstream: "http://[::1]:9000/" }).upstream).toBe(
+    expect(resolveProxyOptions({ ...MINIMAL, upstream: "http://[::1]:9000/" }).upstreams).toEqual([
       "http://[::1]:9000",
-    );
+    ]);
   });
 
   it("keeps an upstream given as a DNS name, an IPv4 address or an IPv6 address", () => {
@@ -61,14 +61,32 @@ describe("resolveProxyOptions", () => {
       "http://10.0.0.5",
       "http://[::1]:80",
     ]) {
-      expect(resolveProxyOptions({ ...MINIMAL, upstream }).upstream).toBe(upstream);
+      expect(resolveProxyOptions({ ...MINIMAL, upstream }).upstreams).toEqual([upstream]);
     }
+  });
+
+  it("keeps several upstreams in the order given, each checked", () => {
+    const upstream = ["http://10.0.0.11:8080", "http://10.0.0.12:8080/"];
+    expect(resolveProxyOptions({ ...MINIMAL, upstream }).upstreams).toEqual([
+      "http://10.0.0.11:8080",
+      "http://10.0.0.12:8080",
+    ]);
+    expect(() =>
+      resolveProxyOptions({ ...MINIMAL, upstream: ["http://10.0.0.11:8080", "https://10.0.0.12"] }),
+    ).toThrow(ProxyOptionError);
+  });
+
+  it("refuses the same upstream twice, naming it", () => {
+    const upstream = ["http://10.0.0.11:8080", "http://10.0.0.11:8080/"];
+    expect(() => resolveProxyOptions({ ...MINIMAL, upstream })).toThrow(
+      /--upstream: http:\/\/10\.0\.0\.11:8080 is given twice/,
+    );
   });
 
   it.each(["nginx", "apache"] as const)(
     "the %s renderer refuses an upstream that bypassed validation",
     (server) => {
-      const options = { ...resolveProxyOptions(MINIMAL), upstream: "http://127.0.0.1;internal" };
+      const options = { ...resolveProxyOptions(MINIMAL), upstreams: ["http://127.0.0.1;internal"] };
       expect(() => PROXY_RENDERERS[server](options)).toThrow(/--upstream/);
     },
   );

@@ -24,6 +24,13 @@ const OPTION_SETS: Record<string, ProxyOptionsInput> = {
     path: "/hooks/netdata-v2",
     upstream: "http://10.0.0.5:3000",
   },
+  "two-upstreams": {
+    serverName: "hooks.example.com",
+    cert: "/etc/ssl/hooks/fullchain.pem",
+    key: "/etc/ssl/hooks/privkey.pem",
+    clientCa: "/opt/netdata-webhook-kit/certs/netdata-ca.pem",
+    upstream: ["http://10.0.0.11:8080", "http://10.0.0.12:8080"],
+  },
   "loopback-port-depth-3": {
     serverName: "localhost",
     cert: "/srv/tls/server.pem",

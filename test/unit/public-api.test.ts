@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -126,6 +126,25 @@ describe("the public API", () => {
     const consoleExports = await import("../../src/exports/console.js");
     expect(Object.keys(consoleExports).sort()).toEqual(["createAdminConsole"]);
     expect(underSrc(reachable("exports/console.ts"), "simulator/")).toEqual([]);
+  });
+
+  it("loads the PostgreSQL client only from src/store/postgres, which serve and inbox import only for a postgres:// --db", () => {
+    const sources = readdirSync(SRC, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(SRC, f));
+    const importers = sources.filter((f) =>
+      /^import\s[^;]*\bfrom\s+"pg";/m.test(readFileSync(f, "utf8")),
+    );
+    expect(importers.length).toBeGreaterThan(0);
+    for (const file of importers) expect(file.startsWith(join(SRC, "store/postgres/"))).toBe(true);
+    // Statically, the commands reach only the pg-free URL rules; the library entries, nothing.
+    const postgresModules = (entry: string) =>
+      underSrc(reachable(entry), "store/postgres/").map((f) => f.slice(SRC.length));
+    for (const command of ["commands/serve.ts", "commands/inbox.ts"]) {
+      expect(postgresModules(command)).toEqual(["store/postgres/database-url.ts"]);
+    }
+    expect(postgresModules("exports/receiver.ts")).toEqual([]);
+    expect(postgresModules("index.ts")).toEqual([]);
   });
 
   it("maps each subpath of package.json to a module under src/exports", () => {
