@@ -9,6 +9,12 @@ import { readFlagFile } from "./_file-problem.js";
 import { SECRET_HEADER } from "./_forward-values.js";
 import { SERVE_CONFIG_SCHEMA_FILE, SINK_KEYS } from "./_serve-config-schema.js";
 
+/** A secret the file writes in plain text or as {env: VAR}: handed to serve as its variable. */
+export interface SecretFromFile {
+  value: string;
+  ref: { env: string } | "plain";
+}
+
 // Reading `serve --config FILE`: YAML or JSON (JSON is YAML), checked against the shipped
 // schema for keys and types; every problem is said with its key path and line.
 
@@ -204,6 +210,8 @@ export interface SinkConfig {
   ca?: string;
   format?: string;
   filter?: { kinds?: string[]; "min-severity"?: string };
+  /** Exec sinks: names of serve's environment variables the command gets. */
+  env?: string[];
   /** A number; a flag's value that is not one stays as given, for serve's check to refuse. */
   concurrency?: number | string;
 }

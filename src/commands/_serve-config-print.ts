@@ -1,7 +1,6 @@
 import { type OptionSpecs, PROGRAM, UsageError } from "./_command.js";
 import { SECRET_HEADER } from "./_forward-values.js";
-import type { SecretFromFile } from "./_serve-config.js";
-import type { SinkConfig } from "./_serve-config-file.js";
+import type { SecretFromFile, SinkConfig } from "./_serve-config-file.js";
 import { plainKeys, SINK_KEYS, WHOLE_NUMBER_KEYS } from "./_serve-config-schema.js";
 
 // `serve --print-config`: the settings serve would run with, written as a configuration file
@@ -99,6 +98,8 @@ function sinksFromOrder(order: Order): SinkConfig[] {
       sink.filter = { ...sink.filter, kinds: value.split(",").map((k) => k.trim()) };
     } else if (name === SINK_KEYS["min-severity"]) {
       sink.filter = { ...sink.filter, "min-severity": value };
+    } else if (name === SINK_KEYS.env) {
+      sink.env = [...(sink.env ?? []), value];
     } else if (name === SINK_KEYS.concurrency) {
       sink.concurrency = /^\d+$/.test(value) ? Number(value) : value;
     }

@@ -34,6 +34,7 @@ export const SINK_KEYS = {
   kinds: "forward-kind",
   "min-severity": "forward-min-severity",
   concurrency: "forward-concurrency",
+  env: "forward-env",
 } as const;
 
 /** The option names that are keys of the file as they are (sinks and `-file` twins are not). */
@@ -97,6 +98,12 @@ const SINK_SCHEMA: Schema = {
       type: "string",
       description:
         "https url sinks: also trust the CA certificates in this PEM file (a private CA)",
+    },
+    env: {
+      type: "array",
+      items: { type: "string" },
+      description:
+        "exec sinks: variables of serve's environment the command gets besides PATH, HOME, LANG, LC_*, TZ and NETDATA_* (names only)",
     },
     format: {
       type: "string",

@@ -4,7 +4,12 @@ import {
   type ParsedValues,
   UsageError,
 } from "./_command.js";
-import { type ConfigFile, readConfigFile, sinksOf } from "./_serve-config-file.js";
+import {
+  type ConfigFile,
+  readConfigFile,
+  type SecretFromFile,
+  sinksOf,
+} from "./_serve-config-file.js";
 import { printedConfig } from "./_serve-config-print.js";
 import { plainKeys, SINK_KEYS } from "./_serve-config-schema.js";
 
@@ -14,12 +19,6 @@ import { plainKeys, SINK_KEYS } from "./_serve-config-schema.js";
 
 type Order = ReadonlyArray<{ name: string; value: string | undefined }>;
 type Values = Record<string, unknown>;
-
-/** A secret the file writes in plain text or as {env: VAR}: handed to serve as its variable. */
-export interface SecretFromFile {
-  value: string;
-  ref: { env: string } | "plain";
-}
 
 /** The file's settings as flags: values, the sinks' flags in order, and the secrets. */
 interface FileSettings {
@@ -131,6 +130,7 @@ function toFlags(
     add(SINK_KEYS.kinds, sink.filter?.kinds?.join(","));
     add(SINK_KEYS["min-severity"], sink.filter?.["min-severity"]);
     add(SINK_KEYS.concurrency, sink.concurrency);
+    for (const name of sink.env ?? []) add(SINK_KEYS.env, name);
   }
   return { values, sinks, secrets };
 }

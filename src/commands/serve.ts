@@ -20,7 +20,6 @@ import {
   type ReceiverOptions,
   type TlsMaterial,
 } from "../receiver/server-options.js";
-import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import {
   DEFAULT_TRUSTED_PROXIES,

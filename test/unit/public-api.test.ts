@@ -143,7 +143,9 @@ describe("the public API", () => {
     for (const command of ["commands/serve.ts", "commands/inbox.ts"]) {
       expect(postgresModules(command)).toEqual(["store/postgres/database-url.ts"]);
     }
-    expect(postgresModules("exports/receiver.ts")).toEqual([]);
+    for (const entry of ["exports/node.ts", "exports/sqlite.ts", "exports/fetch.ts"]) {
+      expect(postgresModules(entry)).toEqual([]);
+    }
     expect(postgresModules("index.ts")).toEqual([]);
   });
 
@@ -156,6 +158,7 @@ describe("the public API", () => {
       "express",
       "fastify",
       "sqlite",
+      "postgres",
       "verify",
       "proxy",
       "pki",
