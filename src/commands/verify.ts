@@ -143,7 +143,8 @@ printed at the top and the checks that depend on it are reported as "not run: ba
 Statuses:
   PASS          the receiver did what Netdata needs
   FAIL          it did not (cause and fix below the line)
-  SKIP          not run, with the reason (a missing --pki identity or secret, the baseline)
+  SKIP          not run, with the reason: it does not apply, --skip, the baseline, or it
+                could not run (a required one makes the run INCOMPLETE, exit 1)
   INCONCLUSIVE  a negative check's request was refused, but so was its control (the same
                 request without the defect): the refusal proves nothing
 Levels (verify --list): required = Netdata's deliveries would fail, or a sender without
@@ -155,10 +156,10 @@ FAILED:<reason> or NONE, and X-Client-DN with the certificate's RFC 2253 subject
 Every request verify expects to be refused carries a unique canary in its message.
 With --observe-log FILE and/or --observe-command CMD, verify looks for them after the run: a
 canary that shows up fails its check with "refused on the wire but handled inside".
-An mTLS refusal is proven by a TLS alert, a failed handshake or a 4xx. A reset or close after
-the whole request was written passes with the warning "closed after the request was sent:
-the receiver may have handled it" (also in the report's warnings) until --observe-* shows
-that no canary got through.
+A TLS alert or a failed handshake proves a refusal. A 4xx, or a close after the whole request
+was written, is also what a receiver that handled the request first answers: without
+--observe-* the summary says once that refusals were judged on the wire only.
+Failures that share a cause are listed once under it, with one fix (--json: causes, causeId).
 --verbose prints each check's requests and responses (secrets as their length); the --json
 report always has them.
 Netdata's delivery timeout is not documented: verify takes the CRC's 5 s as the delivery

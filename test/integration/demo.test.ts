@@ -8,7 +8,7 @@ describe("demo (npm start)", () => {
     expect(run.stderr).toBe("");
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain("35 checks: 35 passed, 0 failed");
-    expect(run.stdout).toContain("PASS: every required check passed (exit 0)");
+    expect(run.stdout).toContain("PASS: every required check ran and passed (exit 0)");
     expect(run.stdout.match(/\n {2}\d\. /g)).toHaveLength(3);
     for (const next of ["serve", "verify", "proxy"]) {
       expect(run.stdout).toContain(`netdata-webhook-kit ${next} `);
