@@ -146,9 +146,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         (html) => sendText(res, 200, "text/html; charset=utf-8", html),
         (error: Error) => {
           options.logger.error("admin console request failed", { path: req.url, error });
-          sendJson(res, 503, {
-            error: "the console could not read the store; see the receiver's log",
-          });
+          void storeProblem(options.receiver.store).then((why) =>
+            sendJson(res, 503, { error: `the console could not read the store${why}` }),
+          );
         },
       );
       return;
@@ -230,6 +230,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return closing;
     },
   };
+}
+
+/**
+ * Why the store could not be read, when it can say (a database that is down), in /readyz's
+ * words; the log has the rest.
+ */
+async function storeProblem(store: NotificationStore): Promise<string> {
+  const ready = await store.readiness().catch(() => ({ ok: true as const }));
+  return ready.ok ? "; see the receiver's log" : `: ${ready.reason}; see the receiver's log`;
 }
 
 async function page(options: AdminServerOptions): Promise<string> {
