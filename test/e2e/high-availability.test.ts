@@ -224,6 +224,8 @@ describe.skipIf(postgres.skip || nginx.skip)(
         const run = await runBuilt([
           ...["verify", webhook, "--pki", pkiDir, "--server-ca", pkiFile(pkiDir, "ca", "pem")],
           ...["--observe-command", observe],
+          // The receivers take no credentials and have no legacy CRC challenge.
+          ...["--auth", "none", "--no-challenge"],
         ]);
         expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
       },
