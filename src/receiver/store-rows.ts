@@ -17,6 +17,11 @@ export const INSERT_SQL = `
 
 export const SELECT_ID_BY_KEY_SQL = "SELECT id FROM notifications WHERE content_key = ?";
 
+/** A new notification's row for one forwarding sink: (notification id, sink, queued at, due at). */
+export const ENQUEUE_DELIVERY_SQL = `
+  INSERT INTO deliveries (notification_id, sink, queued_at, next_attempt_at)
+  VALUES (?, ?, ?, ?) ON CONFLICT (notification_id, sink) DO NOTHING`;
+
 export function insertParams(
   notification: Notification,
   key: string,

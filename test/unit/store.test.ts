@@ -142,6 +142,21 @@ describe("insert", () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(50);
   });
 
+  it("keeps the event loop turning while a commit waits for another connection's write lock", async () => {
+    const store = openAt(path);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const { notification, key } = testNotification("behind-a-lock");
+    const insert = store.insert(notification, key);
+    // The insert is waiting for the lock: a commit on the event loop would hold it here
+    // until the busy timeout ran out, and the insert would fail.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    other.exec("COMMIT");
+    other.close();
+    await expect(insert).resolves.toMatchObject({ duplicate: false });
+  });
+
   it("fails only the bad row of a batch", async () => {
     const store = openAt(path);
     const good = testNotification("good");
