@@ -16,11 +16,11 @@ const USAGE = `Usage: npm run bench [-- --runs N] [--duration S] [--only 1,2,...
 Options:
   --runs N       measurements per figure (default 5, at least 5 for a result worth quoting)
   --duration S   seconds per load run (default 5)
-  --only LIST    comma-separated row numbers (1-9); rows 1 and 2 always run together
+  --only LIST    comma-separated row numbers (1-10); rows 1 and 2 always run together
   --cpu-prof     start receiver processes with node --cpu-prof
 `;
 
-const ROW_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+const ROW_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
 const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL("./.tmp/profiles", import.meta.url));
@@ -56,7 +56,7 @@ function options() {
   const only = values.only?.split(",").map((id) => id.trim()) ?? ROW_IDS;
   const unknown = only.filter((id) => !ROW_IDS.includes(id));
   if (unknown.length > 0)
-    throw new PreflightError(`--only: no row ${unknown.join(", ")}; rows are 1-9.`, 2);
+    throw new PreflightError(`--only: no row ${unknown.join(", ")}; rows are 1-10.`, 2);
   return { runs, durationS, only: new Set(only), cpuProf: values["cpu-prof"] === true };
 }
 
@@ -73,6 +73,7 @@ async function main() {
   const { measureVerify, measureCerts, measureColdStart } = await import("./rows/commands.js");
   const { measureMemory } = await import("./rows/memory.js");
   const { measureForwarding } = await import("./rows/forwarding.js");
+  const { measureLibrary } = await import("./rows/library.js");
   const { renderMarkdown, renderTable, writeResults } = await import("./lib/report.js");
   // The flags the CLI's shebang gives `serve`, so the receiver runs as deployed.
   const { RECEIVER_NODE_FLAGS } = await import("../dist/receiver/limits.js");
@@ -100,6 +101,7 @@ async function main() {
   if (wanted("7")) rows.push(await measureColdStart(ctx));
   if (wanted("8")) rows.push(await measureMemory(ctx));
   if (wanted("9")) rows.push(await measureForwarding(ctx));
+  if (wanted("10")) rows.push(await measureLibrary(ctx));
   removeStores(ctx);
 
   const { machine, versions } = describeMachine(tools);
