@@ -3,8 +3,24 @@ import { createHash } from "node:crypto";
 /** Deepest nesting notificationKey accepts; keeps the recursion far from the stack limit. */
 export const CONTENT_KEY_MAX_DEPTH = 256;
 
-function misuse(path: string, problem: string): TypeError {
-  return new TypeError(`[netdata-webhook-kit] notificationKey: ${path || "/"} ${problem}`);
+/**
+ * A value canonicalJson refuses. Where it sits (`/alert/0/x`) is collected while the error
+ * unwinds, so that the walk builds no path strings for the values it accepts.
+ */
+class Refused {
+  readonly segments: string[] = [];
+  constructor(readonly problem: string) {}
+}
+
+/**
+ * What JSON.stringify escapes in a string (", \, U+0000-U+001F, lone surrogates), and any
+ * surrogate: a string without these is written as it is, between quotes, which is quicker.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes exactly these
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(text: string): string {
+  return ESCAPED_IN_JSON.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function isPlainObject(value: object): boolean {
@@ -12,38 +28,57 @@ function isPlainObject(value: object): boolean {
   return prototype === Object.prototype || prototype === null;
 }
 
-function canonical(value: unknown, path: string, depth: number): string {
+function canonical(value: unknown, depth: number): string {
   if (depth > CONTENT_KEY_MAX_DEPTH) {
-    throw misuse(path, `is nested deeper than ${CONTENT_KEY_MAX_DEPTH} levels`);
+    throw new Refused(`is nested deeper than ${CONTENT_KEY_MAX_DEPTH} levels`);
   }
-  if (value === null || typeof value === "string" || typeof value === "boolean") {
-    return JSON.stringify(value);
-  }
+  if (typeof value === "string") return quote(value);
+  if (value === null || typeof value === "boolean") return JSON.stringify(value);
   if (typeof value === "number") {
     // JSON.parse reads 1e999 (or any number too large for a double) as Infinity. Written as
     // 1e999 / -1e999 it keeps its sign, stays JSON and parses back to the same value.
     if (value === Number.POSITIVE_INFINITY) return "1e999";
     if (value === Number.NEGATIVE_INFINITY) return "-1e999";
-    if (Number.isNaN(value)) throw misuse(path, "is NaN, which JSON cannot hold");
+    if (Number.isNaN(value)) throw new Refused("is NaN, which JSON cannot hold");
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) {
-    const items = value.map((item, index) => canonical(item, `${path}/${index}`, depth + 1));
-    return `[${items.join(",")}]`;
-  }
+  if (Array.isArray(value)) return canonicalArray(value, depth);
   if (typeof value === "object" && isPlainObject(value)) {
-    return canonicalObject(value as Record<string, unknown>, path, depth);
+    return canonicalObject(value as Record<string, unknown>, depth);
   }
   const kind = typeof value === "object" ? "a non-plain object" : typeof value;
-  throw misuse(path, `is not JSON (got ${kind})`);
+  throw new Refused(`is not JSON (got ${kind})`);
 }
 
-function canonicalObject(value: Record<string, unknown>, path: string, depth: number): string {
+/** canonical() of a member, its name added to the path of a refusal from inside it. */
+function member(value: unknown, depth: number, segment: string | number): string {
+  try {
+    return canonical(value, depth);
+  } catch (error) {
+    if (error instanceof Refused) error.segments.push(String(segment));
+    throw error;
+  }
+}
+
+function canonicalArray(value: readonly unknown[], depth: number): string {
+  let out = "[";
+  for (let index = 0; index < value.length; index++) {
+    if (index > 0) out += ",";
+    out += member(value[index], depth + 1, index);
+  }
+  return `${out}]`;
+}
+
+function canonicalObject(value: Record<string, unknown>, depth: number): string {
   // Default sort compares UTF-16 code units, the order RFC 8785 (JCS) prescribes.
-  const members = Object.keys(value)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonical(value[key], `${path}/${key}`, depth + 1)}`);
-  return `{${members.join(",")}}`;
+  const keys = Object.keys(value).sort();
+  let out = "{";
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    if (index > 0) out += ",";
+    out += `${quote(key)}:${member(value[key], depth + 1, key)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -54,7 +89,17 @@ function canonicalObject(value: Record<string, unknown>, path: string, depth: nu
  * hold and for nesting deeper than CONTENT_KEY_MAX_DEPTH.
  */
 export function canonicalJson(value: unknown): string {
-  return canonical(value, "", 1);
+  try {
+    return canonical(value, 1);
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    throw new TypeError(`[netdata-webhook-kit] notificationKey: ${refusalText(error)}`);
+  }
+}
+
+/** "/alert/0 is NaN, which JSON cannot hold" */
+function refusalText(refused: Refused): string {
+  return `/${[...refused.segments].reverse().join("/")} ${refused.problem}`;
 }
 
 /**
@@ -62,7 +107,11 @@ export function canonicalJson(value: unknown): string {
  * no event id, so two deliveries of the same content share a key whatever their key order.
  */
 export function notificationKey(body: unknown): string {
-  return createHash("sha256").update(canonicalJson(body), "utf8").digest("hex");
+  return sha256Hex(canonicalJson(body));
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 export type NotificationKeyResult = { ok: true; key: string } | { ok: false; reason: string };
@@ -73,12 +122,9 @@ export type NotificationKeyResult = { ok: true; key: string } | { ok: false; rea
  */
 export function notificationKeyOf(body: unknown): NotificationKeyResult {
   try {
-    return { ok: true, key: notificationKey(body) };
+    return { ok: true, key: sha256Hex(canonical(body, 1)) };
   } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    return {
-      ok: false,
-      reason: error.message.replace(/^\[netdata-webhook-kit\] notificationKey: /, "body "),
-    };
+    if (!(error instanceof Refused)) throw error;
+    return { ok: false, reason: `body ${refusalText(error)}` };
   }
 }
