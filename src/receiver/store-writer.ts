@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { InsertValues } from "./store-rows.js";
 
 /**
  * The store's write path: group commit of inserts, each new notification's `deliveries` rows
@@ -10,9 +11,9 @@ import type Database from "better-sqlite3";
  * only their arguments and globals, never an import or a module-level name.
  */
 
-/** One insert: the statement's parameters and the outbox clock's reading, when it has routes. */
+/** One insert: the statement's values and the outbox clock's reading, when it has routes. */
 export interface InsertJob {
-  params: Record<string, string | null>;
+  params: InsertValues;
   /** `queued_at` and `next_attempt_at` of its deliveries rows, in ms since the epoch. */
   at: number | null;
 }
@@ -60,13 +61,10 @@ export function createBatchCommitter(
   let routes: Route[] = [];
 
   const insertOne = (job: InsertJob, queued: Set<string>): JobOutcome => {
+    const [contentKey, kind, severity] = job.params;
     const inserted = insert.get(job.params) as { id: number } | undefined;
-    if (!inserted) {
-      return { id: Number(selectId.get(job.params.contentKey)), duplicate: true };
-    }
+    if (!inserted) return { id: Number(selectId.get(contentKey)), duplicate: true };
     const id = Number(inserted.id);
-    const kind = String(job.params.kind);
-    const severity = String(job.params.severity);
     for (const route of routes) {
       if (route.kinds && !route.kinds.has(kind)) continue;
       if (route.severities && !route.severities.has(severity)) continue;

@@ -13,6 +13,7 @@ import {
   countQuery,
   ENQUEUE_DELIVERY_SQL,
   INSERT_SQL,
+  type InsertValues,
   insertParams,
   listQuery,
   rowToStored,
@@ -127,7 +128,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       if (closing) return Promise.reject(new Error("the notification store is closed"));
       if (failure) return Promise.reject(failure);
       if (options.readonly) return Promise.reject(new Error("the store was opened read-only"));
-      let params: Record<string, string | null>;
+      let params: InsertValues;
       try {
         params = insertParams(notification, key, meta);
       } catch (error) {
