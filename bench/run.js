@@ -3,6 +3,7 @@
 // of every figure goes to bench/results/latest.json. See bench/README.md for what each row measures.
 // Timing never fails the bench: it exits 0 whether targets are met or not, 1 when a
 // measurement could not be made, 2 when a required program is missing.
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeMachine, ensureBuild, ensureTools, PreflightError } from "./lib/preflight.js";
@@ -25,6 +26,8 @@ const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL("./.tmp/profiles", import.meta.url));
 const started = performance.now();
+/** The machine is shared: its load average (1, 5, 15 min) when the bench starts and ends. */
+const loadAtStart = loadavg();
 
 /** @param {string} message */
 function progress(message) {
@@ -104,7 +107,10 @@ async function main() {
   if (wanted("10")) rows.push(await measureLibrary(ctx));
   removeStores(ctx);
 
-  const { machine, versions } = describeMachine(tools);
+  const { versions, ...described } = describeMachine(tools);
+  const round2 = (/** @type {number[]} */ load) => load.map((n) => Math.round(n * 100) / 100);
+  const loadAverage = { start: round2(loadAtStart), end: round2(loadavg()) };
+  const machine = { ...described.machine, loadAverage };
   const wallTimeS = Math.round((performance.now() - started) / 100) / 10;
   const notes = rows.flatMap((row) => row.notes);
   const markdown = renderMarkdown(rows);
@@ -119,7 +125,7 @@ async function main() {
     notes,
     markdown,
   });
-  const machineLine = `${machine.cores} cores ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.os}; Node ${versions.node}, OpenSSL ${versions.nodeOpenssl} (CLI: ${versions.opensslCli})`;
+  const machineLine = `${machine.cores} cores ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.os}; Node ${versions.node}, OpenSSL ${versions.nodeOpenssl} (CLI: ${versions.opensslCli}); load average (1/5/15 min) ${loadAverage.start.join(" ")} at the start, ${loadAverage.end.join(" ")} at the end`;
   process.stdout.write(`\n${renderTable(rows)}\n\n${machineLine}\n`);
   if (notes.length > 0)
     process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n`);
