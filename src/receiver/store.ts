@@ -92,9 +92,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       for (const waiter of waiting.splice(0)) waiter.reject(error);
     },
   };
+  const onWriterThread = !options.readonly && isPlainFilePath(path);
+  // Checkpoints (which fsync the database file) run on the writer thread: a commit on this
+  // thread's connection (the outbox's status updates) would otherwise start one when the
+  // log passes 1000 pages, and hold the event loop for it.
+  if (onWriterThread) db.pragma("wal_autocheckpoint = 0");
   const writer: Writer | undefined = options.readonly
     ? undefined
-    : isPlainFilePath(path)
+    : onWriterThread
       ? startWriterThread(
           {
             path,
