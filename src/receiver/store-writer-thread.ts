@@ -72,7 +72,9 @@ export function startWriterThread(
     if (outstanding === 0) worker.unref();
     events.committed(message);
   });
-  worker.on("error", (error) => stop(error));
+  worker.on("error", (error) =>
+    stop(new Error(`the store's writer thread failed: ${error.message}`)),
+  );
   worker.on("exit", (code) => stop(new Error(`the store's writer thread exited (code ${code})`)));
   return {
     send(jobs) {

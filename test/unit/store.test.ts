@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -155,6 +155,20 @@ describe("insert", () => {
     other.exec("COMMIT");
     other.close();
     await expect(insert).resolves.toMatchObject({ duplicate: false });
+  });
+
+  it("refuses inserts and says why when its writer thread cannot open the database", async () => {
+    const store = openAt(path);
+    // The file is replaced before the writer thread opens it: it finds a folder there.
+    rmSync(path);
+    mkdirSync(path);
+    const { notification, key } = testNotification("no-writer");
+    await expect(store.insert(notification, key)).rejects.toThrow(/writer thread failed/);
+    await expect(store.insert(notification, "another-key")).rejects.toThrow(/writer thread/);
+    expect(await store.readiness()).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/cannot write: the store's writer thread failed/),
+    });
   });
 
   it("fails only the bad row of a batch", async () => {
