@@ -3,6 +3,7 @@
 // of every figure goes to bench/results/latest.json. See bench/README.md for what each row measures.
 // Timing never fails the bench: it exits 0 whether targets are met or not, 1 when a
 // measurement could not be made, 2 when a required program is missing.
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeMachine, ensureBuild, ensureTools, PreflightError } from "./lib/preflight.js";
@@ -16,15 +17,17 @@ const USAGE = `Usage: npm run bench [-- --runs N] [--duration S] [--only 1,2,...
 Options:
   --runs N       measurements per figure (default 5, at least 5 for a result worth quoting)
   --duration S   seconds per load run (default 5)
-  --only LIST    comma-separated row numbers (1-10); rows 1 and 2 always run together
+  --only LIST    comma-separated row numbers (1-11); rows 1 and 2 always run together
   --cpu-prof     start receiver processes with node --cpu-prof
 `;
 
-const ROW_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+const ROW_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"];
 const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const PROFILES_DIR = fileURLToPath(new URL("./.tmp/profiles", import.meta.url));
 const started = performance.now();
+/** The machine is shared: its load average (1, 5, 15 min) when the bench starts and ends. */
+const loadAtStart = loadavg();
 
 /** @param {string} message */
 function progress(message) {
@@ -56,7 +59,7 @@ function options() {
   const only = values.only?.split(",").map((id) => id.trim()) ?? ROW_IDS;
   const unknown = only.filter((id) => !ROW_IDS.includes(id));
   if (unknown.length > 0)
-    throw new PreflightError(`--only: no row ${unknown.join(", ")}; rows are 1-10.`, 2);
+    throw new PreflightError(`--only: no row ${unknown.join(", ")}; rows are 1-11.`, 2);
   return { runs, durationS, only: new Set(only), cpuProf: values["cpu-prof"] === true };
 }
 
@@ -74,6 +77,7 @@ async function main() {
   const { measureMemory } = await import("./rows/memory.js");
   const { measureForwarding } = await import("./rows/forwarding.js");
   const { measurePostgres } = await import("./rows/postgres.js");
+  const { measureLibrary } = await import("./rows/library.js");
   const { renderMarkdown, renderTable, writeResults } = await import("./lib/report.js");
   // The flags the CLI's shebang gives `serve`, so the receiver runs as deployed.
   const { RECEIVER_NODE_FLAGS } = await import("../dist/receiver/limits.js");
@@ -101,10 +105,14 @@ async function main() {
   if (wanted("7")) rows.push(await measureColdStart(ctx));
   if (wanted("8")) rows.push(await measureMemory(ctx));
   if (wanted("9")) rows.push(await measureForwarding(ctx));
-  if (wanted("10")) rows.push(await measurePostgres(ctx));
+  if (wanted("11")) rows.push(await measurePostgres(ctx));
+  if (wanted("10")) rows.push(await measureLibrary(ctx));
   removeStores(ctx);
 
-  const { machine, versions } = describeMachine(tools);
+  const { versions, ...described } = describeMachine(tools);
+  const round2 = (/** @type {number[]} */ load) => load.map((n) => Math.round(n * 100) / 100);
+  const loadAverage = { start: round2(loadAtStart), end: round2(loadavg()) };
+  const machine = { ...described.machine, loadAverage };
   const wallTimeS = Math.round((performance.now() - started) / 100) / 10;
   const notes = rows.flatMap((row) => row.notes);
   const markdown = renderMarkdown(rows);
@@ -119,7 +127,7 @@ async function main() {
     notes,
     markdown,
   });
-  const machineLine = `${machine.cores} cores ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.os}; Node ${versions.node}, OpenSSL ${versions.nodeOpenssl} (CLI: ${versions.opensslCli})`;
+  const machineLine = `${machine.cores} cores ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.os}; Node ${versions.node}, OpenSSL ${versions.nodeOpenssl} (CLI: ${versions.opensslCli}); load average (1/5/15 min) ${loadAverage.start.join(" ")} at the start, ${loadAverage.end.join(" ")} at the end`;
   process.stdout.write(`\n${renderTable(rows)}\n\n${machineLine}\n`);
   if (notes.length > 0)
     process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n`);

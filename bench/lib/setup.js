@@ -87,8 +87,9 @@ let childCount = 0;
  * The reference receiver in a child process: bearer auth, challenge secret, its own SQLite file.
  * @param {BenchContext} ctx
  * @param {{ name: string, db?: string, mode?: "direct" | "behind-proxy", synchronous?: "full" | "off",
- *   execArgv?: string[], forwardUrl?: string }} options node flags on top of ctx.receiverExecArgv;
- *   forwardUrl: forward each notification there through the outbox
+ *   execArgv?: string[], forwardUrl?: string, adapter?: "node" }} options node flags on top of
+ *   ctx.receiverExecArgv; forwardUrl: forward each notification there through the outbox;
+ *   adapter "node": netdataWebhookNode on a node:https server instead of startReceiver
  */
 export function startReceiverProcess(ctx, options) {
   childCount += 1;
@@ -103,6 +104,7 @@ export function startReceiverProcess(ctx, options) {
       bearerToken: ctx.bearerToken,
       challengeSecret: ctx.challengeSecret,
       ...(options.forwardUrl ? { forwardUrl: options.forwardUrl } : {}),
+      ...(options.adapter ? { adapter: options.adapter } : {}),
     },
     { name, logDir: ctx.tmp, execArgv: [...ctx.receiverExecArgv, ...(options.execArgv ?? [])] },
   );

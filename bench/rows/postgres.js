@@ -30,7 +30,7 @@ export async function measurePostgres(ctx) {
   try {
     const { results, answered, cutOff } = await compareKeepAlive(
       ctx,
-      "10",
+      "11",
       [
         { label: "PostgreSQL", url: pg.url },
         { label: "SQLite", url: sqlite.url },
@@ -51,7 +51,7 @@ export async function measurePostgres(ctx) {
     const comparison = ratio(main, base);
     const latency = latencyLines(a, b);
     return {
-      id: "10",
+      id: "11",
       what: "PostgreSQL store against SQLite, keep-alive, both durable",
       figure: main,
       baseline: base,

@@ -10,10 +10,6 @@ export interface QueueRow {
   next_attempt_at: number;
 }
 
-export const ENQUEUE_SQL = `
-  INSERT INTO deliveries (notification_id, sink, queued_at, next_attempt_at)
-  VALUES (?, ?, ?, ?) ON CONFLICT (notification_id, sink) DO NOTHING`;
-
 /** The oldest pending delivery of a sink: in order, whether due or not. */
 export const HEAD_SQL = `
   SELECT id, notification_id, attempts, queued_at, next_attempt_at FROM deliveries

@@ -1,3 +1,4 @@
+import type { DeliveryRoute } from "../receiver/store-internals.js";
 import { OptionError } from "../validate/option-error.js";
 import type { OutboxOptions, OutboxSink } from "./outbox-types.js";
 import { compileSinkFilter } from "./sink-filter.js";
@@ -8,7 +9,8 @@ export const SINK_NAME_PATTERN = /^[A-Za-z0-9._:()#-]{1,100}$/;
 
 export interface ValidSink {
   sink: OutboxSink;
-  matches: (kind: string, severity: string) => boolean;
+  /** Which new notifications get a row for this sink (its compiled filter). */
+  route: DeliveryRoute;
 }
 
 /** Checks every option once; returns the sinks with their compiled filters. */
@@ -58,7 +60,8 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
     }
     positive(sink.concurrency, `${where}.concurrency`);
     positive(sink.attemptTimeoutMs, `${where}.attemptTimeoutMs`);
-    return { sink, matches: compileSinkFilter(sink.filter, `${CALLER}: ${where}`) };
+    const filter = compileSinkFilter(sink.filter, `${CALLER}: ${where}`);
+    return { sink, route: { sink: sink.name, ...filter } };
   });
 }
 

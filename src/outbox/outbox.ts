@@ -8,7 +8,6 @@ import {
   COUNTS_SQL,
   DELIVERED_SQL,
   DUE_SQL,
-  ENQUEUE_SQL,
   GIVE_UP_SQL,
   HEAD_SQL,
   INTERRUPTED_SQL,
@@ -75,7 +74,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
     now,
     random: options.random ?? Math.random,
   };
-  const enqueue = db.prepare(ENQUEUE_SQL);
   const idleWaiters: Array<() => void> = [];
   const workers = new Map<string, SinkWorker>();
   const slots = createDeliverySlots(
@@ -96,16 +94,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   };
 
-  // Kept after close(): notifications that still arrive are queued for the next start.
-  internals.addInsertHook((row) => {
-    const at = now();
-    for (const sink of valid) {
-      if (!sink.matches(row.kind, row.severity)) continue;
-      enqueue.run(row.id, sink.sink.name, at, at);
-      // Runs after the commit: the transaction around this hook is synchronous.
-      workers.get(sink.sink.name)?.kick();
-    }
-  });
+  // The store writes each new notification's rows in the transaction that commits it, then
+  // says which sinks got one. Kept after close(): notifications that still arrive are queued
+  // for the next start.
+  internals.routeDeliveries(
+    valid.map((s) => s.route),
+    now,
+    (sinks) => {
+      for (const name of sinks) workers.get(name)?.kick();
+    },
+  );
 
   const pendingCount = db
     .prepare(

@@ -3,6 +3,7 @@ import {
   type NotificationKind,
   type Severity,
 } from "../protocol/notification-types.js";
+import type { DeliveryRoute } from "../receiver/store-internals.js";
 import type { SinkFilter } from "./outbox-types.js";
 
 /** Gravity of each severity for `minSeverity`: a recovery ("clear") counts as low as "info". */
@@ -24,31 +25,36 @@ export const FILTER_KIND_NAMES: readonly string[] = [
   ...Object.keys(KIND_GROUPS),
 ];
 
-/** Validates a filter once and returns the test applied to each new notification. */
+/**
+ * Validates a filter once and returns it as the store applies it to each new notification:
+ * the kinds and the severities that pass (null: any). A severity passes when its rank is at
+ * least `minSeverity`'s.
+ */
 export function compileSinkFilter(
   filter: SinkFilter | undefined,
   where: string,
-): (kind: string, severity: string) => boolean {
-  const kinds = filter?.kinds === undefined ? undefined : new Set<string>();
-  for (const name of filter?.kinds ?? []) {
-    const expanded =
+): Omit<DeliveryRoute, "sink"> {
+  const expand = (name: string): readonly NotificationKind[] => {
+    const kinds =
       KIND_GROUPS[name] ??
-      (NOTIFICATION_KINDS.includes(name as NotificationKind) ? [name] : undefined);
-    if (!expanded) {
-      throw new TypeError(
-        `[netdata-webhook-kit] ${where}.filter.kinds: expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
-      );
-    }
-    for (const kind of expanded) kinds?.add(kind);
-  }
+      (NOTIFICATION_KINDS.includes(name as NotificationKind) ? [name as NotificationKind] : null);
+    if (kinds) return kinds;
+    throw new TypeError(
+      `[netdata-webhook-kit] ${where}.filter.kinds: expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
+    );
+  };
+  const kinds = filter?.kinds === undefined ? null : [...new Set(filter.kinds.flatMap(expand))];
   const min = filter?.minSeverity;
   if (min !== undefined && !(min in SEVERITY_RANK)) {
     throw new TypeError(
       `[netdata-webhook-kit] ${where}.filter.minSeverity: expected one of ${Object.keys(SEVERITY_RANK).join(", ")}, got ${JSON.stringify(min)}`,
     );
   }
-  const minRank = min === undefined ? 0 : SEVERITY_RANK[min];
-  return (kind, severity) =>
-    (kinds === undefined || kinds.has(kind)) &&
-    (SEVERITY_RANK[severity as Severity] ?? 0) >= minRank;
+  const severities =
+    min === undefined
+      ? null
+      : (Object.keys(SEVERITY_RANK) as Severity[]).filter(
+          (severity) => SEVERITY_RANK[severity] >= SEVERITY_RANK[min],
+        );
+  return { kinds, severities };
 }

@@ -83,7 +83,11 @@ export function headerValues(rawHeaders: readonly string[], name: string): strin
   const wanted = name.toLowerCase();
   const values: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === wanted) values.push(rawHeaders[i + 1] ?? "");
+    const header = rawHeaders[i] ?? "";
+    // The length first: most names differ in it, and then need no lower-cased copy.
+    if (header.length === wanted.length && header.toLowerCase() === wanted) {
+      values.push(rawHeaders[i + 1] ?? "");
+    }
   }
   return values;
 }

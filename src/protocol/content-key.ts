@@ -1,21 +1,26 @@
 import { createHash } from "node:crypto";
-import type { Verdict } from "../validate/verdict.js";
 
 /** Deepest nesting notificationKey accepts; keeps the recursion far from the stack limit. */
 export const CONTENT_KEY_MAX_DEPTH = 256;
 
-/** Why a value has no canonical JSON: where (a JSON pointer) and what. */
-class NotJson extends Error {
-  constructor(
-    readonly where: string,
-    readonly problem: string,
-  ) {
-    super(`${where || "/"} ${problem}`);
-  }
+/**
+ * A value canonicalJson refuses. Where it sits (`/alert/0/x`) is collected while the error
+ * unwinds, so that the walk builds no path strings for the values it accepts.
+ */
+class Refused {
+  readonly segments: string[] = [];
+  constructor(readonly problem: string) {}
 }
 
-function misuse(path: string, problem: string): NotJson {
-  return new NotJson(path, problem);
+/**
+ * What JSON.stringify escapes in a string (", \, U+0000-U+001F, lone surrogates), and any
+ * surrogate: a string without these is written as it is, between quotes, which is quicker.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes exactly these
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(text: string): string {
+  return ESCAPED_IN_JSON.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function isPlainObject(value: object): boolean {
@@ -23,38 +28,57 @@ function isPlainObject(value: object): boolean {
   return prototype === Object.prototype || prototype === null;
 }
 
-function canonical(value: unknown, path: string, depth: number): string {
+function canonical(value: unknown, depth: number): string {
   if (depth > CONTENT_KEY_MAX_DEPTH) {
-    throw misuse(path, `is nested deeper than ${CONTENT_KEY_MAX_DEPTH} levels`);
+    throw new Refused(`is nested deeper than ${CONTENT_KEY_MAX_DEPTH} levels`);
   }
-  if (value === null || typeof value === "string" || typeof value === "boolean") {
-    return JSON.stringify(value);
-  }
+  if (typeof value === "string") return quote(value);
+  if (value === null || typeof value === "boolean") return JSON.stringify(value);
   if (typeof value === "number") {
     // JSON.parse reads 1e999 (or any number too large for a double) as Infinity. Written as
     // 1e999 / -1e999 it keeps its sign, stays JSON and parses back to the same value.
     if (value === Number.POSITIVE_INFINITY) return "1e999";
     if (value === Number.NEGATIVE_INFINITY) return "-1e999";
-    if (Number.isNaN(value)) throw misuse(path, "is NaN, which JSON cannot hold");
+    if (Number.isNaN(value)) throw new Refused("is NaN, which JSON cannot hold");
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) {
-    const items = value.map((item, index) => canonical(item, `${path}/${index}`, depth + 1));
-    return `[${items.join(",")}]`;
-  }
+  if (Array.isArray(value)) return canonicalArray(value, depth);
   if (typeof value === "object" && isPlainObject(value)) {
-    return canonicalObject(value as Record<string, unknown>, path, depth);
+    return canonicalObject(value as Record<string, unknown>, depth);
   }
   const kind = typeof value === "object" ? "a non-plain object" : typeof value;
-  throw misuse(path, `is not JSON (got ${kind})`);
+  throw new Refused(`is not JSON (got ${kind})`);
 }
 
-function canonicalObject(value: Record<string, unknown>, path: string, depth: number): string {
+/** canonical() of a member, its name added to the path of a refusal from inside it. */
+function member(value: unknown, depth: number, segment: string | number): string {
+  try {
+    return canonical(value, depth);
+  } catch (error) {
+    if (error instanceof Refused) error.segments.push(String(segment));
+    throw error;
+  }
+}
+
+function canonicalArray(value: readonly unknown[], depth: number): string {
+  let out = "[";
+  for (let index = 0; index < value.length; index++) {
+    if (index > 0) out += ",";
+    out += member(value[index], depth + 1, index);
+  }
+  return `${out}]`;
+}
+
+function canonicalObject(value: Record<string, unknown>, depth: number): string {
   // Default sort compares UTF-16 code units, the order RFC 8785 (JCS) prescribes.
-  const members = Object.keys(value)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonical(value[key], `${path}/${key}`, depth + 1)}`);
-  return `{${members.join(",")}}`;
+  const keys = Object.keys(value).sort();
+  let out = "{";
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    if (index > 0) out += ",";
+    out += `${quote(key)}:${member(value[key], depth + 1, key)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -65,30 +89,29 @@ function canonicalObject(value: Record<string, unknown>, path: string, depth: nu
  * hold and for nesting deeper than CONTENT_KEY_MAX_DEPTH.
  */
 export function canonicalJson(value: unknown): string {
-  const result = canonicalJsonOf(value);
-  if (!result.ok) {
-    throw new TypeError(`[netdata-webhook-kit] canonicalJson: ${result.problem}`);
+  try {
+    return canonical(value, 1);
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    throw new TypeError(`[netdata-webhook-kit] notificationKey: ${refusalText(error)}`);
   }
-  return result.value;
 }
 
-/** canonicalJson as a verdict, for values that come from the network. */
-export function canonicalJsonOf(value: unknown): Verdict<string> {
-  try {
-    return { ok: true, value: canonical(value, "", 1) };
-  } catch (error) {
-    if (!(error instanceof NotJson)) throw error;
-    return { ok: false, problem: error.message };
-  }
+/** "/alert/0 is NaN, which JSON cannot hold" */
+function refusalText(refused: Refused): string {
+  return `/${[...refused.segments].reverse().join("/")} ${refused.problem}`;
 }
 
 /**
  * The idempotency key of a notification: sha256 (hex) of its canonical JSON. Netdata sends
  * no event id, so two deliveries of the same content share a key whatever their key order.
- * Throws TypeError for a value JSON cannot hold (see canonicalJson).
  */
 export function notificationKey(body: unknown): string {
   return sha256Hex(canonicalJson(body));
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 export type NotificationKeyResult = { ok: true; key: string } | { ok: false; reason: string };
@@ -98,12 +121,10 @@ export type NotificationKeyResult = { ok: true; key: string } | { ok: false; rea
  * value has no key (nested deeper than CONTENT_KEY_MAX_DEPTH), for a 4xx answer.
  */
 export function notificationKeyOf(body: unknown): NotificationKeyResult {
-  const json = canonicalJsonOf(body);
-  return json.ok
-    ? { ok: true, key: sha256Hex(json.value) }
-    : { ok: false, reason: `body ${json.problem}` };
-}
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  try {
+    return { ok: true, key: sha256Hex(canonical(body, 1)) };
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    return { ok: false, reason: `body ${refusalText(error)}` };
+  }
 }

@@ -1,26 +1,27 @@
 import type Database from "better-sqlite3";
+import type { DeliveryRoute } from "./store-writer.js";
 
-/** A new notification as the transaction that commits it sees it. */
-export interface InsertedRow {
-  id: number;
-  kind: string;
-  severity: string;
-}
-
-/**
- * Runs inside the transaction that commits a new notification (never for a redelivery), so
- * what it writes commits or rolls back with the notification. It must be synchronous and
- * quick; a throw fails that notification's insert.
- */
-export type InsertHook = (row: InsertedRow) => void;
+export type { DeliveryRoute } from "./store-writer.js";
 
 /** What an extension of the store (the outbox) needs beyond the public interface. */
 export interface StoreInternals {
-  /** The store's own connection: writes through it share the store's transactions. */
+  /**
+   * A connection on this thread, for reads and the outbox's own bookkeeping. New notifications
+   * are written by the store's writer (a thread of its own for a file), never through it.
+   */
   db: Database.Database;
   readonly: boolean;
-  /** Adds a hook to every insert transaction; returns its removal. */
-  addInsertHook(hook: InsertHook): () => void;
+  /**
+   * From now on, every new notification (never a redelivery) gets one `deliveries` row per
+   * route it matches, in the transaction that commits it; `at` (ms since the epoch) is read
+   * from `clock` when the insert is requested. After the commit, `queued` hears which sinks
+   * got a row. Replaces the routes set before.
+   */
+  routeDeliveries(
+    routes: DeliveryRoute[],
+    clock: () => number,
+    queued: (sinks: string[]) => void,
+  ): void;
 }
 
 const internals = new WeakMap<object, StoreInternals>();

@@ -6,31 +6,33 @@ export const LIST_DEFAULT_LIMIT = 50;
 export const LIST_MAX_LIMIT = 10_000;
 
 /**
- * The columns an insert writes, each with the key `insertParams` gives its value under, in
- * one order both stores use: SQLite binds them by name, PostgreSQL by position.
+ * The columns an insert writes, in the one order both stores use: the values cross to the
+ * writer thread as an array (quicker to copy than an object with named members), and
+ * PostgreSQL binds them by position. The first three are the content key, the kind and the
+ * severity, which the writer reads.
  */
 export const INSERT_COLUMNS = [
-  ["content_key", "contentKey"],
-  ["kind", "kind"],
-  ["severity", "severity"],
-  ["message", "message"],
-  ["title", "title"],
-  ["host", "host"],
-  ["alert_name", "alertName"],
-  ["chart", "chart"],
-  ["context", "context"],
-  ["space", "space"],
-  ["url", "url"],
-  ["occurred_at", "occurredAt"],
-  ["token", "token"],
-  ["nodes_json", "nodesJson"],
-  ["rooms_json", "roomsJson"],
-  ["original_json", "originalJson"],
-  ["received_at", "receivedAt"],
-  ["client_cn", "clientCn"],
+  "content_key",
+  "kind",
+  "severity",
+  "message",
+  "title",
+  "host",
+  "alert_name",
+  "chart",
+  "context",
+  "space",
+  "url",
+  "occurred_at",
+  "token",
+  "nodes_json",
+  "rooms_json",
+  "original_json",
+  "received_at",
+  "client_cn",
 ] as const;
 
-/** How a store writes the i-th (from 1) parameter of a statement: `?`, `@name` or `$1`. */
+/** How a store writes the i-th (from 1) parameter of a statement: `?` or `$1`. */
 export type Placeholder = (index: number, name: string) => string;
 
 /** SQLite's positional parameter. */
@@ -41,17 +43,25 @@ const QUESTION_MARK: Placeholder = () => "?";
  * returned, and no row at all for a redelivery.
  */
 export function insertSql(placeholder: Placeholder): string {
-  const columns = INSERT_COLUMNS.map(([column]) => column).join(", ");
-  const values = INSERT_COLUMNS.map(([, name], i) => placeholder(i + 1, name)).join(", ");
+  const columns = INSERT_COLUMNS.join(", ");
+  const values = INSERT_COLUMNS.map((column, i) => placeholder(i + 1, column)).join(", ");
   return `INSERT INTO notifications (${columns}) VALUES (${values}) ON CONFLICT (content_key) DO NOTHING RETURNING id`;
 }
 
-/** The values of `insertSql`, by position. */
-export function insertValues(params: Record<string, string | null>): Array<string | null> {
-  return INSERT_COLUMNS.map(([, name]) => params[name] ?? null);
-}
+export const INSERT_SQL = insertSql(QUESTION_MARK);
 
-export const INSERT_SQL = insertSql((_i, name) => `@${name}`);
+/** INSERT_SQL's values, in INSERT_COLUMNS order: content key, kind and severity first. */
+export type InsertValues = [
+  contentKey: string,
+  kind: string,
+  severity: string,
+  ...rest: Array<string | null>,
+];
+
+/** A new notification's row for one forwarding sink: (notification id, sink, queued at, due at). */
+export const ENQUEUE_DELIVERY_SQL = `
+  INSERT INTO deliveries (notification_id, sink, queued_at, next_attempt_at)
+  VALUES (?, ?, ?, ?) ON CONFLICT (notification_id, sink) DO NOTHING`;
 
 export const SELECT_ID_BY_KEY_SQL = "SELECT id FROM notifications WHERE content_key = ?";
 
@@ -63,27 +73,27 @@ export function insertParams(
   notification: Notification,
   key: string,
   meta: InsertMeta,
-): Record<string, string | null> {
-  return {
-    contentKey: key,
-    kind: notification.kind,
-    severity: notification.severity,
-    message: notification.message,
-    title: notification.title,
-    host: notification.host,
-    alertName: notification.alertName,
-    chart: notification.chart,
-    context: notification.context,
-    space: notification.space,
-    url: notification.url,
-    occurredAt: notification.occurredAt,
-    token: notification.token,
-    nodesJson: JSON.stringify(notification.nodes),
-    roomsJson: JSON.stringify(notification.rooms),
-    originalJson: meta.originalJson ?? JSON.stringify(notification.original),
-    receivedAt: (meta.receivedAt ?? new Date()).toISOString(),
-    clientCn: meta.clientCn ?? null,
-  };
+): InsertValues {
+  return [
+    key,
+    notification.kind,
+    notification.severity,
+    notification.message,
+    notification.title,
+    notification.host,
+    notification.alertName,
+    notification.chart,
+    notification.context,
+    notification.space,
+    notification.url,
+    notification.occurredAt,
+    notification.token,
+    JSON.stringify(notification.nodes),
+    JSON.stringify(notification.rooms),
+    meta.originalJson ?? JSON.stringify(notification.original),
+    (meta.receivedAt ?? new Date()).toISOString(),
+    meta.clientCn ?? null,
+  ];
 }
 
 /** A parameterised SELECT for `list`; values never enter the SQL text. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/outbox/backoff.js";
 import { execSink } from "../../src/outbox/exec-sink.js";
@@ -19,9 +22,13 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function opened(): NotificationStore {
-  const store = openStore(":memory:");
-  cleanup.push(() => store.close());
+function opened(where: "memory" | "file" = "memory"): NotificationStore {
+  const dir = where === "file" ? mkdtempSync(join(tmpdir(), "ndwk-outbox-")) : undefined;
+  const store = openStore(dir ? join(dir, "inbox.db") : ":memory:");
+  cleanup.push(async () => {
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   return store;
 }
 function track(outbox: Outbox): Outbox {
@@ -143,54 +150,63 @@ describe("the outbox", () => {
     expect(listDeliveries(store, "failed")).toEqual([]);
   });
 
-  it("queues a notification only for the sinks whose kind and severity filters it passes", async () => {
-    const store = opened();
-    const got: Record<string, string[]> = { all: [], critical: [], tests: [] };
-    const collect = (name: string) => ({
-      name,
-      deliver: (d: { notification: { message: string; kind: string } }) => {
-        got[name]?.push(d.notification.kind === "test" ? "test" : d.notification.message);
-      },
-    });
-    const outbox = track(
-      createOutbox({
-        store,
-        logger: () => {},
-        sinks: [
-          collect("all"),
-          { ...collect("critical"), filter: { kinds: ["reachability"], minSeverity: "critical" } },
-          { ...collect("tests"), filter: { kinds: ["test"] } },
-        ],
-      }),
-    );
-    outbox.start();
-    await insertBody(store, reachability("web-1", "critical"));
-    await insertBody(store, reachability("web-2", "info"));
-    await insertBody(store, testBody("t"));
-    await outbox.idle();
-    expect(got).toEqual({
-      all: ["web-1 changed", "web-2 changed", "test"],
-      critical: ["web-1 changed"],
-      tests: ["test"],
-    });
-  });
+  it.each(["memory", "file"] as const)(
+    "queues a notification only for the sinks whose kind and severity filters it passes (store in %s)",
+    async (where) => {
+      const store = opened(where);
+      const got: Record<string, string[]> = { all: [], critical: [], tests: [] };
+      const collect = (name: string) => ({
+        name,
+        deliver: (d: { notification: { message: string; kind: string } }) => {
+          got[name]?.push(d.notification.kind === "test" ? "test" : d.notification.message);
+        },
+      });
+      const outbox = track(
+        createOutbox({
+          store,
+          logger: () => {},
+          sinks: [
+            collect("all"),
+            {
+              ...collect("critical"),
+              filter: { kinds: ["reachability"], minSeverity: "critical" },
+            },
+            { ...collect("tests"), filter: { kinds: ["test"] } },
+          ],
+        }),
+      );
+      outbox.start();
+      await insertBody(store, reachability("web-1", "critical"));
+      await insertBody(store, reachability("web-2", "info"));
+      await insertBody(store, testBody("t"));
+      await outbox.idle();
+      expect(got).toEqual({
+        all: ["web-1 changed", "web-2 changed", "test"],
+        critical: ["web-1 changed"],
+        tests: ["test"],
+      });
+    },
+  );
 
-  it("queues nothing for a redelivery: the row is written with the notification, once", async () => {
-    const store = opened();
-    const got: string[] = [];
-    const outbox = track(
-      createOutbox({
-        store,
-        logger: () => {},
-        sinks: [{ name: "fn", deliver: (d) => void got.push(d.idempotencyKey) }],
-      }),
-    );
-    outbox.start();
-    await insertBody(store, testBody("same"));
-    await insertBody(store, testBody("same"));
-    await outbox.idle();
-    expect(got).toHaveLength(1);
-  });
+  it.each(["memory", "file"] as const)(
+    "queues nothing for a redelivery: the row is written with the notification, once (store in %s)",
+    async (where) => {
+      const store = opened(where);
+      const got: string[] = [];
+      const outbox = track(
+        createOutbox({
+          store,
+          logger: () => {},
+          sinks: [{ name: "fn", deliver: (d) => void got.push(d.idempotencyKey) }],
+        }),
+      );
+      outbox.start();
+      await insertBody(store, testBody("same"));
+      await insertBody(store, testBody("same"));
+      await outbox.idle();
+      expect(got).toHaveLength(1);
+    },
+  );
 
   it("gives up an attempt at its timeout even when the sink ignores the abort signal", async () => {
     const store = opened();

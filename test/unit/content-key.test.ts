@@ -69,6 +69,15 @@ describe("notificationKey", () => {
     expect(notificationKey(body)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("escapes quotes, backslashes, control characters and lone surrogates in keys and values as JSON.stringify does", () => {
+    const tricky = JSON.parse(
+      '{"q\\"k":"a\\\\b\\n\\u0001","s":"\\ud800 \\ud83d\\ude00 \\u2028 \\u007f"}',
+    );
+    expect(canonicalJson(tricky)).toBe(
+      '{"q\\"k":"a\\\\b\\n\\u0001","s":"\\ud800 \u{1f600} \u2028 \u007f"}',
+    );
+  });
+
   it("keeps a __proto__ key as data", () => {
     const withProto = JSON.parse('{"message":"m","__proto__":{"polluted":true}}');
     expect(canonicalJson(withProto)).toBe('{"__proto__":{"polluted":true},"message":"m"}');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -140,6 +140,35 @@ describe("insert", () => {
     const results = await Promise.all(inserts);
     raw.close();
     expect(new Set(results.map((r) => r.id)).size).toBe(50);
+  });
+
+  it("keeps the event loop turning while a commit waits for another connection's write lock", async () => {
+    const store = openAt(path);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const { notification, key } = testNotification("behind-a-lock");
+    const insert = store.insert(notification, key);
+    // The insert is waiting for the lock: a commit on the event loop would hold it here
+    // until the busy timeout ran out, and the insert would fail.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    other.exec("COMMIT");
+    other.close();
+    await expect(insert).resolves.toMatchObject({ duplicate: false });
+  });
+
+  it("refuses inserts and says why when its writer thread cannot open the database", async () => {
+    const store = openAt(path);
+    // The file is replaced before the writer thread opens it: it finds a folder there.
+    rmSync(path);
+    mkdirSync(path);
+    const { notification, key } = testNotification("no-writer");
+    await expect(store.insert(notification, key)).rejects.toThrow(/writer thread failed/);
+    await expect(store.insert(notification, "another-key")).rejects.toThrow(/writer thread/);
+    expect(await store.readiness()).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/cannot write: the store's writer thread failed/),
+    });
   });
 
   it("fails only the bad row of a batch", async () => {

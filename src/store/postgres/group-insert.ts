@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { INSERT_COLUMNS, insertValues } from "../../receiver/store-rows.js";
+import { INSERT_COLUMNS, type InsertValues } from "../../receiver/store-rows.js";
 import type { InsertResult } from "../../receiver/store-types.js";
 import { isOutageError } from "./outage.js";
 
@@ -13,7 +13,7 @@ export const PG_GROUP_COMMIT_MAX_BATCH = 500;
 
 export interface PendingInsert {
   key: string;
-  params: Record<string, string | null>;
+  params: InsertValues;
   resolve: (result: InsertResult) => void;
   reject: (error: Error) => void;
 }
@@ -49,10 +49,10 @@ async function insertRows(run: Run, batch: readonly PendingInsert[]): Promise<In
   const rows = firsts.map(
     (_, r) => `(${INSERT_COLUMNS.map((_c, c) => `$${r * width + c + 1}`).join(", ")})`,
   );
-  const columns = INSERT_COLUMNS.map(([column]) => column).join(", ");
+  const columns = INSERT_COLUMNS.join(", ");
   const inserted = await run({
     text: `INSERT INTO notifications (${columns}) VALUES ${rows.join(", ")} ON CONFLICT (content_key) DO NOTHING RETURNING id, content_key`,
-    values: firsts.flatMap((p) => insertValues(p.params)),
+    values: firsts.flatMap((p) => p.params),
   });
   const newIds = new Map(inserted.rows.map((r) => [r.content_key as string, Number(r.id)]));
   const existing = new Map<string, number>();
