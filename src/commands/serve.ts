@@ -109,7 +109,7 @@ const OPTIONS = {
   db: {
     type: "string",
     description:
-      "the inbox: a SQLite file, or postgres://USER:PASSWORD@HOST/DB shared by several receivers (docs/high-availability.md)",
+      "the inbox: a SQLite file, or postgres://USER@HOST/DB (password in PGPASSWORD) shared by several receivers (docs/high-availability.md)",
     default: DEFAULT_DB_PATH,
   },
   "behind-proxy": {

@@ -59,6 +59,25 @@ const MISTAKES: Array<[what: string, argv: string[]]> = [
   ],
   ["an unknown kind", ["inbox", "--kind", "alrt"]],
   [
+    "an sslmode node-postgres does not know (the password is not shown)",
+    ["serve", "--behind-proxy", "--db", "postgres://ndwk:s3cret@db.example/x?sslmode=required"],
+  ],
+  [
+    "a delivery action on a PostgreSQL inbox",
+    ["inbox", "--db", "postgres://ndwk@127.0.0.1:1/x", "--failed"],
+  ],
+  [
+    "forwarding from a PostgreSQL inbox",
+    [
+      "serve",
+      "--behind-proxy",
+      "--db",
+      "postgres://ndwk@127.0.0.1:1/x",
+      "--forward-exec",
+      "/bin/true",
+    ],
+  ],
+  [
     "a key given as the certificate",
     ["serve", "--tls-cert", "server.key", "--tls-key", "server.pem"],
   ],

@@ -14,8 +14,9 @@ export const PG_STATEMENT_TIMEOUT_MS = 5_000;
  */
 export const PG_QUERY_TIMEOUT_MS = PG_STATEMENT_TIMEOUT_MS + 1_000;
 /**
- * Connections per receiver. Each insert is one short autocommit statement, and PostgreSQL
- * flushes the commits of concurrent connections together, so a few suffice.
+ * Connections per receiver. The inserts of one event-loop turn share one statement
+ * (group-insert.ts) and reads (inbox, console, /metrics) are short, so a few suffice; each
+ * receiver holds at most this many of the server's max_connections (100 by default).
  */
 export const PG_POOL_MAX_CONNECTIONS = 8;
 /** An idle connection is closed after this long (the pool opens one again when needed). */
