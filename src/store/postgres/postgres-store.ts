@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { registerDeliveryBackend } from "../../outbox/delivery-queue.js";
 import { type Logger, silentLogger } from "../../receiver/log.js";
 import {
   countQuery,
@@ -15,9 +16,15 @@ import type {
   StoreReadiness,
 } from "../../receiver/store-types.js";
 import { checkDatabaseUrl, redactDatabaseUrl } from "./database-url.js";
-import { commitBatch, type PendingInsert, PG_GROUP_COMMIT_MAX_BATCH } from "./group-insert.js";
+import {
+  commitBatch,
+  type InsertRouting,
+  type PendingInsert,
+  PG_GROUP_COMMIT_MAX_BATCH,
+} from "./group-insert.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { isOutageError, trackOutage } from "./outage.js";
+import { postgresDeliveryBackend } from "./pg-delivery-queue.js";
 import { createPool } from "./pool.js";
 
 export interface OpenPostgresStoreOptions {
@@ -91,19 +98,21 @@ export async function openPostgresStore(
     }
   };
 
+  // Forwarding: set when an outbox attaches; new notifications get their deliveries rows.
+  let routing: InsertRouting | undefined;
   let pending: PendingInsert[] = [];
   const committing = new Set<Promise<void>>();
   const flush = (): void => {
     while (pending.length > 0) {
       const batch = pending.slice(0, PG_GROUP_COMMIT_MAX_BATCH);
       pending = pending.slice(batch.length);
-      const commit = commitBatch(query, batch);
+      const commit = commitBatch(query, batch, routing);
       committing.add(commit);
       void commit.finally(() => committing.delete(commit));
     }
   };
 
-  return {
+  const store: PostgresStore = {
     location,
     async insert(notification, key, meta: InsertMeta = {}): Promise<InsertResult> {
       if (closing) throw new Error("the notification store is closed");
@@ -158,6 +167,22 @@ export async function openPostgresStore(
       return closing;
     },
   };
+  registerDeliveryBackend(
+    store,
+    postgresDeliveryBackend({
+      query,
+      writable: options.readonly !== true,
+      route: ({ routes, clock, queued }) => {
+        routing = {
+          sinksFor: (kind, severity) =>
+            routes.filter((r) => r.matches(kind, severity)).map((r) => r.sink),
+          clock,
+          queued,
+        };
+      },
+    }),
+  );
+  return store;
 }
 
 async function prepare(
