@@ -6,7 +6,7 @@ import { createDeliverySlots } from "./delivery-slots.js";
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
-import { createSinkWorker, type SinkWorker } from "./sink-worker.js";
+import { createSinkWorker, OUTBOX_POLL_INTERVAL_MS, type SinkWorker } from "./sink-worker.js";
 
 /** Each attempt's limit unless configured: a slow sink must not hold its queue for long. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -104,6 +104,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       .pendingCount(names)
       .then((pending) => {
         if (pending === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+        // On a shared store other receivers deliver too, and say nothing here: look again.
+        else setTimeout(checkIdle, OUTBOX_POLL_INTERVAL_MS).unref();
       })
       .catch(() => {}) // asked again when the next attempt settles
       .finally(() => {
