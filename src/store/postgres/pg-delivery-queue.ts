@@ -120,7 +120,10 @@ function numeric<T>(row: Record<string, unknown>): T {
  * delivery repeated by another receiver carries the same key and the next number.
  */
 export function postgresDeliveryBackend(options: {
+  /** For `inbox`: the store's own statements. */
   query: Query;
+  /** For a running outbox: statements on connections of its own (pool.ts). */
+  openQueue: () => Query;
   writable: boolean;
   /** The store writes each new notification's rows as `routing` says (group-insert.ts). */
   route: (routing: DeliveryRouting) => void;
@@ -130,7 +133,7 @@ export function postgresDeliveryBackend(options: {
     writable: options.writable,
     attach(routing) {
       options.route(routing);
-      return postgresDeliveryQueue(query);
+      return postgresDeliveryQueue(options.openQueue());
     },
     async list(status, limit) {
       const result = await query({ text: LIST_SQL, values: [status, limit] });

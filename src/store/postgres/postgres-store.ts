@@ -25,7 +25,11 @@ import {
 import { checkSchema, migrate } from "./migrations.js";
 import { isOutageError, trackOutage } from "./outage.js";
 import { postgresDeliveryBackend } from "./pg-delivery-queue.js";
-import { createPool } from "./pool.js";
+import {
+  createPool,
+  PG_OUTBOX_CONNECT_TIMEOUT_MS,
+  PG_OUTBOX_POOL_MAX_CONNECTIONS,
+} from "./pool.js";
 
 export interface OpenPostgresStoreOptions {
   /** Open for reading only (the inbox command); the schema must already be current. */
@@ -98,8 +102,10 @@ export async function openPostgresStore(
     }
   };
 
-  // Forwarding: set when an outbox attaches; new notifications get their deliveries rows.
+  // Forwarding: set when an outbox attaches; new notifications get their deliveries rows,
+  // and the outbox's own statements get a pool of their own.
   let routing: InsertRouting | undefined;
+  let outboxPool: pg.Pool | undefined;
   let pending: PendingInsert[] = [];
   const committing = new Set<Promise<void>>();
   const flush = (): void => {
@@ -162,7 +168,7 @@ export async function openPostgresStore(
         flush();
         await Promise.all(committing);
         ended = true;
-        await pool.end().catch(() => {});
+        await Promise.all([pool.end(), outboxPool?.end()].map((p) => p?.catch(() => {})));
       })();
       return closing;
     },
@@ -171,6 +177,17 @@ export async function openPostgresStore(
     store,
     postgresDeliveryBackend({
       query,
+      openQueue: () => {
+        outboxPool ??= createPool(url, () => {}, {
+          max: PG_OUTBOX_POOL_MAX_CONNECTIONS,
+          connectTimeoutMs: PG_OUTBOX_CONNECT_TIMEOUT_MS,
+        });
+        const pool = outboxPool;
+        return (config) => {
+          if (ended) return Promise.reject(new Error("the notification store is closed"));
+          return pool.query(config);
+        };
+      },
       writable: options.readonly !== true,
       route: ({ routes, clock, queued }) => {
         routing = {
