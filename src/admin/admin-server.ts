@@ -31,7 +31,7 @@ export const EVENT_STREAM_HEARTBEAT_MS = 15_000;
  * a new client still gets in, in place of one of the address holding the most (see
  * connection-admission.ts).
  */
-export const ADMIN_MAX_CONNECTIONS = 128;
+export const ADMIN_MAX_CONNECTIONS = 64;
 /**
  * The admin port's deadlines: a console request is a few hundred bytes, so a client gets
  * 5 s for its headers and 10 s for the whole request (an event stream's answer is not
@@ -41,8 +41,14 @@ export const ADMIN_MAX_CONNECTIONS = 128;
 export const ADMIN_HEADERS_TIMEOUT_MS = 5_000;
 export const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
 export const ADMIN_CONNECTIONS_CHECKING_INTERVAL_MS = 500;
-/** Connections one client address may hold on the admin port: the rest stays for others. */
-export const ADMIN_CONNECTIONS_PER_ADDRESS = 32;
+/**
+ * Connections one client address may hold on the admin port: a browser opens at most six to
+ * a host, plus a page's event stream. Every open connection can have a request waiting in each
+ * turn of the event loop, so fewer per address keeps each turn short: with 32 per address,
+ * 5 addresses polling the page back to back delayed a new client's /healthz past a second
+ * (bench/admin-probes.js); with 8 it answers within a few hundred milliseconds.
+ */
+export const ADMIN_CONNECTIONS_PER_ADDRESS = 8;
 /**
  * Bytes an event stream may have queued and unsent: a page that stops reading (a suspended
  * tab, a stalled network) is dropped past this, and its EventSource reconnects.
@@ -140,9 +146,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         (html) => sendText(res, 200, "text/html; charset=utf-8", html),
         (error: Error) => {
           options.logger.error("admin console request failed", { path: req.url, error });
-          sendJson(res, 503, {
-            error: "the console could not read the store; see the receiver's log",
-          });
+          void storeProblem(options.receiver.store).then((why) =>
+            sendJson(res, 503, { error: `the console could not read the store${why}` }),
+          );
         },
       );
       return;
@@ -224,6 +230,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return closing;
     },
   };
+}
+
+/**
+ * Why the store could not be read, when it can say (a database that is down), in /readyz's
+ * words; the log has the rest.
+ */
+async function storeProblem(store: NotificationStore): Promise<string> {
+  const ready = await store.readiness().catch(() => ({ ok: true as const }));
+  return ready.ok ? "; see the receiver's log" : `: ${ready.reason}; see the receiver's log`;
 }
 
 async function page(options: AdminServerOptions): Promise<string> {

@@ -4,15 +4,24 @@ import type { MetricsRegistry } from "./prometheus-text.js";
 
 /** Resolution of the event-loop delay sampler, in milliseconds (prom-client uses 10 too). */
 const EVENT_LOOP_RESOLUTION_MS = 10;
+/**
+ * The process figures are read at most this often; scrapes in between show the last reading.
+ * Reading them (getrusage, /proc/self/fd, /proc/self/limits) costs about a millisecond, and a
+ * client polling /metrics back to back must not spend the CPU the probes need.
+ */
+export const PROCESS_SAMPLE_MIN_INTERVAL_MS = 1000;
 
 /**
  * The process metrics every Prometheus client library exposes under the same names
  * (process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds, ...), plus a
- * few of Node's own. Values are read when scraped. The /proc files exist on Linux only;
+ * few of Node's own. Values are read when scraped, at most once a second. The /proc files exist on Linux only;
  * elsewhere those metrics are left out rather than reported as 0.
  * Returns a function that stops the event-loop sampler.
  */
-export function registerProcessMetrics(registry: MetricsRegistry): () => void {
+export function registerProcessMetrics(
+  registry: MetricsRegistry,
+  now: () => number = Date.now,
+): () => void {
   const cpu = registry.counter(
     "process_cpu_seconds_total",
     "Total user and system CPU time spent in seconds.",
@@ -61,7 +70,11 @@ export function registerProcessMetrics(registry: MetricsRegistry): () => void {
   delay.enable();
   let lastCpu = { user: 0, system: 0 };
   const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
+  let sampledAt: number | undefined;
   registry.collect(() => {
+    const at = now();
+    if (sampledAt !== undefined && at - sampledAt < PROCESS_SAMPLE_MIN_INTERVAL_MS) return;
+    sampledAt = at;
     const usage = process.cpuUsage();
     // Counters take increments: add what was used since the previous scrape.
     cpuUser.inc({}, Math.max(0, usage.user - lastCpu.user) / 1e6);

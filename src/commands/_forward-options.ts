@@ -31,7 +31,7 @@ export const FORWARD_OPTIONS = {
     type: "string",
     multiple: true,
     description:
-      "for the --forward-exec before it: also pass this environment variable (repeat per name); it gets only PATH, HOME, LANG, LC_*, TZ and NETDATA_* otherwise",
+      "for the --forward-exec before it: also pass the environment variable of this name; the command gets only PATH, HOME, LANG, LC_*, TZ and its NETDATA_* otherwise",
   },
   "forward-url": {
     type: "string",

@@ -183,7 +183,7 @@ describe.skipIf(postgres.skip)(
       await server?.remove();
     });
 
-    it("answers 503 with Retry-After and is not ready while it is down, says so once, and recovers by itself", async () => {
+    it("answers 503 with Retry-After, is not ready and its console says why while it is down, logs it once, and recovers by itself", async () => {
       const url = await createDatabase(server);
       const { serve, admin } = await serveOn(url);
       expect((await deliver(serve.url, testBody("before"))).status).toBe(200);
@@ -198,6 +198,11 @@ describe.skipIf(postgres.skip)(
       const notReady = await httpGet(`${admin}readyz`);
       expect(notReady.status).toBe(503);
       expect(notReady.text).toMatch(/unreachable/);
+      const page = await httpGet(admin);
+      expect(page.status).toBe(503);
+      expect(JSON.parse(page.text).error).toMatch(
+        /could not read the store: PostgreSQL .* unreachable/,
+      );
 
       await server.start();
       // The pool opens new connections by itself: the first notification after the restart

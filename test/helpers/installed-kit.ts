@@ -3,7 +3,7 @@
 // `npx netdata-webhook-kit` resolves it from the project as npx does after `npm install`.
 // Its dependencies are this checkout's own installed ones, linked rather than downloaded.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 
 const REPO = new URL("../..", import.meta.url).pathname;
@@ -36,6 +36,34 @@ export function installPackedKit(
   for (const name of readdirSync(join(REPO, "node_modules"))) {
     if (name.startsWith(".") || name === "netdata-webhook-kit" || without.includes(name)) continue;
     symlinkSync(join(REPO, "node_modules", name), join(nodeModules, name));
+  }
+  const cli = join(nodeModules, "netdata-webhook-kit", "dist", "cli.js");
+  chmodSync(cli, 0o755);
+  for (const bin of ["netdata-webhook-kit", "ndwk"]) {
+    symlinkSync("../netdata-webhook-kit/dist/cli.js", join(nodeModules, ".bin", bin));
+  }
+}
+
+/**
+ * Installs the packed kit into `projectDir` with copies of its run-time dependencies (not
+ * links into this checkout, which another user may not be able to read), for a test that
+ * runs the kit as an unprivileged user.
+ */
+export function installPackedKitCopy(projectDir: string, tarball: string): void {
+  const nodeModules = join(projectDir, "node_modules");
+  mkdirSync(join(nodeModules, ".bin"), { recursive: true });
+  execFileSync("tar", ["xzf", tarball, "-C", nodeModules]);
+  renameSync(join(nodeModules, "package"), join(nodeModules, "netdata-webhook-kit"));
+  const listed = execFileSync("npm", ["ls", "--omit=dev", "--parseable", "--all"], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  const repoModules = join(REPO, "node_modules");
+  for (const dir of listed.split("\n")) {
+    if (!dir.startsWith(`${repoModules}/`)) continue;
+    const target = join(nodeModules, dir.slice(repoModules.length + 1));
+    mkdirSync(join(target, ".."), { recursive: true });
+    cpSync(dir, target, { recursive: true, dereference: true });
   }
   const cli = join(nodeModules, "netdata-webhook-kit", "dist", "cli.js");
   chmodSync(cli, 0o755);

@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { accessSync, chownSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -177,8 +176,15 @@ function requireBinDir(): string {
   return found.binDir;
 }
 
+/** The run's folder for servers, made by the global set-up (which also stops them). */
 function postgresRoot(): string {
-  return process.env[POSTGRES_ROOT_ENV] ?? tmpdir();
+  const root = process.env[POSTGRES_ROOT_ENV];
+  if (root === undefined) {
+    throw new Error(
+      `${POSTGRES_ROOT_ENV} is not set: run the tests with vitest, whose global set-up (test/helpers/global-setup.ts) makes the folder and stops the servers`,
+    );
+  }
+  return root;
 }
 
 async function initServer(binDir: string, dir: string): Promise<ServerFacts> {

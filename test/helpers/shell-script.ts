@@ -46,17 +46,47 @@ export function runScript(
 }
 
 /**
- * A bash script of `lines`: each echoed, then run; a failing line stops it and is named.
- * `fixedPort` in the text becomes `port`; after a line that starts a background job, it
+ * The commands of shell text as a reader types them: one a line, except that a line ending
+ * in `\` goes on to the next and a here-document (`<<EOF` or `<<'EOF'`) runs to its end line.
+ */
+export function shellCommands(lines: readonly string[]): string[] {
+  const commands: string[] = [];
+  let current: string[] = [];
+  let heredocEnd: string | undefined;
+  for (const line of lines) {
+    current.push(line);
+    if (heredocEnd !== undefined) {
+      if (line === heredocEnd) heredocEnd = undefined;
+    } else {
+      const heredoc = /<<-?\s*(['"]?)(\w+)\1/.exec(line);
+      if (heredoc) heredocEnd = heredoc[2];
+      else if (line.endsWith("\\")) continue;
+    }
+    if (heredocEnd !== undefined) continue;
+    commands.push(current.join("\n"));
+    current = [];
+  }
+  if (current.length > 0) commands.push(current.join("\n"));
+  return commands.filter((command) => command.trim().length > 0);
+}
+
+/**
+ * A bash script of `lines`: each command echoed, then run; a failing one stops it and is
+ * named. Each fixed port of the text (a key of `ports`) becomes its value, so parallel runs
+ * cannot collide; after a command that starts a background job and names one of them, it
  * waits until that port accepts connections (or fails if the job died).
  */
-export function shellScript(lines: string[], fixedPort: string, port: number): string {
-  const body = lines.flatMap((line) => {
-    const command = line.replaceAll(fixedPort, String(port));
+export function shellScript(lines: string[], ports: Readonly<Record<string, number>>): string {
+  const body = shellCommands(lines).flatMap((text) => {
+    let command = text;
+    for (const [fixed, port] of Object.entries(ports)) {
+      command = command.replaceAll(fixed, String(port));
+    }
     const out = [`echo ${JSON.stringify(`$ ${command}`)}`, command];
-    if (/&\s*(#.*)?$/.test(command)) {
+    const named = Object.entries(ports).find(([fixed]) => text.includes(fixed));
+    if (/&\s*(#.*)?$/.test(command) && named) {
       out.push(
-        `for i in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && break; kill -0 $! 2>/dev/null || { echo "script line failed: the background command exited" >&2; exit 1; }; sleep 0.1; done`,
+        `for i in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${named[1]}) 2>/dev/null && break; kill -0 $! 2>/dev/null || { echo "script line failed: the background command exited" >&2; exit 1; }; sleep 0.1; done`,
       );
     }
     return out;
@@ -71,4 +101,28 @@ export function shellScript(lines: string[], fixedPort: string, port: number): s
     ...body,
     "wait",
   ].join("\n");
+}
+
+/** The ports a README or doc names, each mapped to one that was free a moment ago. */
+export async function freePorts(fixed: readonly string[]): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
+  for (const port of fixed) ports[port] = await freePort();
+  return ports;
+}
+
+/**
+ * The fenced blocks of a Markdown text in `language`, in order, with the `<!-- readme-test:
+ * ... -->` marker just before each (undefined without one).
+ */
+export function fencedBlocks(
+  markdown: string,
+  language: string,
+): Array<{ code: string; marker: string | undefined }> {
+  const blocks: Array<{ code: string; marker: string | undefined }> = [];
+  for (const match of markdown.matchAll(new RegExp(`\`\`\`${language}\n([\\s\\S]*?)\`\`\``, "g"))) {
+    const before = markdown.slice(0, match.index);
+    const marker = /<!-- readme-test: (.+?) -->\s*$/.exec(before)?.[1];
+    blocks.push({ code: match[1] ?? "", marker });
+  }
+  return blocks;
 }

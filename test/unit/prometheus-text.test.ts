@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import {
+  PROCESS_SAMPLE_MIN_INTERVAL_MS,
+  registerProcessMetrics,
+} from "../../src/admin/process-metrics.js";
 import { escapeLabelValue, MetricsRegistry } from "../../src/admin/prometheus-text.js";
 
 describe("Prometheus text exposition", () => {
@@ -48,5 +52,25 @@ describe("Prometheus text exposition", () => {
     expect(() => counter.inc({ other: "1" })).toThrow(/expected labels kind/);
     expect(() => counter.inc({ kind: "a" }, -1)).toThrow(/only goes up/);
     expect(() => registry.counter("ok_total", "x")).toThrow(/registered twice/);
+  });
+});
+
+describe("the process metrics", () => {
+  it("are read at most once a second, however often /metrics is scraped", async () => {
+    const cpuUsage = vi.spyOn(process, "cpuUsage");
+    let clock = 0;
+    const registry = new MetricsRegistry();
+    const stop = registerProcessMetrics(registry, () => clock);
+    try {
+      for (let i = 0; i < 50; i++) await registry.render();
+      expect(cpuUsage).toHaveBeenCalledTimes(1);
+      clock += PROCESS_SAMPLE_MIN_INTERVAL_MS;
+      const text = await registry.render();
+      expect(cpuUsage).toHaveBeenCalledTimes(2);
+      expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    } finally {
+      stop();
+      cpuUsage.mockRestore();
+    }
   });
 });
