@@ -194,7 +194,7 @@ describe("a command's environment", () => {
     const child = await spawnServe(
       [
         "--dev",
-        "--certs",
+        "--pki",
         pkiDir,
         "--port",
         "0",
