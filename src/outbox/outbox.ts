@@ -92,6 +92,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const names = valid.map((s) => s.sink.name);
   let checking = false;
   let recheck = false;
+  let idlePoll: NodeJS.Timeout | undefined;
   const checkIdle = (): void => {
     if (idleWaiters.length === 0) return;
     if (checking) {
@@ -104,8 +105,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       .pendingCount(names)
       .then((pending) => {
         if (pending === 0) for (const resolve of idleWaiters.splice(0)) resolve();
-        // On a shared store other receivers deliver too, and say nothing here: look again.
-        else setTimeout(checkIdle, OUTBOX_POLL_INTERVAL_MS).unref();
+        // On a shared store other receivers deliver too, and say nothing here: look again
+        // (one timer, however many attempts settle meanwhile).
+        else if (!idlePoll) {
+          idlePoll = setTimeout(() => {
+            idlePoll = undefined;
+            checkIdle();
+          }, OUTBOX_POLL_INTERVAL_MS).unref();
+        }
       })
       .catch(() => {}) // asked again when the next attempt settles
       .finally(() => {
