@@ -105,19 +105,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
       .pendingCount(names)
       .then((pending) => {
         if (pending === 0) for (const resolve of idleWaiters.splice(0)) resolve();
-        // On a shared store other receivers deliver too, and say nothing here: look again
-        // (one timer, however many attempts settle meanwhile).
-        else if (!idlePoll) {
+      })
+      .catch(() => {}) // asked again below
+      .finally(() => {
+        checking = false;
+        if (recheck) checkIdle();
+        else if (idleWaiters.length > 0 && !idlePoll) {
+          // On a shared store other receivers deliver too, and say nothing here: look again
+          // (one timer, however many attempts settle meanwhile).
           idlePoll = setTimeout(() => {
             idlePoll = undefined;
             checkIdle();
           }, OUTBOX_POLL_INTERVAL_MS).unref();
         }
-      })
-      .catch(() => {}) // asked again when the next attempt settles
-      .finally(() => {
-        checking = false;
-        if (recheck) checkIdle();
       });
   };
 
