@@ -80,6 +80,11 @@ export interface DeliveryQueue {
   pendingCount(sinks: readonly string[]): Promise<number>;
   /** Deletes delivered rows finished before `before`; returns how many. */
   prune(before: number): Promise<number>;
+  /**
+   * Gives up every claim this process still holds (a shared store; after its workers stopped),
+   * so other receivers take those rows at once rather than when the lease ends.
+   */
+  release(): Promise<void>;
 }
 
 /** A store's deliveries: the queue a running outbox uses, and what `inbox` shows and retries. */

@@ -150,6 +150,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       closing ??= (async () => {
         const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
         await Promise.all([...workers.values()].map((w) => w.close(grace)));
+        // A stopping receiver (a deploy) hands its rows to the others now, not at lease end.
+        await queue.release().catch(() => {});
       })();
       return closing;
     },

@@ -124,6 +124,7 @@ function sqliteDeliveryQueue(db: Database.Database): DeliveryQueue {
     counts: async () => counts.all() as CountRow[],
     pendingCount: async (sinks) => Number(pendingOf(sinks.length).get(...sinks)),
     prune: async (before) => prune.run(before).changes,
+    release: async () => {}, // one process: nothing is claimed
   };
 }
 

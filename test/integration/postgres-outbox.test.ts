@@ -159,6 +159,25 @@ describe.skipIf(postgres.skip)(`the outbox on PostgreSQL (${postgres.label})`, (
     expect((await listDeliveries(a, "pending")).length).toBe(0);
   });
 
+  it("hands a stopping receiver's claims to the others at once, not when the lease ends", async () => {
+    const url = await createDatabase(server);
+    const [a, b] = [await open(url), await open(url)];
+    const queueOf = (store: NotificationStore): DeliveryQueue =>
+      deliveryBackendOf(store, "test").attach({
+        routes: [{ sink: "s", matches: () => true }],
+        clock: Date.now,
+        queued: () => {},
+      });
+    const [qa, qb] = [queueOf(a), queueOf(b)];
+    await insertBody(a, testBody("handed-over"));
+    const request = { ordered: true, limit: 1, inFlight: new Set<number>(), leaseMs: 60_000 };
+    const now = Date.now();
+    expect((await qa.claim("s", { ...request, now })).rows).toHaveLength(1);
+    expect((await qb.claim("s", { ...request, now })).rows).toEqual([]);
+    await qa.release();
+    expect((await qb.claim("s", { ...request, now })).rows).toHaveLength(1);
+  });
+
   it("lists failed deliveries and puts them back for any receiver to deliver", async () => {
     const url = await createDatabase(server);
     const store = await open(url);

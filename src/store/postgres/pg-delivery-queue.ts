@@ -207,6 +207,12 @@ function postgresDeliveryQueue(query: Query): DeliveryQueue {
       });
       return Number(result.rows[0]?.n ?? 0);
     },
+    async release() {
+      await query({
+        text: "UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND status = 'pending'",
+        values: [me],
+      });
+    },
     async prune(before) {
       const result = await query({
         text: "DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < $1",
