@@ -242,9 +242,10 @@ async function storeProblem(store: NotificationStore): Promise<string> {
 }
 
 async function page(options: AdminServerOptions): Promise<string> {
-  const [token, notifications] = await Promise.all([
+  const [token, notifications, forwarding] = await Promise.all([
     options.feed.latestToken(),
     options.feed.notifications(),
+    options.forwarding ? forwardingRows(options.forwarding) : undefined,
   ]);
   return renderConsolePage({
     webhookUrl: options.receiver.url,
@@ -253,7 +254,7 @@ async function page(options: AdminServerOptions): Promise<string> {
     notifications,
     refusals: options.feed.refusals(),
     refusalCounts: options.feed.refusalCounts(),
-    forwarding: options.forwarding ? forwardingRows(options.forwarding) : undefined,
+    forwarding,
   });
 }
 
@@ -307,7 +308,12 @@ function openEventStream(
   const heartbeat = setInterval(() => write(": heartbeat\n\n"), EVENT_STREAM_HEARTBEAT_MS);
   const { forwarding } = options;
   const refresh = forwarding
-    ? setInterval(() => send("forwarding", forwardingRows(forwarding)), FORWARDING_REFRESH_MS)
+    ? setInterval(() => {
+        forwardingRows(forwarding).then(
+          (rows) => send("forwarding", rows),
+          () => {}, // the database is down: the page keeps the last counts
+        );
+      }, FORWARDING_REFRESH_MS)
     : undefined;
   req.socket.once("close", () => {
     streams.delete(res);

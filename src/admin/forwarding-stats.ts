@@ -17,8 +17,8 @@ export interface SinkRow {
 }
 
 /** The outbox's per-sink counts, reduced to what the console shows. */
-export function forwardingRows(forwarding: ForwardingStats): SinkRow[] {
-  return forwarding.stats().sinks.map((s) => ({
+export async function forwardingRows(forwarding: ForwardingStats): Promise<SinkRow[]> {
+  return (await forwarding.stats()).sinks.map((s) => ({
     sink: s.name,
     pending: s.pending,
     delivered: s.delivered,

@@ -151,10 +151,12 @@ export class ReceiverMetrics implements ReceiverEvents {
       "Deliveries waiting in the outbox, by sink.",
       ["sink"],
     );
-    this.registry.collect(() => {
+    this.registry.collect(async () => {
+      const rows = await forwardingRows(forwarding).catch(() => undefined);
+      if (!rows) return; // the database is down: keep the last counts
       deliveries.reset();
       depth.reset();
-      for (const s of forwardingRows(forwarding)) {
+      for (const s of rows) {
         deliveries.set(s.delivered, { sink: s.sink, outcome: "delivered" });
         deliveries.set(s.failed, { sink: s.sink, outcome: "failed" });
         depth.set(s.pending, { sink: s.sink });

@@ -1,23 +1,23 @@
 import { didYouMean } from "../did-you-mean.js";
 import { listDeliveries, retryDeliveries } from "../outbox/outbox-admin.js";
-import { openStore } from "../receiver/store.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { terminalSafe } from "../receiver/terminal-text.js";
 import { CommandError, PROGRAM, UsageError } from "./_command.js";
 import { checkInboxFile } from "./_inbox-file.js";
 import { jsonLines } from "./_inbox-json.js";
+import { isPostgresUrl, openStoreFor, shownDb } from "./_open-store.js";
 
 /** Width of the LAST ERROR column; longer errors end with "…" (--json has them whole). */
 const ERROR_WIDTH = 60;
 
 /** `inbox --pending` / `--failed`: a table, or JSON lines with `--json`. */
-export function deliveriesTable(
+export async function deliveriesTable(
   store: NotificationStore,
   status: "pending" | "failed",
   limit: number,
   json: boolean,
-): string {
-  const rows = listDeliveries(store, status, limit);
+): Promise<string> {
+  const rows = await listDeliveries(store, status, limit);
   if (json) return jsonLines(rows);
   if (rows.length === 0) return `no ${status} deliveries.\n`;
   const when = status === "pending" ? "NEXT ATTEMPT (UTC)" : "GAVE UP (UTC)";
@@ -61,12 +61,12 @@ const ACTIONS = ["retry"] as const;
  * a routine run (cron) succeeds with one line on stderr; a given ID that is not failed is
  * an error.
  */
-export function retryCommand(
+export async function retryCommand(
   positionals: string[],
   allFailed: boolean,
-  path: string,
+  db: string,
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
-): number {
+): Promise<number> {
   const [verb, id] = positionals;
   const usage = `Usage: ${PROGRAM} inbox retry ID|--all-failed`;
   if (verb === undefined) {
@@ -91,15 +91,11 @@ export function retryCommand(
       `retry: not a delivery ID: ${JSON.stringify(id)}. Give a number such as 12, from 'inbox --failed'.`,
     );
   }
-  checkInboxFile("--db", path);
-  let store: NotificationStore;
+  if (!isPostgresUrl(db)) checkInboxFile("--db", db);
+  const store = await openStoreFor(db);
+  const path = shownDb(db);
   try {
-    store = openStore(path);
-  } catch (error) {
-    throw new CommandError((error as Error).message);
-  }
-  try {
-    const ids = retryDeliveries(store, id === undefined ? "all-failed" : Number(id));
+    const ids = await retryDeliveries(store, id === undefined ? "all-failed" : Number(id));
     if (ids.length === 0 && id === undefined) {
       io.stderr(`nothing to retry: no failed deliveries in ${path}.\n`);
       return 0;
@@ -114,7 +110,7 @@ export function retryCommand(
     );
     return 0;
   } finally {
-    void store.close();
+    await store.close();
   }
 }
 

@@ -21,7 +21,7 @@ export function dbValue(value: string, cwd: string): string {
   return isPostgresUrl(value) ? value : resolve(cwd, value);
 }
 
-/** Whether a `dbValue` is a PostgreSQL URL (the delivery actions of `inbox` are SQLite's only). */
+/** Whether a `dbValue` is a PostgreSQL URL. */
 export { isPostgresUrl };
 
 /** `--db` as a user may see it: a path, or the URL without its password. */

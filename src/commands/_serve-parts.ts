@@ -9,7 +9,7 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import { OptionError } from "../validate/option-error.js";
 import { CommandError, UsageError } from "./_command.js";
 import { attachForwarding, type Forwarding } from "./_forward-options.js";
-import { isPostgresUrl, openServeStore } from "./_open-store.js";
+import { openServeStore } from "./_open-store.js";
 
 /** What `serve` runs: the receiver's options, where its store is, and the optional parts. */
 export interface ServePlan {
@@ -46,11 +46,6 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    if (plan.forwarding && isPostgresUrl(plan.db)) {
-      throw new UsageError(
-        "forwarding (--forward-exec, --forward-url) does not run on a PostgreSQL --db yet: its outbox is SQLite's. Forward from a receiver with a SQLite --db, or leave out the --forward options.",
-      );
-    }
     const store = await openServeStore(plan.db, logger);
     started.push(() => store.close());
     let outbox: Outbox | undefined;
@@ -59,7 +54,7 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
       outbox = guardOptions(() => attachForwarding(store, forwarding, logger));
       const running = outbox;
       started.push(async () => {
-        const interrupted = running.stats().inFlight;
+        const interrupted = (await running.stats().catch(() => undefined))?.inFlight;
         await running.close();
         logger.info("forwarding stopped", { interrupted });
       });

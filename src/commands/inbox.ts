@@ -96,13 +96,6 @@ does not exist.`,
     const db = dbValue(values.db ?? DEFAULT_DB_PATH, cwd);
     const postgres = isPostgresUrl(db);
     if (!postgres) refuseFolder("--db", db, "Give the SQLite file 'serve --db' writes.");
-    const deliveries =
-      positionals.length > 0 || values["all-failed"] || values.pending || values.failed;
-    if (postgres && deliveries) {
-      throw new UsageError(
-        "--pending, --failed and retry are not yet on PostgreSQL: forwarding runs only with a SQLite --db. List notifications (inbox --db URL) or the test token (--token).",
-      );
-    }
     if (positionals.length > 0 || values["all-failed"]) {
       return retryCommand(positionals, values["all-failed"] === true, db, { stdout, stderr });
     }
@@ -125,7 +118,9 @@ does not exist.`,
           throw new UsageError("--pending and --failed were both given. Pass one of them.");
         }
         const status = values.pending ? "pending" : "failed";
-        stdout(deliveriesTable(store, status, filter.limit ?? DEFAULT_LIMIT, values.json === true));
+        stdout(
+          await deliveriesTable(store, status, filter.limit ?? DEFAULT_LIMIT, values.json === true),
+        );
         return 0;
       }
       const rows = await store.list(filter);

@@ -134,8 +134,11 @@ export interface OutboxStats {
 export interface Outbox {
   /** Starts delivering, beginning with the rows left pending by an earlier run. Idempotent. */
   start(): void;
-  /** Counts per sink, for dashboards and metrics. Cheap enough to call every few seconds. */
-  stats(): OutboxStats;
+  /**
+   * Counts per sink, for dashboards and metrics (on a shared store, every receiver's rows).
+   * Cheap enough to call every few seconds; rejects when the database cannot be read.
+   */
+  stats(): Promise<OutboxStats>;
   /** Resolves when no configured sink has a pending delivery (tests, batch jobs). */
   idle(): Promise<void>;
   /** Stops scheduling, lets attempts in flight finish (up to closeGraceMs), aborts the rest. */

@@ -1,25 +1,12 @@
 import { availableParallelism } from "node:os";
-import type Database from "better-sqlite3";
 import { toLogger } from "../receiver/log.js";
-import { storeInternals } from "../receiver/store-internals.js";
-import { rowToStored } from "../receiver/store-rows.js";
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from "./backoff.js";
-import {
-  COUNTS_SQL,
-  DELIVERED_SQL,
-  DUE_SQL,
-  GIVE_UP_SQL,
-  HEAD_SQL,
-  INTERRUPTED_SQL,
-  PRUNE_DELIVERED_SQL,
-  RETRY_LATER_SQL,
-  STARTED_SQL,
-} from "./delivery-rows.js";
+import { deliveryBackendOf } from "./delivery-backend.js";
 import { createDeliverySlots } from "./delivery-slots.js";
 import { validateOutboxOptions } from "./outbox-options.js";
 import { buildStats, type CountRow } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
-import { createSinkWorker, type SinkWorker, type WorkerQueue } from "./sink-worker.js";
+import { createSinkWorker, OUTBOX_POLL_INTERVAL_MS, type SinkWorker } from "./sink-worker.js";
 
 /** Each attempt's limit unless configured: a slow sink must not hold its queue for long. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -54,13 +41,12 @@ export function defaultMaxConcurrentDeliveries(): number {
  */
 export function createOutbox(options: OutboxOptions): Outbox {
   const valid = validateOutboxOptions(options);
-  const internals = storeInternals(options.store);
-  if (!internals || internals.readonly) {
+  const backend = deliveryBackendOf(options.store, "createOutbox");
+  if (!backend.writable) {
     throw new TypeError(
-      "[netdata-webhook-kit] createOutbox: store: expected a store from openStore(path) opened for writing",
+      "[netdata-webhook-kit] createOutbox: store: expected a store opened for writing (openStore(path) or openPostgresStore(url))",
     );
   }
-  const { db } = internals;
   const logger = toLogger(options.logger, []);
   const now = options.now ?? Date.now;
   const settings = {
@@ -83,90 +69,76 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let closing: Promise<void> | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   const retentionMs = options.deliveredRetentionMs ?? DEFAULT_DELIVERED_RETENTION_MS;
-  const pruneStatement = db.prepare(PRUNE_DELIVERED_SQL);
-  const prune = (): void => {
+  const prune = async (): Promise<void> => {
     try {
-      const { changes } = pruneStatement.run(now() - retentionMs);
-      if (changes > 0)
-        logger.info("outbox: deleted delivered rows past their retention", { rows: changes });
+      const rows = await queue.prune(now() - retentionMs);
+      if (rows > 0) logger.info("outbox: deleted delivered rows past their retention", { rows });
     } catch (error) {
       logger.warn("outbox: failed to delete old delivered rows", { error: error as Error });
     }
   };
 
-  // The store writes each new notification's rows in the transaction that commits it, then
-  // says which sinks got one. Kept after close(): notifications that still arrive are queued
-  // for the next start.
-  internals.routeDeliveries(
-    valid.map((s) => s.route),
-    now,
-    (sinks) => {
+  // The enqueue: the store writes each new notification's rows in the transaction that
+  // commits it, then says which sinks got one. Kept after close(): notifications that still
+  // arrive are queued for the next start.
+  const queue = backend.attach({
+    routes: valid.map((s) => s.route),
+    clock: now,
+    queued: (sinks) => {
       for (const name of sinks) workers.get(name)?.kick();
     },
-  );
+  });
 
-  const pendingCount = db
-    .prepare(
-      `SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND sink IN (${valid.map(() => "?").join(",") || "NULL"})`,
-    )
-    .pluck();
+  const names = valid.map((s) => s.sink.name);
+  let checking = false;
+  let recheck = false;
+  let idlePoll: NodeJS.Timeout | undefined;
   const checkIdle = (): void => {
     if (idleWaiters.length === 0) return;
-    if (Number(pendingCount.get(...valid.map((s) => s.sink.name))) > 0) return;
-    for (const resolve of idleWaiters.splice(0)) resolve();
+    if (checking) {
+      recheck = true; // the count in flight may predate the attempt that just settled
+      return;
+    }
+    checking = true;
+    recheck = false;
+    queue
+      .pendingCount(names)
+      .then((pending) => {
+        if (pending === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+      })
+      .catch(() => {}) // asked again below
+      .finally(() => {
+        checking = false;
+        if (recheck) checkIdle();
+        else if (idleWaiters.length > 0 && !idlePoll) {
+          // On a shared store other receivers deliver too, and say nothing here: look again
+          // (one timer, however many attempts settle meanwhile).
+          idlePoll = setTimeout(() => {
+            idlePoll = undefined;
+            checkIdle();
+          }, OUTBOX_POLL_INTERVAL_MS).unref();
+        }
+      });
   };
-
-  const queueFor = (concurrency: number): WorkerQueue => ({
-    next: db.prepare(concurrency === 1 ? HEAD_SQL : DUE_SQL),
-    loadNotification: (id) => {
-      const row = selectNotification.get(id) as Record<string, unknown> | undefined;
-      return row ? rowToStored(row) : undefined;
-    },
-    record: (kind, params) => recordOutcome(statements[kind], params),
-  });
-  const selectNotification = db.prepare("SELECT * FROM notifications WHERE id = ?");
-  const statements = {
-    started: db.prepare(STARTED_SQL),
-    interrupted: db.prepare(INTERRUPTED_SQL),
-    delivered: db.prepare(DELIVERED_SQL),
-    retry: db.prepare(RETRY_LATER_SQL),
-    "give-up": db.prepare(GIVE_UP_SQL),
-  };
-  const counts = db.prepare(COUNTS_SQL);
-  const recordOutcome = outcomeWriter(db);
 
   return {
     start() {
       if (started || closing) return;
       started = true;
-      prune();
+      void prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
       for (const { sink } of valid) {
-        const worker = createSinkWorker(
-          sink,
-          queueFor(sink.concurrency ?? 1),
-          settings,
-          logger,
-          checkIdle,
-          slots,
-        );
+        const worker = createSinkWorker(sink, queue, settings, logger, checkIdle, slots);
         workers.set(sink.name, worker);
         worker.kick();
       }
-      logUnconfigured(
-        counts.all() as CountRow[],
-        valid.map((s) => s.sink.name),
-        logger,
+      queue.counts().then(
+        (rows) => logUnconfigured(rows, names, logger),
+        () => {},
       );
     },
-    stats: () =>
-      buildStats(
-        counts.all() as CountRow[],
-        valid.map((s) => s.sink.name),
-        workers,
-        now(),
-      ),
+    stats: async () => buildStats(await queue.counts(), names, workers, now()),
     idle() {
       return new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
@@ -178,6 +150,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       closing ??= (async () => {
         const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
         await Promise.all([...workers.values()].map((w) => w.close(grace)));
+        // A stopping receiver (a deploy) hands its rows to the others now, not at lease end.
+        await queue.release().catch(() => {});
       })();
       return closing;
     },
@@ -196,27 +170,4 @@ function logUnconfigured(
       pending: Number(row.n),
     });
   }
-}
-
-/**
- * Writes an outcome without waiting for the disk (synchronous=NORMAL for that one
- * transaction): if power fails before the next full commit, the delivery is repeated, which
- * at-least-once allows, while each notification's own commit keeps its fsync. The PRAGMA
- * statements are prepared once: this runs for every delivery.
- */
-function outcomeWriter(
-  db: Database.Database,
-): (statement: Database.Statement, params: Record<string, unknown>) => void {
-  const level = Number(db.pragma("synchronous", { simple: true }));
-  if (level <= 1) return (statement, params) => void statement.run(params);
-  const relax = db.prepare("PRAGMA synchronous = NORMAL");
-  const restore = db.prepare(`PRAGMA synchronous = ${level}`);
-  return (statement, params) => {
-    relax.run();
-    try {
-      statement.run(params);
-    } finally {
-      restore.run();
-    }
-  };
 }

@@ -1,7 +1,6 @@
-import type { Statement } from "better-sqlite3";
 import type { Logger } from "../receiver/log.js";
-import type { StoredNotification } from "../receiver/store-types.js";
 import { backoffDelayMs } from "./backoff.js";
+import { DELIVERY_LEASE_MARGIN_MS, type DeliveryQueue } from "./delivery-queue.js";
 import { clipError, type QueueRow } from "./delivery-rows.js";
 import type { DeliverySlots } from "./delivery-slots.js";
 import { idempotencyKeyOf } from "./notification-document.js";
@@ -31,16 +30,8 @@ export interface WorkerSettings {
   random: () => number;
 }
 
-/** What a worker needs from the outbox: statements on the store's connection. */
-export interface WorkerQueue {
-  next: Statement;
-  loadNotification: (id: number) => StoredNotification | undefined;
-  /** Records an attempt's outcome (one small transaction). */
-  record: (
-    sql: "started" | "interrupted" | "delivered" | "retry" | "give-up",
-    params: Record<string, unknown>,
-  ) => void;
-}
+/** What a worker needs from the store's deliveries. */
+export type WorkerQueue = Pick<DeliveryQueue, "claim" | "record" | "loadNotification">;
 
 export interface SinkWorker {
   kick(): void;
@@ -65,6 +56,8 @@ export function createSinkWorker(
 ): SinkWorker {
   const concurrency = sink.concurrency ?? 1;
   const timeoutMs = sink.attemptTimeoutMs ?? settings.attemptTimeoutMs;
+  /** How long a row this worker took stays its own on a shared store: one attempt and more. */
+  const leaseMs = timeoutMs + DELIVERY_LEASE_MARGIN_MS;
   const inFlight = new Map<
     number,
     {
@@ -85,37 +78,66 @@ export function createSinkWorker(
   let stopped = false;
   let pumping = false;
 
-  const pump = (): void => {
-    if (stopped || pumping) return;
+  /** Kicked while a pump awaits the queue: look again when it is done. */
+  let again = false;
+  let failing = false;
+
+  const pump = async (): Promise<void> => {
+    if (stopped) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
     pumping = true;
     let waitingForSlot = false;
     try {
-      clearTimeout(timer);
-      timer = undefined;
-      const now = settings.now();
-      const rows = queue.next.all(sink.name, concurrency + inFlight.size) as QueueRow[];
-      let wakeAt = now + OUTBOX_POLL_INTERVAL_MS;
-      for (const row of rows) {
+      do {
+        again = false;
+        clearTimeout(timer);
+        timer = undefined;
         if (inFlight.size >= concurrency) break;
-        if (inFlight.has(row.id)) continue;
-        if (row.next_attempt_at > now) {
-          wakeAt = Math.min(wakeAt, row.next_attempt_at);
-          if (concurrency === 1) break; // in order: nothing overtakes the head
-          continue;
+        const now = settings.now();
+        const { rows, nextDueAt } = await queue.claim(sink.name, {
+          ordered: concurrency === 1,
+          limit: concurrency - inFlight.size,
+          inFlight: new Set(inFlight.keys()),
+          now,
+          leaseMs,
+        });
+        if (failing) {
+          failing = false;
+          logger.info("outbox: the queue can be read again", { sink: sink.name });
         }
-        const slot = !ownSlotBusy ? "own" : slots.take(worker) ? "shared" : undefined;
-        if (slot === undefined) {
-          waitingForSlot = true; // kicked in turn when a shared slot frees
-          return;
+        if (stopped) return;
+        const wakeAt = Math.min(
+          now + OUTBOX_POLL_INTERVAL_MS,
+          nextDueAt ?? Number.POSITIVE_INFINITY,
+        );
+        for (const row of rows) {
+          if (inFlight.size >= concurrency) break;
+          if (inFlight.has(row.id)) continue;
+          const slot = !ownSlotBusy ? "own" : slots.take(worker) ? "shared" : undefined;
+          if (slot === undefined) {
+            waitingForSlot = true; // kicked in turn when a shared slot frees
+            return;
+          }
+          start(row, slot);
         }
-        start(row, slot);
-      }
-      if (inFlight.size < concurrency) {
-        timer = setTimeout(pump, Math.max(0, wakeAt - now));
-        timer.unref();
-      }
+        if (inFlight.size < concurrency && !again) {
+          timer = setTimeout(pump, Math.max(0, wakeAt - now));
+          timer.unref();
+        }
+      } while (again && !stopped);
     } catch (error) {
-      logger.error("outbox: failed to read the queue", { sink: sink.name, error: error as Error });
+      // Said once per outage of the queue (a database that is down), not once a second.
+      if (!failing) {
+        failing = true;
+        logger.error("outbox: failed to read the queue; trying again every second", {
+          sink: sink.name,
+          error: error as Error,
+        });
+      }
+      clearTimeout(timer);
       timer = setTimeout(pump, OUTBOX_POLL_INTERVAL_MS);
       timer.unref();
     } finally {
@@ -145,7 +167,7 @@ export function createSinkWorker(
         if (slot === "own") ownSlotBusy = false;
         else slots.release();
         onSettled();
-        pump();
+        void pump();
       });
     inFlight.set(row.id, {
       controller,
@@ -172,8 +194,17 @@ export function createSinkWorker(
     let error: string | undefined;
     let permanent = false;
     try {
-      queue.record("started", { id: row.id, attempts: number, at: started });
-      const notification = queue.loadNotification(row.notification_id);
+      const leaseUntil = started + leaseMs;
+      const ours = await queue.record({
+        kind: "started",
+        id: row.id,
+        attempts: number,
+        at: started,
+        leaseUntil,
+      });
+      // Delivered meanwhile, or taken over by another receiver: not this worker's to attempt.
+      if (!ours) return;
+      const notification = await queue.loadNotification(row.notification_id);
       if (!notification) throw new Error(`notification ${row.notification_id} is not in the store`);
       await runWithTimeout(sink, controller, timeoutMs, onSinkCalled, {
         id: row.id,
@@ -190,13 +221,17 @@ export function createSinkWorker(
     }
     if (stopped && controller.signal.aborted) {
       // Closing: the row stays pending, this attempt counted, due at the next start.
-      queue.record("interrupted", { id: row.id, at: Math.max(settings.now(), started + 1) });
+      await queue.record({
+        kind: "interrupted",
+        id: row.id,
+        at: Math.max(settings.now(), started + 1),
+      });
       return;
     }
     const at = settings.now();
     const ms = at - started;
     if (error === undefined) {
-      queue.record("delivered", { id: row.id, attempts: number, at });
+      await queue.record({ kind: "delivered", id: row.id, attempts: number, at });
       last.successAt = at;
       logger.info("delivery succeeded", { ...fields, ms });
       return;
@@ -204,7 +239,7 @@ export function createSinkWorker(
     last.failureAt = at;
     last.error = error;
     if (permanent || number >= settings.maxAttempts || at - row.queued_at >= settings.maxAgeMs) {
-      queue.record("give-up", { id: row.id, attempts: number, at, error });
+      await queue.record({ kind: "give-up", id: row.id, attempts: number, at, error });
       const why = permanent
         ? "a failure that retrying cannot cure"
         : number >= settings.maxAttempts
@@ -218,13 +253,21 @@ export function createSinkWorker(
       return;
     }
     const delay = backoffDelayMs(number, settings.backoff, settings.random);
-    queue.record("retry", { id: row.id, attempts: number, at, error, next: at + delay });
+    await queue.record({
+      kind: "retry",
+      id: row.id,
+      attempts: number,
+      at,
+      error,
+      next: at + delay,
+    });
     logger.warn("delivery failed; will retry", { ...fields, ms, error, retry_in_ms: delay });
   };
 
   const worker: SinkWorker = {
     kick: () => {
-      if (!pumping) setImmediate(pump);
+      if (pumping) again = true;
+      else setImmediate(pump);
     },
     inFlight: () => inFlight.size,
     lastOutcome: () => ({ ...last }),

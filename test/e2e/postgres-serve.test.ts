@@ -13,6 +13,7 @@ import {
   startPostgres,
 } from "../helpers/postgres.js";
 import { type ServeProcess, spawnServe } from "../helpers/receiver.js";
+import { startSinkServer, waitFor } from "../helpers/sink-server.js";
 
 const postgres = findPostgres();
 const running: ServeProcess[] = [];
@@ -119,8 +120,7 @@ describe.skipIf(postgres.skip)(`serve --db postgres:// (${postgres.label})`, () 
     const token = await runCliCaptured(["inbox", "--db", url, "--token"]);
     expect(token).toMatchObject({ code: 0, stdout: "shared-token\n" });
     const pending = await runCliCaptured(["inbox", "--db", url, "--pending"]);
-    expect(pending.code).toBe(2);
-    expect(pending.stderr).toMatch(/not yet on PostgreSQL/);
+    expect(pending).toMatchObject({ code: 0, stdout: "no pending deliveries.\n" });
 
     expect((await httpGet(`${a.admin}readyz`)).status).toBe(200);
     const metrics = await httpGet(`${b.admin}metrics`);
@@ -135,14 +135,40 @@ describe.skipIf(postgres.skip)(`serve --db postgres:// (${postgres.label})`, () 
     }
   });
 
-  it("refuses forwarding from a PostgreSQL inbox, saying it is not there yet (exit 2)", async () => {
+  it("forwards from a PostgreSQL inbox; inbox lists a failed delivery and retry puts it back", async () => {
     const url = await createDatabase(server);
-    const run = await runCliCaptured([
-      ...["serve", "--behind-proxy", "--port", "0", "--db", url, "--forward-exec", "/bin/true"],
-    ]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/forwarding .* PostgreSQL/);
-    expect(run.stderr).not.toContain(new URL(url).password);
+    const sink = await startSinkServer((n) => (n === 0 ? 503 : 200));
+    try {
+      const serve = await spawnServe([
+        ...["--behind-proxy", "--port", "0", "--db", url],
+        ...["--forward-url", sink.url, "--forward-max-attempts", "1"],
+      ]);
+      running.push(serve);
+      const sent = await deliver(serve.url, testBody("forwarded"));
+      expect(sent.status).toBe(200);
+      const failedJson = async () =>
+        (await runCliCaptured(["inbox", "--db", url, "--failed", "--json"])).stdout;
+      await waitFor(async () => (await failedJson()) !== "", "the delivery to fail");
+      expect(JSON.parse(await failedJson())).toMatchObject({
+        notificationId: sent.body.id,
+        status: "failed",
+        attempts: 1,
+        lastError: expect.stringContaining("503"),
+      });
+      const retry = await runCliCaptured(["inbox", "--db", url, "retry", "--all-failed"]);
+      expect(retry.code).toBe(0);
+      await waitFor(() => sink.requests.length === 2, "the retried delivery");
+      const keys = sink.requests.map((r) => r.headers["idempotency-key"]);
+      expect(keys[1]).toBe(keys[0]);
+      expect(keys[0]).toMatch(new RegExp(`^${sent.body.id}\\.`));
+      await waitFor(async () => {
+        const pending = await runCliCaptured(["inbox", "--db", url, "--pending"]);
+        return pending.stdout === "no pending deliveries.\n";
+      }, "the delivered row");
+      expect(serve.output().stdout).not.toContain(new URL(url).password);
+    } finally {
+      await sink.close();
+    }
   });
 });
 

@@ -81,7 +81,7 @@ describe("a command sink", () => {
     const message = `${"é".repeat(100_000)}\u0000tail`;
     await insertBody(store, testBody("big", message));
     await outbox.idle();
-    expect(outbox.stats().delivered).toBe(1);
+    expect((await outbox.stats()).delivered).toBe(1);
     const fromEnv = readFileSync(join(dir, "env.txt"));
     expect(fromEnv.length).toBeLessThanOrEqual(EXEC_ENV_VALUE_MAX_BYTES);
     expect(fromEnv.toString("utf8")).toMatch(
@@ -109,8 +109,8 @@ describe("a command sink", () => {
     outbox.start();
     await insertBody(store, testBody("forks"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")).toEqual([]);
-    expect(outbox.stats().delivered).toBe(1);
+    expect(await listDeliveries(store, "failed")).toEqual([]);
+    expect((await outbox.stats()).delivered).toBe(1);
   });
 
   it("kills the command's whole process group at the timeout, even children that ignore SIGTERM", async () => {
@@ -149,7 +149,7 @@ describe("a command sink", () => {
     outbox.start();
     await insertBody(store, testBody("stubborn"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 300 ms");
+    expect((await listDeliveries(store, "failed"))[0]?.lastError).toBe("no answer within 300 ms");
     await waitFor(started, "the child's pid");
     const pid = Number(readFileSync(pidFile, "utf8"));
     await waitFor(() => !alive(pid), "the child to be killed");
@@ -193,7 +193,7 @@ describe("a command sink", () => {
     outbox.start();
     await insertBody(store, testBody("clean"));
     await outbox.idle();
-    expect(outbox.stats().delivered).toBe(1);
+    expect((await outbox.stats()).delivered).toBe(1);
     const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
     const names = Object.keys(env).filter((name) => !name.startsWith("NETDATA_"));
     expect(names.sort()).toEqual(["HOME", "LANG", "LC_TIME", "PATH", "TICKET_TOKEN", "TZ"]);
@@ -225,7 +225,7 @@ describe("a command sink", () => {
     outbox.start();
     await insertBody(store, testBody("chatty"));
     await outbox.idle();
-    const error = listDeliveries(store, "failed")[0]?.lastError ?? "";
+    const error = (await listDeliveries(store, "failed"))[0]?.lastError ?? "";
     expect(error).toMatch(/^sh: exit code 1: …/);
     expect(error).toMatch(/progress line 199 fatal: quota exceeded$/);
   });
@@ -253,7 +253,7 @@ describe("a permanent failure", () => {
     outbox.start();
     await insertBody(store, testBody("e2big"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")).toMatchObject([
+    expect(await listDeliveries(store, "failed")).toMatchObject([
       {
         sink: "huge-env",
         attempts: 1,
@@ -283,7 +283,7 @@ describe("a permanent failure", () => {
     outbox.start();
     await insertBody(store, testBody("perm"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")).toMatchObject([
+    expect(await listDeliveries(store, "failed")).toMatchObject([
       {
         sink: "refusing",
         attempts: 1,
@@ -332,7 +332,7 @@ describe("an https sink signed by a private CA", () => {
     await insertBody(store, testBody("ca"));
     await outbox.idle();
     expect(received).toBe(1);
-    expect(listDeliveries(store, "failed")).toMatchObject([
+    expect(await listDeliveries(store, "failed")).toMatchObject([
       {
         sink: "public-cas-only",
         lastError: expect.stringMatching(/^POST to 127\.0\.0\.1:\d+ failed: /),

@@ -296,8 +296,8 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     if (!c.ok) throw new Error("fixture");
     await store.insert(c.notification, notificationKey(body));
     const { waitFor } = await import("../helpers/sink-server.js");
-    await waitFor(() => outbox.stats().inFlight === 1, "the attempt to start");
-    const table = deliveriesTable(store, "pending", 10, false);
+    await waitFor(async () => (await outbox.stats()).inFlight === 1, "the attempt to start");
+    const table = await deliveriesTable(store, "pending", 10, false);
     expect(table.split("\n")[1]).toMatch(/ 1 +in progress since \d\d:\d\d:\d\d +-$/);
     release();
     await outbox.idle();
@@ -327,7 +327,7 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
       deliveredRetentionMs: 7 * 86_400_000,
     });
     second.start();
-    expect(second.stats().delivered).toBe(0);
+    expect((await second.stats()).delivered).toBe(0);
     expect(await store.count()).toBe(1);
     await second.close();
     await store.close();

@@ -99,7 +99,7 @@ describe("the outbox", () => {
       // Attempt i+1 failed: the wait is in [window/2, window] with window = base * 2^i.
       expect(gap).toBeGreaterThanOrEqual((baseMs * 2 ** i) / 2 - slackMs);
     });
-    expect(outbox.stats()).toMatchObject({ pending: 0, delivered: 10, failed: 0 });
+    expect(await outbox.stats()).toMatchObject({ pending: 0, delivered: 10, failed: 0 });
     // Outcomes are written with synchronous=NORMAL; the store's own commits stay FULL.
     expect(store.describe().durability).toContain("synchronous=full");
   });
@@ -130,7 +130,7 @@ describe("the outbox", () => {
     await insertBody(store, testBody("dead"));
     await outbox.idle();
     expect(seen).toEqual([1, 2]);
-    const [failed] = listDeliveries(store, "failed");
+    const [failed] = await listDeliveries(store, "failed");
     expect(failed).toMatchObject({
       sink: "fn",
       status: "failed",
@@ -144,10 +144,10 @@ describe("the outbox", () => {
     });
 
     healthy = true;
-    expect(retryDeliveries(store, failed?.id ?? 0)).toEqual([failed?.id]);
-    await waitFor(() => outbox.stats().delivered === 1, "the retried delivery");
+    expect(await retryDeliveries(store, failed?.id ?? 0)).toEqual([failed?.id]);
+    await waitFor(async () => (await outbox.stats()).delivered === 1, "the retried delivery");
     expect(seen).toEqual([1, 2, 1]);
-    expect(listDeliveries(store, "failed")).toEqual([]);
+    expect(await listDeliveries(store, "failed")).toEqual([]);
   });
 
   it.each(["memory", "file"] as const)(
@@ -221,7 +221,7 @@ describe("the outbox", () => {
     outbox.start();
     await insertBody(store, testBody("stuck"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")[0]?.lastError).toBe("no answer within 30 ms");
+    expect((await listDeliveries(store, "failed"))[0]?.lastError).toBe("no answer within 30 ms");
   });
 
   it("marks a delivery failed at its first failure past maxAgeMs, whatever the attempts left", async () => {
@@ -247,7 +247,7 @@ describe("the outbox", () => {
     outbox.start();
     await insertBody(store, testBody("old"));
     await outbox.idle();
-    expect(listDeliveries(store, "failed")[0]).toMatchObject({
+    expect((await listDeliveries(store, "failed"))[0]).toMatchObject({
       attempts: 1,
       lastError: "still down",
     });
@@ -283,8 +283,8 @@ describe("the outbox", () => {
     outbox.start();
     for (let i = 0; i < 6; i++) await insertBody(store, testBody(`p-${i}`));
     await waitFor(() => release.length === 3, "three attempts in flight");
-    expect(outbox.stats().sinks[0]?.inFlight).toBe(3);
-    while (outbox.stats().delivered < 6) {
+    expect((await outbox.stats()).sinks[0]?.inFlight).toBe(3);
+    while ((await outbox.stats()).delivered < 6) {
       for (const done of release.splice(0)) done();
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -316,7 +316,7 @@ describe("the outbox", () => {
     for (let i = 0; i < 8; i++) await insertBody(store, testBody(`cap-${i}`));
     outbox.start();
     await outbox.idle();
-    expect(outbox.stats().delivered).toBe(24);
+    expect((await outbox.stats()).delivered).toBe(24);
     expect(most).toBe(3 + 2);
   });
 
@@ -365,7 +365,7 @@ describe("the outbox", () => {
     await insertBody(store, testBody("exec"));
     await outbox.idle();
     const errors = Object.fromEntries(
-      listDeliveries(store, "failed").map((d) => [d.sink, d.lastError]),
+      (await listDeliveries(store, "failed")).map((d) => [d.sink, d.lastError]),
     );
     expect(errors).toEqual({
       missing: "failed to run /nonexistent/open-ticket: ENOENT (no such file)",
@@ -472,7 +472,9 @@ describe("closing", () => {
     await waitFor(() => started, "the attempt to start");
     await outbox.close();
     expect(cleanedUp).toBe(true);
-    expect(listDeliveries(store, "pending")).toMatchObject([{ sink: "slow-to-stop", attempts: 1 }]);
+    expect(await listDeliveries(store, "pending")).toMatchObject([
+      { sink: "slow-to-stop", attempts: 1 },
+    ]);
   });
 });
 
@@ -513,7 +515,7 @@ describe("a hanging sink", () => {
     expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual([]);
     expect(report.exitCode).toBe(0);
     expect(hanging.requests.length).toBe(1); // in order: the first is held, the rest wait
-    expect(outbox.stats().sinks[0]).toMatchObject({ name: "hanging", inFlight: 1 });
-    expect(outbox.stats().pending).toBeGreaterThan(1);
+    expect((await outbox.stats()).sinks[0]).toMatchObject({ name: "hanging", inFlight: 1 });
+    expect((await outbox.stats()).pending).toBeGreaterThan(1);
   });
 });

@@ -63,21 +63,6 @@ const MISTAKES: Array<[what: string, argv: string[]]> = [
     ["serve", "--behind-proxy", "--db", "postgres://ndwk:s3cret@db.example/x?sslmode=required"],
   ],
   [
-    "a delivery action on a PostgreSQL inbox",
-    ["inbox", "--db", "postgres://ndwk@127.0.0.1:1/x", "--failed"],
-  ],
-  [
-    "forwarding from a PostgreSQL inbox",
-    [
-      "serve",
-      "--behind-proxy",
-      "--db",
-      "postgres://ndwk@127.0.0.1:1/x",
-      "--forward-exec",
-      "/bin/true",
-    ],
-  ],
-  [
     "a key given as the certificate",
     ["serve", "--tls-cert", "server.key", "--tls-key", "server.pem"],
   ],

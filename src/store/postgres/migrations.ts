@@ -4,8 +4,8 @@ import type pg from "pg";
  * The PostgreSQL schema, one step per version, numbered as the SQLite store's
  * (src/receiver/store-migrations.ts) so `schemaVersion` means the same on both. Columns are the
  * SQLite columns with the same names and text forms, so one row mapping (store-rows.ts) reads
- * both. Version 2 there (the outbox's deliveries) is not here yet: forwarding does not run on
- * PostgreSQL.
+ * both. Version 2 adds the outbox's deliveries with what several receivers sharing them need:
+ * a claim (`claimed_by`, `claimed_until`) that ends by itself.
  */
 export const PG_MIGRATIONS: ReadonlyArray<{ version: number; description: string; sql: string }> = [
   {
@@ -37,6 +37,31 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; description: string
       );
       CREATE INDEX notifications_received_at ON notifications (received_at);
       CREATE INDEX notifications_kind_received_at ON notifications (kind, received_at);
+    `,
+  },
+  {
+    version: 2,
+    description: "deliveries: the outbox, one row per (notification, forwarding sink), with claims",
+    sql: `
+      CREATE TABLE deliveries (
+        id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        notification_id BIGINT NOT NULL REFERENCES notifications (id),
+        sink            TEXT NOT NULL,                    -- the sink's name, never a secret
+        status          TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | failed
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        queued_at       BIGINT NOT NULL,   -- ms since the epoch; the age limit counts from here
+        next_attempt_at BIGINT NOT NULL,   -- ms since the epoch
+        last_attempt_at BIGINT,
+        last_error      TEXT,
+        finished_at     BIGINT,            -- delivered or given up
+        claimed_by      TEXT,              -- the receiver (outbox) whose worker holds the row
+        claimed_until   BIGINT,            -- ms since the epoch; past it any receiver may take it
+        UNIQUE (notification_id, sink)
+      );
+      CREATE INDEX deliveries_sink_head ON deliveries (sink, id) WHERE status = 'pending';
+      CREATE INDEX deliveries_sink_due ON deliveries (sink, next_attempt_at, id)
+        WHERE status = 'pending';
+      CREATE INDEX deliveries_status ON deliveries (status, id);
     `,
   },
 ];

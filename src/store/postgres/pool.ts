@@ -19,6 +19,16 @@ export const PG_QUERY_TIMEOUT_MS = PG_STATEMENT_TIMEOUT_MS + 1_000;
  * receiver holds at most this many of the server's max_connections (100 by default).
  */
 export const PG_POOL_MAX_CONNECTIONS = 8;
+/**
+ * Connections of a receiver's forwarding outbox, in a pool of their own: its claims and
+ * outcomes never make an insert wait for a connection, so forwarding cannot delay an answer.
+ */
+export const PG_OUTBOX_POOL_MAX_CONNECTIONS = 4;
+/**
+ * How long a forwarding statement may wait for one of those connections: the outbox is in no
+ * hurry, and a statement that gives up costs a repeated attempt.
+ */
+export const PG_OUTBOX_CONNECT_TIMEOUT_MS = 10_000;
 /** An idle connection is closed after this long (the pool opens one again when needed). */
 export const PG_IDLE_TIMEOUT_MS = 30_000;
 /** Shown in pg_stat_activity, so a DBA sees what holds the connections. */
@@ -30,11 +40,18 @@ export const PG_APPLICATION_NAME = "netdata-webhook-kit";
  * that breaks is dropped and a new one is opened on the next query, so the store recovers by
  * itself when the database is back.
  */
-export function createPool(url: string, onError: (error: Error) => void): pg.Pool {
+export function createPool(
+  url: string,
+  onError: (error: Error) => void,
+  size: { max: number; connectTimeoutMs: number } = {
+    max: PG_POOL_MAX_CONNECTIONS,
+    connectTimeoutMs: PG_CONNECT_TIMEOUT_MS,
+  },
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: PG_POOL_MAX_CONNECTIONS,
-    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    max: size.max,
+    connectionTimeoutMillis: size.connectTimeoutMs,
     statement_timeout: PG_STATEMENT_TIMEOUT_MS,
     query_timeout: PG_QUERY_TIMEOUT_MS,
     idleTimeoutMillis: PG_IDLE_TIMEOUT_MS,

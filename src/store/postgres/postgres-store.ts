@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { registerDeliveryBackend, routeMatches } from "../../outbox/delivery-queue.js";
 import { type Logger, silentLogger } from "../../receiver/log.js";
 import {
   countQuery,
@@ -15,10 +16,20 @@ import type {
   StoreReadiness,
 } from "../../receiver/store-types.js";
 import { checkDatabaseUrl, redactDatabaseUrl } from "./database-url.js";
-import { commitBatch, type PendingInsert, PG_GROUP_COMMIT_MAX_BATCH } from "./group-insert.js";
+import {
+  commitBatch,
+  type InsertRouting,
+  type PendingInsert,
+  PG_GROUP_COMMIT_MAX_BATCH,
+} from "./group-insert.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { isOutageError, trackOutage } from "./outage.js";
-import { createPool } from "./pool.js";
+import { postgresDeliveryBackend } from "./pg-delivery-queue.js";
+import {
+  createPool,
+  PG_OUTBOX_CONNECT_TIMEOUT_MS,
+  PG_OUTBOX_POOL_MAX_CONNECTIONS,
+} from "./pool.js";
 
 export interface OpenPostgresStoreOptions {
   /** Open for reading only (the inbox command); the schema must already be current. */
@@ -91,19 +102,23 @@ export async function openPostgresStore(
     }
   };
 
+  // Forwarding: set when an outbox attaches; new notifications get their deliveries rows,
+  // and the outbox's own statements get a pool of their own.
+  let routing: InsertRouting | undefined;
+  let outboxPool: pg.Pool | undefined;
   let pending: PendingInsert[] = [];
   const committing = new Set<Promise<void>>();
   const flush = (): void => {
     while (pending.length > 0) {
       const batch = pending.slice(0, PG_GROUP_COMMIT_MAX_BATCH);
       pending = pending.slice(batch.length);
-      const commit = commitBatch(query, batch);
+      const commit = commitBatch(query, batch, routing);
       committing.add(commit);
       void commit.finally(() => committing.delete(commit));
     }
   };
 
-  return {
+  const store: PostgresStore = {
     location,
     async insert(notification, key, meta: InsertMeta = {}): Promise<InsertResult> {
       if (closing) throw new Error("the notification store is closed");
@@ -153,11 +168,38 @@ export async function openPostgresStore(
         flush();
         await Promise.all(committing);
         ended = true;
-        await pool.end().catch(() => {});
+        await Promise.all([pool.end(), outboxPool?.end()].map((p) => p?.catch(() => {})));
       })();
       return closing;
     },
   };
+  registerDeliveryBackend(
+    store,
+    postgresDeliveryBackend({
+      query,
+      openQueue: () => {
+        outboxPool ??= createPool(url, () => {}, {
+          max: PG_OUTBOX_POOL_MAX_CONNECTIONS,
+          connectTimeoutMs: PG_OUTBOX_CONNECT_TIMEOUT_MS,
+        });
+        const pool = outboxPool;
+        return (config) => {
+          if (ended) return Promise.reject(new Error("the notification store is closed"));
+          return pool.query(config);
+        };
+      },
+      writable: options.readonly !== true,
+      route: ({ routes, clock, queued }) => {
+        routing = {
+          sinksFor: (kind, severity) =>
+            routes.filter((r) => routeMatches(r, kind, severity)).map((r) => r.sink),
+          clock,
+          queued,
+        };
+      },
+    }),
+  );
+  return store;
 }
 
 async function prepare(
