@@ -10,11 +10,14 @@ const BUNDLED_NETDATA_CA = fileURLToPath(new URL("./netdata-ca.pem", import.meta
 const CERTS_FIX =
   "Create the development certificates with: npx netdata-webhook-kit certs --pki certs/dev (in production, point it at your own)";
 
+const CA_FIX =
+  "Copy the Netdata Root CA back with: cp node_modules/netdata-webhook-kit/certs/netdata-ca.pem netdata-ca.pem";
+
 export class ConfigError extends Error {}
 
 /** The whole configuration; throws a ConfigError naming the variable and the fix. */
 export function loadConfig(env = process.env) {
-  const behindProxy = flag(env.BEHIND_PROXY);
+  const behindProxy = env.BEHIND_PROXY === "1"; // anything else needs TLS_CERT and TLS_KEY
   const list = (value) => value?.split(",").map((item) => item.trim());
   const trustedProxies = list(env.TRUST_PROXY);
   const challengeSecret = secret(env, "CHALLENGE_SECRET");
@@ -46,7 +49,7 @@ function tls(env) {
   const material = {
     cert: file(env.TLS_CERT, "TLS_CERT", CERTS_FIX),
     key: file(env.TLS_KEY, "TLS_KEY", CERTS_FIX),
-    ca: file(ca, "CLIENT_CA", CERTS_FIX),
+    ca: file(ca, "CLIENT_CA", env.CLIENT_CA ? CERTS_FIX : CA_FIX),
   };
   try {
     createSecureContext(material);
@@ -113,10 +116,4 @@ function port(value) {
     throw new ConfigError(`PORT must be 0-65535, got ${JSON.stringify(value)}.`);
   }
   return Number(value);
-}
-
-function flag(value = "0") {
-  if (["1", "true", "yes"].includes(value.toLowerCase())) return true;
-  if (["0", "false", "no", ""].includes(value.toLowerCase())) return false;
-  throw new ConfigError(`BEHIND_PROXY must be 1 or 0, got ${JSON.stringify(value)}.`);
 }
