@@ -1,4 +1,5 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyReceiver } from "../../src/simulator/run.js";
@@ -212,6 +213,35 @@ async function handleNotification(notification, { idempotencyKey }) {
       expect(calls, output).toHaveLength(2);
       const keys = calls.map((line) => line.split(" key ")[1]);
       expect(keys[0]).toBe(keys[1]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses a request that expects 100-continue before asking for its body", async () => {
+    const server = await startServer({ BEHIND_PROXY: "1", AUTH: "bearer", BEARER_TOKEN });
+    try {
+      const answer = await new Promise<{ status: number; continued: boolean }>(
+        (resolve, reject) => {
+          let continued = false;
+          const req = http.request(server.url, {
+            method: "POST",
+            headers: { ...VERIFIED, authorization: "Bearer wrong", expect: "100-continue" },
+          });
+          req.on("continue", () => {
+            continued = true;
+            req.end("{}");
+          });
+          req.on("response", (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, continued });
+            req.destroy();
+          });
+          req.on("error", reject);
+          req.flushHeaders();
+        },
+      );
+      expect(answer).toEqual({ status: 401, continued: false });
     } finally {
       await server.stop();
     }
