@@ -17,7 +17,7 @@ export const initCommand = defineCommand({
   usage: USAGE,
   examples: [
     ["netdata-webhook-kit init my-receiver", "TypeScript + Express project using the kit"],
-    ["netdata-webhook-kit init hooks --template node-http", "no dependencies at all"],
+    ["netdata-webhook-kit init hooks --template node-http", "node:https, no framework"],
     ["netdata-webhook-kit init hooks --template python-flask", "Flask app behind nginx"],
     ["netdata-webhook-kit init --list", "the templates, one line each"],
   ],

@@ -41,10 +41,10 @@ export const TEMPLATES: readonly TemplateInfo[] = [
   },
   {
     name: "node-http",
-    summary: "plain JavaScript on node:https with no dependencies at all",
+    summary: "plain JavaScript on node:https with the kit's node:http listener; no framework",
     nextSteps: (dir) => [
       `cd ${shellQuote(dir)}`,
-      "npm install                                     # only the kit, for certs and verify",
+      "npm install                                     # the kit: the listener, the inbox, certs and verify",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
       `npm run dev ${TEE}           # https://127.0.0.1:8443/webhooks/netdata (dev.env)`,
       VERIFY_DEV,

@@ -2,14 +2,14 @@
 `netdata-webhook-kit proxy nginx` generates. README.md explains the configuration
 (environment variables), the deployment and how to verify it."""
 
-import difflib
+import argparse
 import ipaddress
 import json
 import logging
 import os
-import re
 import sys
 import threading
+import unicodedata
 from collections import OrderedDict
 
 
@@ -192,7 +192,8 @@ def _secret(env, name):
             with open(path, encoding="utf-8") as f:
                 return f.read().removesuffix("\n").removesuffix("\r") or None
         except OSError as error:
-            raise ConfigError(f"failed to read {name}_FILE {path!r}: {error.strerror}") from None
+            raise ConfigError(f"failed to read {name}_FILE {path!r}: {error.strerror}. Create "
+                              f"it with: openssl rand -hex 32 > {path}") from None
     return env.get(name) or None
 
 
@@ -338,105 +339,55 @@ def create_app(config):
     return app
 
 
-# Controls, line separators, bidi controls, invisible format characters (Unicode's Cf), tag
-# characters and the Hangul fillers: a log line shown on a terminal cannot be forged,
-# recoloured, reordered or hide text.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u115f"
-                      "\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-                      "\u3164\ufeff\uffa0\ufff9-\ufffb\U000110bd\U0001d173-\U0001d17a"
-                      "\U000e0000-\U000e007f]")
+# Hangul fillers are letters (Lo) that render as nothing: escaped with the invisible characters.
+_INVISIBLE_LETTERS = "\u115f\u1160\u3164\uffa0"
+# Controls, line and paragraph separators, format characters (bidi controls, zero widths, tags)
+# and code points this Python does not know yet, by the standard library's Unicode categories.
+_UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cn")
 
 
 class EscapingFormatter(logging.Formatter):
-    """One line per message: notification text is logged, so every control character in it
-    (newline, carriage return, ESC...) is escaped. A message cannot start a forged line of its
-    own, such as a fake "TEST NOTIFICATION: token" line, nor drive the terminal. (A traceback
-    that log.exception adds after the message keeps its lines.)"""
+    """One line per message: notification text is logged, so every control, bidi or invisible
+    character in it is written as \\uXXXX. A message cannot start a forged line of its own,
+    such as a fake "TEST NOTIFICATION: token" line, nor drive, reorder or hide text on the
+    terminal. (A traceback that log.exception adds after the message keeps its lines.)"""
 
     def formatMessage(self, record):
-        return _CONTROL.sub(_escape, super().formatMessage(record))
+        return "".join(_escape(c) if unicodedata.category(c) in _UNSAFE_CATEGORIES
+                       or c in _INVISIBLE_LETTERS else c
+                       for c in super().formatMessage(record))
 
 
-def _escape(match):
-    code = ord(match.group())
+def _escape(char):
+    code = ord(char)
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     code -= 0x10000  # as a UTF-16 surrogate pair, the way JSON writes it
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-USAGE = "usage: python3 app.py [--env-file FILE]  (settings: environment variables, see README.md)"
-
-
-def read_env_file(path, env):
-    """Settings from a file of NAME=value lines (blank lines and # comments skipped, one pair
-    of surrounding quotes removed), as Node's --env-file reads dev.env: a variable already
-    set in `env` wins. Returns the merged settings; raises ConfigError naming file and line."""
+def settings_from(argv, env):
+    """The environment over the NAME=value lines of `--env-file FILE` (blank lines and #
+    comments skipped), as Node's --env-file reads dev.env: a variable already set wins."""
+    parser = argparse.ArgumentParser(
+        prog="python3 app.py", description="Settings are environment variables: see README.md.")
+    parser.add_argument("--env-file", metavar="FILE", help="NAME=value lines, e.g. dev.env")
+    path = parser.parse_args(argv).env_file  # a bad argument: usage and exit 2
+    if path is None:
+        return env
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
-    except OSError as e:
-        raise ConfigError(f"--env-file {path!r}: {e.strerror}; pass a file of NAME=value "
-                          "lines such as dev.env") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"--env-file {path!r} is not UTF-8 text") from None
-    merged = {}
+    except (OSError, UnicodeError) as e:
+        raise ConfigError(f"--env-file {path!r}: {getattr(e, 'strerror', None) or e}") from None
+    settings = {}
     for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if name.startswith("export "):
-            name = name[len("export "):].strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ConfigError(f"--env-file {path!r}, line {number}: expected NAME=value, "
-                              f"got {line[:60]!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        merged[name] = value
-        _warn_if_misspelt(name, path, number)
-    merged.update(env)
-    return merged
-
-
-SETTINGS = ("HOST", "TRUST_PROXY", "CONNECTION_LIMIT", "DEV", "PORT", "WEBHOOK_PATH",
-            "EXPECTED_CN", "AUTH", "BEARER_TOKEN", "BEARER_TOKEN_FILE", "BASIC_USER",
-            "BASIC_PASSWORD", "BASIC_PASSWORD_FILE", "CHALLENGE_SECRET", "CHALLENGE_SECRET_FILE",
-            "MAX_BODY_BYTES", "REQUEST_TIMEOUT_SECONDS", "BEHIND_PROXY")
-
-
-def _warn_if_misspelt(name, path, number):
-    """A name close to a setting's (AUHT for AUTH) is most likely a typo; any other name may
-    be a setting of your own code, and is left alone."""
-    if name in SETTINGS:
-        return
-    close = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.75)
-    if close:
-        log.warning("--env-file %r, line %d: %s is not a setting of this app; did you mean %s?",
-                    path, number, name, close[0])
-
-
-def settings_from(argv, env):
-    """The environment, with the settings of `--env-file FILE` under it when given."""
-    if not argv:
-        return env
-    if argv[0] in ("-h", "--help"):
-        print(USAGE)
-        sys.exit(0)
-    if argv[0] == "--env-file" and len(argv) == 1:
-        raise ConfigError(f"--env-file needs a FILE; {USAGE}")
-    if argv[0] == "--env-file":
-        path, rest = argv[1], argv[2:]
-    elif argv[0].startswith("--env-file="):
-        path, rest = argv[0][len("--env-file="):], argv[1:]
-    else:
-        raise ConfigError(f"unexpected argument {argv[0]!r}; {USAGE}")
-    if rest:
-        raise ConfigError(f"unexpected argument {rest[0]!r} (settings are environment "
-                          f"variables, e.g. PORT=8080); {USAGE}")
-    return read_env_file(path, env)
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, sep, value = line.partition("=")
+            if not sep:
+                raise ConfigError(f"--env-file {path!r}, line {number}: expected NAME=value")
+            settings[name.strip()] = value.strip()
+    return {**settings, **env}
 
 
 def main():

@@ -131,24 +131,25 @@ describe("the express-ts template, installed against the packed kit", () => {
     }
   });
 
-  it("refuses BEHIND_PROXY=1 on a name that only starts like a loopback address", async () => {
+  it("refuses a TRUST_PROXY that is not an address or CIDR block (exit 2), naming it", async () => {
     const run = await runCommand("node", ["dist/src/main.js"], {
       cwd: project.dir,
-      env: projectEnv({ BEHIND_PROXY: "1", HOST: "127.attacker.example" }),
+      env: projectEnv({ BEHIND_PROXY: "1", TRUST_PROXY: "127.attacker.example" }),
       timeoutMs: 20_000,
     });
     expect(run.code, run.output).toBe(2);
-    expect(run.output).toContain("BEHIND_PROXY=1 needs HOST on loopback");
+    expect(run.output).toContain("configuration error: TRUST_PROXY:");
   });
 
-  it("refuses to start without its TLS files, naming them", async () => {
+  it("refuses to start without its TLS files, naming the command that creates them", async () => {
     const run = await runCommand("node", ["dist/src/main.js"], {
       cwd: project.dir,
-      env: projectEnv({}),
+      env: projectEnv({ TLS_CERT: "certs/dev/server.pem", TLS_KEY: "certs/dev/server.key" }),
       timeoutMs: 20_000,
     });
-    expect(run.code).toBe(2);
-    expect(run.output).toContain("TLS_CERT and TLS_KEY are required");
+    expect(run.code, run.output).toBe(2);
+    expect(run.output).toContain('failed to read TLS_CERT "certs/dev/server.pem": ENOENT');
+    expect(run.output).toContain("npx netdata-webhook-kit certs --pki certs/dev");
   });
 
   // Last in the file: it rebuilds the project with a handler of its own.
@@ -157,8 +158,8 @@ describe("the express-ts template, installed against the packed kit", () => {
     await writeFile(
       join(project.dir, "src", "handle-notification.ts"),
       `import { appendFileSync, existsSync } from "node:fs";
-import type { Notification } from "netdata-webhook-kit";
-import type { HandOver } from "./app.js";
+import type { Notification } from "netdata-webhook-kit/protocol";
+import type { HandOver } from "./server.js";
 
 export async function handleNotification(notification: Notification, handOver: HandOver): Promise<void> {
   appendFileSync("${join(project.root, "calls.log")}", \`\${notification.kind} \${handOver.idempotencyKey} \${handOver.attempt}\\n\`);

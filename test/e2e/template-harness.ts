@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { TemplateName } from "../../src/scaffold/catalogue.js";
 import { scaffoldProject } from "../../src/scaffold/scaffold-project.js";
 import type { VerifyReport } from "../../src/simulator/types.js";
+import { installPackedKit } from "../helpers/installed-kit.js";
 import { stopChild } from "../helpers/servers.js";
 
 /** Under CI a missing tool fails the tests that need it; elsewhere they skip with the reason. */
@@ -44,6 +45,19 @@ export async function scaffoldTemplate(template: TemplateName): Promise<Scaffold
   const root = await mkdtemp(join(tmpdir(), `ndwk-${template}-`));
   const dir = join(root, "receiver");
   await scaffoldProject({ template, targetDir: dir });
+  return { root, dir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A template scaffolded as `init` does from this checkout (which packs the kit into its
+ * vendor/ folder), with that packed kit installed as `npm install` would, without the network.
+ */
+export async function scaffoldWithPackedKit(template: TemplateName): Promise<ScaffoldedProject> {
+  const root = await mkdtemp(join(tmpdir(), `ndwk-${template}-`));
+  const dir = join(root, "receiver");
+  const { kit } = await scaffoldProject({ template, targetDir: dir });
+  if (!kit?.packedPath) throw new Error(`init did not pack the kit into ${dir}`);
+  installPackedKit(dir, join(dir, kit.packedPath));
   return { root, dir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 

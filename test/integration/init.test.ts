@@ -100,7 +100,7 @@ describe("init <dir>", () => {
       kitSource: "registry",
     });
     const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
-    expect(pkg.devDependencies["netdata-webhook-kit"]).toBe(`^${kitPackage.version}`);
+    expect(pkg.dependencies["netdata-webhook-kit"]).toBe(`^${kitPackage.version}`);
     expect(result.files.some((file) => file.includes("vendor"))).toBe(false);
   });
 

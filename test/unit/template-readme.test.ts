@@ -3,6 +3,7 @@
 // looks at the wrong file or sends the wrong secret.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { findTemplate, TEMPLATE_NAMES } from "../../src/scaffold/catalogue.js";
 
 const TEMPLATES = ["express-ts", "node-http"] as const;
 
@@ -60,5 +61,55 @@ describe.each(TEMPLATES)("the %s template's README", (template) => {
   it("has each section once", () => {
     const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
     expect(new Set(headings).size).toBe(headings.length);
+  });
+});
+
+/** A command as a user types it: the comment after it dropped, spaces collapsed. */
+const bare = (line: string) =>
+  line
+    .replace(/\s+#.*$/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/** The first shell block under `## Run it locally`, one bare command a line. */
+function runItLocally(readme: string): string[] {
+  const section = readme.split(/^## Run it locally$/m)[1]?.split(/^## /m)[0] ?? "";
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  return block
+    .replace(/\\\n\s*/g, " ")
+    .split("\n")
+    .map(bare)
+    .filter((line) => line.length > 0);
+}
+
+describe.each(TEMPLATE_NAMES)("the %s template, as init prints it", (template) => {
+  const readme = read(template, "README.md");
+  const info = findTemplate(template);
+  // init prints `cd DIR` first; the README is read from inside the project.
+  const printed = (info?.nextSteps("my-receiver") ?? []).slice(1).map(bare);
+
+  it("shows in its README, under Run it locally, the steps init prints, in order", () => {
+    expect(printed.length).toBeGreaterThan(0);
+    expect(runItLocally(readme)).toEqual(printed);
+  });
+
+  it("installs the project's own kit before the first npx netdata-webhook-kit", () => {
+    const install = printed.indexOf("npm install");
+    const firstNpx = printed.findIndex((step) => step.startsWith("npx netdata-webhook-kit"));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(install).toBeLessThan(firstNpx);
+  });
+
+  it("names the kit in package.json, so that npx netdata-webhook-kit never asks the registry", () => {
+    expect(readme).toContain("npx netdata-webhook-kit");
+    const pkg = JSON.parse(read(template, "package.json"));
+    const kit = { ...pkg.dependencies, ...pkg.devDependencies }["netdata-webhook-kit"];
+    expect(kit, "package.json has no netdata-webhook-kit").toBeDefined();
+  });
+
+  it("gives its TLS servers the kit's policy (nodeTlsOptions), never Node's defaults", () => {
+    // Every server given options in an example: its options start with the kit's policy.
+    const servers = [...readme.matchAll(/createServer\(\s*\{([^\n]*)/g)].map((m) => m[1] ?? "");
+    for (const options of servers) expect(options.trim()).toMatch(/^\.\.\.nodeTlsOptions\(\)/);
   });
 });

@@ -1,22 +1,21 @@
-import type { Notification } from "netdata-webhook-kit";
-import type { HandOver } from "./app.js";
-import { log } from "./log.js";
+import { createLogger } from "netdata-webhook-kit/node";
+import type { Notification } from "netdata-webhook-kit/protocol";
+import type { HandOver } from "./server.js";
+
+/** JSON lines on stdout; text from the network is escaped, so it cannot forge a line. */
+const log = createLogger();
 
 /**
  * >>> YOUR CODE GOES HERE <<<
  *
- * Called for each distinct notification after mutual TLS, the Authorization check and
- * validation passed and after the notification was committed to the SQLite inbox, together
- * with a hand-over row. `notification` is normalised across Netdata's payload generations
- * (kind, severity, message, host, nodes, alertName, rooms, url, occurredAt...);
- * `notification.original` is the body exactly as Netdata sent it, unknown fields included.
+ * Called for each distinct notification once it passed the kit's checks and was committed to
+ * the SQLite inbox. `notification` is normalised across Netdata's payload generations (kind,
+ * severity, message, host, nodes, alertName, rooms, url, occurredAt...); `notification.original`
+ * is the body exactly as Netdata sent it.
  *
- * At least once: Netdata has its 200 before this runs. Resolve when the work is done. If this
- * throws, takes longer than 10 s, or the process dies first, it is called again with the same
- * `handOver.idempotencyKey` (after 1 s, 2 s, 4 s... up to 10 min apart; after 20 attempts or
- * 24 h the hand-over is marked failed: `npx netdata-webhook-kit inbox --failed`, then
- * `inbox retry ID`). So make a repeat harmless, e.g. pass the key on as an Idempotency-Key.
- * Notifications are handed over one at a time, in the order they arrived.
+ * At least once: Netdata has its 200 before this runs. If it throws, takes longer than 10 s,
+ * or the process dies first, it is called again with the same `handOver.idempotencyKey`
+ * (README.md, Guarantees): make a repeat harmless, e.g. pass the key on as an Idempotency-Key.
  */
 export async function handleNotification(
   notification: Notification,
@@ -24,11 +23,10 @@ export async function handleNotification(
 ): Promise<void> {
   switch (notification.kind) {
     case "test":
-      // The kit logs the token to paste into the Netdata Cloud webhook form.
-      return;
+      return; // the kit logs the token to paste into the Netdata Cloud webhook form
     case "alert-flat":
     case "alert-nested":
-      log("alert", {
+      log.info("alert", {
         severity: notification.severity,
         alert: notification.alertName,
         host: notification.host,
@@ -38,7 +36,7 @@ export async function handleNotification(
       return;
     case "reachability-flat":
     case "reachability-nested":
-      log("reachability", {
+      log.info("reachability", {
         severity: notification.severity,
         nodes: notification.nodes.map((node) => node.hostname),
         message: notification.message,

@@ -1,30 +1,28 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { TLSSocket } from "node:tls";
-import {
-  checkClientIdentity,
-  createOutbox,
-  type Outbox,
-  openStore,
-  peerFactsFromSocket,
-} from "netdata-webhook-kit";
-import { createApp, type NotificationHandler } from "./app.js";
+import { createReceiverApp } from "netdata-webhook-kit/express";
+import { nodeTlsOptions } from "netdata-webhook-kit/node";
+import type { Notification } from "netdata-webhook-kit/protocol";
+import { createOutbox, type Outbox, openStore } from "netdata-webhook-kit/sqlite";
 import type { Config } from "./config.js";
-import { log } from "./log.js";
 
-/**
- * Node's defaults suit general web servers; a webhook endpoint on the internet that gets a
- * few small POSTs from one sender can be stricter (slow clients must not hold connections).
- */
+/** What the hand-over tells the handler besides the notification. */
+export interface HandOver {
+  /** The same for every call about one notification: remember it to skip a repeat. */
+  idempotencyKey: string;
+  /** 1 the first time; more after a failure or a restart. */
+  attempt: number;
+}
+export type NotificationHandler = (notification: Notification, handOver: HandOver) => Promise<void>;
+
+/** A webhook endpoint gets a few small POSTs from one sender: slow clients must not hold connections. */
 const TIMEOUTS = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
-  // Node enforces the two timeouts above only this often (default 30 s).
-  connectionsCheckingInterval: 1_000,
+  connectionsCheckingInterval: 1_000, // how often Node enforces the two above (default 30 s)
 };
-const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   /** The webhook URL, e.g. https://127.0.0.1:8443/webhooks/netdata. */
@@ -44,8 +42,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = openStore(config.dbPath);
   // At least once: a notification and its hand-over row commit together; the row is marked
-  // done only after `handle` resolves. A throw, a timeout or a crash means another call later
-  // (backoff from 1 s to 10 min, up to 20 attempts or 24 h, then `inbox --failed`).
+  // done only when `handle` resolves (a throw, a timeout or a crash means another call later).
   const outbox = createOutbox({
     store,
     sinks: [
@@ -56,29 +53,30 @@ export async function startServer(
       },
     ],
   });
-  const app = createApp(config, store);
+  // The kit's receiver as an Express app (helmet's headers, JSON errors): client identity,
+  // crc_token challenge, Authorization, body checks, the five payload kinds, the inbox.
+  // Routes of your own: serve an express() app that has them, then `.use(receiver)`.
+  const receiver = createReceiverApp({ store, ...config.webhook });
   const server = config.tls
     ? https.createServer(
         {
+          ...nodeTlsOptions(), // the kit's policy: TLS 1.2+ with ECDHE and AEAD suites only
           ...TIMEOUTS,
           ...config.tls,
-          minVersion: "TLSv1.2",
-          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
           requestCert: true, // Netdata always presents a client certificate
-          rejectUnauthorized: false, // verified below, so that the reason can be logged
+          rejectUnauthorized: false, // the kit refuses it per request, with the reason logged
         },
-        app,
+        receiver,
       )
-    : http.createServer(TIMEOUTS, app);
-  if (config.tls) refuseUnexpectedClients(server as https.Server, config.expectedCns);
+    : http.createServer(TIMEOUTS, receiver);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const url = `${config.tls ? "https" : "http"}://${host}:${port}${config.webhookPath}`;
-  outbox.start(); // first the notifications a previous run left unhandled, then new ones
+  const url = `${config.tls ? "https" : "http"}://${host}:${port}${config.webhook.path}`;
+  outbox.start(); // first what a previous run left unhandled, then new notifications
   return {
     url,
     outbox,
@@ -86,26 +84,8 @@ export async function startServer(
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
       await closed;
-      await outbox.close(); // a handler still running after 5 s is abandoned: next start retries it
+      await outbox.close(); // a handler still running after 5 s is abandoned: the next start retries it
       await store.close();
     },
   };
-}
-
-/**
- * Disconnects a client whose certificate chain did not verify against CLIENT_CA, or whose
- * subject does not have exactly one CN from EXPECTED_CN, before any HTTP is read.
- * (The middleware checks the same again for every request.)
- */
-function refuseUnexpectedClients(server: https.Server, expectedCns: readonly string[]): void {
-  server.prependListener("secureConnection", (socket: TLSSocket) => {
-    const identity = checkClientIdentity(peerFactsFromSocket(socket), expectedCns);
-    if (identity.ok) return;
-    log(
-      "TLS client refused",
-      { reason: identity.reason, client_cn: identity.cn, remote: socket.remoteAddress },
-      "warn",
-    );
-    socket.destroy();
-  });
 }

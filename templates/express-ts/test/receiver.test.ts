@@ -5,7 +5,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { generateDevPki, type Notification, verifyReceiver } from "netdata-webhook-kit";
+import { generateDevPki } from "netdata-webhook-kit/pki";
+import type { Notification } from "netdata-webhook-kit/protocol";
+import { verifyReceiver } from "netdata-webhook-kit/verify";
 import { loadConfig } from "../src/config.js";
 import { startServer } from "../src/server.js";
 
@@ -63,7 +65,7 @@ describe("the receiver", () => {
         url: server.url,
         pkiDir: pki,
         serverCa: join(pki, "ca.pem"),
-        auth: config.auth,
+        auth: config.webhook.auth,
         challengeSecret: "test-challenge-secret",
       });
       const notPassed = report.checks
@@ -197,21 +199,21 @@ describe("the receiver", () => {
     assert.throws(() => loadConfig({}), /TLS_CERT and TLS_KEY are required/);
     assert.throws(
       () => loadConfig({ TLS_CERT: "missing.pem", TLS_KEY: "k" }),
-      /failed to read TLS_CERT "missing.pem"/,
+      /failed to read TLS_CERT "missing.pem": ENOENT\. Create the development certificates with: npx netdata-webhook-kit certs/,
     );
     assert.throws(
       () => loadConfig({ AUTH: "bearer", BEHIND_PROXY: "1" }),
       /AUTH=bearer needs BEARER_TOKEN/,
     );
     assert.throws(
-      () => loadConfig({ BEHIND_PROXY: "1", HOST: "0.0.0.0" }),
-      /needs HOST on loopback/,
+      () => loadConfig({ BEARER_TOKEN_FILE: "missing-token", BEHIND_PROXY: "1" }),
+      /failed to read BEARER_TOKEN_FILE "missing-token": ENOENT\. Create it with: openssl rand/,
     );
   });
 
   it("takes the scheme from the credentials when AUTH is unset, and refuses AUTH=none with them", () => {
     const config = loadConfig({ BEHIND_PROXY: "1", BEARER_TOKEN: "tok-123" });
-    assert.deepEqual(config.auth, { scheme: "bearer", token: "tok-123" });
+    assert.deepEqual(config.webhook.auth, { scheme: "bearer", token: "tok-123" });
     assert.throws(
       () => loadConfig({ BEHIND_PROXY: "1", AUTH: "none", BEARER_TOKEN: "tok-123" }),
       /AUTH=none, but BEARER_TOKEN is set/,

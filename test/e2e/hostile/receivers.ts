@@ -20,6 +20,7 @@ import {
   type ScaffoldedProject,
   SYSTEM_PYTHON,
   scaffoldTemplate,
+  scaffoldWithPackedKit,
   startProject,
 } from "../template-harness.js";
 
@@ -136,7 +137,11 @@ function project(template: TemplateName): Promise<ScaffoldedProject> {
   let ready = scaffolded.get(template);
   if (!ready) {
     ready =
-      template === "express-ts" ? installedTemplateCopy(template) : scaffoldTemplate(template);
+      template === "express-ts"
+        ? installedTemplateCopy(template)
+        : template === "node-http"
+          ? scaffoldWithPackedKit(template)
+          : scaffoldTemplate(template);
     scaffolded.set(template, ready);
   }
   return ready;
@@ -174,35 +179,40 @@ async function startExpressTs(context: HostileContext, behindProxy: boolean) {
   return {
     url: started.url,
     port: Number(new URL(started.url).port),
-    evidence: async () => {
-      const store = openStore(dbPath, { readonly: true });
-      try {
-        return `${started.output()}\n${JSON.stringify(await store.list({ limit: 1_000_000 }))}`;
-      } finally {
-        await store.close();
-      }
-    },
+    evidence: () => evidenceOf(started.output(), dbPath),
     stop: started.stop,
   };
 }
 
 async function startNodeHttp(context: HostileContext, behindProxy: boolean) {
   const p = await project("node-http");
+  const dbPath = join(p.root, `hostile-${++databases}.db`);
   const started = await startProject("node", ["server.js"], {
     cwd: p.dir,
     env: projectEnv({
       PORT: "0",
       AUTH: "bearer",
       BEARER_TOKEN: context.bearerToken,
+      DB_PATH: dbPath,
       ...(behindProxy ? { BEHIND_PROXY: "1" } : tlsSettings(context.pkiDir)),
     }),
   });
   return {
     url: started.url,
     port: Number(new URL(started.url).port),
-    evidence: async () => started.output(),
+    evidence: () => evidenceOf(started.output(), dbPath),
     stop: started.stop,
   };
+}
+
+/** A Node template's log and its SQLite inbox: a canary in either reached the handler's side. */
+async function evidenceOf(output: string, dbPath: string): Promise<string> {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    return `${output}\n${JSON.stringify(await store.list({ limit: 1_000_000 }))}`;
+  } finally {
+    await store.close();
+  }
 }
 
 async function startPythonFlask(context: HostileContext) {
