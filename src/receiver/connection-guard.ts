@@ -41,6 +41,20 @@ interface Tally {
   failed: number;
   reasons: Record<string, number>;
   closed: Partial<Record<Cause, number>>;
+  /** Clients refused after their handshake: the first of each code is logged, these counted. */
+  refused: Record<string, number>;
+}
+
+/** What the guard does with the clients its server refuses after their TLS handshake. */
+export interface ConnectionGuard {
+  /** Logs and clears the counts (the receiver calls it on shutdown). */
+  flush(): void;
+  /**
+   * Logs the first refusal of each kind (reason and CN) per address and interval in full, and
+   * counts the repeats by code into one line per address at the end of the interval: a client
+   * that reconnects in a loop without a certificate cannot fill the log.
+   */
+  refused(socket: Socket, verdict: { code: string; reason: string; cn: string | null }): void;
 }
 
 /**
@@ -55,13 +69,13 @@ interface Tally {
  *   of that address's oldest, so many addresses cannot starve a new one either.
  * Failed handshakes and closed connections (including those the server drops at its own
  * limit) are counted per address and cause, and logged once per interval instead of once
- * each. Returns `flush`, which logs and clears the counts (the receiver calls it on
- * shutdown); the timer stops when the server closes.
+ * each, as are clients refused after their handshake (`refused`). The timer stops when the
+ * server closes.
  */
 export function installConnectionGuard(
   server: HttpServer,
   options: ConnectionGuardOptions,
-): () => void {
+): ConnectionGuard {
   const open = new Map<string, number>();
   // Insertion-ordered: the first socket of a set is the address's oldest handshake.
   const pending = new Map<string, Set<Socket>>();
@@ -75,7 +89,7 @@ export function installConnectionGuard(
     const address = tallies.has(seen) || tallies.size < MAX_TALLIED_ADDRESSES ? seen : "(others)";
     let t = tallies.get(address);
     if (!t) {
-      t = { failed: 0, reasons: {}, closed: {} };
+      t = { failed: 0, reasons: {}, closed: {}, refused: {} };
       tallies.set(address, t);
     }
     return t;
@@ -177,6 +191,15 @@ export function installConnectionGuard(
           interval_ms: options.logIntervalMs,
         });
       }
+      const repeated = Object.values(t.refused).reduce((sum, n) => sum + n, 0);
+      if (repeated > 0) {
+        options.logger.warn("TLS clients refused before HTTP, again", {
+          remote: address,
+          count: repeated,
+          codes: t.refused,
+          interval_ms: options.logIntervalMs,
+        });
+      }
       for (const cause of Object.keys(CAUSES) as Cause[]) {
         const count = t.closed[cause] ?? 0;
         if (count === 0) continue;
@@ -190,11 +213,30 @@ export function installConnectionGuard(
       }
     }
     tallies.clear();
+    loggedRefusals.clear();
   };
   const timer = setInterval(flush, options.logIntervalMs);
   timer.unref();
   server.once("close", () => clearInterval(timer));
-  return flush;
+  // Address, reason and CN of the refusals logged in full in this interval.
+  const loggedRefusals = new Set<string>();
+  const refused: ConnectionGuard["refused"] = (socket, verdict) => {
+    const address = socket.remoteAddress ?? "(unknown)";
+    // The same refusal again (the same reason and CN) is what a reconnecting loop sends.
+    const key = `${address} ${verdict.reason} ${verdict.cn ?? ""}`;
+    if (!loggedRefusals.has(key) && loggedRefusals.size < MAX_TALLIED_ADDRESSES) {
+      loggedRefusals.add(key);
+      options.logger.warn("TLS client refused before HTTP", {
+        reason: verdict.reason,
+        client_cn: verdict.cn,
+        remote: address,
+      });
+      return;
+    }
+    const t = tally(address);
+    t.refused[verdict.code] = (t.refused[verdict.code] ?? 0) + 1;
+  };
+  return { flush, refused };
 }
 
 /**

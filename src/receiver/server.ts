@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { createNodeListener, type NodeWebhookListener } from "./adapters/node.js";
 import { createClientChecker } from "./client-check.js";
-import { installConnectionGuard } from "./connection-guard.js";
+import { type ConnectionGuard, installConnectionGuard } from "./connection-guard.js";
 import { MAX_REQUEST_HEADERS } from "./limits.js";
 import type { Logger } from "./log.js";
 import type { ResolvedEndpointOptions } from "./options.js";
@@ -154,9 +154,8 @@ function createServer(parts: ServerParts): {
   server.maxConnections = o.maxConnections;
   // One more than the webhook reads, so that a request with too many headers is noticed (431).
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
-  if (o.tls) installTlsGate(server as https.Server, parts);
   const { identity, logger, events } = endpoint;
-  const flushHandshakeLog = installConnectionGuard(server, {
+  const guard = installConnectionGuard(server, {
     tls: o.tls !== undefined,
     ...(identity.source === "proxy-headers" ? { trustsPeer: identity.trustedProxies.trusts } : {}),
     maxPerAddress: o.maxConnectionsPerAddress,
@@ -171,6 +170,7 @@ function createServer(parts: ServerParts): {
       emitReceiverEvent(events, "refused", refusal, logger);
     },
   });
+  if (o.tls) installTlsGate(server as https.Server, parts, guard);
   // Expect: 100-continue: the webhook's checks answer first; the 100 goes out only then.
   server.on("checkContinue", listener.checkContinue);
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -181,11 +181,11 @@ function createServer(parts: ServerParts): {
     const refusal = { ...connectionRefusal("malformed", code, null, socket), status };
     emitReceiverEvent(events, "refused", refusal, logger);
   });
-  return { server, flushHandshakeLog };
+  return { server, flushHandshakeLog: guard.flush };
 }
 
 /** Refuses an unverified or unexpected client right after the handshake, before HTTP. */
-function installTlsGate(server: https.Server, parts: ServerParts): void {
+function installTlsGate(server: https.Server, parts: ServerParts, guard: ConnectionGuard): void {
   const { identity, logger, events } = parts.endpoint;
   // The pipeline's own check when it checks TLS, so each connection is judged once.
   const check =
@@ -195,11 +195,7 @@ function installTlsGate(server: https.Server, parts: ServerParts): void {
   server.prependListener("secureConnection", (socket: TLSSocket) => {
     const result = check(socket, [], socket.remoteAddress);
     if (result.ok) return;
-    logger.warn("TLS client refused before HTTP", {
-      reason: result.reason,
-      client_cn: result.cn,
-      remote: socket.remoteAddress,
-    });
+    guard.refused(socket, result);
     const refusal = connectionRefusal("client", result.reason, result.cn, socket, result.code);
     emitReceiverEvent(events, "refused", refusal, logger);
     socket.destroy();

@@ -1,6 +1,7 @@
 // Connections that never finish their TLS handshake are cut at the deadline and logged as one
 // count per address per interval.
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestReceiver, type TestReceiver } from "../helpers/receiver.js";
 
@@ -47,6 +48,44 @@ describe("unfinished TLS handshakes", () => {
       reasons: { ERR_TLS_HANDSHAKE_TIMEOUT: IDLE },
     });
     expect(receiver.logs.lines.filter((l) => l.includes("TLS handshake")).length).toBe(1);
+  });
+});
+
+describe("clients refused after their handshake", () => {
+  /** A TLS client from 127.0.0.3 without a certificate; resolves when the server closes it. */
+  const withoutCertificate = (): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = tls.connect({
+        host: "127.0.0.1",
+        port: receiver.handle.port,
+        localAddress: "127.0.0.3",
+        rejectUnauthorized: false,
+      });
+      socket.on("error", () => {});
+      socket.on("close", () => resolve());
+    });
+
+  it("log the first of a kind per address in full and count the rest, not a line each", async () => {
+    const REFUSED = 12;
+    for (let i = 0; i < REFUSED; i++) await withoutCertificate();
+    const summary = await new Promise<Record<string, unknown>>((resolve) => {
+      const poll = setInterval(() => {
+        const found = receiver.logs
+          .find("TLS clients refused before HTTP, again")
+          .find((e) => e.remote === "127.0.0.3");
+        if (found) {
+          clearInterval(poll);
+          resolve(found);
+        }
+      }, 50);
+    });
+    const full = receiver.logs
+      .find("TLS client refused before HTTP")
+      .filter((e) => e.remote === "127.0.0.3" && e.msg === "TLS client refused before HTTP");
+    expect(full.length).toBeGreaterThanOrEqual(1);
+    expect(full.length + Number(summary.count)).toBeGreaterThanOrEqual(REFUSED);
+    expect(full.length).toBeLessThan(REFUSED / 2);
+    expect(summary).toMatchObject({ codes: { no_certificate: expect.any(Number) } });
   });
 });
 
