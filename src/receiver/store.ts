@@ -23,6 +23,7 @@ import {
 import type { InsertMeta, InsertResult, NotificationStore, StoreReadiness } from "./store-types.js";
 import type { BatchOutcome, InsertJob } from "./store-writer.js";
 import { startWriterThread, type Writer, writerOnThisThread } from "./store-writer-thread.js";
+import { createWriteHealth } from "./write-health.js";
 
 export {
   type OpenStoreOptions,
@@ -73,6 +74,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
   let scheduled = false;
   let closing: Promise<void> | undefined;
   let failure: Error | undefined;
+  const health = createWriteHealth();
   let routing: { clock: () => number; queued: (sinks: string[]) => void } | undefined;
 
   const events = {
@@ -80,8 +82,13 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       const settled = waiting.splice(0, results.length);
       results.forEach((outcome, i) => {
         const waiter = settled[i];
-        if ("error" in outcome) waiter?.reject(new Error(outcome.error));
-        else waiter?.resolve(outcome);
+        if ("error" in outcome) {
+          health.failed(outcome.error);
+          waiter?.reject(new Error(outcome.error));
+        } else {
+          health.succeeded();
+          waiter?.resolve(outcome);
+        }
       });
       if (sinks.length > 0) routing?.queued(sinks);
     },
@@ -174,6 +181,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
     async readiness() {
       if (closing) return { ok: false, reason: "the store is not open: it was closed" };
       if (failure) return { ok: false, reason: `the store cannot write: ${failure.message}` };
+      const problem = health.problem();
+      if (problem) return { ok: false, reason: problem };
       return fileReadiness(path);
     },
     sizeBytes() {

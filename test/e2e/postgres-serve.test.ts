@@ -214,10 +214,10 @@ describe.skipIf(postgres.skip)(
 
       const lines = logLines(serve);
       expect(
-        lines.filter((l) => String(l.msg).startsWith("PostgreSQL is unreachable")),
+        lines.filter((l) => String(l.msg).startsWith("PostgreSQL cannot take notifications")),
       ).toHaveLength(1);
       expect(
-        lines.filter((l) => String(l.msg).startsWith("PostgreSQL is reachable again")),
+        lines.filter((l) => String(l.msg).startsWith("PostgreSQL answers again")),
       ).toHaveLength(1);
       const inbox = await runCliCaptured(["inbox", "--db", url, "--json"]);
       const tokens = inbox.stdout

@@ -55,12 +55,14 @@ describe("clients refused after their handshake", () => {
   /** A TLS client from 127.0.0.3 without a certificate; resolves when the server closes it. */
   const withoutCertificate = (): Promise<void> =>
     new Promise((resolve) => {
-      const socket = tls.connect({
+      // localAddress reaches the TCP connect, though tls's own types do not list it.
+      const options = {
         host: "127.0.0.1",
         port: receiver.handle.port,
         localAddress: "127.0.0.3",
         rejectUnauthorized: false,
-      });
+      };
+      const socket = tls.connect(options as tls.ConnectionOptions);
       socket.on("error", () => {});
       socket.on("close", () => resolve());
     });

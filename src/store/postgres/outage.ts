@@ -31,7 +31,7 @@ export function trackOutage(location: string, logger: Logger): OutageTracker {
       if (since !== undefined || !isOutageError(error)) return;
       since = Date.now();
       logger.error(
-        "PostgreSQL is unreachable: notifications are answered 503 (Retry-After) until it is back",
+        "PostgreSQL cannot take notifications: they are answered 503 (Retry-After) until it can",
         { db: location, reason: (error as Error)?.message ?? String(error) },
       );
     },
@@ -39,7 +39,7 @@ export function trackOutage(location: string, logger: Logger): OutageTracker {
       if (since === undefined) return;
       const downMs = Date.now() - since;
       since = undefined;
-      logger.info("PostgreSQL is reachable again: notifications are accepted", {
+      logger.info("PostgreSQL answers again: notifications are accepted", {
         db: location,
         down_ms: downMs,
       });

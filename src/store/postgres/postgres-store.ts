@@ -15,6 +15,7 @@ import type {
   NotificationStore,
   StoreReadiness,
 } from "../../receiver/store-types.js";
+import { createWriteHealth } from "../../receiver/write-health.js";
 import { checkDatabaseUrl, redactDatabaseUrl } from "./database-url.js";
 import {
   commitBatch,
@@ -46,7 +47,8 @@ export interface PostgresStore extends NotificationStore {
 
 const DOLLAR: Placeholder = (index) => `$${index}`;
 /** Cheap, and false on a standby that cannot take writes (after a failover, say). */
-const READY_SQL = "SELECT pg_is_in_recovery() AS standby";
+const READY_SQL =
+  "SELECT pg_is_in_recovery() AS standby, current_setting('default_transaction_read_only') AS read_only";
 const DURABILITY_SQL =
   "SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('fsync') AS fsync";
 
@@ -88,6 +90,7 @@ export async function openPostgresStore(
   const description = { backend: "postgres", location, ...opened };
   let closing: Promise<void> | undefined;
   let ended = false;
+  const health = createWriteHealth();
 
   /** Runs a statement, keeping the outage tracker up to date. */
   const query = async (config: pg.QueryConfig): Promise<pg.QueryResult> => {
@@ -126,7 +129,18 @@ export async function openPostgresStore(
       const params = insertParams(notification, key, meta);
       return new Promise<InsertResult>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
-        pending.push({ key, params, resolve, reject });
+        pending.push({
+          key,
+          params,
+          resolve: (result) => {
+            health.succeeded();
+            resolve(result);
+          },
+          reject: (error) => {
+            health.failed(error);
+            reject(error);
+          },
+        });
       });
     },
     async list(filter = {}) {
@@ -154,7 +168,14 @@ export async function openPostgresStore(
         if (result.rows[0]?.standby === true && !options.readonly) {
           return { ok: false, reason: `${location} is a read-only standby (in recovery)` };
         }
-        return { ok: true };
+        if (result.rows[0]?.read_only === "on" && !options.readonly) {
+          return {
+            ok: false,
+            reason: `${location} makes transactions read-only (default_transaction_read_only)`,
+          };
+        }
+        const problem = health.problem();
+        return problem ? { ok: false, reason: problem } : { ok: true };
       } catch (error) {
         const what = isOutageError(error) ? "is unreachable" : "failed a query";
         return {
