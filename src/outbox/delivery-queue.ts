@@ -1,7 +1,6 @@
 import type { StoredNotification } from "../receiver/store-types.js";
 import type { DeliveryRoute } from "../receiver/store-writer.js";
-import type { QueueRow } from "./delivery-rows.js";
-import type { CountRow } from "./outbox-stats.js";
+import type { CountRow, QueueRow } from "./delivery-rows.js";
 import type { DeliveryRecord } from "./outbox-types.js";
 
 /**

@@ -99,3 +99,11 @@ export function clipError(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > LAST_ERROR_MAX_CHARS ? `${flat.slice(0, LAST_ERROR_MAX_CHARS - 1)}…` : flat;
 }
+
+/** Deliveries per sink and status, with the oldest pending one (stats and /metrics). */
+export interface CountRow {
+  sink: string;
+  status: string;
+  n: number;
+  oldest: number | null;
+}

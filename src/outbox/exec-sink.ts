@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import type { StoredNotification } from "../receiver/store-types.js";
+import { OptionError } from "../validate/option-error.js";
 import { notificationDocument } from "./notification-document.js";
 import type { Delivery, OutboxSink, SinkFilter } from "./outbox-types.js";
 import { PermanentFailure } from "./permanent-failure.js";
@@ -42,7 +43,7 @@ export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function execSink(options: ExecSinkOptions): OutboxSink {
   const [program, ...args] = options.command;
   if (typeof program !== "string" || program === "") {
-    throw new TypeError("[netdata-webhook-kit] execSink: command: expected [program, ...args]");
+    throw new OptionError("execSink", "command", "expected [program, ...args]");
   }
   const base = cleanEnvironment(options.envSource ?? process.env, options.env ?? []);
   return {
@@ -65,8 +66,10 @@ export function cleanEnvironment(
 ): Record<string, string> {
   for (const name of names) {
     if (typeof name !== "string" || !ENV_NAME_PATTERN.test(name)) {
-      throw new TypeError(
-        `[netdata-webhook-kit] execSink: env: expected variable names such as "TICKET_TOKEN", got ${JSON.stringify(name)}`,
+      throw new OptionError(
+        "execSink",
+        "env",
+        `expected variable names such as "TICKET_TOKEN", got ${JSON.stringify(name)}`,
       );
     }
   }

@@ -60,7 +60,7 @@ export function validateOutboxOptions(options: OutboxOptions): ValidSink[] {
     }
     positive(sink.concurrency, `${where}.concurrency`);
     positive(sink.attemptTimeoutMs, `${where}.attemptTimeoutMs`);
-    const filter = compileSinkFilter(sink.filter, `${CALLER}: ${where}`);
+    const filter = compileSinkFilter(sink.filter, where);
     return { sink, route: { sink: sink.name, ...filter } };
   });
 }

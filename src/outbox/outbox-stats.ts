@@ -1,13 +1,8 @@
+import type { CountRow } from "./delivery-rows.js";
 import type { OutboxStats, SinkStats } from "./outbox-types.js";
 import type { SinkWorker } from "./sink-worker.js";
 
 /** One group of COUNTS_SQL. */
-export interface CountRow {
-  sink: string;
-  status: string;
-  n: number;
-  oldest: number | null;
-}
 
 /** The forwarding state per sink: configured sinks first, then names found only in the table. */
 export function buildStats(

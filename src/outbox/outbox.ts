@@ -1,10 +1,12 @@
 import { availableParallelism } from "node:os";
 import { toLogger } from "../receiver/log.js";
+import { OptionError } from "../validate/option-error.js";
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from "./backoff.js";
 import { deliveryBackendOf } from "./delivery-backend.js";
+import type { CountRow } from "./delivery-rows.js";
 import { createDeliverySlots } from "./delivery-slots.js";
 import { validateOutboxOptions } from "./outbox-options.js";
-import { buildStats, type CountRow } from "./outbox-stats.js";
+import { buildStats } from "./outbox-stats.js";
 import type { Outbox, OutboxOptions } from "./outbox-types.js";
 import { createSinkWorker, OUTBOX_POLL_INTERVAL_MS, type SinkWorker } from "./sink-worker.js";
 
@@ -43,8 +45,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const valid = validateOutboxOptions(options);
   const backend = deliveryBackendOf(options.store, "createOutbox");
   if (!backend.writable) {
-    throw new TypeError(
-      "[netdata-webhook-kit] createOutbox: store: expected a store opened for writing (openStore(path) or openPostgresStore(url))",
+    throw new OptionError(
+      "createOutbox",
+      "store",
+      "expected a store opened for writing (openStore(path) or openPostgresStore(url))",
     );
   }
   const logger = toLogger(options.logger, []);

@@ -4,6 +4,7 @@ import {
   type Severity,
 } from "../protocol/notification-types.js";
 import type { DeliveryRoute } from "../receiver/store-internals.js";
+import { OptionError } from "../validate/option-error.js";
 import type { SinkFilter } from "./outbox-types.js";
 
 /** Gravity of each severity for `minSeverity`: a recovery ("clear") counts as low as "info". */
@@ -39,15 +40,19 @@ export function compileSinkFilter(
       KIND_GROUPS[name] ??
       (NOTIFICATION_KINDS.includes(name as NotificationKind) ? [name as NotificationKind] : null);
     if (kinds) return kinds;
-    throw new TypeError(
-      `[netdata-webhook-kit] ${where}.filter.kinds: expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
+    throw new OptionError(
+      "createOutbox",
+      `${where}.filter.kinds`,
+      `expected some of ${FILTER_KIND_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
     );
   };
   const kinds = filter?.kinds === undefined ? null : [...new Set(filter.kinds.flatMap(expand))];
   const min = filter?.minSeverity;
   if (min !== undefined && !(min in SEVERITY_RANK)) {
-    throw new TypeError(
-      `[netdata-webhook-kit] ${where}.filter.minSeverity: expected one of ${Object.keys(SEVERITY_RANK).join(", ")}, got ${JSON.stringify(min)}`,
+    throw new OptionError(
+      "createOutbox",
+      `${where}.filter.minSeverity`,
+      `expected one of ${Object.keys(SEVERITY_RANK).join(", ")}, got ${JSON.stringify(min)}`,
     );
   }
   const severities =

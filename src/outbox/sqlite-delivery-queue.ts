@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { StoreInternals } from "../receiver/store-internals.js";
 import { rowToStored } from "../receiver/store-rows.js";
 import type { DeliveryBackend, DeliveryQueue, DeliveryRouting, Outcome } from "./delivery-queue.js";
+import type { CountRow } from "./delivery-rows.js";
 import {
   COUNTS_SQL,
   DELIVERED_SQL,
@@ -16,7 +17,6 @@ import {
   STARTED_SQL,
   toDeliveryRecord,
 } from "./delivery-rows.js";
-import type { CountRow } from "./outbox-stats.js";
 
 /**
  * The deliveries of a SQLite store: synchronous statements on the store's own connection, so

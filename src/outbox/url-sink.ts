@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { rootCertificates } from "node:tls";
+import { OptionError } from "../validate/option-error.js";
 import { shortHash } from "./exec-sink.js";
 import { notificationDocument } from "./notification-document.js";
 import type { OutboxSink, SinkFilter } from "./outbox-types.js";
@@ -34,17 +35,17 @@ export function urlSink(options: UrlSinkOptions): OutboxSink {
   try {
     url = new URL(options.url);
   } catch {
-    throw new TypeError("[netdata-webhook-kit] urlSink: url: expected an absolute http(s) URL");
+    throw new OptionError("urlSink", "url", "expected an absolute http(s) URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(
-      `[netdata-webhook-kit] urlSink: url: expected http: or https:, got ${url.protocol}`,
-    );
+    throw new OptionError("urlSink", "url", `expected http: or https:, got ${url.protocol}`);
   }
   const format = options.format ?? "normalised";
   if (!FORWARD_FORMATS.includes(format)) {
-    throw new TypeError(
-      `[netdata-webhook-kit] urlSink: format: expected "normalised" or "original", got ${JSON.stringify(format)}`,
+    throw new OptionError(
+      "urlSink",
+      "format",
+      `expected "normalised" or "original", got ${JSON.stringify(format)}`,
     );
   }
   const headers = [...(options.headers ?? [])];

@@ -14,15 +14,16 @@ export interface TemplateInfo {
 export const DEFAULT_TEMPLATE: TemplateName = "express-ts";
 
 /**
- * The log the printed run step writes (through tee) and verify watches with --observe-log:
- * every template logs each notification it handles, so a request it should have refused
- * shows up there, and a new project's first verify proves its refusals.
+ * What a new project's first verify watches, so that it proves the refusals too: the inbox
+ * (dev.env's DB_PATH) for the templates built on the kit's store, and the log the printed run
+ * step writes (through tee) for python-flask, which logs each notification it handles.
  */
 const DEV_LOG = "receiver.log";
 const TEE = `2>&1 | tee ${DEV_LOG}`;
+const OBSERVE_INBOX = `--observe-command 'netdata-webhook-kit inbox --db dev-webhooks.db --json --limit 10000'`;
 
 /** What `dev.env` configures, so `verify` can be run against `npm run dev` as printed. */
-const VERIFY_DEV = `npx netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret --observe-log ${DEV_LOG}`;
+const VERIFY_DEV = `npx netdata-webhook-kit verify https://127.0.0.1:8443/webhooks/netdata --pki certs/dev --server-ca certs/dev/ca.pem --bearer-token dev-bearer-token --challenge-secret dev-challenge-secret ${OBSERVE_INBOX}`;
 
 /** Every template, in the order `init --list` shows them. */
 export const TEMPLATES: readonly TemplateInfo[] = [
@@ -35,7 +36,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       "npm install",
       "npm test                                        # the kit's conformance checks, in-process",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
-      `npm run dev ${TEE}           # https://127.0.0.1:8443/webhooks/netdata (dev.env)`,
+      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
       VERIFY_DEV,
     ],
   },
@@ -46,7 +47,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
       `cd ${shellQuote(dir)}`,
       "npm install                                     # the kit: the listener, the inbox, certs and verify",
       "npx netdata-webhook-kit certs --pki certs/dev   # development certificates",
-      `npm run dev ${TEE}           # https://127.0.0.1:8443/webhooks/netdata (dev.env)`,
+      "npm run dev                                     # https://127.0.0.1:8443/webhooks/netdata (dev.env)",
       VERIFY_DEV,
     ],
   },

@@ -8,8 +8,8 @@ import type {
   DeliveryRouting,
   Outcome,
 } from "../../outbox/delivery-queue.js";
+import type { CountRow } from "../../outbox/delivery-rows.js";
 import { COUNTS_SQL, type QueueRow, toDeliveryRecord } from "../../outbox/delivery-rows.js";
-import type { CountRow } from "../../outbox/outbox-stats.js";
 import { rowToStored } from "../../receiver/store-rows.js";
 
 type Query = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
