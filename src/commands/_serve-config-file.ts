@@ -48,7 +48,15 @@ export async function readConfigFile(
       `--config: ${path} line ${line}: not valid YAML or JSON: ${syntax.message}. Fix the file there.`,
     );
   }
-  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    // A config needs no aliases that expand beyond a few: a few hundred is a "billion laughs".
+    data = (doc.toJS({ maxAliasCount: CONFIG_MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(
+      `--config: ${path}: the file could not be read as data: ${(error as Error).message}. Write the values out instead of through aliases (*name).`,
+    );
+  }
   const where = (segments: ReadonlyArray<string | number>) =>
     `${path} line ${lineOf(doc, counter, segments)}`;
   const error = await schemaError(data);
@@ -56,6 +64,9 @@ export async function readConfigFile(
   refusePlainSecrets(data, options, statSync(absolute).mode, path, where);
   return { path, data, where };
 }
+
+/** Aliases (`*name`) a config file may expand; more is refused, as a YAML bomb would be. */
+const CONFIG_MAX_ALIAS_COUNT = 100;
 
 let validator: ((data: unknown) => ErrorObject[]) | undefined;
 

@@ -2,3 +2,4 @@
 // dependency; only its types are imported here.
 export { netdataWebhookFastify } from "../receiver/adapters/fastify.js";
 export type { NetdataEndpointOptions } from "../receiver/options.js";
+export { netdataCheckContinue } from "../receiver/expect-continue.js";

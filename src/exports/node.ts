@@ -2,6 +2,7 @@
 // startReceiver loads the SQLite store only when it opens one itself (no `store` given).
 export type { NextHandler, NodeWebhookListener } from "../receiver/adapters/node.js";
 export { netdataWebhookNode } from "../receiver/adapters/node.js";
+export { netdataCheckContinue } from "../receiver/expect-continue.js";
 export type { LogFields, Logger, LoggerOptions, LogLevel } from "../receiver/log.js";
 export { createLogger, silentLogger } from "../receiver/log.js";
 export type {

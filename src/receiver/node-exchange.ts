@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { markClosing } from "./closing-refusal.js";
 import { sendHeldContinue } from "./expect-continue.js";
+import type { Logger } from "./log.js";
 import type { WebhookReply, WebhookRequest } from "./pipeline.js";
 import { readNodeBody } from "./read-body.js";
 import { requestedPath } from "./webhook-path.js";
@@ -53,4 +54,23 @@ export function writeReply(res: ServerResponse, reply: WebhookReply): void {
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.statusCode = reply.status;
   res.end(body);
+}
+
+/**
+ * A fault of the code or the set-up while answering (never bad input, which gets its 4xx):
+ * logged with the request, answered with a JSON 500 that shows nothing of the code.
+ */
+export function answerFault(
+  res: ServerResponse,
+  logger: Logger,
+  request: { method: string; path: string },
+  error: unknown,
+): void {
+  logger.error("unexpected error while handling a request", {
+    method: request.method,
+    path: request.path,
+    error: error instanceof Error ? error : String(error),
+  });
+  const body = { error: "internal error; see the receiver's log" };
+  writeReply(res, { status: 500, headers: {}, body, close: true });
 }

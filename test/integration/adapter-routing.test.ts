@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { afterAll, describe, expect, it } from "vitest";
 import { netdataWebhookFetch } from "../../src/receiver/adapters/fetch.js";
 import { netdataWebhookNode } from "../../src/receiver/adapters/node.js";
+import { netdataCheckContinue } from "../../src/receiver/expect-continue.js";
 import { netdataWebhook } from "../../src/receiver/middleware/netdata-webhook.js";
 import { openStore } from "../../src/receiver/store.js";
 import { rawExchange, rawRequest } from "../helpers/receiver.js";
@@ -127,6 +128,44 @@ describe("netdataWebhook in an Express app with Express's default (case-insensit
     },
   );
 
+  it("sends no 100 Continue before refusing when the server is wired with netdataCheckContinue", async () => {
+    const app = express();
+    app.use(PATH, netdataWebhook(options));
+    const server = http.createServer(app);
+    server.on("checkContinue", netdataCheckContinue(app));
+    const port = await listen(server);
+    const refused = await exchange(
+      port,
+      rawRequest({
+        headers: [
+          ["Content-Type", "application/json"],
+          ["Authorization", "Bearer wrong-token"],
+          ["Expect", "100-continue"],
+          ["Content-Length", "20"],
+        ],
+      }),
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.raw).not.toContain("100 Continue");
+  });
+
+  it("answers a JSON 500, not the app's error page, when a body parser was mounted first", async () => {
+    const app = express();
+    app.use(express.json());
+    app.use(PATH, netdataWebhook(options));
+    const port = await listen(http.createServer(app));
+    const before = await store.count();
+    const res = await fetch(`http://127.0.0.1:${port}${PATH}`, {
+      method: "POST",
+      headers: Object.fromEntries(AUTHORIZED),
+      body: TOKEN_BODY("after-a-body-parser"),
+    });
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.text()).not.toMatch(/at .*\.js:\d+/);
+    expect(await store.count()).toBe(before);
+  });
+
   it("accepts the path as mounted", async () => {
     const app = express();
     app.use(PATH, netdataWebhook(options));
@@ -141,8 +180,8 @@ describe("netdataWebhook in an Express app with Express's default (case-insensit
 });
 
 describe("netdataWebhookFetch on @hono/node-server, given the Node request (info.incoming)", () => {
-  async function honoServer(): Promise<number> {
-    const handler = netdataWebhookFetch({ ...options, path: PATH });
+  async function honoServer(identity: "none" | "proxy-headers" = "none"): Promise<number> {
+    const handler = netdataWebhookFetch({ ...options, clientIdentity: identity, path: PATH });
     const app = new Hono();
     app.all("*", (c) =>
       handler(c.req.raw, {
@@ -164,6 +203,25 @@ describe("netdataWebhookFetch on @hono/node-server, given the Node request (info
       rawRequest({ path: target, headers: AUTHORIZED, body: TOKEN_BODY(`hono-${target}`) }),
     );
     expect(reply.status).toBe(404);
+    expect(await store.count()).toBe(before);
+  });
+
+  it("refuses a client DN split over two X-Client-DN headers (a Request would join them)", async () => {
+    const port = await honoServer("proxy-headers");
+    const before = await store.count();
+    const reply = await exchange(
+      port,
+      rawRequest({
+        headers: [
+          ...AUTHORIZED,
+          ["X-Client-Verify", "SUCCESS"],
+          ["X-Client-DN", "O=evil"],
+          ["X-Client-DN", "CN=app.netdata.cloud"],
+        ],
+        body: TOKEN_BODY("split-dn"),
+      }),
+    );
+    expect(reply.status).toBe(403);
     expect(await store.count()).toBe(before);
   });
 

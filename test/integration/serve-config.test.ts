@@ -238,6 +238,25 @@ describe("serve --config refuses a mistake with its key and line", () => {
     expect(result.stderr).toContain(fix);
   });
 
+  it("refuses aliases that expand past a few hundred values (a YAML bomb) as a usage error", async () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [name, previous] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+    ]) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const name = file("bomb.yaml", `${levels.join("\n")}\n`);
+    const result = await run(["--config", name, "--print-config"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--config: ${name}: `);
+    expect(result.stderr).toContain("aliases");
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
   it("refuses a plain-text secret in a file other users can read, and says how to fix it", async () => {
     const name = file("plain.yaml", "behind-proxy: true\nbearer-token: hunter2hunter2\n");
     const result = await run(["--config", name]);

@@ -36,6 +36,7 @@ const ROOT_EXPORTS = [
   "createPayloadFactory",
   "ensureDevPki",
   "generateDevPki",
+  "netdataCheckContinue",
   "netdataWebhookFetch",
   "netdataWebhookNode",
   "nodeTlsOptions",

@@ -26,10 +26,13 @@ export interface FetchConnectionInfo {
   /**
    * The Node request underneath, where the runtime has one (`@hono/node-server`:
    * `c.env.incoming`). Its `url` is the request target as sent, which a WHATWG `Request` has
-   * already normalised (`/a/./b` becomes `/a/b`), and its socket lets a refusal that closes
-   * the connection leave the requests pipelined behind it unprocessed.
+   * already normalised (`/a/./b` becomes `/a/b`), its raw headers show a repeated header a
+   * `Request` joins, and its socket lets a refusal that closes the connection leave the
+   * requests pipelined behind it unprocessed.
    */
-  incoming?: { url?: string | undefined; socket?: Socket | undefined } | undefined;
+  incoming?:
+    | { url?: string | undefined; socket?: Socket | undefined; rawHeaders?: readonly string[] }
+    | undefined;
 }
 
 /**
@@ -61,10 +64,9 @@ export function netdataWebhookFetch(
     const url = new URL(request.url);
     // The target as sent where the runtime shows it; else the normalised one of the Request.
     const target = info?.incoming?.url ?? `${url.pathname}${url.search}`;
-    const rawHeaders: string[] = [];
-    request.headers.forEach((value, name) => {
-      rawHeaders.push(name, value);
-    });
+    // The headers as sent where the runtime shows them: a Request joins a repeated header
+    // into one value, so a second X-Client-DN could not be told from a DN with a comma.
+    const rawHeaders = info?.incoming?.rawHeaders ?? joinedHeaders(request.headers);
     const reply = await pipeline.handle({
       method: request.method,
       path: requestedPath(target),
@@ -82,6 +84,14 @@ export function netdataWebhookFetch(
 }
 
 const CLOSE = { Connection: "close" };
+
+function joinedHeaders(headers: Headers): string[] {
+  const raw: string[] = [];
+  headers.forEach((value, name) => {
+    raw.push(name, value);
+  });
+  return raw;
+}
 
 function toResponse(reply: WebhookReply): Response {
   const headers = new Headers(reply.headers);

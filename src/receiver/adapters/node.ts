@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isClosing } from "../closing-refusal.js";
 import { holdContinue } from "../expect-continue.js";
-import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
+import { answerFault, nodeWebhookRequest, writeReply } from "../node-exchange.js";
 import {
   checkStore,
   type NetdataEndpointOptions,
@@ -61,15 +61,7 @@ export function createNodeListener(
       pipeline,
       request,
       (reply) => writeReply(res, reply),
-      (error: unknown) => {
-        logger.error("unexpected error while handling a request", {
-          method: request.method,
-          path: request.path,
-          error: error instanceof Error ? error : String(error),
-        });
-        const body = { error: "internal error; see the receiver's log" };
-        writeReply(res, { status: 500, headers: {}, body, close: true });
-      },
+      (error: unknown) => answerFault(res, logger, request, error),
     );
   };
   return Object.assign(listener, {

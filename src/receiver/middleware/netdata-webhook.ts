@@ -1,6 +1,6 @@
 import express, { type Express } from "express";
 import { isClosing } from "../closing-refusal.js";
-import { nodeWebhookRequest, writeReply } from "../node-exchange.js";
+import { answerFault, nodeWebhookRequest, writeReply } from "../node-exchange.js";
 import {
   checkStore,
   type NetdataWebhookOptions,
@@ -34,14 +34,21 @@ export function createWebhookSubApp(
   const pipeline = createWebhookPipeline(options, store);
   const sub = express();
   sub.disable("x-powered-by");
-  sub.use((req, res, next) => {
+  sub.use((req, res) => {
     // Pipelined behind a refusal that closes the connection: not read, not answered.
     if (isClosing(req.socket)) return;
     // Express matches mount paths case-insensitively: compare with the path as mounted.
     const mounted = typeof sub.mountpath === "string" ? sub.mountpath : req.baseUrl;
     const atEndpoint = isExactWebhookPath(req.originalUrl, mounted === "/" ? req.baseUrl : mounted);
     const request = nodeWebhookRequest(req, res, req.originalUrl, atEndpoint);
-    settleReply(pipeline, request, (reply) => writeReply(res, reply), next);
+    // A fault (e.g. a body parser mounted before this middleware) is a JSON 500 here, never
+    // the app's error page with its stack.
+    settleReply(
+      pipeline,
+      request,
+      (reply) => writeReply(res, reply),
+      (error) => answerFault(res, options.logger, request, error),
+    );
   });
   return sub;
 }
