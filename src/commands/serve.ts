@@ -321,7 +321,7 @@ function authConfig({ values }: Ctx, secrets: Secrets): AuthConfig {
     },
     { side: "receiver" },
   );
-  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`);
+  if (!verdict.ok) throw new UsageError(`${verdict.problem}.`, { option: "--auth" });
   return verdict.value;
 }
 
@@ -489,6 +489,6 @@ function checkClientCas({ values, cwd, stderr }: Ctx): string[] | undefined {
 
 function parsePort(value: string | undefined, fallback: number, flag = "--port"): number {
   const verdict = checkPort(value ?? String(fallback), { allowZero: true });
-  if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}`);
+  if (!verdict.ok) throw new UsageError(`${flag}: ${verdict.problem}`, { option: flag });
   return verdict.value;
 }

@@ -71,7 +71,7 @@ describe.each(["express-ts", "node-http", "python-flask"])(
         expect(steps.filter((line) => line.endsWith("&"))).toHaveLength(1);
         steps.push("kill %1   # stop the background receiver");
         const port = await freePort();
-        const script = shellScript(steps, { [run.port]: port }).replace(
+        const script = shellScript(steps, { [run.port]: port }, run.port).replace(
           "set -eE",
           `set -eE\nexport PORT=${port}\nexport PATH=${pythonBin}:$PATH`,
         );

@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PACKED_KIT_ENV, packKitInto } from "./installed-kit.js";
 import { POSTGRES_ROOT_ENV, stopAllPostgres } from "./postgres.js";
 
 /**
@@ -20,7 +21,12 @@ export default function setup(): () => Promise<void> {
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = root;
   process.env[POSTGRES_ROOT_ENV] = postgresRoot;
+  // One packed kit for every test that installs it, when dist/ is built (npm test builds it).
+  if (existsSync(new URL("../../dist/cli.js", import.meta.url))) {
+    process.env[PACKED_KIT_ENV] = packKitInto(mkdtempSync(join(root, "kit-")));
+  }
   return async () => {
+    delete process.env[PACKED_KIT_ENV];
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     delete process.env[POSTGRES_ROOT_ENV];

@@ -3,13 +3,38 @@
 // `npx netdata-webhook-kit` resolves it from the project as npx does after `npm install`.
 // Its dependencies are this checkout's own installed ones, linked rather than downloaded.
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  symlinkSync,
+} from "node:fs";
+import { basename, join } from "node:path";
 
 const REPO = new URL("../..", import.meta.url).pathname;
 
-/** Packs this checkout (its built dist/) into `dir` and returns the tarball's path. */
+/** Where the run's one packed kit is (global-setup packs it once for every test file). */
+export const PACKED_KIT_ENV = "NDWK_TEST_PACKED_KIT";
+
+/**
+ * The packed kit in `dir`: a copy of the run's one tarball when global-setup made it, else
+ * packed from this checkout (its built dist/) now. Returns the tarball's path.
+ */
 export function packKitInto(dir: string): string {
+  const shared = process.env[PACKED_KIT_ENV];
+  if (shared && existsSync(shared)) {
+    const copy = join(dir, basename(shared));
+    copyFileSync(shared, copy);
+    return copy;
+  }
+  return packNow(dir);
+}
+
+function packNow(dir: string): string {
   const out = execFileSync(
     "npm",
     ["pack", "--ignore-scripts", "--json", "--pack-destination", dir],

@@ -73,17 +73,27 @@ export function shellCommands(lines: readonly string[]): string[] {
 /**
  * A bash script of `lines`: each command echoed, then run; a failing one stops it and is
  * named. Each fixed port of the text (a key of `ports`) becomes its value, so parallel runs
- * cannot collide; after a command that starts a background job and names one of them, it
- * waits until that port accepts connections (or fails if the job died).
+ * cannot collide; after a command that starts a background job and names one of them (or
+ * names none, when `unnamed` says where it listens), it waits until that port accepts
+ * connections (or fails if the job died).
  */
-export function shellScript(lines: string[], ports: Readonly<Record<string, number>>): string {
+export function shellScript(
+  lines: string[],
+  ports: Readonly<Record<string, number>>,
+  /** The fixed port a background command that names none listens on (`npm run dev &`). */
+  unnamed?: string,
+): string {
   const body = shellCommands(lines).flatMap((text) => {
     let command = text;
     for (const [fixed, port] of Object.entries(ports)) {
       command = command.replaceAll(fixed, String(port));
     }
     const out = [`echo ${JSON.stringify(`$ ${command}`)}`, command];
-    const named = Object.entries(ports).find(([fixed]) => text.includes(fixed));
+    const named =
+      Object.entries(ports).find(([fixed]) => text.includes(fixed)) ??
+      (unnamed !== undefined && ports[unnamed] !== undefined
+        ? ([unnamed, ports[unnamed]] as const)
+        : undefined);
     if (/&\s*(#.*)?$/.test(command) && named) {
       out.push(
         `for i in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/${named[1]}) 2>/dev/null && break; kill -0 $! 2>/dev/null || { echo "script line failed: the background command exited" >&2; exit 1; }; sleep 0.1; done`,
