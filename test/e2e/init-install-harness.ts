@@ -43,9 +43,12 @@ function nextSteps(initOutput: string): string[] {
     .filter((line) => line.length > 0);
 }
 
-describe.each(["express-ts", "node-http", "python-flask"])(
-  "init --template %s, outside the repository",
-  (template) => {
+/**
+ * The test of one template, in a file of its own per template so that the three installs,
+ * the longest tests of the suite, run in parallel with the rest rather than one after another.
+ */
+export function describeInitInstall(template: "express-ts" | "node-http" | "python-flask"): void {
+  describe(`init --template ${template}, outside the repository`, () => {
     const run = RUNS[template] as { port: string; server: RegExp };
     it.skipIf(template === "python-flask" && flaskMissing)(
       "installs with npm install, passes its own steps and then verify",
@@ -82,5 +85,5 @@ describe.each(["express-ts", "node-http", "python-flask"])(
       },
       900_000,
     );
-  },
-);
+  });
+}

@@ -1,0 +1,4 @@
+// init --template express-ts as a user runs it, outside any checkout (test/e2e/init-install-harness.ts).
+import { describeInitInstall } from "./init-install-harness.js";
+
+describeInitInstall("express-ts");
