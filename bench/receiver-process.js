@@ -67,7 +67,7 @@ try {
   process.once("disconnect", () => void stop());
   process.on("message", async (/** @type {any} */ message) => {
     if (message?.type === "count") send({ type: "count", count: await store.count() });
-    if (message?.type === "outbox") send({ type: "outbox", ...(outbox?.stats() ?? {}) });
+    if (message?.type === "outbox") send({ type: "outbox", ...((await outbox?.stats()) ?? {}) });
     if (message?.type === "memory") send({ type: "memory", ...process.memoryUsage() });
     if (message?.type === "collect-garbage") {
       // Only with node --expose-gc: a full collection, then what the heap still holds.
