@@ -78,13 +78,14 @@ async function schemaError(data: unknown): Promise<ErrorObject | undefined> {
     const schema = JSON.parse(
       readFileSync(new URL(SERVE_CONFIG_SCHEMA_FILE, SCHEMAS_DIR_URL), "utf8"),
     );
-    const validate = new Ajv({ verbose: true, allowUnionTypes: true, ownProperties: true }).compile(
-      schema,
-    );
+    const options = { verbose: true, allowUnionTypes: true, ownProperties: true, allErrors: true };
+    const validate = new Ajv(options).compile(schema);
     validator = (value) => (validate(value) ? [] : (validate.errors ?? []));
   }
-  // A sink's missing exec/url is said once, by its oneOf, not by each branch's `required`.
-  return validator(data).find((e) => !e.schemaPath.includes("/oneOf/"));
+  // A sink's missing exec/url is said once, by its oneOf, not by each branch's `required`;
+  // an unknown key first, with its closest key (`uri` is `url` misspelt, not a sink without one).
+  const errors = validator(data).filter((e) => !e.schemaPath.includes("/oneOf/"));
+  return errors.find((e) => e.keyword === "additionalProperties") ?? errors[0];
 }
 
 /** Where an error is: the path to its value, and the unknown key itself for additionalProperties. */

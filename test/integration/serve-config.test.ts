@@ -228,6 +228,13 @@ describe("serve --config refuses a mistake with its key and line", () => {
       "bearer-token",
       "NOT_SET_HERE is not set",
     ],
+    [
+      "a misspelt key in a sink",
+      "behind-proxy: true\nsinks:\n  - uri: http://127.0.0.1:9/x\n",
+      "line 3",
+      "unknown key: sinks[0].uri",
+      "Did you mean url?",
+    ],
     ["broken YAML", "port: 0\nsinks: [\n", "line 3", "not valid YAML", "Fix the file"],
   ])("%s", async (_, text, line, key, fix) => {
     const name = file("mistake.yaml", text);
