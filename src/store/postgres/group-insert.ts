@@ -52,7 +52,9 @@ export async function commitBatch(
       for (const p of batch) p.reject(error as Error);
       return;
     }
-    await Promise.all(batch.map((p) => commitBatch(run, [p], routing)));
+    // One by one, in the order they came: two inserts of one key must not race (the first
+    // is the new row, the second its duplicate).
+    for (const p of batch) await commitBatch(run, [p], routing);
   }
 }
 
