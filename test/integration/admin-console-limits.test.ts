@@ -1,4 +1,5 @@
-// What an outside review of the console found, one test per finding: each failed before its fix.
+// The console's limits and escaping: resources per client, slow clients, the refusal list,
+// untrusted text, the test token, requests the HTTP parser refuses, its log lines.
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
@@ -114,7 +115,7 @@ function syntheticRefusal(i: number): RefusalEvent {
   };
 }
 
-describe("console review: resources", () => {
+describe("the console: resources", () => {
   it("drops an event-stream client that stops reading once its queue passes the cap (it reconnects)", async () => {
     running = await startReceiverWithConsole();
     const socket = net.connect(running.admin.port, "127.0.0.1");
@@ -244,7 +245,7 @@ describe("the admin port under connection floods from several addresses", () => 
   });
 });
 
-describe("console review: slow clients", () => {
+describe("the console: slow clients", () => {
   it("cuts off a client that sends a header line every second instead of finishing its headers", async () => {
     running = await startReceiverWithConsole();
     const socket = net.connect({ port: running.admin.port, host: "127.0.0.1" });
@@ -267,7 +268,7 @@ describe("console review: slow clients", () => {
   }, 20_000);
 });
 
-describe("console review: the refusal list", () => {
+describe("the console: the refusal list", () => {
   it("keeps per-reason counts and collapses a flood of one reason from one source, so other reasons stay listed", async () => {
     running = await startReceiverWithConsole({
       receiver: { auth: { scheme: "bearer", token: TEST_SECRETS.bearerToken } },
@@ -288,7 +289,7 @@ describe("console review: the refusal list", () => {
   });
 });
 
-describe("console review: untrusted text", () => {
+describe("the console: untrusted text", () => {
   it("caps every displayed field, on the page and in events: a 250 KB alert does not make a huge page", async () => {
     const r = await behindProxy();
     const stream = await openStream(r);
@@ -334,7 +335,7 @@ describe("console review: untrusted text", () => {
   });
 });
 
-describe("console review: the test token", () => {
+describe("the console: the test token", () => {
   it("shows the same token live and after a reload when an older test notification is redelivered", async () => {
     const r = await behindProxy();
     const stream = await openStream(r);
@@ -354,7 +355,7 @@ describe("console review: the test token", () => {
   });
 });
 
-describe("console review: requests the HTTP parser refuses", () => {
+describe("the console: requests the HTTP parser refuses", () => {
   it("lists them as malformed and counts them in metrics", async () => {
     const r = await behindProxy();
     const port = Number(new URL(r.receiver.url).port);
@@ -369,7 +370,7 @@ describe("console review: requests the HTTP parser refuses", () => {
   });
 });
 
-describe("console review: logs and wording", () => {
+describe("the console: logs and wording", () => {
   it("logs refused requests with the path asked for (no query), wrong paths included; the page shows no query", async () => {
     const r = await behindProxy();
     const base = new URL(r.receiver.url).origin;

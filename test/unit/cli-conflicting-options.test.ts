@@ -1,5 +1,5 @@
-// A third black-box review of the CLI: each case is one command line a user typed and the
-// one-line answer (in the CLI's one style) or the exit code it now gets.
+// Options that conflict or repeat, help before the command, init --template, token68 tokens,
+// duration units: each case is one command line and its exit code, with its message's facts.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
-// What a newcomer met after the first round of message fixes: each case is one command line and
-// the line it now gets (in the CLI's one style), or the exit code a script relies on.
+// --db paths that are not inboxes, choices among a few names, misplaced options, empty secrets:
+// each case is one command line and its exit code, with the key facts of its message.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
