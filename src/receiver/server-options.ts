@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isPostgresUrl } from "../store/postgres/database-url.js";
 import { refuseUnknownOptions } from "../validate/known-options.js";
 import { OptionError } from "../validate/option-error.js";
 import { checkPort } from "../validate/port.js";
@@ -149,6 +150,14 @@ function dbPath(db: unknown): string {
       CALLER,
       "db",
       `expected the path of a SQLite file, got ${JSON.stringify(db)}`,
+    );
+  }
+  if (isPostgresUrl(db)) {
+    throw new OptionError(
+      CALLER,
+      "db",
+      "is a PostgreSQL URL, and db is a SQLite file",
+      "Open it with openPostgresStore(url) from netdata-webhook-kit/postgres and pass it as store",
     );
   }
   return db;

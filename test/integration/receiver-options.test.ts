@@ -32,6 +32,15 @@ describe("startReceiver and createReceiverApp validate their options once, namin
       { port: 0, mode: "behind-proxy", host: "" },
       'startReceiver: host: expected an address such as "127.0.0.1"',
     ],
+    [
+      {
+        port: 0,
+        mode: "behind-proxy",
+        store: undefined,
+        db: "postgres://receiver@127.0.0.1/netdata",
+      },
+      "startReceiver: db: is a PostgreSQL URL, and db is a SQLite file",
+    ],
   ] as const)("startReceiver(%j) throws %s", async (options, message) => {
     await expect(startReceiver({ store, logger: () => {}, ...options })).rejects.toThrow(message);
   });

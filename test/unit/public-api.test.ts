@@ -144,10 +144,13 @@ describe("the public API", () => {
     for (const command of ["commands/serve.ts", "commands/inbox.ts"]) {
       expect(postgresModules(command)).toEqual(["store/postgres/database-url.ts"]);
     }
-    for (const entry of ["exports/node.ts", "exports/sqlite.ts", "exports/fetch.ts"]) {
+    // startReceiver refuses a PostgreSQL URL as its SQLite db by the same pg-free URL rule.
+    for (const entry of ["exports/node.ts", "index.ts"]) {
+      expect(postgresModules(entry)).toEqual(["store/postgres/database-url.ts"]);
+    }
+    for (const entry of ["exports/sqlite.ts", "exports/fetch.ts", "exports/protocol.ts"]) {
       expect(postgresModules(entry)).toEqual([]);
     }
-    expect(postgresModules("index.ts")).toEqual([]);
   });
 
   it("maps each subpath of package.json to a module under src/exports", () => {
