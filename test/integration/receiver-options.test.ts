@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createReceiverApp } from "../../src/receiver/app.js";
 import { startReceiver } from "../../src/receiver/server.js";
-import { resolveServerOptions } from "../../src/receiver/server-options.js";
+import { type ReceiverOptions, resolveServerOptions } from "../../src/receiver/server-options.js";
 import { openStore } from "../../src/receiver/store.js";
 import { rawExchange, rawRequest, sharedTestPki, startTestReceiver } from "../helpers/receiver.js";
 
@@ -42,7 +42,7 @@ describe("startReceiver and createReceiverApp validate their options once, namin
       "startReceiver: db: is a PostgreSQL URL, and db is a SQLite file",
     ],
   ] as const)("startReceiver(%j) throws %s", async (options, message) => {
-    await expect(startReceiver({ store, logger: () => {}, ...options })).rejects.toThrow(message);
+    await expect(startReceiver({ store, logger: () => {}, ...options } as ReceiverOptions)).rejects.toThrow(message);
   });
 
   it.each([
