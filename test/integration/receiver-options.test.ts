@@ -42,7 +42,9 @@ describe("startReceiver and createReceiverApp validate their options once, namin
       "startReceiver: db: is a PostgreSQL URL, and db is a SQLite file",
     ],
   ] as const)("startReceiver(%j) throws %s", async (options, message) => {
-    await expect(startReceiver({ store, logger: () => {}, ...options } as ReceiverOptions)).rejects.toThrow(message);
+    await expect(
+      startReceiver({ store, logger: () => {}, ...options } as ReceiverOptions),
+    ).rejects.toThrow(message);
   });
 
   it.each([
