@@ -9,7 +9,7 @@ import type { NotificationStore } from "../receiver/store-types.js";
 import { OptionError } from "../validate/option-error.js";
 import { CommandError, UsageError } from "./_command.js";
 import { attachForwarding, type Forwarding } from "./_forward-options.js";
-import { openServeStore } from "./_open-store.js";
+import { isPostgresUrl, openServeStore } from "./_open-store.js";
 
 /** What `serve` runs: the receiver's options, where its store is, and the optional parts. */
 export interface ServePlan {
@@ -39,7 +39,11 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
   const { logger } = plan;
   // Every receiver option is checked before a database file is created.
   const { identity } = guardOptions(() =>
-    resolveReceiverOptions({ ...plan.receiver, db: plan.db }),
+    resolveReceiverOptions({
+      ...plan.receiver,
+      // The receiver is handed the store serve opens; its own db is SQLite only.
+      ...(isPostgresUrl(plan.db) ? {} : { db: plan.db }),
+    }),
   ).endpoint;
   const started: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
