@@ -78,7 +78,7 @@ function secretNeedles(secrets: readonly string[]): string[] {
 
 function redact(line: string, needles: readonly string[]): string {
   let out = line;
-  for (const needle of needles) out = out.split(needle).join(REDACTED);
+  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
   return out;
 }
 

@@ -72,6 +72,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
   let queued: InsertJob[] = [];
   const waiting: Waiting[] = [];
   let scheduled = false;
+  /** A batch is with the writer: what arrives meanwhile waits here and goes in one message. */
+  let inFlight = false;
   let closing: Promise<void> | undefined;
   let failure: Error | undefined;
   const health = createWriteHealth();
@@ -79,6 +81,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
 
   const events = {
     committed({ results, queued: sinks }: BatchOutcome) {
+      inFlight = false;
       const settled = waiting.splice(0, results.length);
       results.forEach((outcome, i) => {
         const waiter = settled[i];
@@ -91,9 +94,11 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
         }
       });
       if (sinks.length > 0) routing?.queued(sinks);
+      flush();
     },
     failed(error: Error) {
       failure = error;
+      queued = [];
       for (const waiter of waiting.splice(0)) waiter.reject(error);
     },
   };
@@ -116,11 +121,16 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
         )
       : writerOnThisThread(db, WRITER_SQL, GROUP_COMMIT_MAX_BATCH, events);
 
-  const flush = (): void => {
+  /**
+   * Sends what is queued, unless a batch is still with the writer (`force`: at close): the
+   * commit's answer sends the rest, so one message carries every insert of a commit's wait.
+   */
+  const flush = (force = false): void => {
     scheduled = false;
-    if (queued.length === 0) return;
+    if (queued.length === 0 || (inFlight && !force)) return;
     const jobs = queued;
     queued = [];
+    inFlight = true;
     writer?.send(jobs);
   };
 
@@ -190,7 +200,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
     },
     close() {
       closing ??= (async () => {
-        flush();
+        flush(true);
         await writer?.close();
         db.close();
       })();

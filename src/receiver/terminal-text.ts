@@ -10,6 +10,9 @@
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2028\u2029\u{e0000}-\u{e007f}]/gu;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the complement of printable ASCII
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
 /** Text that came from the network, made safe to print on a terminal: each unsafe code point becomes U+FFFD. */
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, "\uFFFD");
@@ -23,6 +26,8 @@ export function terminalSafe(text: string): string {
  * around them.
  */
 export function escapeJsonForTerminal(json: string): string {
+  // Printable ASCII holds none of them: most lines are, and need no Unicode scan.
+  if (!NOT_PRINTABLE_ASCII.test(json)) return json;
   return json.replace(UNSAFE, (c) => {
     let out = "";
     for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;

@@ -184,6 +184,33 @@ describe("insert", () => {
     expect(await store.count()).toBe(1);
   });
 
+  it("commits, in order, inserts that arrive while a commit waits, also when closed meanwhile", async () => {
+    const store = openStore(path);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const insert = (i: number) => {
+      const { notification, key } = testNotification(`held-${i}`);
+      return store.insert(notification, key);
+    };
+    const first = insert(0);
+    // The first commit is with the writer, waiting for the lock; these arrive meanwhile.
+    await turn();
+    await turn();
+    const later = Array.from({ length: 20 }, (_, i) => insert(i + 1));
+    await turn();
+    const closed = store.close();
+    other.exec("COMMIT");
+    other.close();
+    const results = await Promise.all([first, ...later]);
+    await closed;
+    const ids = results.map((r) => r.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(21);
+    const reader = openAt(path, true);
+    expect(await reader.count()).toBe(21);
+  });
+
   it("commits what is pending when closed, then refuses new inserts", async () => {
     const store = openStore(path);
     const { notification, key } = testNotification("last");
