@@ -10,7 +10,6 @@
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\u2028\u2029\u{e0000}-\u{e007f}]/gu;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the complement of printable ASCII
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 /** Text that came from the network, made safe to print on a terminal: each unsafe code point becomes U+FFFD. */
