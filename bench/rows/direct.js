@@ -1,8 +1,9 @@
 // @ts-check
-// Rows 1 and 2: the reference receiver terminating mutual TLS itself, against the raw
-// node:https baseline with the same TLS setup. Row 1 keeps connections open; row 2 makes a
-// new TLS handshake for every request. Row 1 also measures, for scale, the raw baseline's
-// handler inside Express 5 + helmet: what the framework costs before the receiver does anything.
+// Rows 1 and 2: the reference receiver terminating mutual TLS itself. Row 1 keeps connections
+// open and is measured against the framework floor (the raw baseline's handler inside Express 5
+// + helmet: what a framework costs before a receiver does anything), and for scale against raw
+// node:https with the same TLS set-up; row 2 makes a new TLS handshake for every request and is
+// measured against raw node:https.
 import { alternate } from "../lib/commands.js";
 import { handshakePerRequestLoad } from "../lib/load.js";
 import { failureNotes, figure, latencyLines, ratio } from "../lib/row.js";
@@ -14,10 +15,9 @@ import { compareKeepAlive, storedCountNotes } from "./keep-alive.js";
 export const KEEP_ALIVE_CONNECTIONS = 32;
 /** Concurrent ab requests (row 2), each on its own new connection. */
 const HANDSHAKE_CONCURRENCY = 8;
-const ROW_1_MIN_RATIO = 0.5;
 /** Row 1 against the framework floor (Express 5 + helmet with the raw handler). */
-const ROW_1_MIN_FRAMEWORK_RATIO = 0.6;
-const ROW_2_MIN_RATIO = 0.85;
+const ROW_1_MIN_RATIO = 0.6;
+const ROW_2_MIN_RATIO = 0.9;
 
 /**
  * @param {import("../lib/setup.js").BenchContext} ctx
@@ -62,33 +62,28 @@ async function keepAliveRow(ctx, receiver, raw, framework) {
   const main = figure("reference receiver", rps(a), "req/s");
   const base = figure("raw node:https", rps(b), "req/s");
   const scale = figure("Express 5 + helmet, raw handler", rps(c), "req/s");
-  const comparison = ratio(main, base);
-  const againstFramework = ratio(main, scale);
+  const comparison = ratio(main, scale);
+  const againstRaw = ratio(main, base);
   const latency = latencyLines(a, b);
   return {
     id: "1",
     what: "receiver, direct mTLS, keep-alive, full checks + durable store",
     figure: main,
-    baseline: base,
+    baseline: scale,
     comparison,
     target: { text: `>= ${ROW_1_MIN_RATIO}x`, met: comparison.value >= ROW_1_MIN_RATIO },
     extra: [
       ...latency.lines,
       {
-        what: "for scale: Express 5 + helmet, raw handler",
-        figure: formatSummary(scale),
-        baseline: `${round(ratio(scale, base).value)}x of raw`,
-      },
-      {
-        what: "receiver against Express 5 + helmet with the raw handler (the framework floor)",
-        figure: `${round(againstFramework.value)}x`,
-        baseline: `target >= ${ROW_1_MIN_FRAMEWORK_RATIO}x: ${againstFramework.value >= ROW_1_MIN_FRAMEWORK_RATIO ? "met" : "missed"}`,
+        what: "for scale: raw node:https (the receiver's TLS set-up, parse, answer)",
+        figure: formatSummary(base),
+        baseline: `receiver ${round(againstRaw.value)}x of raw; Express + helmet ${round(ratio(scale, base).value)}x of raw`,
       },
     ],
     details: {
       connections: KEEP_ALIVE_CONNECTIONS,
-      expressHelmet: scale,
-      ratioToExpressHelmet: againstFramework,
+      raw: base,
+      ratioToRaw: againstRaw,
       ...latency.details,
     },
     notes: [
