@@ -7,6 +7,8 @@ export class UsageError extends Error {
   readonly exitCode = 2;
   /** The option whose value is wrong (`--port`), when one is: said with where it was set. */
   readonly option: string | undefined;
+  /** Where the wrong value is written in a file, when the thrower knows the entry (a sink's). */
+  where: string | undefined;
   constructor(message: string, { option }: { option?: string | undefined } = {}) {
     super(message);
     this.option = option;
@@ -59,11 +61,18 @@ export interface CommandIo {
   columns?: number;
 }
 
+/** One option as given; `origin` is where a file wrote it (`serve.yaml line 7`). */
+export interface OptionEntry {
+  name: string;
+  value: string | undefined;
+  origin?: string;
+}
+
 export interface CommandContext<O extends OptionSpecs> extends CommandIo {
   values: ParsedValues<O>;
   positionals: string[];
   /** Every option in the order given, for options that apply to the one before them. */
-  optionOrder?: ReadonlyArray<{ name: string; value: string | undefined }>;
+  optionOrder?: ReadonlyArray<OptionEntry>;
   /**
    * Where an option's value was set when not on the command line (`serve.yaml line 3`), so a
    * usage error about it says so; undefined for the command line.
@@ -154,7 +163,9 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDefinition<O>):
       return await def.run(prepared);
     } catch (error) {
       // A value from a file (serve --config) is said with where it is written.
-      const where = error instanceof UsageError && error.option && prepared.origin?.(error.option);
+      const where =
+        error instanceof UsageError &&
+        (error.where ?? (error.option && prepared.origin?.(error.option)));
       if (where && error instanceof Error) error.message = `${where}: ${error.message}`;
       throw error;
     }

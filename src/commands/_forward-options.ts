@@ -9,7 +9,7 @@ import { FORWARD_FORMATS, urlSink } from "../outbox/url-sink.js";
 import type { Severity } from "../protocol/notification-types.js";
 import type { Logger } from "../receiver/log.js";
 import type { NotificationStore } from "../receiver/store-types.js";
-import { type OptionSpecs, UsageError } from "./_command.js";
+import { type OptionEntry, type OptionSpecs, UsageError } from "./_command.js";
 import { enumOption } from "./_enum-option.js";
 import {
   duration,
@@ -120,6 +120,8 @@ export interface Forwarding {
 
 interface SinkDraft {
   flag: "forward-exec" | "forward-url";
+  /** Where a file wrote the sink (`serve.yaml line 7`); undefined on the command line. */
+  origin: string | undefined;
   value: string;
   headers: Array<[string, string]>;
   /** --forward-env names, for --forward-exec. */
@@ -133,16 +135,16 @@ interface SinkDraft {
 /** The sinks and settings of serve's --forward-* flags, or undefined when none is given. */
 export function forwardingFromOptions(ctx: {
   values: Record<string, unknown>;
-  optionOrder?: ReadonlyArray<{ name: string; value: string | undefined }> | undefined;
+  optionOrder?: ReadonlyArray<OptionEntry> | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }): Forwarding | undefined {
   const drafts: SinkDraft[] = [];
   const secrets: string[] = [];
   const literalSecrets: string[] = [];
-  for (const { name, value = "" } of ctx.optionOrder ?? []) {
+  for (const { name, value = "", origin } of ctx.optionOrder ?? []) {
     if (name === "forward-exec" || name === "forward-url") {
-      drafts.push({ flag: name, value, headers: [], env: [], filter: {} });
+      drafts.push({ flag: name, value, origin, headers: [], env: [], filter: {} });
       continue;
     }
     if (!FORWARD_PER_SINK_OPTIONS.has(name)) continue;
@@ -157,14 +159,14 @@ export function forwardingFromOptions(ctx: {
         option: `--${name}`,
       });
     }
-    applyPerSink(draft, name, value, ctx, secrets);
+    at(origin, () => applyPerSink(draft, name, value, ctx, secrets));
     const header = value.slice(0, Math.max(0, value.indexOf(":"))).trim();
     if (name === "forward-header" && SECRET_HEADER.test(header) && !/\{(env|file):/.test(value)) {
       literalSecrets.push(`--forward-header ${header}`);
     }
   }
   if (drafts.length === 0) return undefined;
-  const sinks = drafts.map((d) => buildSink(d, ctx.env, ctx.cwd, secrets));
+  const sinks = drafts.map((d) => at(d.origin, () => buildSink(d, ctx.env, ctx.cwd, secrets)));
   const names = sinks.map((s) => s.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new UsageError(`the same sink was given twice (${twice}). Give each once.`);
@@ -174,6 +176,16 @@ export function forwardingFromOptions(ctx: {
     }
   }
   return { sinks, settings: globalSettings(ctx.values), secrets, literalSecrets };
+}
+
+/** Runs `check`; a usage error it throws says `origin`, where a file wrote the value. */
+function at<T>(origin: string | undefined, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (origin !== undefined && error instanceof UsageError) error.where ??= origin;
+    throw error;
+  }
 }
 
 function applyPerSink(

@@ -1,5 +1,6 @@
 import {
   type CommandContext,
+  type OptionEntry,
   type OptionSpecs,
   type ParsedValues,
   UsageError,
@@ -17,7 +18,7 @@ import { plainKeys, SINK_KEYS } from "./_serve-config-schema.js";
 // (keys and types, with lines), then turned into what the flag parser would have produced for
 // the same settings; serve's own checks judge the values, as they judge the flags.
 
-type Order = ReadonlyArray<{ name: string; value: string | undefined }>;
+type Order = ReadonlyArray<OptionEntry>;
 type Values = Record<string, unknown>;
 
 /** The file's settings as flags: values, the sinks' flags in order, and the secrets. */
@@ -68,9 +69,6 @@ export async function withServeConfig<O extends OptionSpecs>(
   }
   const sinksByFlag = flags.has(SINK_KEYS.exec) || flags.has(SINK_KEYS.url);
   const optionOrder = sinksByFlag ? order : [...order, ...file.sinks];
-  if (!sinksByFlag && file.sinks.length > 0) {
-    for (const flag of Object.values(SINK_KEYS)) origins.set(`--${flag}`, file.where(["sinks"]));
-  }
   for (const flag of [SINK_KEYS.exec, SINK_KEYS.url]) {
     const sinks = optionOrder.filter((o) => o.name === flag).map((o) => o.value ?? "");
     if (sinks.length > 0) values[flag] = sinks;
@@ -94,7 +92,7 @@ async function fileSettings(path: string, options: OptionSpecs, io: Io): Promise
 
 /** The file's settings as the flag parser would give them (strings, lists, `true`). */
 function toFlags(
-  { data, where }: ConfigFile,
+  { data, where }: Pick<ConfigFile, "data" | "where">,
   options: OptionSpecs,
   env: NodeJS.ProcessEnv,
 ): Pick<FileSettings, "values" | "sinks" | "secrets"> {
@@ -116,21 +114,23 @@ function toFlags(
     }
     values[name] = Array.isArray(value) ? value.map(String) : value === true ? true : String(value);
   }
-  const sinks: Array<{ name: string; value: string }> = [];
-  for (const sink of sinksOf(data)) {
-    const add = (name: string, value: string | number | undefined) => {
-      if (value !== undefined) sinks.push({ name, value: String(value) });
+  const sinks: OptionEntry[] = [];
+  for (const [i, sink] of sinksOf(data).entries()) {
+    const add = (name: string, value: string | number | undefined, ...key: string[]) => {
+      if (value !== undefined)
+        sinks.push({ name, value: String(value), origin: where(["sinks", i, ...key]) });
     };
-    add(sink.exec !== undefined ? SINK_KEYS.exec : SINK_KEYS.url, sink.exec ?? sink.url);
+    if (sink.exec !== undefined) add(SINK_KEYS.exec, sink.exec, "exec");
+    else add(SINK_KEYS.url, sink.url, "url");
     for (const [header, value] of Object.entries(sink.headers ?? {})) {
-      add(SINK_KEYS.headers, `${header}: ${value}`);
+      add(SINK_KEYS.headers, `${header}: ${value}`, "headers", header);
     }
-    add(SINK_KEYS.ca, sink.ca);
-    add(SINK_KEYS.format, sink.format);
-    add(SINK_KEYS.kinds, sink.filter?.kinds?.join(","));
-    add(SINK_KEYS["min-severity"], sink.filter?.["min-severity"]);
-    add(SINK_KEYS.concurrency, sink.concurrency);
-    for (const name of sink.env ?? []) add(SINK_KEYS.env, name);
+    add(SINK_KEYS.ca, sink.ca, "ca");
+    add(SINK_KEYS.format, sink.format, "format");
+    add(SINK_KEYS.kinds, sink.filter?.kinds?.join(","), "filter", "kinds");
+    add(SINK_KEYS["min-severity"], sink.filter?.["min-severity"], "filter", "min-severity");
+    add(SINK_KEYS.concurrency, sink.concurrency, "concurrency");
+    for (const name of sink.env ?? []) add(SINK_KEYS.env, name, "env");
   }
   return { values, sinks, secrets };
 }

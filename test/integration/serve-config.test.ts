@@ -299,11 +299,15 @@ describe("serve --config refuses a mistake with its key and line", () => {
     ],
     [
       "behind-proxy: true\nsinks:\n  - url: http://127.0.0.1:9/\n    format: orignal\n",
-      'line 2: --forward-format: unknown value: "orignal". Did you mean original?',
+      'line 4: --forward-format: unknown value: "orignal". Did you mean original?',
     ],
     [
       "behind-proxy: true\nsinks:\n  - exec: no-such-program-here\n",
-      'line 2: --forward-exec: "no-such-program-here" is not an executable file',
+      'line 3: --forward-exec: "no-such-program-here" is not an executable file',
+    ],
+    [
+      "behind-proxy: true\nsinks:\n  - exec: /bin/true\n  - url: http://127.0.0.1:9/x\n    filter:\n      min-severity: urgent\n",
+      "line 6: --forward-min-severity",
     ],
   ])("says where in the file a value refused by serve's checks was set: %j", async (text, said) => {
     const name = file("where.yaml", text);
