@@ -10,14 +10,29 @@ export const NOTIFICATION_MAX_DEPTH = 32;
  * depth 1). Iterative, so a body nested a million levels deep cannot overflow the stack.
  */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    if (typeof item.value !== "object" || item.value === null) continue;
-    if (item.depth > maxDepth) return true;
-    const children = Array.isArray(item.value) ? item.value : Object.values(item.value);
-    for (const child of children) {
+  // Two parallel stacks rather than one of {value, depth} pairs: nothing allocated per node.
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const node = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (typeof child === "object" && child !== null) {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const child = (node as Record<string, unknown>)[key];
       if (typeof child === "object" && child !== null) {
-        pending.push({ value: child, depth: item.depth + 1 });
+        values.push(child);
+        depths.push(depth + 1);
       }
     }
   }
