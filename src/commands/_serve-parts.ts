@@ -3,7 +3,7 @@ import type { AdminListenOptions } from "../admin/admin-options.js";
 import type { Outbox } from "../outbox/outbox-types.js";
 import type { Logger } from "../receiver/log.js";
 import type { ClientIdentitySettings } from "../receiver/options.js";
-import { type ReceiverHandle, startReceiver } from "../receiver/server.js";
+import { listenReceiver, type ReceiverHandle } from "../receiver/server.js";
 import { type ReceiverOptions, resolveReceiverOptions } from "../receiver/server-options.js";
 import type { NotificationStore } from "../receiver/store-types.js";
 import { OptionError } from "../validate/option-error.js";
@@ -37,14 +37,15 @@ export interface ServeParts {
  */
 export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
   const { logger } = plan;
-  // Every receiver option is checked before a database file is created.
-  const { identity } = guardOptions(() =>
+  // Every receiver option is checked once, before a database file is created.
+  const resolved = guardOptions(() =>
     resolveReceiverOptions({
       ...plan.receiver,
       // The receiver is handed the store serve opens; its own db is SQLite only.
       ...(isPostgresUrl(plan.db) ? {} : { db: plan.db }),
     }),
-  ).endpoint;
+  );
+  const { identity } = resolved.endpoint;
   const started: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
     for (const stop of started.splice(0).reverse()) await stop();
@@ -65,10 +66,10 @@ export async function startServeParts(plan: ServePlan): Promise<ServeParts> {
     }
     const console = plan.admin ? await createConsole(store, identity, outbox) : undefined;
     if (console) started.push(() => console.close());
-    const receiver = await startReceiver({
-      ...plan.receiver,
-      store: console?.store ?? store,
-      ...(console ? { events: console.events } : {}),
+    const receiver = await listenReceiver({
+      ...resolved,
+      endpoint: console ? { ...resolved.endpoint, events: console.events } : resolved.endpoint,
+      store: { given: console?.store ?? store },
     }).catch((error: unknown) => {
       throw startFailure(error);
     });

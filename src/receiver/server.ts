@@ -12,6 +12,7 @@ import type { ResolvedEndpointOptions } from "./options.js";
 import { connectionRefusal, emitReceiverEvent } from "./receiver-events.js";
 import {
   type ReceiverOptions,
+  type ResolvedReceiverOptions,
   type ResolvedServerOptions,
   resolveReceiverOptions,
 } from "./server-options.js";
@@ -47,8 +48,13 @@ interface ServerParts {
  * read, and the reason is logged. Behind-proxy mode: plain HTTP on 127.0.0.1 by default,
  * trusting the proxy's verification headers. Options are checked once, here.
  */
-export async function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
-  const { endpoint, listen, store: storeChoice } = resolveReceiverOptions(options);
+export function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
+  return listenReceiver(resolveReceiverOptions(options));
+}
+
+/** startReceiver for options already checked (serve checks them before it opens its store). */
+export async function listenReceiver(resolved: ResolvedReceiverOptions): Promise<ReceiverHandle> {
+  const { endpoint, listen, store: storeChoice } = resolved;
   const { logger } = endpoint;
   const ownsStore = "db" in storeChoice;
   const store = "db" in storeChoice ? await openSqlite(storeChoice.db) : storeChoice.given;
