@@ -29,7 +29,7 @@ export function sqliteDeliveryBackend(internals: StoreInternals): DeliveryBacken
     writable: !internals.readonly,
     attach: (routing) => {
       routeInsertsToDeliveries(internals, routing);
-      return sqliteDeliveryQueue(db);
+      return sqliteDeliveryQueue(internals);
     },
     list: async (status, limit) =>
       db
@@ -65,19 +65,23 @@ function routeInsertsToDeliveries(internals: StoreInternals, routing: DeliveryRo
   internals.routeDeliveries([...routing.routes], routing.clock, routing.queued);
 }
 
-function sqliteDeliveryQueue(db: Database.Database): DeliveryQueue {
+/**
+ * Reads on this thread's connection; writes (an attempt's outcome, pruning) where the store
+ * commits, so that the event loop never waits for the write lock while a commit holds it.
+ */
+function sqliteDeliveryQueue(internals: StoreInternals): DeliveryQueue {
+  const { db } = internals;
   const head = db.prepare(HEAD_SQL);
   const due = db.prepare(DUE_SQL);
   const selectNotification = db.prepare("SELECT * FROM notifications WHERE id = ?");
   const statements = {
-    started: db.prepare(STARTED_SQL),
-    interrupted: db.prepare(INTERRUPTED_SQL),
-    delivered: db.prepare(DELIVERED_SQL),
-    retry: db.prepare(RETRY_LATER_SQL),
-    "give-up": db.prepare(GIVE_UP_SQL),
+    started: STARTED_SQL,
+    interrupted: INTERRUPTED_SQL,
+    delivered: DELIVERED_SQL,
+    retry: RETRY_LATER_SQL,
+    "give-up": GIVE_UP_SQL,
   };
   const counts = db.prepare(COUNTS_SQL);
-  const prune = db.prepare(PRUNE_DELIVERED_SQL);
   const pending = new Map<number, Database.Statement>();
   const pendingOf = (n: number): Database.Statement => {
     let statement = pending.get(n);
@@ -91,7 +95,6 @@ function sqliteDeliveryQueue(db: Database.Database): DeliveryQueue {
     }
     return statement;
   };
-  const write = outcomeWriter(db);
   return {
     async claim(sink, { ordered, limit, inFlight, now }) {
       const rows = (ordered ? head : due).all(sink, limit + inFlight.size) as QueueRow[];
@@ -106,7 +109,7 @@ function sqliteDeliveryQueue(db: Database.Database): DeliveryQueue {
     },
     async record(outcome) {
       const { kind, ...params } = outcome;
-      return write(statements[kind], paramsOf(outcome, params));
+      return (await internals.update(statements[kind], paramsOf(outcome, params))) > 0;
     },
     async loadNotification(id) {
       const row = selectNotification.get(id) as Record<string, unknown> | undefined;
@@ -114,7 +117,7 @@ function sqliteDeliveryQueue(db: Database.Database): DeliveryQueue {
     },
     counts: async () => counts.all() as CountRow[],
     pendingCount: async (sinks) => Number(pendingOf(sinks.length).get(...sinks)),
-    prune: async (before) => prune.run(before).changes,
+    prune: (before) => internals.update(PRUNE_DELIVERED_SQL, [before]),
     release: async () => {}, // one process: nothing is claimed
   };
 }
@@ -124,27 +127,4 @@ function paramsOf(outcome: Outcome, params: Record<string, unknown>): Record<str
   if (outcome.kind !== "started") return params;
   const { leaseUntil: _, ...rest } = params;
   return rest;
-}
-
-/**
- * Writes an outcome without waiting for the disk (synchronous=NORMAL for that one
- * transaction): if power fails before the next full commit, the delivery is repeated, which
- * at-least-once allows, while each notification's own commit keeps its fsync. The PRAGMA
- * statements are prepared once: this runs for every delivery.
- */
-function outcomeWriter(
-  db: Database.Database,
-): (statement: Database.Statement, params: Record<string, unknown>) => boolean {
-  const level = Number(db.pragma("synchronous", { simple: true }));
-  if (level <= 1) return (statement, params) => statement.run(params).changes > 0;
-  const relax = db.prepare("PRAGMA synchronous = NORMAL");
-  const restore = db.prepare(`PRAGMA synchronous = ${level}`);
-  return (statement, params) => {
-    relax.run();
-    try {
-      return statement.run(params).changes > 0;
-    } finally {
-      restore.run();
-    }
-  };
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
-import type { DeliveryRoute } from "./store-writer.js";
+import type { DeliveryRoute, UpdateParams } from "./store-writer.js";
 
-export type { DeliveryRoute } from "./store-writer.js";
+export type { DeliveryRoute, UpdateParams } from "./store-writer.js";
 
 /** What an extension of the store (the outbox) needs beyond the public interface. */
 export interface StoreInternals {
@@ -22,6 +22,12 @@ export interface StoreInternals {
     clock: () => number,
     queued: (sinks: string[]) => void,
   ): void;
+  /**
+   * Runs one statement of the outbox's bookkeeping where the store commits (its writer thread
+   * for a file), so that this thread never waits for the write lock while a commit holds it;
+   * without waiting for the disk (see BatchCommitter.update). Resolves with the rows changed.
+   */
+  update(sql: string, params: UpdateParams): Promise<number>;
 }
 
 const internals = new WeakMap<object, StoreInternals>();

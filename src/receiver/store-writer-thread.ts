@@ -9,6 +9,7 @@ import {
   type InsertJob,
   runWriterThread,
   type ToWriter,
+  type UpdateParams,
   type WriterSql,
   type WriterThreadData,
 } from "./store-writer.js";
@@ -17,6 +18,8 @@ import {
 export interface Writer {
   send(jobs: InsertJob[]): void;
   setRoutes(routes: DeliveryRoute[]): void;
+  /** BatchCommitter.update, where the commits happen. */
+  update(sql: string, params: UpdateParams): Promise<number>;
   /** Commits everything sent, then stops. */
   close(): Promise<void>;
 }
@@ -53,12 +56,22 @@ export function startWriterThread(
   const worker = new Worker(WRITER_SCRIPT, { eval: true, workerData });
   let outstanding = 0;
   let stopped = false;
+  let failure: Error | undefined;
   let closed: (() => void) | undefined;
+  const updates: Array<{ resolve: (changes: number) => void; reject: (error: Error) => void }> = [];
   const post = (message: ToWriter): void => worker.postMessage(message);
+  /** The thread keeps the process alive while it has work: jobs to commit, updates to run. */
+  const busy = (delta: number): void => {
+    if (outstanding === 0 && delta > 0) worker.ref();
+    outstanding += delta;
+    if (outstanding === 0) worker.unref();
+  };
   const stop = (error: Error): void => {
     if (stopped) return;
     stopped = true;
+    failure = error;
     closed?.();
+    for (const waiter of updates.splice(0)) waiter.reject(error);
     events.failed(error);
   };
   worker.unref();
@@ -68,8 +81,14 @@ export function startWriterThread(
       closed?.();
       return;
     }
-    outstanding -= message.results.length;
-    if (outstanding === 0) worker.unref();
+    if (message.type === "updated") {
+      busy(-1);
+      const waiter = updates.shift();
+      if ("error" in message) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.changes);
+      return;
+    }
+    busy(-message.results.length);
     events.committed(message);
   });
   worker.on("error", (error) =>
@@ -78,12 +97,19 @@ export function startWriterThread(
   worker.on("exit", (code) => stop(new Error(`the store's writer thread exited (code ${code})`)));
   return {
     send(jobs) {
-      if (outstanding === 0) worker.ref();
-      outstanding += jobs.length;
+      busy(jobs.length);
       post({ type: "insert", jobs });
     },
     setRoutes(routes) {
       post({ type: "routes", routes });
+    },
+    update(sql, params) {
+      if (stopped) return Promise.reject(failure ?? new Error("the store's writer thread stopped"));
+      busy(1);
+      return new Promise<number>((resolve, reject) => {
+        updates.push({ resolve, reject });
+        post({ type: "update", sql, params });
+      });
     },
     close() {
       if (stopped) return Promise.resolve();
@@ -110,6 +136,7 @@ export function writerOnThisThread(
   return {
     send: (jobs) => events.committed(committer.commit(jobs)),
     setRoutes: (routes) => committer.setRoutes(routes),
+    update: async (sql, params) => committer.update(sql, params),
     close: () => Promise.resolve(),
   };
 }

@@ -47,7 +47,16 @@ export interface BatchCommitter {
   setRoutes(routes: readonly DeliveryRoute[]): void;
   /** Commits `jobs` in transactions of at most `maxBatch`; a failing job fails alone. */
   commit(jobs: readonly InsertJob[]): BatchOutcome;
+  /**
+   * Runs one statement of the outbox's bookkeeping in a transaction of its own that does not
+   * wait for the disk (synchronous=NORMAL for it alone): if power fails before the next full
+   * commit, a delivery is repeated, which at-least-once allows. Returns the rows changed.
+   */
+  update(sql: string, params: UpdateParams): number;
 }
+
+/** Named (`@id`) or positional parameters of an `update`. */
+export type UpdateParams = Record<string, unknown> | unknown[];
 
 export function createBatchCommitter(
   db: Database.Database,
@@ -79,6 +88,10 @@ export function createBatchCommitter(
   );
   const message = (error: unknown): string =>
     error instanceof Error ? error.message : String(error);
+  const updates = new Map<string, Database.Statement>();
+  const level = Number(db.pragma("synchronous", { simple: true }));
+  const relax = db.prepare("PRAGMA synchronous = NORMAL");
+  const restore = db.prepare(`PRAGMA synchronous = ${level}`);
   /** Rows of a transaction that rolled back were never queued: their sinks count only after. */
   const attempt = (jobs: readonly InsertJob[], queued: Set<string>): JobOutcome[] => {
     const fresh = new Set<string>();
@@ -119,6 +132,20 @@ export function createBatchCommitter(
       }
       return { results, queued: [...queued] };
     },
+    update(sql, params) {
+      let statement = updates.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        updates.set(sql, statement);
+      }
+      if (level <= 1) return statement.run(params).changes;
+      relax.run();
+      try {
+        return statement.run(params).changes;
+      } finally {
+        restore.run();
+      }
+    },
   };
 }
 
@@ -132,13 +159,21 @@ export interface WriterThreadData {
   maxBatch: number;
 }
 
-/** Main thread to writer: inserts, new routes, or close (after everything sent before it). */
+/** Main thread to writer: inserts, new routes, an update, or close (after all sent before it). */
 export type ToWriter =
   | { type: "insert"; jobs: InsertJob[] }
   | { type: "routes"; routes: DeliveryRoute[] }
+  | { type: "update"; sql: string; params: UpdateParams }
   | { type: "close" };
-/** Writer to main thread: the outcomes of the jobs sent so far, in order, or closed. */
-export type FromWriter = ({ type: "committed" } & BatchOutcome) | { type: "closed" };
+/**
+ * Writer to main thread: the outcomes of the jobs sent so far, in order; an update's changed
+ * rows (updates are answered in the order they were sent); or closed.
+ */
+export type FromWriter =
+  | ({ type: "committed" } & BatchOutcome)
+  | { type: "updated"; changes: number }
+  | { type: "updated"; error: string }
+  | { type: "closed" };
 
 interface ThreadPort {
   on(event: "message", listener: (message: ToWriter) => void): void;
@@ -180,6 +215,16 @@ export function runWriterThread(
     } else if (message.type === "routes") {
       flush();
       committer.setRoutes(message.routes);
+    } else if (message.type === "update") {
+      try {
+        port.postMessage({
+          type: "updated",
+          changes: committer.update(message.sql, message.params),
+        });
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        port.postMessage({ type: "updated", error: text });
+      }
     } else {
       flush();
       db.close();

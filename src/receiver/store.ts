@@ -214,6 +214,11 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       routing = { clock, queued: onQueued };
       writer?.setRoutes(routes);
     },
+    update(sql, params) {
+      if (!writer) return Promise.reject(new Error("the store was opened read-only"));
+      if (closing) return Promise.reject(new Error("the notification store is closed"));
+      return writer.update(sql, params);
+    },
   };
   registerStoreInternals(store, internals);
   return store;

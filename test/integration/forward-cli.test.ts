@@ -319,14 +319,21 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     await first.idle();
     await first.close();
     clock += 8 * 86_400_000;
+    let pruned: () => void = () => {};
+    const prunedLine = new Promise<void>((resolve) => {
+      pruned = resolve;
+    });
     const second = createOutbox({
       store,
-      logger: () => {},
+      logger: (line) => {
+        if (line.includes("deleted delivered rows past their retention")) pruned();
+      },
       sinks,
       now,
       deliveredRetentionMs: 7 * 86_400_000,
     });
     second.start();
+    await prunedLine;
     expect((await second.stats()).delivered).toBe(0);
     expect(await store.count()).toBe(1);
     await second.close();
