@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/outbox/backoff.js";
 import { execSink } from "../../src/outbox/exec-sink.js";
@@ -10,7 +11,7 @@ import type { Outbox } from "../../src/outbox/outbox-types.js";
 import { urlSink } from "../../src/outbox/url-sink.js";
 import { notificationKey } from "../../src/protocol/content-key.js";
 import { classifyNotification } from "../../src/protocol/notification.js";
-import { openStore } from "../../src/receiver/store.js";
+import { openStore, type SqliteStore } from "../../src/receiver/store.js";
 import type { NotificationStore } from "../../src/receiver/store-types.js";
 import { verifyReceiver } from "../../src/simulator/run.js";
 import { pkiFile } from "../helpers/pki.js";
@@ -251,6 +252,46 @@ describe("the outbox", () => {
       attempts: 1,
       lastError: "still down",
     });
+  });
+
+  it("records an attempt's outcome without holding the event loop while another connection holds the write lock", async () => {
+    const store = opened("file") as SqliteStore;
+    let delivered = 0;
+    let finish: () => void = () => {};
+    let outbox: Outbox | undefined;
+    const attempted = new Promise<void>((started) => {
+      const sinks = [
+        {
+          name: "gated",
+          deliver: () =>
+            new Promise<void>((resolve) => {
+              started();
+              finish = () => {
+                delivered += 1;
+                resolve();
+              };
+            }),
+        },
+      ];
+      outbox = track(createOutbox({ store, logger: () => {}, sinks }));
+      outbox.start();
+    });
+    await insertBody(store, testBody("locked"));
+    await attempted;
+    const other = new Database(store.path);
+    other.exec("BEGIN IMMEDIATE");
+    finish();
+    // The outcome waits for the lock on the writer thread; this thread keeps turning, so the
+    // lock's holder (here, on this thread) can finish and let it through.
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    other.exec("COMMIT");
+    other.close();
+    await waitFor(async () => (await outbox?.stats())?.delivered === 1, "the delivery recorded");
+    const reader = new Database(store.path, { readonly: true });
+    const rows = reader.prepare("SELECT status, attempts FROM deliveries").all();
+    reader.close();
+    expect(rows).toEqual([{ status: "delivered", attempts: 1 }]);
+    expect(delivered).toBe(1);
   });
 
   it("runs up to `concurrency` attempts of one sink at once when the sink allows it", async () => {
