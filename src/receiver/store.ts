@@ -44,9 +44,17 @@ const WRITER_SQL = {
 };
 
 interface Waiting {
+  key: string;
   resolve: (result: InsertResult) => void;
   reject: (error: Error) => void;
 }
+
+/**
+ * How many content keys the store remembers with their row after committing them: a
+ * redelivery of one is answered from memory, without a transaction. Rows are never deleted
+ * by the kit; one deleted by hand is still answered as stored until its key is forgotten.
+ */
+const RECENT_KEYS_MAX = 1024;
 
 /** The SQLite store: a NotificationStore whose location is a file. */
 export interface SqliteStore extends NotificationStore {
@@ -77,6 +85,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
   let closing: Promise<void> | undefined;
   let failure: Error | undefined;
   const health = createWriteHealth();
+  const recent = new Map<string, number>();
+  const remember = (key: string, id: number): void => {
+    recent.delete(key);
+    recent.set(key, id);
+    if (recent.size > RECENT_KEYS_MAX) recent.delete(recent.keys().next().value as string);
+  };
   let routing: { clock: () => number; queued: (sinks: string[]) => void } | undefined;
 
   const events = {
@@ -90,6 +104,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
           waiter?.reject(new Error(outcome.error));
         } else {
           health.succeeded();
+          if (waiter) remember(waiter.key, outcome.id);
           waiter?.resolve(outcome);
         }
       });
@@ -148,6 +163,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       if (closing) return Promise.reject(new Error("the notification store is closed"));
       if (failure) return Promise.reject(failure);
       if (options.readonly) return Promise.reject(new Error("the store was opened read-only"));
+      const known = recent.get(key);
+      if (known !== undefined) return Promise.resolve({ id: known, duplicate: true });
       let params: InsertValues;
       try {
         params = insertParams(notification, key, meta);
@@ -156,7 +173,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): SqliteS
       }
       return new Promise<InsertResult>((resolve, reject) => {
         queued.push({ params, at: routing ? routing.clock() : null });
-        waiting.push({ resolve, reject });
+        waiting.push({ key, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);

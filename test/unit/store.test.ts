@@ -113,6 +113,24 @@ describe("insert", () => {
     expect(await store.count()).toBe(1);
   });
 
+  it("answers a redelivery of content it stored without a transaction: even while another connection holds the write lock", async () => {
+    const store = openAt(path);
+    const { notification, key } = testNotification("again");
+    const first = await store.insert(notification, key);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      await expect(store.insert(notification, key)).resolves.toEqual({
+        id: first.id,
+        duplicate: true,
+      });
+    } finally {
+      other.exec("COMMIT");
+      other.close();
+    }
+    expect(await store.count()).toBe(1);
+  });
+
   it("keeps one row when the same content arrives twice in the same batch", async () => {
     const store = openAt(path);
     const { notification, key } = testNotification("same-turn");
