@@ -48,7 +48,8 @@ interface ServerParts {
  * read, and the reason is logged. Behind-proxy mode: plain HTTP on 127.0.0.1 by default,
  * trusting the proxy's verification headers. Options are checked once, here.
  */
-export function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
+export async function startReceiver(options: ReceiverOptions): Promise<ReceiverHandle> {
+  // async: a bad option is a rejected promise, as every other failure to start.
   return listenReceiver(resolveReceiverOptions(options));
 }
 
