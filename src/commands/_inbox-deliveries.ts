@@ -40,7 +40,7 @@ export async function deliveriesTable(
       r.severity,
       String(r.attempts),
       r.inProgress
-        ? `in progress since ${shortTime(r.lastAttemptAt).slice(11)}`
+        ? `started ${shortTime(r.lastAttemptAt).slice(11)} (in progress if serve runs)`
         : shortTime(status === "pending" ? r.nextAttemptAt : r.finishedAt),
       clip(r.lastError ?? "-"),
     ].map(terminalSafe),

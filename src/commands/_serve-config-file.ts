@@ -62,7 +62,27 @@ export async function readConfigFile(
   const error = await schemaError(data);
   if (error) throw new UsageError(`--config: ${where(pointer(error))}: ${describe(error)}`);
   refusePlainSecrets(data, options, statSync(absolute).mode, path, where);
+  refuseKeysOfTheOtherSinkKind(data, where);
   return { path, data, where };
+}
+
+/** Keys that only a url sink (or only an exec sink) reads, in a sink of the other kind. */
+const URL_SINK_ONLY = ["headers", "format", "ca"] as const;
+const EXEC_SINK_ONLY = ["env"] as const;
+
+function refuseKeysOfTheOtherSinkKind(
+  data: Record<string, unknown>,
+  where: (segments: ReadonlyArray<string | number>) => string,
+): void {
+  for (const [i, sink] of sinksOf(data).entries()) {
+    const exec = sink.exec !== undefined;
+    const misplaced = (exec ? URL_SINK_ONLY : EXEC_SINK_ONLY).find((k) => sink[k] !== undefined);
+    if (misplaced === undefined) continue;
+    const [mine, other] = exec ? ["exec", "url"] : ["url", "exec"];
+    throw new UsageError(
+      `--config: ${where(["sinks", i, misplaced])}: sinks[${i}].${misplaced} applies only to ${other} sinks, and this one is an ${mine} sink. Remove it, or make this sink a${other === "url" ? "" : "n"} ${other} sink.`,
+    );
+  }
 }
 
 /** Aliases (`*name`) a config file may expand; more is refused, as a YAML bomb would be. */
@@ -95,7 +115,7 @@ function pointer(error: ErrorObject): Array<string | number> {
     .slice(1)
     .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  const extra = error.params.additionalProperty;
+  const extra = error.params.additionalProperty ?? error.propertyName;
   return typeof extra === "string" ? [...segments, extra] : segments;
 }
 
@@ -111,7 +131,8 @@ function describe(error: ErrorObject): string {
   const segments = pointer(error);
   const key = keyPath(segments) || "the file";
   const parent = (error.parentSchema ?? {}) as { properties?: Record<string, unknown> };
-  switch (error.keyword) {
+  // A header name refused by the headers' propertyNames (its pattern is the error ajv gives).
+  switch (error.propertyName !== undefined ? "propertyNames" : error.keyword) {
     case "additionalProperties": {
       const unknown = String(error.params.additionalProperty);
       const names = Object.keys(parent.properties ?? {});
@@ -121,6 +142,8 @@ function describe(error: ErrorObject): string {
       return `${key}: expected ${typeWords(String(error.params.type))}, got ${jsonType(error.data)}. Write it as docs/configuration.md shows.`;
     case "oneOf":
       return `${key}: a sink has exactly one of exec and url. Give one, or split it into two sinks.`;
+    case "propertyNames":
+      return `${key}: not an HTTP header name: ${JSON.stringify(String(error.propertyName).slice(0, 80))}. Write the name alone (letters, digits and !#$%&'*+-.^_\`|~), its value after the colon.`;
     case "minProperties":
     case "maxProperties":
       return `${key}: expected {file: PATH} or {env: VAR}, exactly one of them. Write one.`;

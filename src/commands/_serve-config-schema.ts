@@ -92,6 +92,8 @@ const SINK_SCHEMA: Schema = {
       type: "object",
       description:
         "url sinks: header name -> value; {env:VAR} and {file:PATH} in a value read a secret",
+      // An HTTP field name (RFC 9110 token): a name holding ':' would move text into the value.
+      propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
       additionalProperties: { type: "string" },
     },
     ca: {

@@ -284,7 +284,7 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
   it("shows an attempt in progress as such, not as a past next attempt", async () => {
     const { deliveriesTable } = await import("../../src/commands/_inbox-deliveries.js");
     const store = openStore(join(dir, "progress.db"));
-    let release = () => {};
+    let release: (() => void) | undefined;
     const outbox = createOutbox({
       store,
       logger: () => {},
@@ -296,10 +296,13 @@ describe("inbox --pending while an attempt runs, and the retention of delivered 
     if (!c.ok) throw new Error("fixture");
     await store.insert(c.notification, notificationKey(body));
     const { waitFor } = await import("../helpers/sink-server.js");
-    await waitFor(async () => (await outbox.stats()).inFlight === 1, "the attempt to start");
+    // The sink is called once the attempt is recorded as started.
+    await waitFor(() => release !== undefined, "the attempt to start");
     const table = await deliveriesTable(store, "pending", 10, false);
-    expect(table.split("\n")[1]).toMatch(/ 1 +in progress since \d\d:\d\d:\d\d +-$/);
-    release();
+    expect(table.split("\n")[1]).toMatch(
+      / 1 +started \d\d:\d\d:\d\d \(in progress if serve runs\) +-$/,
+    );
+    release?.();
     await outbox.idle();
     await outbox.close();
     await store.close();

@@ -235,6 +235,20 @@ describe("serve --config refuses a mistake with its key and line", () => {
       "unknown key: sinks[0].uri",
       "Did you mean url?",
     ],
+    [
+      "a header name holding a colon",
+      "sinks:\n  - url: http://127.0.0.1:9/x\n    headers:\n      X-A:B: v\n",
+      "line 4",
+      "sinks[0].headers",
+      "not an HTTP header name",
+    ],
+    [
+      "a url sink's key in an exec sink",
+      "sinks:\n  - url: http://127.0.0.1:9/x\n  - exec: /bin/cat\n    format: original\n",
+      "line 4",
+      "sinks[1].format applies only to url sinks",
+      "Remove it",
+    ],
     ["broken YAML", "port: 0\nsinks: [\n", "line 3", "not valid YAML", "Fix the file"],
   ])("%s", async (_, text, line, key, fix) => {
     const name = file("mistake.yaml", text);
