@@ -155,7 +155,7 @@ async function handshakeRow(ctx, receiver, raw) {
       ...failureNotes("row 2 receiver", a),
       ...failureNotes("row 2 baseline", b),
       "row 2: ab sends one body file, so after the first request the receiver answers " +
-        '"duplicate": true (content-key lookup, no new row, no fsync); the raw baseline parses the same body',
+        '"duplicate": true (parsed, checked and keyed as any notification, then answered from the keys the store remembers: no transaction, no fsync); the raw baseline parses the same body',
     ],
   };
 }
