@@ -124,6 +124,7 @@ export const verifyCommand = defineCommand({
     "skip",
     "proxy-headers",
     "observe-command",
+    "observe-log",
     "json",
     "junit-file",
     "list",
@@ -131,8 +132,9 @@ export const verifyCommand = defineCommand({
   shortNotes: `Statuses: PASS, FAIL (cause and fix below the line), SKIP (with the reason) and
 INCONCLUSIVE (a refusal that its control request shows proves nothing). A failed baseline
 (reach, trust, mTLS, one notification) is diagnosed at the top.
-Exit codes: 0 every required check passed, 1 one failed or was inconclusive (or the baseline),
-2 usage error, 3 the target could not be reached.`,
+Exit codes: 0 every required check ran and passed (or does not apply: --auth none,
+--no-challenge), 1 one failed, was inconclusive or could not run (INCOMPLETE), or the
+baseline failed, 2 usage error, 3 the target could not be reached.`,
   positionals: { min: 0, max: 1 },
   renamed: { junit: "junit-file" },
   formerValueSwitches: { json: "json-file" },

@@ -248,20 +248,17 @@ describe("verify with --allow-http against a receiver behind a proxy", () => {
     await plain.close();
   });
 
-  it("passes https-only with a warning, skips TLS checks and runs the rest", async () => {
+  it("with --allow-http skips https-only and the TLS checks, runs the rest, and is incomplete", async () => {
     const report = await verifyReceiver({
       url: plain.url,
       allowHttp: true,
       auth: { scheme: "bearer", token: TOKEN },
       challengeSecret: SECRET,
     });
-    expect(statusOf(report, "tls.https-only")).toMatchObject({
-      status: "pass",
-      warnings: [expect.stringContaining("--allow-http")],
-    });
     const skipped = report.checks.filter((c) => c.status === "skip").map((c) => c.id);
-    expect(skipped).toEqual(CHECK_IDS.filter((id) => /^(tls\.(server|protocol)|mtls\.)/.test(id)));
+    expect(skipped).toEqual(CHECK_IDS.filter((id) => /^(tls\.|mtls\.)/.test(id)));
     expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(report.exitCode).toBe(1);
   });
 
   it("fails tls.https-only for an http URL without --allow-http", async () => {

@@ -32,11 +32,16 @@ export const httpsOnly: CheckDefinition = {
   fix: "Serve the receiver over https, or put a TLS proxy in front ('netdata-webhook-kit proxy nginx'). Behind a loopback proxy, pass --allow-http.",
   run: async (ctx) => {
     if (ctx.options.url.protocol === "https:") return pass("the URL is https");
-    if (ctx.options.allowHttp) {
-      const flag = ctx.options.proxyHeaders ? "--proxy-headers" : "--allow-http";
-      return pass(`http allowed by ${flag}`, [
-        `${flag}: Netdata Cloud itself refuses http URLs; the https front end is not tested`,
+    // Behind a TLS proxy the app's own URL is http by design; the proxy's is the webhook URL.
+    if (ctx.options.proxyHeaders) {
+      return pass("http allowed by --proxy-headers", [
+        "--proxy-headers: Netdata Cloud itself refuses http URLs; the https front end is not tested",
       ]);
+    }
+    if (ctx.options.allowHttp) {
+      return skip(
+        "--allow-http: the URL is http, which Netdata Cloud refuses; verify the https URL in front of it",
+      );
     }
     return fail("the URL is http", "Netdata Cloud only accepts https:// webhook URLs.");
   },
