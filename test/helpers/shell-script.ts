@@ -83,11 +83,13 @@ export function shellScript(
   /** The fixed port a background command that names none listens on (`npm run dev &`). */
   unnamed?: string,
 ): string {
+  // One pass, whole numbers only: a free port chosen for one fixed port (38443 for 8080) must
+  // not be rewritten again by another's replacement (8443).
+  const fixedPorts = Object.keys(ports);
+  const anyFixed = new RegExp(`\\b(${fixedPorts.join("|")})\\b`, "g");
   const body = shellCommands(lines).flatMap((text) => {
-    let command = text;
-    for (const [fixed, port] of Object.entries(ports)) {
-      command = command.replaceAll(fixed, String(port));
-    }
+    const command =
+      fixedPorts.length === 0 ? text : text.replace(anyFixed, (fixed) => String(ports[fixed]));
     const out = [`echo ${JSON.stringify(`$ ${command}`)}`, command];
     const named =
       Object.entries(ports).find(([fixed]) => text.includes(fixed)) ??
