@@ -109,6 +109,13 @@ export const FORWARD_PER_SINK_OPTIONS: ReadonlySet<string> = new Set([
 const URL_ONLY = new Set(["forward-header", "forward-format", "forward-ca"]);
 const EXEC_ONLY = new Set(["forward-env"]);
 
+/** The one kind of sink a per-sink option applies to, or undefined when it applies to both. */
+export function sinkKindOf(option: string): "forward-url" | "forward-exec" | undefined {
+  if (URL_ONLY.has(option)) return "forward-url";
+  if (EXEC_ONLY.has(option)) return "forward-exec";
+  return undefined;
+}
+
 export interface Forwarding {
   sinks: OutboxSink[];
   settings: Omit<OutboxOptions, "store" | "sinks" | "logger">;
@@ -149,12 +156,9 @@ export function forwardingFromOptions(ctx: {
     }
     if (!FORWARD_PER_SINK_OPTIONS.has(name)) continue;
     const draft = drafts.at(-1);
-    const owner = URL_ONLY.has(name)
-      ? "--forward-url"
-      : EXEC_ONLY.has(name)
-        ? "--forward-exec"
-        : "--forward-exec or --forward-url";
-    if (!draft || (owner !== "--forward-exec or --forward-url" && `--${draft.flag}` !== owner)) {
+    const kind = sinkKindOf(name);
+    if (!draft || (kind !== undefined && draft.flag !== kind)) {
+      const owner = kind ? `--${kind}` : "--forward-exec or --forward-url";
       throw new UsageError(`--${name} applies to the ${owner} before it; put it after that flag.`, {
         option: `--${name}`,
       });

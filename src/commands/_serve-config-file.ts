@@ -6,6 +6,7 @@ import { didYouMean } from "../did-you-mean.js";
 import { SCHEMAS_DIR_URL } from "../package-facts.js";
 import { type OptionSpecs, UsageError } from "./_command.js";
 import { readFlagFile } from "./_file-problem.js";
+import { sinkKindOf } from "./_forward-options.js";
 import { SECRET_HEADER } from "./_forward-values.js";
 import { SERVE_CONFIG_SCHEMA_FILE, SINK_KEYS } from "./_serve-config-schema.js";
 
@@ -66,19 +67,20 @@ export async function readConfigFile(
   return { path, data, where };
 }
 
-/** Keys that only a url sink (or only an exec sink) reads, in a sink of the other kind. */
-const URL_SINK_ONLY = ["headers", "format", "ca"] as const;
-const EXEC_SINK_ONLY = ["env"] as const;
-
+/** A key that only a url sink reads (or only an exec sink), in a sink of the other kind. */
 function refuseKeysOfTheOtherSinkKind(
   data: Record<string, unknown>,
   where: (segments: ReadonlyArray<string | number>) => string,
 ): void {
   for (const [i, sink] of sinksOf(data).entries()) {
-    const exec = sink.exec !== undefined;
-    const misplaced = (exec ? URL_SINK_ONLY : EXEC_SINK_ONLY).find((k) => sink[k] !== undefined);
+    const mine = sink.exec !== undefined ? "exec" : "url";
+    const flags: Readonly<Record<string, string>> = SINK_KEYS;
+    const misplaced = Object.keys(sink).find((key) => {
+      const kind = flags[key] === undefined ? undefined : sinkKindOf(flags[key]);
+      return kind !== undefined && kind !== SINK_KEYS[mine];
+    });
     if (misplaced === undefined) continue;
-    const [mine, other] = exec ? ["exec", "url"] : ["url", "exec"];
+    const other = mine === "exec" ? "url" : "exec";
     throw new UsageError(
       `--config: ${where(["sinks", i, misplaced])}: sinks[${i}].${misplaced} applies only to ${other} sinks, and this one is an ${mine} sink. Remove it, or make this sink a${other === "url" ? "" : "n"} ${other} sink.`,
     );
