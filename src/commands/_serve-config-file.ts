@@ -82,7 +82,7 @@ function refuseKeysOfTheOtherSinkKind(
     if (misplaced === undefined) continue;
     const other = mine === "exec" ? "url" : "exec";
     throw new UsageError(
-      `--config: ${where(["sinks", i, misplaced])}: sinks[${i}].${misplaced} applies only to ${other} sinks, and this one is an ${mine} sink. Remove it, or make this sink a${other === "url" ? "" : "n"} ${other} sink.`,
+      `--config: ${where(["sinks", i, misplaced])}: sinks[${i}].${misplaced} applies only to ${other} sinks, and this one is a${mine === "exec" ? "n" : ""} ${mine} sink. Remove it, or make this sink a${other === "url" ? "" : "n"} ${other} sink.`,
     );
   }
 }
